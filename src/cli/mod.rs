@@ -1,0 +1,74 @@
+//! The command-line interface: argument parsing, progress display and the text summary.
+//! Everything here talks to the terminal; nothing below it does.
+
+mod check;
+mod progress;
+mod run;
+mod summary;
+
+pub use summary::summary_text;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for invalid input (bad scenario, bad arguments).
+pub const EXIT_INVALID: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "softpower",
+    version,
+    about = "Simulate soft-power influence: public, mass and digital diplomacy",
+    long_about = "softpower simulates how states and other actors win (or lose) foreign publics \
+through broadcasting, digital campaigns, exchanges, propaganda and misinformation, and how \
+publics talk to each other and forget.\n\nA scenario is a TOML file (see docs/SCENARIO.md). \
+Results are tidy CSV, a JSON manifest and PNG plots.",
+    after_help = "Examples:\n  softpower run scenarios/middle_power.toml\n  softpower check scenarios/my_draft.toml\n  softpower run my.toml --seed 7 --ticks 200 --out output/try7 --threads 2"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write results (CSV, JSON, PNG) to output/<name>/
+    #[command(
+        after_help = "Outputs:\n  timeseries.csv   tick, entity_type, entity, metric, value (tidy long format)\n  populations.csv  final opinions, one row per population x actor\n  summary.json     manifest: version, scenario hash, seed, ticks, final metrics\n  timing.json      wall-clock time and thread count (not deterministic)\n  *.png            soft power over time, favourability heatmap, misinformation,\n                   spend versus gain, network picture (small scenarios)\n\nThe same scenario and seed give byte-identical files (all but timing.json) for any --threads."
+    )]
+    Run(run::RunArgs),
+    /// Validate scenario files and explain every problem (file, line, field, what is allowed)
+    Check {
+        /// Scenario files to check
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_INVALID)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check { scenarios } => check::check(&scenarios),
+    }
+}
+
+/// Sets up a rayon pool with the requested number of threads (default: all cores).
+pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(n);
+    }
+    Ok(b.build()?)
+}

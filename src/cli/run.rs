@@ -1,0 +1,154 @@
+//! `softpower run`: simulate one scenario and write its results.
+
+use super::progress::Progress;
+use super::{EXIT_INVALID, thread_pool};
+use crate::experiment::{self, attribution};
+use crate::output::{OutDir, figures, tables};
+use crate::scenario::{Overrides, load};
+use crate::world::build_world;
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML)
+    pub scenario: PathBuf,
+    /// Random seed (overrides the scenario's `seed`)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of ticks to simulate (overrides the scenario's `ticks`)
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Output folder [default: output/<scenario name>]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores]; results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Replace results already in the output folder
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the PNG plots
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Skip the counterfactual runs that attribute soft-power gains to instruments
+    #[arg(long)]
+    pub no_attribution: bool,
+    /// Actor whose favourability colours the network picture [default: the focal actor]
+    #[arg(long)]
+    pub network_actor: Option<String>,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let ov = Overrides {
+        seed: args.seed,
+        ticks: args.ticks,
+    };
+    let loaded = match load(&args.scenario, &ov) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    if let Some(a) = &args.network_actor
+        && !loaded.scenario.actors.iter().any(|x| &x.id == a)
+    {
+        let ids: Vec<&str> = loaded
+            .scenario
+            .actors
+            .iter()
+            .map(|x| x.id.as_str())
+            .collect();
+        eprintln!(
+            "error: --network-actor: unknown actor \"{a}\"\n  help: {}",
+            crate::scenario::diagnostic::suggest_help(a, ids)
+        );
+        return ExitCode::from(EXIT_INVALID);
+    }
+    match execute(&args, &loaded) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
+    let sc = &loaded.scenario;
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&sc.scenario.name));
+    let out = OutDir::prepare(&out_path, args.force)?;
+    let pool = thread_pool(args.threads.map(|t| t as usize))?;
+    let threads = pool.current_num_threads();
+    let started = Instant::now();
+
+    let (run, gains, build_secs, sim_secs) = pool.install(|| {
+        let t0 = Instant::now();
+        let world = build_world(sc);
+        let build_secs = t0.elapsed().as_secs_f64();
+        let template =
+            (!args.no_attribution && attribution::affordable(&world)).then(|| world.clone());
+        let mut bar = Progress::new(world.ticks as u64, "simulating", args.quiet);
+        let t1 = Instant::now();
+        let run = experiment::simulate(world, |t| bar.set(t as u64));
+        bar.finish();
+        let sim_secs = t1.elapsed().as_secs_f64();
+        let gains = template.map(|w| {
+            let sp: Vec<f64> = run.recorder.last().actors.iter().map(|a| a[0]).collect();
+            attribution::instrument_gains(&w, &sp)
+        });
+        (run, gains, build_secs, sim_secs)
+    });
+
+    let mut files = vec!["timeseries.csv".to_string(), "populations.csv".to_string()];
+    out.write(
+        "timeseries.csv",
+        &tables::timeseries_csv(&run.engine, &run.recorder)?,
+    )?;
+    out.write("populations.csv", &tables::populations_csv(&run.engine)?)?;
+    if !args.no_plots {
+        let actor = args.network_actor.as_deref();
+        for (name, png) in figures::all(&run, gains.as_deref(), actor)? {
+            out.write(&name, &png)?;
+            files.push(name);
+        }
+    }
+    for stale in figures::ALL_NAMES {
+        if !files.iter().any(|f| f == stale) {
+            out.remove_stale(stale);
+        }
+    }
+    files.push("summary.json".into());
+    let file_label = loaded.path.display().to_string();
+    let summary = tables::summary(
+        &run.engine,
+        &run.recorder,
+        &file_label,
+        &loaded.text,
+        files.clone(),
+    );
+    out.write("summary.json", &serde_json::to_vec_pretty(&summary)?)?;
+    let timing = serde_json::json!({
+        "threads": threads,
+        "build_seconds": build_secs,
+        "simulate_seconds": sim_secs,
+        "total_seconds": started.elapsed().as_secs_f64(),
+        "population_ticks_per_second": run.engine.world.pops.len() as f64 * run.engine.tick as f64 / sim_secs.max(1e-9),
+    });
+    out.write("timing.json", &serde_json::to_vec_pretty(&timing)?)?;
+
+    if !args.quiet {
+        print!("{}", super::summary_text(&run, gains.as_deref(), &out.path));
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Exchanges phase: cultural, educational and citizen exchanges.
+//!
+//! A campaign spending S on audience N with cost c per participant enrols a share
+//! f = S / (c·N) of each target population per tick. Participants tell their networks,
+//! so the share touched is r = min(1, f·(1 + spillover)). Familiarity moves by r, trust by
+//! r·g_T and attitudes by r·g_A·(½ + ½·fit) (personal experience matters more than value
+//! distance). A share `durable_share` of each change also moves the anchor and the
+//! background familiarity, so exchange gains persist where messaging gains fade.
+//! Each tick the ties between targets and the actor's home populations gain f·tie_gain
+//! of raw weight: participants keep friends abroad.
+
+use super::{campaigns_of, par_rows, push01, push11, value_fit};
+use crate::engine::Scratch;
+use crate::scenario::Instrument;
+use crate::world::World;
+
+pub fn run(w: &mut World, s: &mut Scratch) {
+    if !w
+        .campaigns
+        .iter()
+        .zip(&s.active)
+        .any(|(c, &on)| on && c.instrument == Instrument::Exchange)
+    {
+        return;
+    }
+    let k = w.opinions.k;
+    let mut o = std::mem::take(&mut w.opinions);
+    let w_ro = &*w;
+    let pr = &w_ro.params;
+    par_rows(&mut o, |p, row| {
+        for &ci in campaigns_of(w_ro, p) {
+            let c = &w_ro.campaigns[ci as usize];
+            let f = s.intensity[ci as usize];
+            if c.instrument != Instrument::Exchange || f <= 0.0 {
+                continue;
+            }
+            let a = c.actor as usize;
+            let r = (f * (1.0 + pr.ex_spillover)).min(1.0);
+            let durable = pr.ex_durable_share;
+            row.fam[a] = push01(row.fam[a], r);
+            row.fam_base[a] = push01(row.fam_base[a], r * durable);
+            let fit = 0.5 + 0.5 * value_fit(w_ro, a, p);
+            let blk = &mut row.x[a * k..(a + 1) * k];
+            let ablk = &mut row.anchor[a * k..(a + 1) * k];
+            let dt = r * pr.ex_trust_gain;
+            blk[0] = push01(blk[0], dt);
+            ablk[0] = push01(ablk[0], dt * durable);
+            let da = r * pr.ex_attitude_gain * fit;
+            for j in 1..k {
+                blk[j] = push11(blk[j], da);
+                ablk[j] = push11(ablk[j], da * durable);
+            }
+        }
+    });
+    w.opinions = o;
+    strengthen_ties(w, s);
+}
+
+/// Sequential: rows of home populations are shared by many targets.
+fn strengthen_ties(w: &mut World, s: &mut Scratch) {
+    let gain = w.params.ex_tie_gain;
+    if gain <= 0.0 {
+        return;
+    }
+    for (ci, c) in w.campaigns.iter().enumerate() {
+        let f = s.intensity[ci];
+        if c.instrument != Instrument::Exchange || f <= 0.0 {
+            continue;
+        }
+        for &[t, h, a, b] in &c.tie_slots {
+            w.ties.raw[a as usize] += f * gain;
+            w.ties.raw[b as usize] += f * gain;
+            s.dirty_rows[t as usize] = true;
+            s.dirty_rows[h as usize] = true;
+        }
+    }
+    for c in &w.campaigns {
+        for &[t, h, _, _] in &c.tie_slots {
+            for r in [t as usize, h as usize] {
+                if s.dirty_rows[r] {
+                    w.ties.normalise_row(r, w.self_weight);
+                    s.dirty_rows[r] = false;
+                }
+            }
+        }
+    }
+}

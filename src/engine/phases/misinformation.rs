@@ -1,0 +1,210 @@
+//! Misinformation phase: false stories spread as a contagion over social ties.
+//!
+//! Compartments per (population, story): S susceptible, B believing, C fact-checked
+//! (debunked, and spreading the debunk), V prebunked (inoculated). Mass is conserved:
+//! S + B + C + V = population size, always. Exposure to believers is the W-weighted
+//! believer share π_p = Σ_q W_pq B_q/N_q (W the row-stochastic social-influence matrix,
+//! self included), and likewise φ_p for fact-checkers. With online reach
+//! ρ_p = o + (1 − o)·internet_p, plausibility α, transmissibility β, literacy λ_p and
+//! literacy protection θ, the per-tick hazards are:
+//!   S→B: (β·ρ·π·(1+α) + seeding)·(1 − θ·λ)      S→C: β·ρ·φ·(1−α)      S→V: prebunking
+//!   V→B: S→B hazard × (1 − prebunk efficacy)      V→C: as S→C           V→S: −ln(1 − waning)
+//!   B→C: −ln(1 − verify·λ) + corrections          B→S: −ln(1 − forget)
+//!   C→S: −ln(1 − forget)
+//! The (1 ± α) tilt follows Tambuscio, Ruffo, Flammini & Menczer (2015). Competing hazards
+//! h_i leave a compartment of n people with n_out ~ Bin(n, 1 − e^{−Σh}), split among the
+//! destinations by sequential binomials in proportion to h_i: exact for any size, so a
+//! population of one behaves as one person. Belief then harms the story's target: trust
+//! and every attitude toward it move by −harm·B/N per tick.
+
+use super::{MIN_POPS_PER_TASK, campaigns_of, exposure, push01, push11};
+use crate::engine::Scratch;
+use crate::rng::{Purpose, stream};
+use crate::scenario::Instrument;
+use crate::world::{Compartments, World};
+use rand::Rng;
+use rand_distr::{Binomial, Distribution};
+use rayon::prelude::*;
+
+#[inline]
+fn binom<R: Rng>(n: u64, p: f64, r: &mut R) -> u64 {
+    if n == 0 || p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        n
+    } else {
+        Binomial::new(n, p).map_or(0, |d| d.sample(r))
+    }
+}
+
+/// Splits `n` people among competing hazards; returns how many take each exit.
+#[inline]
+pub fn competing<R: Rng, const E: usize>(n: u64, h: [f64; E], r: &mut R) -> [u64; E] {
+    let mut out = [0u64; E];
+    let total: f64 = h.iter().sum();
+    if n == 0 || total <= 0.0 {
+        return out;
+    }
+    let mut left = binom(n, 1.0 - (-total).exp(), r);
+    let mut rest = total;
+    for i in 0..E {
+        if left == 0 {
+            break;
+        }
+        if i + 1 == E {
+            out[i] = left;
+            break;
+        }
+        let take = binom(left, h[i] / rest, r);
+        out[i] = take;
+        left -= take;
+        rest -= h[i];
+    }
+    out
+}
+
+fn hazard(prob: f32) -> f64 {
+    -(1.0 - (prob as f64).min(1.0 - 1e-12)).ln()
+}
+
+pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
+    let q = w.stories.len();
+    if q == 0 {
+        return;
+    }
+    // Shares from the state at the start of the phase, so neighbours read a consistent snapshot.
+    let counts = &w.stories.counts;
+    let sizes = &w.pops.size;
+    s.frac_b
+        .par_chunks_mut(q)
+        .zip(s.frac_c.par_chunks_mut(q))
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, (fb, fc))| {
+            let n = sizes[p];
+            for j in 0..q {
+                let c = counts[p * q + j];
+                fb[j] = (c.b as f64 / n) as f32;
+                fc[j] = (c.c as f64 / n) as f32;
+            }
+        });
+
+    let mut counts = std::mem::take(&mut w.stories.counts);
+    let w_ro = &*w;
+    let pr = &w_ro.params;
+    let (fb, fc) = (&s.frac_b, &s.frac_c);
+    let intensity = &s.intensity;
+    counts
+        .par_chunks_mut(q)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, cnt)| {
+            let mut rng = stream(key, t, Purpose::Misinformation, p as u64);
+            let lit = w_ro.pops.literacy[p];
+            let online =
+                pr.mis_offline_share + (1.0 - pr.mis_offline_share) * w_ro.pops.internet[p];
+            let row = w_ro.ties.row(p);
+            let sw = w_ro.ties.self_w[p];
+            for j in 0..q {
+                let (mut pi, mut phi) = (sw * fb[p * q + j], sw * fc[p * q + j]);
+                for e in row.clone() {
+                    let nb = w_ro.ties.nbr[e] as usize * q + j;
+                    pi += w_ro.ties.w[e] * fb[nb];
+                    phi += w_ro.ties.w[e] * fc[nb];
+                }
+                let (mut seed, mut correct, mut prebunk) = (0.0f32, 0.0f32, 0.0f32);
+                for &ci in campaigns_of(w_ro, p) {
+                    let c = &w_ro.campaigns[ci as usize];
+                    let inten = intensity[ci as usize];
+                    if c.story as usize != j || inten <= 0.0 {
+                        continue;
+                    }
+                    let e = exposure(w_ro, c.actor as usize, c.channel, p, inten);
+                    match c.instrument {
+                        Instrument::Misinformation => seed += pr.mis_seed_rate * e,
+                        Instrument::FactCheck => correct += pr.mis_correction_rate * e,
+                        Instrument::Prebunk => prebunk += pr.mis_prebunk_rate * e,
+                        _ => {}
+                    }
+                }
+                let st = &w_ro.stories;
+                let (beta, alpha) = (st.beta[j], st.plausibility[j]);
+                let h_sb = ((beta * online * pi * (1.0 + alpha) + seed)
+                    * (1.0 - pr.mis_literacy_protection * lit)) as f64;
+                let h_sc = (beta * online * phi * (1.0 - alpha)) as f64;
+                let h_sv = prebunk as f64;
+                let h_vb = h_sb * (1.0 - pr.mis_prebunk_efficacy as f64);
+                let h_vs = hazard(pr.mis_prebunk_waning);
+                let h_bc = hazard(st.verify[j] * lit) + correct as f64;
+                let forget = hazard(st.forget[j]);
+
+                let c0 = cnt[j];
+                let [sb, sc, sv] = competing(c0.s, [h_sb, h_sc, h_sv], &mut rng);
+                let [vb, vc, vs] = competing(c0.v, [h_vb, h_sc, h_vs], &mut rng);
+                let [bc, bs] = competing(c0.b, [h_bc, forget], &mut rng);
+                let [cs] = competing(c0.c, [forget], &mut rng);
+                cnt[j] = Compartments {
+                    s: c0.s - sb - sc - sv + vs + bs + cs,
+                    b: c0.b - bc - bs + sb + vb,
+                    c: c0.c - cs + sc + vc + bc,
+                    v: c0.v - vb - vc - vs + sv,
+                };
+            }
+        });
+    w.stories.counts = counts;
+    harm(w);
+}
+
+/// Belief in a story lowers trust and attitudes toward the actor it is about.
+fn harm(w: &mut World) {
+    let q = w.stories.len();
+    let k = w.opinions.k;
+    let mut o = std::mem::take(&mut w.opinions);
+    let w_ro = &*w;
+    super::par_rows(&mut o, |p, row| {
+        let x = row.x;
+        let n = w_ro.pops.size[p];
+        for j in 0..q {
+            let b = w_ro.stories.counts[p * q + j].b;
+            if b == 0 {
+                continue;
+            }
+            let d = -w_ro.stories.harm[j] * (b as f64 / n) as f32;
+            let a = w_ro.stories.about[j] as usize;
+            let blk = &mut x[a * k..(a + 1) * k];
+            blk[0] = push01(blk[0], d);
+            for v in &mut blk[1..] {
+                *v = push11(*v, d);
+            }
+        }
+    });
+    w.opinions = o;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn competing_conserves_and_matches_expectation() {
+        let mut r = ChaCha8Rng::seed_from_u64(9);
+        let (n, h) = (100_000u64, [0.2, 0.1, 0.0]);
+        let mut sums = [0f64; 3];
+        let reps = 200;
+        for _ in 0..reps {
+            let out = competing(n, h, &mut r);
+            assert!(out.iter().sum::<u64>() <= n);
+            assert_eq!(out[2], 0);
+            for i in 0..3 {
+                sums[i] += out[i] as f64;
+            }
+        }
+        let leave = 1.0 - (-0.3f64).exp();
+        let expect0 = n as f64 * leave * 2.0 / 3.0;
+        let mean0 = sums[0] / reps as f64;
+        // sd of one draw ~ sqrt(n p q) ~ 115; of the mean over 200 draws ~ 8.2; allow 6 sd.
+        assert!((mean0 - expect0).abs() < 50.0, "{mean0} vs {expect0}");
+    }
+}

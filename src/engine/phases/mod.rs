@@ -1,0 +1,135 @@
+//! One module per phase. Helpers shared by the instrument phases live here.
+
+pub mod budget;
+pub mod diplomacy;
+pub mod events;
+pub mod exchanges;
+pub mod forgetting;
+pub mod messaging;
+pub mod misinformation;
+pub mod propaganda;
+pub mod social;
+
+use crate::scenario::Channel;
+use crate::world::{Opinions, World};
+use rayon::prelude::*;
+
+/// Populations per rayon task: large enough to amortise scheduling, small enough to balance.
+pub const MIN_POPS_PER_TASK: usize = 512;
+
+/// Moves a value in [0, 1] by `delta` with saturation: gains shrink near 1, losses near 0.
+#[inline]
+pub fn push01(x: f32, delta: f32) -> f32 {
+    let y = if delta >= 0.0 {
+        x + delta * (1.0 - x)
+    } else {
+        x + delta * x
+    };
+    y.clamp(0.0, 1.0)
+}
+
+/// Moves a value in [-1, 1] by `delta` with saturation at both ends.
+#[inline]
+pub fn push11(x: f32, delta: f32) -> f32 {
+    let y = if delta >= 0.0 {
+        x + delta * (1.0 - x)
+    } else {
+        x + delta * (1.0 + x)
+    };
+    y.clamp(-1.0, 1.0)
+}
+
+/// Fit between an actor's values and a population's, in [0, 1]: one minus half the
+/// salience-weighted mean absolute distance (values lie in [-1, 1]).
+#[inline]
+pub fn value_fit(w: &World, a: usize, p: usize) -> f32 {
+    let d = w.dims();
+    let av = &w.actors.values[a * d..(a + 1) * d];
+    let pv = &w.pops.values[p * d..(p + 1) * d];
+    let sal = &w.pops.salience[p * d..(p + 1) * d];
+    let dist: f32 = av
+        .iter()
+        .zip(pv)
+        .zip(sal)
+        .map(|((x, y), s)| s * (x - y).abs())
+        .sum();
+    (1.0 - 0.5 * dist).clamp(0.0, 1.0)
+}
+
+/// Share of population `p` that a campaign of actor `a` on `channel` with the given
+/// intensity reaches this tick: media reach × channel access × spend response.
+#[inline]
+pub fn exposure(w: &World, a: usize, channel: Channel, p: usize, intensity: f32) -> f32 {
+    let access = match channel {
+        Channel::Broadcast => 1.0,
+        Channel::Digital => w.pops.internet[p],
+    };
+    w.reach(a, channel, p) * access * intensity
+}
+
+/// One population's opinion rows (all actors), owned by one task.
+pub struct Row<'a> {
+    pub fam: &'a mut [f32],
+    pub fam_base: &'a mut [f32],
+    /// Blocks of `k` values per actor: trust, then attitudes.
+    pub x: &'a mut [f32],
+    pub anchor: &'a mut [f32],
+}
+
+/// Runs `f(p, rows)` for every population in parallel. Each call owns its population's
+/// rows, so phases built on this cannot race.
+pub fn par_rows<F>(o: &mut Opinions, f: F)
+where
+    F: Fn(usize, Row) + Sync + Send,
+{
+    let a = o.actors;
+    let r = o.row();
+    o.familiarity
+        .par_chunks_mut(a)
+        .zip(o.familiarity_base.par_chunks_mut(a))
+        .zip(o.x.par_chunks_mut(r))
+        .zip(o.anchor.par_chunks_mut(r))
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, (((fam, fam_base), x), anchor))| {
+            f(
+                p,
+                Row {
+                    fam,
+                    fam_base,
+                    x,
+                    anchor,
+                },
+            )
+        });
+}
+
+/// Campaign indices touching population `p`.
+#[inline]
+pub fn campaigns_of(w: &World, p: usize) -> &[u32] {
+    &w.camp_idx[w.camp_off[p] as usize..w.camp_off[p + 1] as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saturating_pushes_stay_in_range() {
+        for &x in &[0.0f32, 0.3, 1.0] {
+            for &d in &[-1.0f32, -0.5, 0.0, 0.5, 1.0] {
+                let y = push01(x, d);
+                assert!((0.0..=1.0).contains(&y));
+            }
+        }
+        for &x in &[-1.0f32, 0.0, 0.7, 1.0] {
+            for &d in &[-1.0f32, -0.2, 0.2, 1.0] {
+                let y = push11(x, d);
+                assert!((-1.0..=1.0).contains(&y));
+            }
+        }
+        assert_eq!(push11(0.0, 0.5), 0.5);
+        assert_eq!(push11(0.5, 0.5), 0.75);
+        assert_eq!(push01(0.5, -0.5), 0.25);
+    }
+}

@@ -1,0 +1,105 @@
+//! Properties that hold for all inputs: no panic on any scenario text, values stay in
+//! range, mass is conserved, and results do not depend on the thread count.
+
+use super::Engine;
+use crate::scenario::{Overrides, parse_str};
+use crate::world::build_world;
+use crate::world::testkit::{RICH, assert_valid, world};
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Replaces one number in the scenario text (the likeliest way users break a file).
+fn mutate_number(text: &str, which: usize, value: &str) -> String {
+    let mut spans = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_'))
+        {
+            let s = i;
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'_') {
+                i += 1;
+            }
+            spans.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    let (s, e) = spans[which % spans.len()];
+    format!("{}{}{}", &text[..s], value, &text[e..])
+}
+
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("0".to_string()),
+        Just("-1".to_string()),
+        Just("nan".to_string()),
+        Just("inf".to_string()),
+        Just("1e30".to_string()),
+        Just("4294967296".to_string()),
+        Just("0.0000001".to_string()),
+        (-5.0f64..5.0).prop_map(|x| format!("{x}")),
+        (0u64..2_000_000).prop_map(|x| x.to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any edited number either is rejected with an error or simulates within range.
+    #[test]
+    fn edited_scenarios_never_panic(which in 0usize..400, value in number()) {
+        let text = mutate_number(RICH, which, &value);
+        if let Ok(sc) = parse_str(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(6) }) {
+            let mut e = Engine::new(build_world(&sc));
+            for _ in 0..6 {
+                e.step();
+            }
+            assert_valid(&e.world);
+        }
+    }
+
+    /// Deleting a line (a missing field or table) never panics either.
+    #[test]
+    fn truncated_scenarios_never_panic(drop in 0usize..200) {
+        let text: String = RICH.lines().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| format!("{l}\n")).collect();
+        if let Ok(sc) = parse_str(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(4) }) {
+            let mut e = Engine::new(build_world(&sc));
+            for _ in 0..4 {
+                e.step();
+            }
+            assert_valid(&e.world);
+        }
+    }
+
+    /// Random bytes are rejected, not a crash.
+    #[test]
+    fn garbage_is_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let text = String::from_utf8_lossy(&bytes);
+        prop_assert!(parse_str(&text, Path::new("g.toml"), &Overrides::default()).is_err());
+    }
+
+    /// The same seed gives the same state on 1 and 3 threads; any seed keeps invariants.
+    #[test]
+    fn thread_count_does_not_change_results(seed in any::<u64>()) {
+        let mut w = world(RICH);
+        w.seed = seed;
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let mut e = Engine::new(w.clone());
+                for _ in 0..12 {
+                    e.step();
+                }
+                e
+            })
+        };
+        let (a, b) = (run(1), run(3));
+        assert_valid(&a.world);
+        prop_assert_eq!(&a.world.opinions.x, &b.world.opinions.x);
+        prop_assert_eq!(&a.world.opinions.familiarity, &b.world.opinions.familiarity);
+        prop_assert_eq!(&a.world.stories.counts, &b.world.stories.counts);
+        prop_assert_eq!(&a.world.actors.credibility, &b.world.actors.credibility);
+    }
+}

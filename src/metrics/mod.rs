@@ -1,0 +1,209 @@
+//! Derived quantities: favourability, the soft-power index, misinformation prevalence,
+//! and the per-tick record of them.
+//!
+//! Soft-power index of actor a (range −1..1), over foreign populations only (home ≠ a):
+//!   SP_a = Σ_p N_p · F_pa · T_pa · fav_pa / Σ_p N_p
+//! People must know an actor (familiarity F, Brand Finance's "familiarity") and trust it
+//! (T: "credibility is the scarcest resource", Nye 2012) before a favourable view
+//! (fav, Nye's attraction) turns into influence; the product gates each by the others and
+//! weights populations by their number of people. A negative index means repulsion.
+//!
+//! Reductions run in fixed-size chunks combined in order, so sums are identical for any
+//! thread count.
+
+use crate::engine::Engine;
+use crate::scenario::Instrument;
+use crate::world::World;
+use rayon::prelude::*;
+
+const CHUNK: usize = 4096;
+
+/// Population-weighted means toward one actor.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ActorStats {
+    pub soft_power: f64,
+    pub familiarity: f64,
+    pub trust: f64,
+    pub favourability: f64,
+}
+
+pub const ACTOR_METRICS: [&str; 6] = [
+    "soft_power",
+    "familiarity",
+    "trust",
+    "favourability",
+    "credibility",
+    "spend_cumulative",
+];
+pub const STORY_METRICS: [&str; 3] = ["believing", "fact_checked", "prebunked"];
+
+/// Population-weighted statistics for every actor, over the populations foreign to it
+/// (soft power is attraction abroad; an actor's own public does not count).
+pub fn actor_stats(w: &World) -> Vec<ActorStats> {
+    let n_act = w.actors.len();
+    let n_pop = w.pops.len();
+    let partials: Vec<Vec<[f64; 5]>> = (0..n_pop.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut acc = vec![[0.0f64; 5]; n_act];
+            for p in c * CHUNK..((c + 1) * CHUNK).min(n_pop) {
+                let n = w.pops.size[p];
+                let home = w.pops.home[p] as usize;
+                for (a, slot) in acc.iter_mut().enumerate() {
+                    if a == home {
+                        continue;
+                    }
+                    let f = w.opinions.familiarity[p * n_act + a] as f64;
+                    let t = w.opinions.trust(p, a) as f64;
+                    let fav = w.favourability(p, a) as f64;
+                    slot[0] += n * f * t * fav;
+                    slot[1] += n * f;
+                    slot[2] += n * t;
+                    slot[3] += n * fav;
+                    slot[4] += n;
+                }
+            }
+            acc
+        })
+        .collect();
+    (0..n_act)
+        .map(|a| {
+            let mut s = [0.0f64; 5];
+            for part in &partials {
+                for i in 0..5 {
+                    s[i] += part[a][i];
+                }
+            }
+            let people = if s[4] > 0.0 { s[4] } else { 1.0 };
+            ActorStats {
+                soft_power: s[0] / people,
+                familiarity: s[1] / people,
+                trust: s[2] / people,
+                favourability: s[3] / people,
+            }
+        })
+        .collect()
+}
+
+/// Shares of all people believing, fact-checked and prebunked, per story.
+pub fn story_shares(w: &World) -> Vec<[f64; 3]> {
+    let q = w.stories.len();
+    let people: f64 = w.pops.size.iter().sum();
+    (0..q)
+        .map(|j| {
+            let mut s = [0u64; 3];
+            for p in 0..w.pops.len() {
+                let c = w.stories.counts[p * q + j];
+                s[0] += c.b;
+                s[1] += c.c;
+                s[2] += c.v;
+            }
+            [
+                s[0] as f64 / people,
+                s[1] as f64 / people,
+                s[2] as f64 / people,
+            ]
+        })
+        .collect()
+}
+
+/// Ordered actor pairs whose relation is worth recording: the first actor has a home
+/// public to press it, or the pair has a declared relation.
+pub fn relation_pairs(w: &World) -> Vec<(usize, usize)> {
+    let n = w.actors.len();
+    let mut v = Vec::new();
+    for b in 0..n {
+        for a in 0..n {
+            if a != b && (!w.actors.home_pops[b].is_empty() || w.relations[b * n + a] != 0.0) {
+                v.push((b, a));
+            }
+        }
+    }
+    v
+}
+
+/// Everything recorded at one tick (tick 0 is the initial state).
+#[derive(Debug, Clone)]
+pub struct TickRecord {
+    pub tick: u32,
+    /// `[actor][metric]` in the order of `ACTOR_METRICS`.
+    pub actors: Vec<[f64; 6]>,
+    pub stories: Vec<[f64; 3]>,
+    pub relations: Vec<f64>,
+}
+
+/// The time series of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    pub pairs: Vec<(usize, usize)>,
+    pub ticks: Vec<TickRecord>,
+}
+
+impl Recorder {
+    pub fn new(e: &Engine) -> Self {
+        let mut r = Recorder {
+            pairs: relation_pairs(&e.world),
+            ticks: Vec::new(),
+        };
+        r.record(e);
+        r
+    }
+
+    pub fn record(&mut self, e: &Engine) {
+        let w = &e.world;
+        let stats = actor_stats(w);
+        let actors = stats
+            .iter()
+            .enumerate()
+            .map(|(a, s)| {
+                let spend: f64 = Instrument::ALL.iter().map(|&i| e.spent(a, i)).sum();
+                [
+                    s.soft_power,
+                    s.familiarity,
+                    s.trust,
+                    s.favourability,
+                    w.actors.credibility[a] as f64,
+                    spend,
+                ]
+            })
+            .collect();
+        let n = w.actors.len();
+        self.ticks.push(TickRecord {
+            tick: e.tick,
+            actors,
+            stories: story_shares(w),
+            relations: self
+                .pairs
+                .iter()
+                .map(|&(b, a)| w.relations[b * n + a] as f64)
+                .collect(),
+        });
+    }
+
+    pub fn first(&self) -> &TickRecord {
+        &self.ticks[0]
+    }
+    pub fn last(&self) -> &TickRecord {
+        self.ticks.last().expect("the recorder holds tick 0")
+    }
+    /// Series of one actor metric over time.
+    pub fn actor_series(&self, actor: usize, metric: usize) -> Vec<(f64, f64)> {
+        self.ticks
+            .iter()
+            .map(|t| (t.tick as f64, t.actors[actor][metric]))
+            .collect()
+    }
+    pub fn story_series(&self, story: usize, metric: usize) -> Vec<(f64, f64)> {
+        self.ticks
+            .iter()
+            .map(|t| (t.tick as f64, t.stories[story][metric]))
+            .collect()
+    }
+    /// Highest believing share of a story and the tick it happened.
+    pub fn story_peak(&self, story: usize) -> (u32, f64) {
+        self.ticks
+            .iter()
+            .map(|t| (t.tick, t.stories[story][0]))
+            .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best })
+    }
+}

@@ -1,0 +1,686 @@
+//! Cartesian charts: lines, scatter, fan (band) charts, intervals and bars.
+
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::common::{
+    Area, Chart, FrameSpec, LegendItem, SMALL_SIZE, Swatch, TICK_SIZE, axis_range, best_corner,
+    clipped_runs, densify, draw_legend, extent, fit_text, fmt_value, frame, guard, legend_size,
+    merge, no_data, ok, plot_rect, render, shown_note, text, text_halo, text_size,
+    text_vertical_at, valid_range,
+};
+use super::palette::{CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical};
+use super::{
+    BandChart, BarChart, HEIGHT, IntervalChart, LineChart, PlotError, ScatterChart, WIDTH,
+};
+
+/// Legend text is cut to this many pixels.
+const LEGEND_TEXT_W: i32 = 360;
+
+fn px(chart: &Chart, p: (f64, f64)) -> (i32, i32) {
+    chart.backend_coord(&p)
+}
+
+// ---------------------------------------------------------------- line chart
+
+/// Line chart, one Okabe–Ito colour per series (series 9+ are dashed),
+/// markers when a series has at most 40 points; legend in the emptiest corner.
+pub fn line_chart(c: &LineChart) -> Result<Vec<u8>, PlotError> {
+    guard(|| render(WIDTH, HEIGHT, |root| draw_line_chart(root, c)))
+}
+
+fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
+    let good = || {
+        c.series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| ok(p.0) && ok(p.1))
+    };
+    let xr = axis_range(extent(good().map(|p| p.0)), 0.0);
+    let yr = c
+        .y_range
+        .and_then(valid_range)
+        .unwrap_or_else(|| axis_range(extent(good().map(|p| p.1)), 0.06));
+    let chart = frame(
+        root,
+        &c.title,
+        &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
+    )?;
+    let rect = plot_rect(&chart);
+    let mut occupied = Vec::new();
+    let mut any = false;
+    for (i, s) in c.series.iter().enumerate() {
+        let color = categorical(i);
+        let dashed = i >= CATEGORICAL.len();
+        let n_ok = s.points.iter().filter(|p| ok(p.0) && ok(p.1)).count();
+        for run in clipped_runs(&s.points, xr, yr) {
+            let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
+            any = true;
+            densify(&pts, &mut occupied);
+            if pts.len() == 1 {
+                root.draw(&Circle::new(pts[0], 4, color.filled()))?;
+            } else if dashed {
+                root.draw(&DashedPathElement::new(
+                    pts.clone(),
+                    10,
+                    6,
+                    color.stroke_width(3),
+                ))?;
+            } else {
+                root.draw(&PathElement::new(pts.clone(), color.stroke_width(3)))?;
+            }
+            if n_ok <= 40 {
+                for p in &pts {
+                    root.draw(&Circle::new(*p, 4, color.filled()))?;
+                }
+            }
+        }
+    }
+    if !any {
+        no_data(root, rect)?;
+    }
+    let items: Vec<LegendItem> = c
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.name.is_empty())
+        .map(|(i, s)| LegendItem {
+            label: s.name.clone(),
+            swatch: if i >= CATEGORICAL.len() {
+                Swatch::Dashed(categorical(i), 3)
+            } else {
+                Swatch::Line(categorical(i), 3)
+            },
+        })
+        .collect();
+    place_legend(root, &items, rect, &occupied)
+}
+
+fn place_legend(
+    root: &Area,
+    items: &[LegendItem],
+    rect: (i32, i32, i32, i32),
+    occupied: &[(i32, i32)],
+) -> Result<(), PlotError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let size = legend_size(root, items, LEGEND_TEXT_W);
+    let at = best_corner(rect, size, occupied);
+    draw_legend(root, items, at, LEGEND_TEXT_W)
+}
+
+// ---------------------------------------------------------------- scatter
+
+/// Scatter chart: points coloured by group (legend), each labelled, with a
+/// horizontal line at y = 0 (the y range always includes 0).
+pub fn scatter_chart(c: &ScatterChart) -> Result<Vec<u8>, PlotError> {
+    guard(|| render(WIDTH, HEIGHT, |root| draw_scatter(root, c)))
+}
+
+fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
+    let pts: Vec<_> = c.points.iter().filter(|p| ok(p.x) && ok(p.y)).collect();
+    let xr = axis_range(extent(pts.iter().map(|p| p.x)), 0.08);
+    let yr = axis_range(
+        merge(extent(pts.iter().map(|p| p.y)), Some((0.0, 0.0))),
+        0.10,
+    );
+    let yr = if pts.is_empty() { (-1.0, 1.0) } else { yr };
+    let chart = frame(
+        root,
+        &c.title,
+        &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
+    )?;
+    let rect = plot_rect(&chart);
+
+    // Zero line.
+    let (x0, y0) = px(&chart, (xr.0, 0.0));
+    let (x1, _) = px(&chart, (xr.1, 0.0));
+    if !pts.is_empty() {
+        root.draw(&PathElement::new(
+            vec![(x0, y0), (x1, y0)],
+            REFERENCE.mix(0.8).stroke_width(2),
+        ))?;
+    }
+
+    let mut groups: Vec<&str> = Vec::new();
+    for p in &c.points {
+        if !groups.contains(&p.group.as_str()) {
+            groups.push(&p.group);
+        }
+    }
+    let colour = |g: &str| categorical(groups.iter().position(|x| *x == g).unwrap_or(0));
+    if pts.is_empty() {
+        no_data(root, rect)?;
+    }
+    let r = if pts.len() > 150 { 5 } else { 7 };
+    let centres: Vec<(i32, i32)> = pts.iter().map(|p| px(&chart, (p.x, p.y))).collect();
+    for (p, &c0) in pts.iter().zip(&centres) {
+        root.draw(&Circle::new(c0, r, colour(&p.group).mix(0.9).filled()))?;
+        root.draw(&Circle::new(c0, r, WHITE.stroke_width(1)))?;
+    }
+
+    // Labels: greedy placement avoiding points, earlier labels and the frame.
+    let mut boxes: Vec<(i32, i32, i32, i32)> = centres
+        .iter()
+        .map(|c| (c.0 - r, c.1 - r, c.0 + r, c.1 + r))
+        .collect();
+    // The zero line is an obstacle too (labels on it are hard to read).
+    boxes.push((rect.0, y0 - 2, rect.2, y0 + 2));
+    let mut occupied = centres.clone();
+    let force = pts.len() <= 40;
+    for (p, &c0) in pts.iter().zip(&centres) {
+        if p.label.is_empty() {
+            continue;
+        }
+        let lbl = fit_text(root, &p.label, SMALL_SIZE, 240);
+        let (tw, th) = text_size(root, &lbl, SMALL_SIZE);
+        let th = th.max(12);
+        let g = r + 4;
+        let cands = [
+            (c0.0 + g, c0.1 - th / 2),
+            (c0.0 - g - tw, c0.1 - th / 2),
+            (c0.0 - tw / 2, c0.1 - g - th),
+            (c0.0 - tw / 2, c0.1 + g),
+            (c0.0 + g - 2, c0.1 - g - th + 2),
+            (c0.0 + g - 2, c0.1 + g - 2),
+            (c0.0 - g - tw + 2, c0.1 - g - th + 2),
+            (c0.0 - g - tw + 2, c0.1 + g - 2),
+        ];
+        let fits = |b: (i32, i32, i32, i32)| {
+            b.0 >= rect.0 + 2 && b.2 <= rect.2 - 2 && b.1 >= rect.1 + 2 && b.3 <= rect.3 - 2
+        };
+        let overlaps = |b: (i32, i32, i32, i32), boxes: &[(i32, i32, i32, i32)]| {
+            boxes
+                .iter()
+                .any(|o| b.0 < o.2 && o.0 < b.2 && b.1 < o.3 && o.1 < b.3)
+        };
+        let mut chosen = None;
+        for (cx, cy) in cands {
+            let b = (cx, cy, cx + tw, cy + th);
+            if fits(b) && !overlaps(b, &boxes) {
+                chosen = Some(b);
+                break;
+            }
+        }
+        if chosen.is_none() && force {
+            // Fall back to the first candidate inside the frame.
+            chosen = cands
+                .iter()
+                .map(|&(cx, cy)| (cx, cy, cx + tw, cy + th))
+                .find(|b| fits(*b))
+                .or(Some((
+                    cands[0].0,
+                    cands[0].1,
+                    cands[0].0 + tw,
+                    cands[0].1 + th,
+                )));
+        }
+        if let Some(b) = chosen {
+            text_halo(
+                root,
+                &lbl,
+                (b.0, (b.1 + b.3) / 2),
+                SMALL_SIZE,
+                (HPos::Left, VPos::Center),
+                TEXT,
+            )?;
+            densify(
+                &[(b.0, b.1), (b.2, b.1), (b.2, b.3), (b.0, b.3)],
+                &mut occupied,
+            );
+            boxes.push(b);
+        }
+    }
+
+    let show_legend = groups.len() > 1 || groups.first().is_some_and(|g| !g.is_empty());
+    if show_legend {
+        let items: Vec<LegendItem> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| LegendItem {
+                label: if g.is_empty() {
+                    "(no group)".to_string()
+                } else {
+                    g.to_string()
+                },
+                swatch: Swatch::Circle(categorical(i)),
+            })
+            .collect();
+        place_legend(root, &items, rect, &occupied)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- band chart
+
+/// Opacity of the outer band fill.
+const OUTER_ALPHA: f64 = 0.16;
+/// Opacity of the inner band fill (drawn over the outer one).
+const INNER_ALPHA: f64 = 0.30;
+
+/// Fan chart: per series (Okabe–Ito colour) a light outer band, a darker
+/// inner band and the median line; legend lists series and the two bands.
+pub fn band_chart(c: &BandChart) -> Result<Vec<u8>, PlotError> {
+    guard(|| render(WIDTH, HEIGHT, |root| draw_band_chart(root, c)))
+}
+
+fn band_runs(x: &[f64], b: &[(f64, f64)]) -> Vec<Vec<(f64, f64, f64)>> {
+    let mut runs = Vec::new();
+    let mut cur = Vec::new();
+    for (xv, (lo, hi)) in x.iter().zip(b) {
+        if ok(*xv) && ok(*lo) && ok(*hi) {
+            cur.push((*xv, lo.min(*hi), lo.max(*hi)));
+        } else if !cur.is_empty() {
+            runs.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs
+}
+
+fn draw_band_chart(root: &Area, c: &BandChart) -> Result<(), PlotError> {
+    let mut xe = None;
+    let mut ye = None;
+    for s in &c.series {
+        let med: Vec<(f64, f64)> = s.x.iter().copied().zip(s.median.iter().copied()).collect();
+        for p in med.iter().filter(|p| ok(p.0) && ok(p.1)) {
+            xe = merge(xe, Some((p.0, p.0)));
+            ye = merge(ye, Some((p.1, p.1)));
+        }
+        for b in [&s.inner, &s.outer] {
+            for run in band_runs(&s.x, b) {
+                for (x, lo, hi) in run {
+                    xe = merge(xe, Some((x, x)));
+                    ye = merge(ye, Some((lo, hi)));
+                }
+            }
+        }
+    }
+    let xr = axis_range(xe, 0.0);
+    let yr = axis_range(ye, 0.05);
+    let chart = frame(
+        root,
+        &c.title,
+        &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
+    )?;
+    let rect = plot_rect(&chart);
+    if xe.is_none() {
+        no_data(root, rect)?;
+    }
+    let mut occupied = Vec::new();
+    let (mut has_inner, mut has_outer) = (false, false);
+    // Outer bands of all series, then inner bands, then medians on top.
+    for outer in [true, false] {
+        for (i, s) in c.series.iter().enumerate() {
+            let color = categorical(i);
+            let (b, alpha, flag) = if outer {
+                (&s.outer, OUTER_ALPHA, &mut has_outer)
+            } else {
+                (&s.inner, INNER_ALPHA, &mut has_inner)
+            };
+            for run in band_runs(&s.x, b) {
+                *flag = true;
+                let mut poly: Vec<(i32, i32)> =
+                    run.iter().map(|&(x, _, hi)| px(&chart, (x, hi))).collect();
+                poly.extend(run.iter().rev().map(|&(x, lo, _)| px(&chart, (x, lo))));
+                densify(&poly, &mut occupied);
+                if run.len() == 1 {
+                    let (x, lo, hi) = run[0];
+                    let (a, b) = (px(&chart, (x, lo)), px(&chart, (x, hi)));
+                    root.draw(&Rectangle::new(
+                        [(a.0 - 3, b.1), (a.0 + 3, a.1)],
+                        color.mix(alpha + 0.2).filled(),
+                    ))?;
+                } else {
+                    root.draw(&Polygon::new(poly, color.mix(alpha).filled()))?;
+                }
+            }
+        }
+    }
+    for (i, s) in c.series.iter().enumerate() {
+        let color = categorical(i);
+        let med: Vec<(f64, f64)> = s.x.iter().copied().zip(s.median.iter().copied()).collect();
+        for run in clipped_runs(&med, xr, yr) {
+            let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
+            densify(&pts, &mut occupied);
+            if pts.len() == 1 {
+                root.draw(&Circle::new(pts[0], 4, color.filled()))?;
+            } else {
+                root.draw(&PathElement::new(pts, color.stroke_width(3)))?;
+            }
+        }
+    }
+    let mut items: Vec<LegendItem> = c
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.name.is_empty())
+        .map(|(i, s)| LegendItem {
+            label: s.name.clone(),
+            swatch: Swatch::Band(categorical(i)),
+        })
+        .collect();
+    let grey = RGBColor(0x40, 0x40, 0x40);
+    if has_inner && !c.inner_label.is_empty() {
+        let a = 1.0 - (1.0 - OUTER_ALPHA) * (1.0 - INNER_ALPHA);
+        items.push(LegendItem {
+            label: c.inner_label.clone(),
+            swatch: Swatch::Shade(grey, if has_outer { a } else { INNER_ALPHA }),
+        });
+    }
+    if has_outer && !c.outer_label.is_empty() {
+        items.push(LegendItem {
+            label: c.outer_label.clone(),
+            swatch: Swatch::Shade(grey, OUTER_ALPHA),
+        });
+    }
+    place_legend(root, &items, rect, &occupied)
+}
+
+// ---------------------------------------------------------------- intervals
+
+/// At most this many rows are drawn by [`interval_chart`].
+pub const MAX_INTERVAL_ROWS: usize = 150;
+
+const ABOVE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const BELOW: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+const CROSSING: RGBColor = RGBColor(0x80, 0x80, 0x80);
+
+/// Horizontal dot-and-whisker chart, one row per label (first row on top).
+/// The image grows taller with more than 20 rows; at most 150 rows are shown.
+pub fn interval_chart(c: &IntervalChart) -> Result<Vec<u8>, PlotError> {
+    let n = c.rows.len().min(MAX_INTERVAL_ROWS);
+    let row_h = if n > 20 { 28 } else { 0 };
+    let h = if row_h > 0 {
+        (62 + 20 + n as u32 * row_h + 90).max(HEIGHT)
+    } else {
+        HEIGHT
+    };
+    guard(|| render(WIDTH, h, |root| draw_intervals(root, c)))
+}
+
+fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
+    let rows = &c.rows[..c.rows.len().min(MAX_INTERVAL_ROWS)];
+    let n = rows.len();
+    let title = shown_note(&c.title, n, c.rows.len(), "rows");
+    let reference = c.reference.filter(|r| ok(*r));
+    let xe = extent(
+        rows.iter()
+            .flat_map(|r| [r.estimate, r.lo, r.hi])
+            .chain(reference),
+    );
+    let xr = axis_range(xe, 0.06);
+    let label_w = rows
+        .iter()
+        .map(|r| text_size(root, &r.label, TICK_SIZE).0)
+        .max()
+        .unwrap_or(0)
+        .min(380);
+    let yr = (-0.6, n.max(1) as f64 - 0.4);
+    let mut spec = FrameSpec::new(&c.x_label, "", xr, yr);
+    spec.y_ticks = false;
+    spec.y_grid = false;
+    spec.left_fixed = Some(label_w + 30);
+    let chart = frame(root, &title, &spec)?;
+    let rect = plot_rect(&chart);
+    if n == 0 {
+        return no_data(root, rect);
+    }
+    // Row i is drawn at y = n-1-i so the first row is on top.
+    let ypos = |i: usize| (n - 1 - i) as f64;
+    for i in (1..n).step_by(2) {
+        let (_, ya) = px(&chart, (xr.0, ypos(i) + 0.5));
+        let (_, yb) = px(&chart, (xr.0, ypos(i) - 0.5));
+        root.draw(&Rectangle::new(
+            [(rect.0 + 1, ya), (rect.2 - 1, yb)],
+            BLACK.mix(0.035).filled(),
+        ))?;
+    }
+    if let Some(r) = reference {
+        let (x, _) = px(&chart, (r, 0.0));
+        root.draw(&DashedPathElement::new(
+            vec![(x, rect.1), (x, rect.3)],
+            8,
+            6,
+            REFERENCE.stroke_width(2),
+        ))?;
+    }
+    let dense = n > 40;
+    for (i, r) in rows.iter().enumerate() {
+        let y = ypos(i);
+        let (_, py) = px(&chart, (xr.0, y));
+        let lbl = fit_text(root, &r.label, TICK_SIZE, label_w);
+        text(
+            root,
+            &lbl,
+            (rect.0 - 10, py),
+            TICK_SIZE,
+            (HPos::Right, VPos::Center),
+            TEXT,
+        )?;
+        let has_ci = ok(r.lo) && ok(r.hi);
+        let (lo, hi) = (r.lo.min(r.hi), r.lo.max(r.hi));
+        let color = match reference {
+            None => ABOVE,
+            Some(rf) => {
+                let (a, b) = if has_ci {
+                    (lo, hi)
+                } else {
+                    (r.estimate, r.estimate)
+                };
+                if !ok(a) {
+                    CROSSING
+                } else if a > rf {
+                    ABOVE
+                } else if b < rf {
+                    BELOW
+                } else {
+                    CROSSING
+                }
+            }
+        };
+        if has_ci {
+            let a = px(&chart, (lo, y));
+            let b = px(&chart, (hi, y));
+            let cap = if dense { 5 } else { 7 };
+            root.draw(&PathElement::new(vec![a, b], color.stroke_width(3)))?;
+            for p in [a, b] {
+                root.draw(&PathElement::new(
+                    vec![(p.0, p.1 - cap), (p.0, p.1 + cap)],
+                    color.stroke_width(2),
+                ))?;
+            }
+        }
+        if ok(r.estimate) {
+            let p = px(&chart, (r.estimate, y));
+            let rad = if dense { 5 } else { 7 };
+            root.draw(&Circle::new(p, rad, color.filled()))?;
+            root.draw(&Circle::new(p, rad, WHITE.stroke_width(2)))?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- bars
+
+/// Grouped vertical bars (one Okabe–Ito colour per series), values printed on
+/// bars when there are few, group labels turned vertical when they are long.
+pub fn bar_chart(c: &BarChart) -> Result<Vec<u8>, PlotError> {
+    guard(|| render(WIDTH, HEIGHT, |root| draw_bars(root, c)))
+}
+
+/// Most groups drawn by [`bar_chart`]; more are cut with a note in the title.
+pub const MAX_BAR_GROUPS: usize = 100;
+
+fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
+    let total_groups = c
+        .series
+        .iter()
+        .map(|s| s.1.len())
+        .max()
+        .unwrap_or(0)
+        .max(c.groups.len());
+    let ng = total_groups.min(MAX_BAR_GROUPS);
+    let ns = c.series.len();
+    let title = shown_note(&c.title, ng, total_groups, "groups");
+    let vals = || {
+        c.series
+            .iter()
+            .flat_map(|s| s.1.iter().take(ng).copied())
+            .filter(|v| ok(*v))
+    };
+    let (lo, hi) = extent(vals()).unwrap_or((0.0, 0.0));
+    let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+    let span = hi - lo;
+    let yr = if span <= 0.0 {
+        (0.0, 1.0)
+    } else {
+        (
+            if lo < 0.0 { lo - 0.06 * span } else { 0.0 },
+            if hi > 0.0 { hi + 0.08 * span } else { 0.0 },
+        )
+    };
+    let xr = (0.0, ng.max(1) as f64);
+
+    // Group labels: horizontal if they fit their slot, else vertical.
+    let approx_plot_w = WIDTH as i32 - 200;
+    let slot = approx_plot_w / ng.max(1) as i32;
+    let labels: Vec<&str> = (0..ng)
+        .map(|g| c.groups.get(g).map(|s| s.as_str()).unwrap_or(""))
+        .collect();
+    let max_lw = labels
+        .iter()
+        .map(|l| text_size(root, l, TICK_SIZE).0)
+        .max()
+        .unwrap_or(0);
+    let vertical = max_lw > slot - 8;
+    let vert_len = max_lw.min(170);
+    let bottom_extra = if vertical { vert_len - 18 } else { 0 };
+    let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
+    spec.x_ticks = true;
+    spec.x_grid = false;
+    spec.bottom_extra = bottom_extra.max(0);
+    let chart = frame_no_xticks(root, &title, &spec)?;
+    let rect = plot_rect(&chart);
+    if ng == 0 || ns == 0 {
+        return no_data(root, rect);
+    }
+    let slot_px = (rect.2 - rect.0) as f64 / ng as f64;
+    let step = if vertical {
+        // Skip labels when even vertical text (about 20 px) cannot fit.
+        ((22.0 / slot_px).ceil() as usize).max(1)
+    } else {
+        1
+    };
+    for (g, l) in labels.iter().enumerate() {
+        if g % step != 0 {
+            continue;
+        }
+        let (x, y) = px(&chart, (g as f64 + 0.5, yr.0));
+        if vertical {
+            let lbl = fit_text(root, l, TICK_SIZE, vert_len);
+            text_vertical_at(root, &lbl, (x, y + 8), TICK_SIZE, TEXT_SOFT)?;
+        } else {
+            text(
+                root,
+                l,
+                (x, y + 10),
+                TICK_SIZE,
+                (HPos::Center, VPos::Top),
+                TEXT_SOFT,
+            )?;
+        }
+    }
+    let bw = 0.8 / ns as f64;
+    let mut occupied = Vec::new();
+    let mut tops = Vec::new();
+    for (s, (_, vals)) in c.series.iter().enumerate() {
+        let color = categorical(s);
+        for (g, v) in vals.iter().take(ng).enumerate() {
+            if !ok(*v) {
+                continue;
+            }
+            let x0 = g as f64 + 0.1 + s as f64 * bw;
+            let a = px(&chart, (x0, 0.0));
+            let b = px(&chart, (x0 + bw, *v));
+            let gap = if b.0 - a.0 > 6 { 1 } else { 0 };
+            let (l, r) = (a.0 + gap, (b.0 - gap).max(a.0 + gap + 1));
+            let (t, btm) = (a.1.min(b.1), a.1.max(b.1));
+            root.draw(&Rectangle::new([(l, t), (r, btm)], color.filled()))?;
+            let mut yy = t;
+            while yy <= btm {
+                let mut xx = l;
+                while xx <= r {
+                    occupied.push((xx, yy));
+                    xx += 8;
+                }
+                yy += 8;
+            }
+            tops.push(((l + r) / 2, if *v >= 0.0 { t } else { btm }, *v, r - l));
+        }
+    }
+    // Zero line.
+    if yr.0 < 0.0 {
+        let (x0, y0) = px(&chart, (xr.0, 0.0));
+        let (x1, _) = px(&chart, (xr.1, 0.0));
+        root.draw(&PathElement::new(
+            vec![(x0, y0), (x1, y0)],
+            REFERENCE.stroke_width(1),
+        ))?;
+    }
+    // Value labels on bars when there are few bars.
+    if tops.len() <= 30 {
+        let span = yr.1 - yr.0;
+        for (x, y, v, w) in tops {
+            let s = fmt_value(v, span);
+            let (tw, _) = text_size(root, &s, SMALL_SIZE);
+            if tw > w + 10 {
+                continue;
+            }
+            let (yy, vp) = if v >= 0.0 {
+                (y - 4, VPos::Bottom)
+            } else {
+                (y + 4, VPos::Top)
+            };
+            text(root, &s, (x, yy), SMALL_SIZE, (HPos::Center, vp), TEXT_SOFT)?;
+            occupied.push((x, yy));
+        }
+    }
+    // A single series needs no legend (the y label names it).
+    let items: Vec<LegendItem> = c
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| ns > 1 && !s.0.is_empty())
+        .map(|(i, s)| LegendItem {
+            label: s.0.clone(),
+            swatch: Swatch::Square(categorical(i)),
+        })
+        .collect();
+    place_legend(root, &items, rect, &occupied)
+}
+
+/// A frame whose x axis has no numeric tick labels (categorical x drawn by the
+/// caller) but keeps room for them.
+fn frame_no_xticks<'a, 'b>(
+    root: &'a Area<'b>,
+    title: &str,
+    spec: &FrameSpec,
+) -> Result<Chart<'a, 'b>, PlotError> {
+    let s = FrameSpec {
+        x_ticks: false,
+        bottom_extra: spec.bottom_extra + 24,
+        ..FrameSpec::new(spec.x_label, spec.y_label, spec.x, spec.y)
+    };
+    let s = FrameSpec {
+        x_grid: spec.x_grid,
+        y_grid: spec.y_grid,
+        left_fixed: spec.left_fixed,
+        ..s
+    };
+    frame(root, title, &s)
+}

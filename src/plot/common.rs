@@ -1,0 +1,926 @@
+//! Shared plumbing: font registration, PNG rendering, text helpers, axis ranges,
+//! tick formatting, legends and the common cartesian frame.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::PlotError;
+use super::glyphs::metrics;
+use super::palette::{AXIS, GRID, TEXT, TEXT_SOFT};
+
+/// The embedded font (DejaVu Sans); no system fonts are ever needed.
+static FONT_BYTES: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/fonts/DejaVuSans.ttf"
+));
+
+/// Font family name under which the embedded font is registered.
+pub(crate) const FAMILY: &str = "sans-serif";
+
+pub(crate) const TITLE_SIZE: f64 = 31.0;
+pub(crate) const AXIS_LABEL_SIZE: f64 = 22.0;
+pub(crate) const TICK_SIZE: f64 = 17.0;
+pub(crate) const LEGEND_SIZE: f64 = 17.0;
+pub(crate) const SMALL_SIZE: f64 = 14.0;
+
+/// Values beyond this magnitude are treated like NaN (not drawable).
+const MAX_ABS: f64 = 1e100;
+
+pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(crate) type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Registers the embedded font once per process.
+pub(crate) fn ensure_font() -> Result<(), PlotError> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            for style in [FontStyle::Normal, FontStyle::Bold] {
+                plotters::style::register_font(FAMILY, style, FONT_BYTES)
+                    .map_err(|_| "embedded font could not be parsed".to_string())?;
+            }
+            Ok(())
+        })
+        .clone()
+        .map_err(PlotError::Font)
+}
+
+/// Runs a whole chart function, turning any unexpected panic inside the drawing
+/// library into an error instead of unwinding into the caller.
+pub(crate) fn guard<F>(f: F) -> Result<Vec<u8>, PlotError>
+where
+    F: FnOnce() -> Result<Vec<u8>, PlotError>,
+{
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(PlotError::Internal(msg))
+        }
+    }
+}
+
+/// Renders into an in-memory RGB buffer of `w`×`h` (white background) and
+/// returns the PNG encoding.
+pub(crate) fn render<F>(w: u32, h: u32, draw: F) -> Result<Vec<u8>, PlotError>
+where
+    F: FnOnce(&Area) -> Result<(), PlotError>,
+{
+    ensure_font()?;
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+    }
+    encode_png(w, h, &buf)
+}
+
+/// Fast deflate with the Sub filter: charts are mostly flat colour, so this is
+/// several times quicker than adaptive filtering (which matters in debug
+/// builds and tests) at the cost of somewhat larger files (~100–600 KB).
+fn encode_png(w: u32, h: u32, buf: &[u8]) -> Result<Vec<u8>, PlotError> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
+        .write_image(buf, w, h, image::ColorType::Rgb8)
+        .map_err(|e| PlotError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- text
+
+pub(crate) fn font(size: f64) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(&TEXT)
+}
+
+/// Vertical correction for plotters' ab_glyph backend, which places glyphs
+/// about a quarter of the font size higher than the requested anchor.
+fn glyph_shift(size: f64) -> i32 {
+    (0.23 * size).round() as i32
+}
+
+/// Width and height of `s` in pixels at `size`.
+pub(crate) fn text_size(_area: &Area, s: &str, size: f64) -> (i32, i32) {
+    measure(s, size)
+}
+
+/// Width and height of `s` in pixels at `size` (the font must be registered).
+pub(crate) fn measure(s: &str, size: f64) -> (i32, i32) {
+    let h = (size / 1.24) as i32;
+    match metrics(FONT_BYTES) {
+        Some(m) => (m.width(s, size).ceil() as i32, h),
+        None => (FAMILY, size)
+            .into_font()
+            .box_size(s)
+            .map(|(w, h)| (w as i32, h as i32))
+            .unwrap_or((0, h)),
+    }
+}
+
+/// Shortens `s` with an ellipsis so that it fits into `max_w` pixels.
+pub(crate) fn fit_text(area: &Area, s: &str, size: f64, max_w: i32) -> String {
+    if text_size(area, s, size).0 <= max_w {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    // Largest prefix length whose "prefix…" fits.
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let cand: String = chars[..mid].iter().collect::<String>() + "…";
+        if text_size(area, &cand, size).0 <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    if lo == 0 {
+        return "…".to_string();
+    }
+    chars[..lo]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+        + "…"
+}
+
+/// Draws `s` glyph by glyph (see [`super::glyphs`] for why), horizontally or
+/// rotated by 270° (reading bottom to top).
+#[allow(clippy::too_many_arguments)]
+fn draw_glyphs(
+    area: &Area,
+    s: &str,
+    pos: (i32, i32),
+    size: f64,
+    anchor: (HPos, VPos),
+    color: RGBColor,
+    vertical: bool,
+) -> Result<(), PlotError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    let mut style = font(size).color(&color);
+    if vertical {
+        style = style.transform(FontTransform::Rotate270);
+    }
+    let shift = glyph_shift(size);
+    let Some(m) = metrics(FONT_BYTES) else {
+        let style = style.pos(Pos::new(anchor.0, anchor.1));
+        let p = if vertical {
+            (pos.0 + shift, pos.1)
+        } else {
+            (pos.0, pos.1 + shift)
+        };
+        area.draw_text(s, &style, p)?;
+        return Ok(());
+    };
+    let style = style.pos(Pos::new(HPos::Left, anchor.1));
+    let (glyphs, w) = m.layout(s, size);
+    let start = match anchor.0 {
+        HPos::Left => 0.0,
+        HPos::Center => -w / 2.0,
+        HPos::Right => -w,
+    };
+    let mut buf = [0u8; 4];
+    for (c, pen, lsb) in glyphs {
+        if c.is_whitespace() || c.is_control() {
+            continue;
+        }
+        let off = (start + pen).round() as i32 + lsb.floor() as i32;
+        let p = if vertical {
+            (pos.0 + shift, pos.1 - off)
+        } else {
+            (pos.0 + off, pos.1 + shift)
+        };
+        area.draw_text(c.encode_utf8(&mut buf), &style, p)?;
+    }
+    Ok(())
+}
+
+/// Text anchored at pixel `pos` with the given alignment, drawn horizontally.
+pub(crate) fn text(
+    area: &Area,
+    s: &str,
+    pos: (i32, i32),
+    size: f64,
+    anchor: (HPos, VPos),
+    color: RGBColor,
+) -> Result<(), PlotError> {
+    draw_glyphs(area, s, pos, size, anchor, color, false)
+}
+
+/// Text rotated by 270° (reading bottom to top), centred on `pos`.
+pub(crate) fn text_vertical(
+    area: &Area,
+    s: &str,
+    pos: (i32, i32),
+    size: f64,
+    color: RGBColor,
+) -> Result<(), PlotError> {
+    draw_glyphs(
+        area,
+        s,
+        pos,
+        size,
+        (HPos::Center, VPos::Center),
+        color,
+        true,
+    )
+}
+
+/// Vertical text (reading bottom to top) whose end sits at `top`, so the
+/// text hangs down from there (for labels under an axis).
+pub(crate) fn text_vertical_at(
+    area: &Area,
+    s: &str,
+    top: (i32, i32),
+    size: f64,
+    color: RGBColor,
+) -> Result<(), PlotError> {
+    let (w, _) = text_size(area, s, size);
+    text_vertical(area, s, (top.0, top.1 + w / 2), size, color)
+}
+
+/// Text with a thin white halo, for labels drawn over busy content.
+pub(crate) fn text_halo(
+    area: &Area,
+    s: &str,
+    pos: (i32, i32),
+    size: f64,
+    anchor: (HPos, VPos),
+    color: RGBColor,
+) -> Result<(), PlotError> {
+    for (dx, dy) in [
+        (-1, -1),
+        (0, -1),
+        (1, -1),
+        (-1, 0),
+        (1, 0),
+        (-1, 1),
+        (0, 1),
+        (1, 1),
+    ] {
+        text(area, s, (pos.0 + dx, pos.1 + dy), size, anchor, WHITE)?;
+    }
+    text(area, s, pos, size, anchor, color)
+}
+
+/// Draws the chart title centred at the top; returns the height used.
+pub(crate) fn draw_title(area: &Area, title: &str) -> Result<i32, PlotError> {
+    let (w, _) = area.dim_in_pixel();
+    let t = fit_text(area, title, TITLE_SIZE, w as i32 - 40);
+    text(
+        area,
+        &t,
+        (w as i32 / 2, 16),
+        TITLE_SIZE,
+        (HPos::Center, VPos::Top),
+        TEXT,
+    )?;
+    Ok(62)
+}
+
+/// A centred "no data" note inside the given pixel rectangle.
+pub(crate) fn no_data(area: &Area, rect: (i32, i32, i32, i32)) -> Result<(), PlotError> {
+    text(
+        area,
+        "no data to show",
+        ((rect.0 + rect.2) / 2, (rect.1 + rect.3) / 2),
+        AXIS_LABEL_SIZE,
+        (HPos::Center, VPos::Center),
+        TEXT_SOFT,
+    )
+}
+
+// ---------------------------------------------------------------- numbers
+
+/// A finite value of sane magnitude.
+pub(crate) fn ok(v: f64) -> bool {
+    v.is_finite() && v.abs() < MAX_ABS
+}
+
+/// Min and max of the drawable values, if any.
+pub(crate) fn extent<I: IntoIterator<Item = f64>>(vals: I) -> Option<(f64, f64)> {
+    vals.into_iter().filter(|v| ok(*v)).fold(None, |acc, v| {
+        Some(match acc {
+            None => (v, v),
+            Some((lo, hi)) => (lo.min(v), hi.max(v)),
+        })
+    })
+}
+
+/// Merges two optional extents.
+pub(crate) fn merge(a: Option<(f64, f64)>, b: Option<(f64, f64)>) -> Option<(f64, f64)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Turns an optional extent into a drawable axis range: pads by `frac` of the
+/// span on each side, widens a degenerate (all-equal) range, and falls back
+/// to 0..1 when there is no data at all.
+pub(crate) fn axis_range(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
+    let Some((lo, hi)) = r else {
+        return (0.0, 1.0);
+    };
+    if !(ok(lo) && ok(hi)) || lo > hi {
+        return (0.0, 1.0);
+    }
+    let span = hi - lo;
+    if span <= f64::EPSILON * lo.abs().max(hi.abs()).max(1e-300) || span == 0.0 {
+        let pad = if lo.abs() > 0.0 { lo.abs() * 0.1 } else { 1.0 };
+        return (lo - pad, hi + pad);
+    }
+    (lo - span * frac, hi + span * frac)
+}
+
+/// Validates a caller-given range; `None` if unusable.
+pub(crate) fn valid_range(r: (f64, f64)) -> Option<(f64, f64)> {
+    (ok(r.0) && ok(r.1) && r.1 > r.0).then_some(r)
+}
+
+/// Tick formatting that is consistent along one axis: same number of decimals,
+/// thousands/millions shown with k/M/B suffixes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TickFmt {
+    scale: f64,
+    suffix: &'static str,
+    decimals: usize,
+    sci: bool,
+}
+
+impl TickFmt {
+    /// Builds a formatter for the ticks plotters will choose on `range`.
+    pub(crate) fn for_range(range: (f64, f64), max_ticks: usize) -> TickFmt {
+        let ticks = ticks(range, max_ticks);
+        Self::for_ticks(&ticks)
+    }
+
+    pub(crate) fn for_ticks(ticks: &[f64]) -> TickFmt {
+        let max_abs = ticks.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let step = ticks
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(f64::INFINITY, f64::min);
+        let step = if step.is_finite() && step > 0.0 {
+            step
+        } else {
+            max_abs.max(1.0)
+        };
+        if max_abs > 0.0 && (max_abs >= 1e13 || (max_abs < 1e-3 && step < 1e-4)) {
+            return TickFmt {
+                scale: 1.0,
+                suffix: "",
+                decimals: 1,
+                sci: true,
+            };
+        }
+        let (scale, suffix) = if max_abs >= 1e9 {
+            (1e9, "B")
+        } else if max_abs >= 1e6 {
+            (1e6, "M")
+        } else if max_abs >= 1e4 {
+            (1e3, "k")
+        } else {
+            (1.0, "")
+        };
+        let s = step / scale;
+        let mut decimals = 0;
+        while decimals < 8 {
+            let p = 10f64.powi(decimals as i32);
+            if ((s * p).round() - s * p).abs() < 1e-6 * (s * p).max(1.0) {
+                break;
+            }
+            decimals += 1;
+        }
+        TickFmt {
+            scale,
+            suffix,
+            decimals,
+            sci: false,
+        }
+    }
+
+    pub(crate) fn fmt(&self, v: f64) -> String {
+        if !v.is_finite() {
+            return String::new();
+        }
+        if self.sci {
+            return format!("{v:.1e}");
+        }
+        if v == 0.0 && !self.suffix.is_empty() {
+            return "0".to_string();
+        }
+        let x = v / self.scale;
+        let mut s = format!("{:.*}", self.decimals, x);
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+            s.remove(0); // no "-0.0"
+        }
+        s + self.suffix
+    }
+}
+
+/// The tick values plotters picks for `range` (at most `max` of them).
+pub(crate) fn ticks(range: (f64, f64), max: usize) -> Vec<f64> {
+    use plotters::coord::ranged1d::Ranged;
+    RangedCoordf64::from(range.0..range.1).key_points(max)
+}
+
+/// Formats a value for annotations (cell text, bar labels) given the data span.
+pub(crate) fn fmt_value(v: f64, span: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let a = span.abs().max(v.abs());
+    let s = if a >= 1e6 {
+        TickFmt::for_ticks(&[0.0, v.abs().max(1e6)]).fmt_compact(v)
+    } else if span >= 100.0 || (span == 0.0 && a >= 100.0) {
+        format!("{v:.0}")
+    } else if span >= 10.0 {
+        format!("{v:.1}")
+    } else if span >= 0.1 || span == 0.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    };
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+impl TickFmt {
+    fn fmt_compact(&self, v: f64) -> String {
+        if self.sci {
+            return format!("{v:.1e}");
+        }
+        format!("{:.1}{}", v / self.scale, self.suffix)
+    }
+}
+
+// ---------------------------------------------------------------- geometry
+
+/// Clips the segment p–q to the rectangle (Liang–Barsky); `None` if outside.
+pub(crate) fn clip_segment(
+    p: (f64, f64),
+    q: (f64, f64),
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Option<((f64, f64), (f64, f64))> {
+    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+    let mut t0 = 0.0f64;
+    let mut t1 = 1.0f64;
+    for (pp, qq) in [
+        (-dx, p.0 - x.0),
+        (dx, x.1 - p.0),
+        (-dy, p.1 - y.0),
+        (dy, y.1 - p.1),
+    ] {
+        if pp == 0.0 {
+            if qq < 0.0 {
+                return None;
+            }
+        } else {
+            let r = qq / pp;
+            if pp < 0.0 {
+                if r > t1 {
+                    return None;
+                }
+                t0 = t0.max(r);
+            } else {
+                if r < t0 {
+                    return None;
+                }
+                t1 = t1.min(r);
+            }
+        }
+    }
+    Some((
+        (p.0 + t0 * dx, p.1 + t0 * dy),
+        (p.0 + t1 * dx, p.1 + t1 * dy),
+    ))
+}
+
+/// Splits a polyline at undrawable points and clips it to the box, returning
+/// runs of connected points.
+pub(crate) fn clipped_runs(
+    pts: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut cur: Vec<(f64, f64)> = Vec::new();
+    let mut prev: Option<(f64, f64)> = None;
+    let inside = |p: (f64, f64)| p.0 >= x.0 && p.0 <= x.1 && p.1 >= y.0 && p.1 <= y.1;
+    for &p in pts {
+        if !(ok(p.0) && ok(p.1)) {
+            if !cur.is_empty() {
+                runs.push(std::mem::take(&mut cur));
+            }
+            prev = None;
+            continue;
+        }
+        match prev {
+            None => {
+                if inside(p) {
+                    cur.push(p);
+                }
+            }
+            Some(a) => match clip_segment(a, p, x, y) {
+                Some((s, e)) => {
+                    if cur.last() != Some(&s) {
+                        if !cur.is_empty() {
+                            runs.push(std::mem::take(&mut cur));
+                        }
+                        cur.push(s);
+                    }
+                    cur.push(e);
+                    if e != p {
+                        runs.push(std::mem::take(&mut cur));
+                    }
+                }
+                None => {
+                    if !cur.is_empty() {
+                        runs.push(std::mem::take(&mut cur));
+                    }
+                }
+            },
+        }
+        prev = Some(p);
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs
+}
+
+// ---------------------------------------------------------------- frame
+
+/// Options for a cartesian frame.
+pub(crate) struct FrameSpec<'s> {
+    pub x_label: &'s str,
+    pub y_label: &'s str,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    /// Draw x tick labels (false for categorical x axes drawn by the caller).
+    pub x_ticks: bool,
+    /// Draw y tick labels.
+    pub y_ticks: bool,
+    /// Vertical gridlines.
+    pub x_grid: bool,
+    /// Horizontal gridlines.
+    pub y_grid: bool,
+    /// Extra pixels below the plot for caller-drawn x labels.
+    pub bottom_extra: i32,
+    /// Fixed width of the left label area (overrides the computed width).
+    pub left_fixed: Option<i32>,
+    pub right_margin: i32,
+}
+
+impl<'s> FrameSpec<'s> {
+    pub(crate) fn new(x_label: &'s str, y_label: &'s str, x: (f64, f64), y: (f64, f64)) -> Self {
+        FrameSpec {
+            x_label,
+            y_label,
+            x,
+            y,
+            x_ticks: true,
+            y_ticks: true,
+            x_grid: true,
+            y_grid: true,
+            bottom_extra: 0,
+            left_fixed: None,
+            right_margin: 40,
+        }
+    }
+}
+
+pub(crate) const X_TICKS: usize = 10;
+pub(crate) const Y_TICKS: usize = 8;
+
+/// Draws title, axes, gridlines, tick labels and axis labels; returns the
+/// chart context for drawing the data.
+pub(crate) fn frame<'a, 'b>(
+    root: &'a Area<'b>,
+    title: &str,
+    spec: &FrameSpec,
+) -> Result<Chart<'a, 'b>, PlotError> {
+    let (w, h) = root.dim_in_pixel();
+    let top = draw_title(root, title)?;
+    let xf = TickFmt::for_range(spec.x, X_TICKS);
+    let yf = TickFmt::for_range(spec.y, Y_TICKS);
+
+    let y_tick_w = if spec.y_ticks {
+        ticks(spec.y, Y_TICKS)
+            .iter()
+            .map(|v| text_size(root, &yf.fmt(*v), TICK_SIZE).0)
+            .max()
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let y_desc_w = if spec.y_label.is_empty() { 0 } else { 34 };
+    let left = spec
+        .left_fixed
+        .unwrap_or(y_tick_w + 16 + y_desc_w + 14)
+        .clamp(20, w as i32 / 2);
+    let x_tick_h = if spec.x_ticks { 30 } else { 6 };
+    let x_desc_h = if spec.x_label.is_empty() { 6 } else { 38 };
+    let bottom = (x_tick_h + x_desc_h + spec.bottom_extra).clamp(10, h as i32 / 2);
+
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(top)
+        .margin_right(spec.right_margin)
+        .margin_left(8)
+        .margin_bottom(4)
+        .x_label_area_size(bottom)
+        .y_label_area_size(left - 8)
+        .build_cartesian_2d(spec.x.0..spec.x.1, spec.y.0..spec.y.1)?;
+
+    // Tick labels are drawn below with our own text layout; the mesh draws
+    // gridlines, axes and tick marks at the same key points.
+    let blank = |_: &f64| String::new();
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(if spec.x_ticks { X_TICKS } else { 0 })
+        .y_labels(if spec.y_ticks { Y_TICKS } else { 0 })
+        .x_label_formatter(&blank)
+        .y_label_formatter(&blank)
+        .label_style(font(TICK_SIZE))
+        .axis_style(AXIS)
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(5);
+    if !spec.x_grid {
+        mesh.disable_x_mesh();
+    }
+    if !spec.y_grid {
+        mesh.disable_y_mesh();
+    }
+    mesh.draw()?;
+
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    if spec.x_ticks {
+        for v in ticks(spec.x, X_TICKS) {
+            let (x, _) = chart.backend_coord(&(v, spec.y.0));
+            text(
+                root,
+                &xf.fmt(v),
+                (x, py.end + 9),
+                TICK_SIZE,
+                (HPos::Center, VPos::Top),
+                TEXT_SOFT,
+            )?;
+        }
+    }
+    if spec.y_ticks {
+        for v in ticks(spec.y, Y_TICKS) {
+            let (_, y) = chart.backend_coord(&(spec.x.0, v));
+            text(
+                root,
+                &yf.fmt(v),
+                (px.start - 10, y),
+                TICK_SIZE,
+                (HPos::Right, VPos::Center),
+                TEXT_SOFT,
+            )?;
+        }
+    }
+
+    // Axis labels, placed by hand for consistent spacing.
+    if !spec.x_label.is_empty() {
+        let lbl = fit_text(root, spec.x_label, AXIS_LABEL_SIZE, px.end - px.start);
+        text(
+            root,
+            &lbl,
+            (
+                (px.start + px.end) / 2,
+                py.end + x_tick_h + 8 + spec.bottom_extra,
+            ),
+            AXIS_LABEL_SIZE,
+            (HPos::Center, VPos::Top),
+            TEXT,
+        )?;
+    }
+    if !spec.y_label.is_empty() {
+        let lbl = fit_text(root, spec.y_label, AXIS_LABEL_SIZE, py.end - py.start);
+        text_vertical(
+            root,
+            &lbl,
+            (14 + 12, (py.start + py.end) / 2),
+            AXIS_LABEL_SIZE,
+            TEXT,
+        )?;
+    }
+    Ok(chart)
+}
+
+/// Pixel rectangle (x0, y0, x1, y1) of the chart's plotting area.
+pub(crate) fn plot_rect(chart: &Chart) -> (i32, i32, i32, i32) {
+    let (x, y) = chart.plotting_area().get_pixel_range();
+    (x.start, y.start, x.end, y.end)
+}
+
+// ---------------------------------------------------------------- legend
+
+/// What a legend entry shows next to its text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Swatch {
+    Line(RGBColor, u32),
+    Dashed(RGBColor, u32),
+    Circle(RGBColor),
+    Diamond(RGBColor),
+    Square(RGBColor),
+    /// A filled band with a line through it.
+    Band(RGBColor),
+    /// A plain shaded box with the given opacity (for band explanations).
+    Shade(RGBColor, f64),
+}
+
+pub(crate) struct LegendItem {
+    pub label: String,
+    pub swatch: Swatch,
+}
+
+const LEGEND_ROW: i32 = 26;
+const LEGEND_SWATCH: i32 = 34;
+const LEGEND_PAD: i32 = 10;
+
+/// Legend box size in pixels for the given items.
+pub(crate) fn legend_size(area: &Area, items: &[LegendItem], max_label_w: i32) -> (i32, i32) {
+    let tw = items
+        .iter()
+        .map(|i| text_size(area, &i.label, LEGEND_SIZE).0.min(max_label_w))
+        .max()
+        .unwrap_or(0);
+    (
+        LEGEND_PAD * 2 + LEGEND_SWATCH + 8 + tw,
+        LEGEND_PAD * 2 + LEGEND_ROW * items.len() as i32 - 6,
+    )
+}
+
+/// Draws a legend box with its top-left corner at `at`.
+pub(crate) fn draw_legend(
+    area: &Area,
+    items: &[LegendItem],
+    at: (i32, i32),
+    max_label_w: i32,
+) -> Result<(), PlotError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let (w, h) = legend_size(area, items, max_label_w);
+    area.draw(&Rectangle::new(
+        [at, (at.0 + w, at.1 + h)],
+        WHITE.mix(0.85).filled(),
+    ))?;
+    area.draw(&Rectangle::new(
+        [at, (at.0 + w, at.1 + h)],
+        RGBColor(200, 200, 200).stroke_width(1),
+    ))?;
+    for (i, it) in items.iter().enumerate() {
+        let cy = at.1 + LEGEND_PAD + 10 + LEGEND_ROW * i as i32;
+        let x0 = at.0 + LEGEND_PAD;
+        let x1 = x0 + LEGEND_SWATCH;
+        let cx = (x0 + x1) / 2;
+        match it.swatch {
+            Swatch::Line(c, wd) => {
+                area.draw(&PathElement::new(
+                    vec![(x0, cy), (x1, cy)],
+                    c.stroke_width(wd),
+                ))?;
+            }
+            Swatch::Dashed(c, wd) => {
+                area.draw(&DashedPathElement::new(
+                    vec![(x0, cy), (x1, cy)],
+                    7,
+                    4,
+                    c.stroke_width(wd),
+                ))?;
+            }
+            Swatch::Circle(c) => {
+                area.draw(&Circle::new((cx, cy), 7, c.filled()))?;
+                area.draw(&Circle::new((cx, cy), 7, WHITE.stroke_width(1)))?;
+            }
+            Swatch::Diamond(c) => {
+                let r = 8;
+                area.draw(&Polygon::new(
+                    vec![(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)],
+                    c.filled(),
+                ))?;
+            }
+            Swatch::Square(c) => {
+                area.draw(&Rectangle::new(
+                    [(cx - 9, cy - 8), (cx + 9, cy + 8)],
+                    c.filled(),
+                ))?;
+            }
+            Swatch::Band(c) => {
+                area.draw(&Rectangle::new(
+                    [(x0, cy - 8), (x1, cy + 8)],
+                    c.mix(0.25).filled(),
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(x0, cy), (x1, cy)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            Swatch::Shade(c, a) => {
+                area.draw(&Rectangle::new(
+                    [(x0, cy - 8), (x1, cy + 8)],
+                    c.mix(a).filled(),
+                ))?;
+            }
+        }
+        let lbl = fit_text(area, &it.label, LEGEND_SIZE, max_label_w);
+        text(
+            area,
+            &lbl,
+            (x1 + 8, cy),
+            LEGEND_SIZE,
+            (HPos::Left, VPos::Center),
+            TEXT,
+        )?;
+    }
+    Ok(())
+}
+
+/// Places a legend in the corner of the plotting rectangle that covers the
+/// fewest data points (pixel coordinates); ties prefer upper-left, upper-right,
+/// lower-left, lower-right. Returns the top-left corner.
+pub(crate) fn best_corner(
+    rect: (i32, i32, i32, i32),
+    size: (i32, i32),
+    pts: &[(i32, i32)],
+) -> (i32, i32) {
+    let m = 10;
+    let cands = [
+        (rect.0 + m, rect.1 + m),
+        (rect.2 - m - size.0, rect.1 + m),
+        (rect.0 + m, rect.3 - m - size.1),
+        (rect.2 - m - size.0, rect.3 - m - size.1),
+    ];
+    let mut best = cands[0];
+    let mut best_n = usize::MAX;
+    for c in cands {
+        let n = pts
+            .iter()
+            .filter(|p| {
+                p.0 >= c.0 - 6
+                    && p.0 <= c.0 + size.0 + 6
+                    && p.1 >= c.1 - 6
+                    && p.1 <= c.1 + size.1 + 6
+            })
+            .count();
+        if n < best_n {
+            best_n = n;
+            best = c;
+        }
+    }
+    best
+}
+
+/// Densifies a pixel polyline so that legend placement sees the segments,
+/// not just the vertices.
+pub(crate) fn densify(pts: &[(i32, i32)], out: &mut Vec<(i32, i32)>) {
+    if pts.len() == 1 {
+        out.push(pts[0]);
+    }
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let d = ((b.0 - a.0).abs()).max((b.1 - a.1).abs()).max(1);
+        let steps = (d / 8).clamp(1, 400);
+        for s in 0..=steps {
+            let t = s as f64 / steps as f64;
+            out.push((
+                a.0 + ((b.0 - a.0) as f64 * t) as i32,
+                a.1 + ((b.1 - a.1) as f64 * t) as i32,
+            ));
+        }
+    }
+}
+
+/// Truncates a label list for display.
+pub(crate) fn shown_note(title: &str, shown: usize, total: usize, what: &str) -> String {
+    if shown < total {
+        format!("{title} (first {shown} of {total} {what})")
+    } else {
+        title.to_string()
+    }
+}

@@ -1,0 +1,240 @@
+//! Static charts rendered to PNG bytes.
+//!
+//! Every function draws into an in-memory RGB buffer with `plotters` and returns
+//! the encoded PNG; writing files is the caller's job. Text uses the embedded
+//! DejaVu Sans font (registered once as "sans-serif"), so no system fonts are
+//! needed. Inputs are plain data; non-finite values are skipped, degenerate
+//! ranges are padded, and empty inputs give an "empty" chart rather than an
+//! error. Functions never panic (a panic inside the drawing library is caught
+//! and returned as [`PlotError::Internal`]).
+//!
+//! Colours: series use the Okabe–Ito colour-blind-safe palette
+//! ([`palette::CATEGORICAL`]); signed values (heatmaps, network favourability)
+//! use ColorBrewer RdBu with **negative = red, zero = white, positive = blue**.
+
+mod charts;
+mod common;
+mod glyphs;
+mod heatmap;
+mod network;
+pub mod palette;
+
+#[cfg(test)]
+mod tests;
+
+pub use charts::{
+    MAX_BAR_GROUPS, MAX_INTERVAL_ROWS, band_chart, bar_chart, interval_chart, line_chart,
+    scatter_chart,
+};
+pub use heatmap::{MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS, heatmap};
+pub use network::{MAX_LABELLED_NODES, MAX_NETWORK_NODES, network};
+
+/// Default chart width in pixels.
+pub const WIDTH: u32 = 1200;
+/// Default chart height in pixels.
+pub const HEIGHT: u32 = 750;
+
+/// Why a chart could not be produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlotError {
+    /// The network has more nodes than can be drawn legibly.
+    TooManyNodes { nodes: usize, max: usize },
+    /// The embedded font could not be registered.
+    Font(String),
+    /// The drawing library reported an error.
+    Draw(String),
+    /// PNG encoding failed.
+    Encode(String),
+    /// A panic inside the drawing library was caught.
+    Internal(String),
+}
+
+impl std::fmt::Display for PlotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlotError::TooManyNodes { nodes, max } => {
+                write!(
+                    f,
+                    "network has {nodes} nodes, more than the {max} that can be drawn"
+                )
+            }
+            PlotError::Font(m) => write!(f, "font error: {m}"),
+            PlotError::Draw(m) => write!(f, "drawing error: {m}"),
+            PlotError::Encode(m) => write!(f, "PNG encoding error: {m}"),
+            PlotError::Internal(m) => write!(f, "internal plotting error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PlotError {}
+
+impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>>
+    for PlotError
+{
+    fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Draw(e.to_string())
+    }
+}
+
+/// One line of a [`LineChart`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    pub name: String,
+    /// (x, y) in drawing order; a non-finite point breaks the line.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Lines over a shared x axis (e.g. metrics per tick).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LineChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+    /// Fixed y range; `None` = fit the data. Lines are clipped to it.
+    pub y_range: Option<(f64, f64)>,
+}
+
+/// A matrix of values coloured on a diverging scale.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Heatmap {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// Row labels (top to bottom).
+    pub rows: Vec<String>,
+    /// Column labels (left to right).
+    pub cols: Vec<String>,
+    /// `values[row][col]`; missing or non-finite cells are drawn grey.
+    pub values: Vec<Vec<f64>>,
+    /// Colour range; values outside are clamped. Negative = red, 0 = white,
+    /// positive = blue. An invalid range is replaced by ±max|value|.
+    pub range: (f64, f64),
+    pub colorbar_label: String,
+}
+
+/// One labelled point of a [`ScatterChart`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScatterPoint {
+    pub label: String,
+    /// Points of the same group share a colour and a legend entry.
+    pub group: String,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Labelled points coloured by group, with a line at y = 0 (always in range).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScatterChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub points: Vec<ScatterPoint>,
+}
+
+/// One series of a [`BandChart`]: vectors are indexed alike (shortest wins).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Band {
+    pub name: String,
+    pub x: Vec<f64>,
+    pub median: Vec<f64>,
+    /// Inner band (e.g. 25–75 %), drawn darker.
+    pub inner: Vec<(f64, f64)>,
+    /// Outer band (e.g. 5–95 %), drawn lighter.
+    pub outer: Vec<(f64, f64)>,
+}
+
+/// Fan chart: median lines with inner and outer quantile bands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BandChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Band>,
+    /// Legend text for the inner band, e.g. "25–75 %".
+    pub inner_label: String,
+    /// Legend text for the outer band, e.g. "5–95 %".
+    pub outer_label: String,
+}
+
+/// One row of an [`IntervalChart`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Interval {
+    pub label: String,
+    pub estimate: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// Horizontal dot-and-whisker chart, one row per label (top to bottom).
+/// With a reference, intervals wholly above it are blue, wholly below it
+/// vermillion, and those crossing it grey.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IntervalChart {
+    pub title: String,
+    pub x_label: String,
+    pub rows: Vec<Interval>,
+    /// Dashed vertical reference line (e.g. 0 or a baseline).
+    pub reference: Option<f64>,
+}
+
+/// Grouped vertical bars: `series[s].1[g]` is the bar of series `s` in group `g`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BarChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub groups: Vec<String>,
+    pub series: Vec<(String, Vec<f64>)>,
+}
+
+/// Kind of network node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NodeKind {
+    /// A population (circle, coloured by its value).
+    #[default]
+    Population,
+    /// An actor, e.g. a state or outlet (dark diamond).
+    Actor,
+}
+
+/// Kind of network edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum EdgeKind {
+    /// Population–population tie: grey, width by weight.
+    #[default]
+    Social,
+    /// Actor–population reach: dashed orange.
+    Media,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetNode {
+    pub label: String,
+    pub kind: NodeKind,
+    /// E.g. people; drawn as area ∝ size (radius ∝ √size).
+    pub size: f64,
+    /// Favourability in [-1, 1] for populations; `None` (grey) otherwise.
+    pub value: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetEdge {
+    /// Node indices; edges with out-of-range indices or loops are skipped.
+    pub a: usize,
+    pub b: usize,
+    pub weight: f64,
+    pub kind: EdgeKind,
+}
+
+/// A network drawn with a deterministic force-directed layout.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkPlot {
+    pub title: String,
+    pub nodes: Vec<NetNode>,
+    pub edges: Vec<NetEdge>,
+    /// Colour-bar label for population values.
+    pub colour_label: String,
+    /// Layout seed: the same input and seed give byte-identical PNGs.
+    pub seed: u64,
+}

@@ -1,0 +1,118 @@
+//! Colours: the Okabe–Ito categorical palette and a ColorBrewer RdBu diverging map.
+
+use plotters::style::RGBColor;
+
+/// Okabe–Ito colour-blind-safe palette, reordered so that the first colours
+/// have good contrast on white (yellow comes last).
+pub const CATEGORICAL: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x33, 0x33, 0x33), // near-black
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+];
+
+/// The `i`-th categorical colour (cycles after 8).
+pub fn categorical(i: usize) -> RGBColor {
+    CATEGORICAL[i % CATEGORICAL.len()]
+}
+
+pub(crate) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const TEXT_SOFT: RGBColor = RGBColor(0x55, 0x55, 0x55);
+pub(crate) const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
+pub(crate) const GRID: RGBColor = RGBColor(0xE6, 0xE6, 0xE6);
+pub(crate) const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
+/// Actors in network plots.
+pub(crate) const ACTOR: RGBColor = RGBColor(0x3A, 0x3F, 0x4B);
+/// Social ties in network plots.
+pub(crate) const SOCIAL_EDGE: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
+/// Media reach edges in network plots (Okabe–Ito orange).
+pub(crate) const MEDIA_EDGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+/// Reference lines.
+pub(crate) const REFERENCE: RGBColor = RGBColor(0x44, 0x44, 0x44);
+
+/// ColorBrewer RdBu (11 classes), from strong red (low) to strong blue (high).
+const RDBU: [(u8, u8, u8); 11] = [
+    (0x67, 0x00, 0x1F),
+    (0xB2, 0x18, 0x2B),
+    (0xD6, 0x60, 0x4D),
+    (0xF4, 0xA5, 0x82),
+    (0xFD, 0xDB, 0xC7),
+    (0xF7, 0xF7, 0xF7),
+    (0xD1, 0xE5, 0xF0),
+    (0x92, 0xC5, 0xDE),
+    (0x43, 0x93, 0xC3),
+    (0x21, 0x66, 0xAC),
+    (0x05, 0x30, 0x61),
+];
+
+/// Colour at position `t` in [0, 1] along RdBu (0 = red, 0.5 = white, 1 = blue).
+pub fn rdbu(t: f64) -> RGBColor {
+    let t = if t.is_nan() { 0.5 } else { t.clamp(0.0, 1.0) };
+    let x = t * (RDBU.len() - 1) as f64;
+    let i = (x.floor() as usize).min(RDBU.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (RDBU[i], RDBU[i + 1]);
+    let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// A diverging colour scale over `range`: negative values red, positive blue,
+/// zero white. When the range straddles 0 each side is scaled separately
+/// (0 is always white); a range entirely ≥ 0 uses the white→blue half, a range
+/// entirely ≤ 0 the red→white half.
+#[derive(Debug, Clone, Copy)]
+pub struct Diverging {
+    lo: f64,
+    hi: f64,
+    center: f64,
+}
+
+impl Diverging {
+    /// `range` must be finite with lo < hi (callers validate).
+    pub fn new(range: (f64, f64)) -> Self {
+        let (lo, hi) = range;
+        let center = 0.0f64.clamp(lo, hi);
+        Diverging { lo, hi, center }
+    }
+
+    /// Position in [0, 1] along RdBu for value `v`.
+    pub fn position(&self, v: f64) -> f64 {
+        if v.is_nan() {
+            return 0.5;
+        }
+        let v = v.clamp(self.lo, self.hi);
+        if v >= self.center {
+            let d = self.hi - self.center;
+            if d > 0.0 {
+                0.5 + 0.5 * (v - self.center) / d
+            } else {
+                0.5
+            }
+        } else {
+            let d = self.center - self.lo;
+            if d > 0.0 {
+                0.5 - 0.5 * (self.center - v) / d
+            } else {
+                0.5
+            }
+        }
+    }
+
+    pub fn color(&self, v: f64) -> RGBColor {
+        rdbu(self.position(v))
+    }
+}
+
+/// Black or white, whichever reads better on `bg`.
+pub(crate) fn text_on(bg: RGBColor) -> RGBColor {
+    let lum = 0.2126 * bg.0 as f64 + 0.7152 * bg.1 as f64 + 0.0722 * bg.2 as f64;
+    if lum > 140.0 {
+        TEXT
+    } else {
+        RGBColor(255, 255, 255)
+    }
+}

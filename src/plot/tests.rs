@@ -1,0 +1,681 @@
+use super::common::{TickFmt, axis_range, clip_segment, measure};
+use super::palette::Diverging;
+use super::*;
+
+fn decode(png: &[u8]) -> image::RgbImage {
+    image::load_from_memory(png).expect("PNG decodes").to_rgb8()
+}
+
+fn non_white(img: &image::RgbImage) -> usize {
+    img.pixels().filter(|p| p.0 != [255, 255, 255]).count()
+}
+
+/// Decodes, checks the size and that a good amount was drawn.
+fn check(png: &[u8], w: u32, h: u32) -> image::RgbImage {
+    let img = decode(png);
+    assert_eq!(img.dimensions(), (w, h));
+    assert!(non_white(&img) > 5_000, "chart looks blank");
+    img
+}
+
+fn line_sample() -> LineChart {
+    LineChart {
+        title: "Favourability".into(),
+        x_label: "tick".into(),
+        y_label: "mean".into(),
+        series: (0..3)
+            .map(|k| Series {
+                name: format!("actor {k}"),
+                points: (0..50)
+                    .map(|t| (t as f64, (t as f64 / 8.0 + k as f64).sin()))
+                    .collect(),
+            })
+            .collect(),
+        y_range: None,
+    }
+}
+
+fn heatmap_sample(rows: usize, cols: usize) -> Heatmap {
+    Heatmap {
+        title: "Heat".into(),
+        x_label: "actor".into(),
+        y_label: "population".into(),
+        rows: (0..rows).map(|i| format!("row {i}")).collect(),
+        cols: (0..cols).map(|j| format!("col {j}")).collect(),
+        values: (0..rows)
+            .map(|i| {
+                (0..cols)
+                    .map(|j| ((i * 3 + j * 5) % 11) as f64 / 5.0 - 1.0)
+                    .collect()
+            })
+            .collect(),
+        range: (-1.0, 1.0),
+        colorbar_label: "favourability".into(),
+    }
+}
+
+fn scatter_sample() -> ScatterChart {
+    ScatterChart {
+        title: "Scatter".into(),
+        x_label: "x".into(),
+        y_label: "y".into(),
+        points: (0..12)
+            .map(|i| ScatterPoint {
+                label: format!("p{i}"),
+                group: ["a", "b", "c"][i % 3].into(),
+                x: i as f64,
+                y: (i as f64 - 6.0) / 3.0,
+            })
+            .collect(),
+    }
+}
+
+fn band_sample() -> BandChart {
+    let x: Vec<f64> = (0..40).map(|t| t as f64).collect();
+    BandChart {
+        title: "Bands".into(),
+        x_label: "tick".into(),
+        y_label: "value".into(),
+        series: (0..2)
+            .map(|k| {
+                let median: Vec<f64> = x.iter().map(|t| t * 0.01 * (k as f64 + 1.0)).collect();
+                Band {
+                    name: format!("s{k}"),
+                    x: x.clone(),
+                    inner: median.iter().map(|m| (m - 0.05, m + 0.05)).collect(),
+                    outer: median.iter().map(|m| (m - 0.1, m + 0.1)).collect(),
+                    median,
+                }
+            })
+            .collect(),
+        inner_label: "25–75 %".into(),
+        outer_label: "5–95 %".into(),
+    }
+}
+
+fn interval_sample(n: usize) -> IntervalChart {
+    IntervalChart {
+        title: "Effects".into(),
+        x_label: "effect".into(),
+        rows: (0..n)
+            .map(|i| Interval {
+                label: format!("variant {i}"),
+                estimate: i as f64 / 10.0 - 0.3,
+                lo: i as f64 / 10.0 - 0.5,
+                hi: i as f64 / 10.0 - 0.1,
+            })
+            .collect(),
+        reference: Some(0.0),
+    }
+}
+
+fn bar_sample() -> BarChart {
+    BarChart {
+        title: "Bars".into(),
+        x_label: "region".into(),
+        y_label: "value".into(),
+        groups: vec!["north".into(), "south".into(), "east".into()],
+        series: vec![
+            ("A".into(), vec![1.0, -0.5, 2.0]),
+            ("B".into(), vec![0.5, 1.5, 0.25]),
+        ],
+    }
+}
+
+fn network_sample(n: usize, seed: u64) -> NetworkPlot {
+    let mut nodes: Vec<NetNode> = (0..n)
+        .map(|i| NetNode {
+            label: format!("pop {i}"),
+            kind: NodeKind::Population,
+            size: 1000.0 * (1 + i % 7) as f64,
+            value: Some((i as f64 / 3.0).sin()),
+        })
+        .collect();
+    nodes.push(NetNode {
+        label: "actor".into(),
+        kind: NodeKind::Actor,
+        size: 1.0,
+        value: None,
+    });
+    let mut edges: Vec<NetEdge> = (0..n)
+        .map(|i| NetEdge {
+            a: i,
+            b: (i + 1) % n,
+            weight: (1 + i % 3) as f64,
+            kind: EdgeKind::Social,
+        })
+        .collect();
+    edges.extend((0..n).step_by(3).map(|i| NetEdge {
+        a: n,
+        b: i,
+        weight: 1.0,
+        kind: EdgeKind::Media,
+    }));
+    NetworkPlot {
+        title: "Network".into(),
+        nodes,
+        edges,
+        colour_label: "favourability".into(),
+        seed,
+    }
+}
+
+// ---------------------------------------------------------------- basic rendering
+
+#[test]
+fn line_chart_renders() {
+    check(&line_chart(&line_sample()).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn heatmap_renders() {
+    check(&heatmap(&heatmap_sample(6, 5)).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn scatter_chart_renders() {
+    check(&scatter_chart(&scatter_sample()).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn band_chart_renders() {
+    check(&band_chart(&band_sample()).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn interval_chart_renders() {
+    check(&interval_chart(&interval_sample(8)).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn bar_chart_renders() {
+    check(&bar_chart(&bar_sample()).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn network_renders() {
+    check(&network(&network_sample(20, 1)).unwrap(), 1200, 1000);
+}
+
+#[test]
+fn tall_heatmap_grows_and_caps_rows() {
+    let h40 = decode(&heatmap(&heatmap_sample(40, 8)).unwrap());
+    assert_eq!(h40.width(), WIDTH);
+    assert!(
+        h40.height() > HEIGHT,
+        "40 rows should make the image taller"
+    );
+    let h60 = decode(&heatmap(&heatmap_sample(60, 8)).unwrap());
+    let h500 = decode(&heatmap(&heatmap_sample(500, 8)).unwrap());
+    assert_eq!(h60.height(), h500.height(), "rows beyond 60 are not drawn");
+    assert!(h500.height() < 2000);
+}
+
+#[test]
+fn many_intervals_make_a_taller_image() {
+    let img = decode(&interval_chart(&interval_sample(60)).unwrap());
+    assert!(img.height() > HEIGHT);
+    let img = decode(&interval_chart(&interval_sample(1000)).unwrap());
+    assert!(img.height() < 5000);
+}
+
+// ---------------------------------------------------------------- text
+
+/// Pixels that differ between two images inside rows `y0..y1`.
+fn diff_rows(a: &image::RgbImage, b: &image::RgbImage, y0: u32, y1: u32) -> usize {
+    (y0..y1)
+        .flat_map(|y| (0..a.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| a.get_pixel(x, y) != b.get_pixel(x, y))
+        .count()
+}
+
+#[test]
+fn embedded_font_draws_titles() {
+    let mut c = line_sample();
+    c.title = "A".into();
+    let short = decode(&line_chart(&c).unwrap());
+    c.title = "A much longer title with plenty of glyphs in it".into();
+    let long = decode(&line_chart(&c).unwrap());
+    let d = diff_rows(&short, &long, 0, 55);
+    assert!(
+        d > 1_000,
+        "title area barely changed ({d} px): is text drawn?"
+    );
+    // And the short title itself put ink in the title band.
+    let ink = (0..55)
+        .flat_map(|y| (0..short.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| short.get_pixel(x, y).0 != [255, 255, 255])
+        .count();
+    assert!(ink > 30, "no glyph ink for title \"A\"");
+}
+
+#[test]
+fn text_metrics_match_plotters() {
+    use plotters::prelude::IntoFont;
+    super::common::ensure_font().unwrap();
+    for s in ["Hello World 123", "favourability", "Mean −0.25 (5–95 %)"] {
+        let ours = measure(s, 30.0).0;
+        let theirs = ("sans-serif", 30.0).into_font().box_size(s).unwrap().0 as i32;
+        assert!((ours - theirs).abs() <= 2, "{s}: {ours} vs {theirs}");
+    }
+}
+
+// ---------------------------------------------------------------- robustness
+
+fn odd_series() -> Vec<Vec<(f64, f64)>> {
+    vec![
+        vec![],
+        vec![(1.0, 2.0)],
+        vec![(f64::NAN, f64::NAN)],
+        vec![(0.0, 5.0), (1.0, 5.0), (2.0, 5.0)],
+        vec![(3.0, 1.0), (3.0, 2.0)],
+        vec![(0.0, f64::INFINITY), (1.0, f64::NEG_INFINITY), (2.0, 1.0)],
+        vec![(0.0, 1e300), (1.0, -1e300), (2.0, 0.0)],
+        vec![(0.0, 1.0), (f64::NAN, 2.0), (2.0, 3.0), (3.0, f64::NAN)],
+        vec![(-1e-12, 1e-12), (1e-12, -1e-12)],
+        vec![(1e9, 1e9), (2e9, 3e9)],
+    ]
+}
+
+#[test]
+fn line_chart_survives_odd_input() {
+    for pts in odd_series() {
+        for y_range in [None, Some((0.0, 0.5))] {
+            let c = LineChart {
+                title: String::new(),
+                series: vec![Series {
+                    name: String::new(),
+                    points: pts.clone(),
+                }],
+                y_range,
+                ..Default::default()
+            };
+            decode(&line_chart(&c).unwrap());
+        }
+    }
+    decode(&line_chart(&LineChart::default()).unwrap());
+    for y_range in [Some((0.0, 0.0)), Some((1.0, -1.0)), Some((f64::NAN, 1.0))] {
+        let c = LineChart {
+            series: line_sample().series,
+            y_range,
+            ..Default::default()
+        };
+        check(&line_chart(&c).unwrap(), WIDTH, HEIGHT);
+    }
+    let many = LineChart {
+        series: (0..20)
+            .map(|k| Series {
+                name: format!("s{k}"),
+                points: vec![(0.0, k as f64), (1.0, 0.0)],
+            })
+            .collect(),
+        ..Default::default()
+    };
+    check(&line_chart(&many).unwrap(), WIDTH, HEIGHT);
+}
+
+#[test]
+fn scatter_survives_odd_input() {
+    for pts in odd_series() {
+        let c = ScatterChart {
+            points: pts
+                .iter()
+                .map(|&(x, y)| ScatterPoint {
+                    label: "a long-ish label".into(),
+                    group: String::new(),
+                    x,
+                    y,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        decode(&scatter_chart(&c).unwrap());
+    }
+    decode(&scatter_chart(&ScatterChart::default()).unwrap());
+    let crowded = ScatterChart {
+        points: (0..500)
+            .map(|i| ScatterPoint {
+                label: format!("p{i}"),
+                group: format!("g{}", i % 12),
+                x: (i % 3) as f64,
+                y: 0.0,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    decode(&scatter_chart(&crowded).unwrap());
+}
+
+#[test]
+fn band_chart_survives_odd_input() {
+    for pts in odd_series() {
+        let x: Vec<f64> = pts.iter().map(|p| p.0).collect();
+        let median: Vec<f64> = pts.iter().map(|p| p.1).collect();
+        let c = BandChart {
+            series: vec![Band {
+                name: "s".into(),
+                inner: pts.iter().map(|p| (p.1, p.1)).collect(),
+                outer: pts.iter().map(|p| (p.1 + 1.0, p.1 - 1.0)).collect(),
+                x,
+                median,
+            }],
+            ..Default::default()
+        };
+        decode(&band_chart(&c).unwrap());
+    }
+    // Mismatched lengths.
+    let c = BandChart {
+        series: vec![Band {
+            name: "s".into(),
+            x: vec![0.0, 1.0, 2.0],
+            median: vec![1.0],
+            inner: vec![(0.0, 1.0); 5],
+            outer: vec![],
+        }],
+        ..Default::default()
+    };
+    decode(&band_chart(&c).unwrap());
+    decode(&band_chart(&BandChart::default()).unwrap());
+}
+
+#[test]
+fn interval_chart_survives_odd_input() {
+    let nan = f64::NAN;
+    let rows = vec![
+        Interval {
+            label: "nan".into(),
+            estimate: nan,
+            lo: nan,
+            hi: nan,
+        },
+        Interval {
+            label: "swapped".into(),
+            estimate: 1.0,
+            lo: 2.0,
+            hi: 0.0,
+        },
+        Interval {
+            label: "point".into(),
+            estimate: 1.0,
+            lo: 1.0,
+            hi: 1.0,
+        },
+        Interval {
+            label: "inf".into(),
+            estimate: f64::INFINITY,
+            lo: 0.0,
+            hi: 1e300,
+        },
+    ];
+    for r in &rows {
+        for reference in [None, Some(nan), Some(1.0)] {
+            let c = IntervalChart {
+                rows: vec![r.clone()],
+                reference,
+                ..Default::default()
+            };
+            decode(&interval_chart(&c).unwrap());
+        }
+    }
+    let c = IntervalChart {
+        rows,
+        reference: Some(0.0),
+        ..Default::default()
+    };
+    decode(&interval_chart(&c).unwrap());
+    decode(&interval_chart(&IntervalChart::default()).unwrap());
+}
+
+#[test]
+fn bar_chart_survives_odd_input() {
+    let cases = vec![
+        BarChart::default(),
+        BarChart {
+            groups: vec!["a".into()],
+            ..Default::default()
+        },
+        BarChart {
+            series: vec![("s".into(), vec![])],
+            ..Default::default()
+        },
+        BarChart {
+            series: vec![("s".into(), vec![f64::NAN, 1.0, f64::INFINITY])],
+            ..Default::default()
+        },
+        BarChart {
+            groups: vec!["a".into(), "b".into()],
+            series: vec![("s".into(), vec![0.0, 0.0])],
+            ..Default::default()
+        },
+        BarChart {
+            groups: vec!["a".into(); 3],
+            series: vec![("s".into(), vec![-2.0; 3])],
+            ..Default::default()
+        },
+        BarChart {
+            groups: (0..500).map(|i| format!("group number {i}")).collect(),
+            series: (0..9)
+                .map(|s| (format!("s{s}"), vec![s as f64; 500]))
+                .collect(),
+            ..Default::default()
+        },
+    ];
+    for c in cases {
+        decode(&bar_chart(&c).unwrap());
+    }
+}
+
+#[test]
+fn heatmap_survives_odd_input() {
+    let nan = f64::NAN;
+    let cases = vec![
+        Heatmap::default(),
+        Heatmap {
+            rows: vec!["r".into()],
+            ..Default::default()
+        },
+        Heatmap {
+            cols: vec!["c".into()],
+            ..Default::default()
+        },
+        Heatmap {
+            values: vec![vec![nan]],
+            range: (nan, nan),
+            ..Default::default()
+        },
+        Heatmap {
+            values: vec![vec![0.0, 0.0]],
+            range: (1.0, 1.0),
+            ..Default::default()
+        },
+        Heatmap {
+            values: vec![vec![1.0], vec![], vec![2.0, 3.0, f64::INFINITY]],
+            range: (0.0, 3.0),
+            ..Default::default()
+        },
+        Heatmap {
+            values: vec![vec![5.0; 300]; 3],
+            range: (-1.0, 1.0),
+            ..Default::default()
+        },
+        Heatmap {
+            rows: vec!["a very long row label that goes on and on and on and on and on".into()],
+            cols: vec!["a very long column label that goes on and on".into(); 4],
+            values: vec![vec![-0.5, 0.0, 0.5, 1e300]],
+            range: (-1.0, 1.0),
+            ..Default::default()
+        },
+    ];
+    for c in cases {
+        decode(&heatmap(&c).unwrap());
+    }
+}
+
+#[test]
+fn network_survives_odd_input() {
+    let nan = f64::NAN;
+    let node = |kind, size, value| NetNode {
+        label: "n".into(),
+        kind,
+        size,
+        value,
+    };
+    let cases = vec![
+        NetworkPlot::default(),
+        NetworkPlot {
+            nodes: vec![node(NodeKind::Population, 1.0, Some(0.5))],
+            ..Default::default()
+        },
+        NetworkPlot {
+            nodes: vec![node(NodeKind::Actor, nan, None); 2],
+            ..Default::default()
+        },
+        NetworkPlot {
+            nodes: vec![
+                node(NodeKind::Population, -1.0, Some(nan)),
+                node(NodeKind::Population, f64::INFINITY, Some(7.0)),
+            ],
+            edges: vec![
+                NetEdge {
+                    a: 0,
+                    b: 1,
+                    weight: nan,
+                    kind: EdgeKind::Social,
+                },
+                NetEdge {
+                    a: 0,
+                    b: 0,
+                    weight: 1.0,
+                    kind: EdgeKind::Social,
+                },
+                NetEdge {
+                    a: 0,
+                    b: 99,
+                    weight: 1.0,
+                    kind: EdgeKind::Media,
+                },
+                NetEdge {
+                    a: 1,
+                    b: 0,
+                    weight: -3.0,
+                    kind: EdgeKind::Media,
+                },
+            ],
+            ..Default::default()
+        },
+        // All nodes start on top of each other only if the PRNG says so; many
+        // identical nodes with no edges must still spread out without NaN.
+        NetworkPlot {
+            nodes: vec![node(NodeKind::Population, 0.0, None); 70],
+            ..Default::default()
+        },
+    ];
+    for c in cases {
+        decode(&network(&c).unwrap());
+    }
+}
+
+#[test]
+fn network_rejects_too_many_nodes() {
+    let p = NetworkPlot {
+        nodes: vec![NetNode::default(); MAX_NETWORK_NODES + 1],
+        ..Default::default()
+    };
+    assert!(matches!(network(&p), Err(PlotError::TooManyNodes { .. })));
+    assert!(network(&p).unwrap_err().to_string().contains("2001"));
+}
+
+#[test]
+fn network_is_deterministic() {
+    let p = network_sample(25, 42);
+    let a = network(&p).unwrap();
+    let b = network(&p).unwrap();
+    assert_eq!(a, b, "same input must give identical bytes");
+    let other = network(&network_sample(25, 43)).unwrap();
+    assert_ne!(a, other, "the seed should change the layout");
+}
+
+#[test]
+fn large_network_layout_is_deterministic_and_finite() {
+    let p = network_sample(600, 3);
+    let edges: Vec<_> = p.edges.iter().map(|e| (e.a, e.b, 1.0, e.kind)).collect();
+    let a = super::network::layout(p.nodes.len(), &edges, 3);
+    let b = super::network::layout(p.nodes.len(), &edges, 3);
+    assert_eq!(a, b);
+    assert!(a.iter().all(|q| q.0.is_finite() && q.1.is_finite()));
+}
+
+// ---------------------------------------------------------------- helpers
+
+#[test]
+fn tick_format_is_consistent() {
+    let f = TickFmt::for_ticks(&[0.0, 0.25, 0.5, 0.75]);
+    assert_eq!(f.fmt(0.5), "0.50");
+    let f = TickFmt::for_ticks(&[0.0, 2e6, 4e6]);
+    assert_eq!(f.fmt(4e6), "4M");
+    assert_eq!(f.fmt(0.0), "0");
+    let f = TickFmt::for_ticks(&[-1.0, -0.5, 0.0]);
+    assert_eq!(f.fmt(-0.0), "0.0");
+}
+
+#[test]
+fn axis_ranges_are_padded() {
+    assert_eq!(axis_range(None, 0.1), (0.0, 1.0));
+    let (a, b) = axis_range(Some((3.0, 3.0)), 0.1);
+    assert!(a < 3.0 && b > 3.0);
+    let (a, b) = axis_range(Some((0.0, 0.0)), 0.1);
+    assert!(a < 0.0 && b > 0.0);
+}
+
+#[test]
+fn segment_clipping() {
+    let r = clip_segment((-1.0, 0.5), (2.0, 0.5), (0.0, 1.0), (0.0, 1.0)).unwrap();
+    assert_eq!(r, ((0.0, 0.5), (1.0, 0.5)));
+    assert!(clip_segment((2.0, 2.0), (3.0, 3.0), (0.0, 1.0), (0.0, 1.0)).is_none());
+}
+
+#[test]
+fn diverging_scale_is_red_negative_blue_positive() {
+    let s = Diverging::new((-1.0, 1.0));
+    let neg = s.color(-1.0);
+    let pos = s.color(1.0);
+    let zero = s.color(0.0);
+    assert!(neg.0 > neg.2, "negative should be red");
+    assert!(pos.2 > pos.0, "positive should be blue");
+    assert!(
+        zero.0 > 240 && zero.1 > 240 && zero.2 > 240,
+        "zero should be white"
+    );
+}
+
+#[test]
+fn extreme_ranges_do_not_panic() {
+    for r in [
+        (0.0, 1e-300),
+        (-1e99, 1e99),
+        (1e15, 1e15 + 1.0),
+        (-5e-324, 5e-324),
+    ] {
+        let series = vec![Series {
+            name: "s".into(),
+            points: vec![(0.0, r.0), (1.0, r.1), (2.0, 0.5)],
+        }];
+        let c = LineChart {
+            series: series.clone(),
+            y_range: Some(r),
+            ..Default::default()
+        };
+        decode(&line_chart(&c).unwrap());
+        let c = LineChart {
+            series,
+            ..Default::default()
+        };
+        decode(&line_chart(&c).unwrap());
+        let h = Heatmap {
+            values: vec![vec![r.0, r.1]],
+            range: r,
+            ..Default::default()
+        };
+        decode(&heatmap(&h).unwrap());
+    }
+}

@@ -1,0 +1,12 @@
+//! Scenario files: types, loading, validation and error reporting.
+
+pub mod diagnostic;
+pub mod load;
+pub mod locate;
+pub mod select;
+pub mod types;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, ScenarioError, TomlPath};
+pub use load::{Loaded, Overrides, load, parse_str};
+pub use types::*;

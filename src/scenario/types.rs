@@ -1,0 +1,606 @@
+//! The scenario file as written by the user (serde types, TOML).
+//!
+//! Every struct rejects unknown fields; defaults live here so that small files stay small.
+//! Semantic checks (ranges, references, budgets) live in `validate.rs`; docs/SCENARIO.md
+//! documents every field.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub scenario: Meta,
+    #[serde(default)]
+    pub model: ModelParams,
+    #[serde(default, rename = "actor")]
+    pub actors: Vec<Actor>,
+    #[serde(default, rename = "population")]
+    pub populations: Vec<Population>,
+    #[serde(default, rename = "generate")]
+    pub generators: Vec<Generator>,
+    #[serde(default, rename = "tie")]
+    pub ties: Vec<Tie>,
+    #[serde(default, rename = "reach")]
+    pub reach: Vec<Reach>,
+    #[serde(default, rename = "relation")]
+    pub relations: Vec<Relation>,
+    #[serde(default, rename = "story")]
+    pub stories: Vec<Story>,
+    #[serde(default, rename = "campaign")]
+    pub campaigns: Vec<Campaign>,
+    #[serde(default, rename = "event")]
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub seed: u64,
+    pub ticks: u32,
+    #[serde(default = "default_tick_label")]
+    pub tick_label: String,
+    /// Value dimensions of attitudes; default: Nye's three resources.
+    #[serde(default = "default_dimensions")]
+    pub dimensions: Vec<String>,
+    /// Actor whose soft-power index is the headline metric (default: the first actor).
+    #[serde(default)]
+    pub focal_actor: Option<String>,
+}
+
+fn default_tick_label() -> String {
+    "week".into()
+}
+
+pub fn default_dimensions() -> Vec<String> {
+    vec![
+        "culture".into(),
+        "political_values".into(),
+        "foreign_policy".into(),
+    ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    State,
+    Ngo,
+    Media,
+    Extremist,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::State => "state",
+            ActorKind::Ngo => "ngo",
+            ActorKind::Media => "media",
+            ActorKind::Extremist => "extremist",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default = "default_actor_kind")]
+    pub kind: ActorKind,
+    /// Budget units available per tick.
+    #[serde(default)]
+    pub budget: f64,
+    #[serde(default = "default_credibility")]
+    pub credibility: f64,
+    /// Position on each dimension, in [-1, 1]; default all zero.
+    #[serde(default)]
+    pub values: Option<Vec<f64>>,
+    /// May be played by a team in classroom exercises.
+    #[serde(default)]
+    pub playable: bool,
+}
+
+fn default_actor_kind() -> ActorKind {
+    ActorKind::State
+}
+fn default_credibility() -> f64 {
+    0.7
+}
+
+/// Initial opinion of a population toward one actor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpinionInit {
+    #[serde(default)]
+    pub familiarity: Option<f64>,
+    #[serde(default)]
+    pub trust: Option<f64>,
+    #[serde(default)]
+    pub attitude: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Population {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Number of people (1 = a single person).
+    pub size: f64,
+    /// Actor id of the state this population belongs to.
+    #[serde(default)]
+    pub home: Option<String>,
+    #[serde(default = "default_internet")]
+    pub internet: f64,
+    #[serde(default = "default_literacy")]
+    pub media_literacy: f64,
+    #[serde(default = "default_stubbornness")]
+    pub stubbornness: f64,
+    /// Relative weight of each dimension in favourability (normalised to sum 1).
+    #[serde(default)]
+    pub salience: Option<Vec<f64>>,
+    /// The population's own values position on each dimension, in [-1, 1].
+    #[serde(default)]
+    pub values: Option<Vec<f64>>,
+    /// Initial opinion toward each actor, keyed by actor id.
+    #[serde(default)]
+    pub opinion: std::collections::BTreeMap<String, OpinionInit>,
+}
+
+pub fn default_internet() -> f64 {
+    0.7
+}
+pub fn default_literacy() -> f64 {
+    0.5
+}
+pub fn default_stubbornness() -> f64 {
+    0.05
+}
+
+/// A number, or a distribution to draw it from per generated population.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Dist {
+    Const(f64),
+    Spec(DistSpec),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "dist", rename_all = "snake_case")]
+pub enum DistSpec {
+    Uniform { min: f64, max: f64 },
+    Normal { mean: f64, sd: f64 },
+    LogNormal { median: f64, sigma: f64 },
+    Beta { alpha: f64, beta: f64 },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "model", rename_all = "snake_case")]
+pub enum GraphModel {
+    /// Preferential attachment: each new node links to `m` existing nodes.
+    BarabasiAlbert { m: u32 },
+    /// Ring lattice with `k` neighbours per node (even), each edge rewired with probability `p`.
+    WattsStrogatz { k: u32, p: f64 },
+    /// Stochastic block model: consecutive blocks of the given sizes (sum = count).
+    StochasticBlock {
+        blocks: Vec<u32>,
+        p_in: f64,
+        p_out: f64,
+    },
+    /// Erdős–Rényi G(n, p).
+    ErdosRenyi { p: f64 },
+    /// Every pair tied.
+    Complete,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedOpinion {
+    #[serde(default)]
+    pub familiarity: Option<Dist>,
+    #[serde(default)]
+    pub trust: Option<Dist>,
+    /// One distribution (used for every dimension) or one per dimension.
+    #[serde(default)]
+    pub attitude: Option<Vec<Dist>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    /// Generated populations are named `<prefix>_<index>`; the prefix also names the group.
+    pub prefix: String,
+    pub count: u64,
+    pub graph: GraphModel,
+    #[serde(default = "default_gen_size")]
+    pub size: Dist,
+    #[serde(default)]
+    pub home: Option<String>,
+    /// For a stochastic block model: the home state of each block.
+    #[serde(default)]
+    pub block_homes: Option<Vec<String>>,
+    #[serde(default)]
+    pub internet: Option<Dist>,
+    #[serde(default)]
+    pub media_literacy: Option<Dist>,
+    #[serde(default)]
+    pub stubbornness: Option<Dist>,
+    /// Values position per dimension: one distribution for all, or one per dimension.
+    #[serde(default)]
+    pub values: Option<Vec<Dist>>,
+    #[serde(default = "default_tie_weight")]
+    pub tie_weight: f64,
+    #[serde(default)]
+    pub opinion: std::collections::BTreeMap<String, GeneratedOpinion>,
+}
+
+fn default_gen_size() -> Dist {
+    Dist::Const(1.0)
+}
+fn default_tie_weight() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tie {
+    pub between: [String; 2],
+    #[serde(default = "default_tie_weight")]
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Broadcast,
+    Digital,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Broadcast, Channel::Digital];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Broadcast => "broadcast",
+            Channel::Digital => "digital",
+        }
+    }
+}
+
+/// Media reach of an actor into a population through one channel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reach {
+    pub actor: String,
+    /// Population ids or selectors (see `targets` of a campaign).
+    pub populations: Vec<String>,
+    pub channel: Channel,
+    /// Share of the population the actor can reach on this channel, in [0, 1].
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    Alliance,
+    Rivalry,
+    Neutral,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    pub between: [String; 2],
+    pub kind: RelationKind,
+    /// Strength in [0, 1]: the relation starts at +strength (alliance) or -strength (rivalry).
+    #[serde(default = "default_relation_strength")]
+    pub strength: f64,
+}
+
+fn default_relation_strength() -> f64 {
+    0.5
+}
+
+/// A false story about an actor, spreading as a contagion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Story {
+    pub id: String,
+    /// The actor the story is about (and harms).
+    pub about: String,
+    /// Spreading rate beta (per tick, per unit believer exposure).
+    #[serde(default = "default_story_beta")]
+    pub transmissibility: f64,
+    /// Plausibility alpha in [0, 1): tilts exposure toward belief over debunking.
+    #[serde(default = "default_story_alpha")]
+    pub plausibility: f64,
+    /// Per-tick probability a believer verifies and becomes fact-checked (scaled by literacy).
+    #[serde(default = "default_story_verify")]
+    pub verify: f64,
+    /// Per-tick probability believers and fact-checkers forget and become susceptible.
+    #[serde(default = "default_story_forget")]
+    pub forget: f64,
+    /// Per-tick attitude and trust loss toward `about` at full belief.
+    #[serde(default = "default_story_harm")]
+    pub harm: f64,
+    /// Initial believers as a share of every population (default 0: seeded by campaigns).
+    #[serde(default)]
+    pub initial_share: f64,
+}
+
+fn default_story_beta() -> f64 {
+    0.6
+}
+fn default_story_alpha() -> f64 {
+    0.5
+}
+fn default_story_verify() -> f64 {
+    0.05
+}
+fn default_story_forget() -> f64 {
+    0.05
+}
+fn default_story_harm() -> f64 {
+    0.05
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Instrument {
+    Messaging,
+    Exchange,
+    Propaganda,
+    Misinformation,
+    FactCheck,
+    Prebunk,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 6] = [
+        Instrument::Messaging,
+        Instrument::Exchange,
+        Instrument::Propaganda,
+        Instrument::Misinformation,
+        Instrument::FactCheck,
+        Instrument::Prebunk,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instrument::Messaging => "messaging",
+            Instrument::Exchange => "exchange",
+            Instrument::Propaganda => "propaganda",
+            Instrument::Misinformation => "misinformation",
+            Instrument::FactCheck => "fact_check",
+            Instrument::Prebunk => "prebunk",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    pub id: String,
+    pub actor: String,
+    pub instrument: Instrument,
+    /// Population ids, or selectors: "all", "home:<actor>", "group:<generator prefix>".
+    pub targets: Vec<String>,
+    #[serde(default)]
+    pub start: u32,
+    /// First tick at which the campaign is no longer active (default: end of the run).
+    #[serde(default)]
+    pub end: Option<u32>,
+    /// Budget units spent per active tick.
+    pub spend: f64,
+    /// Channel for messaging, propaganda, misinformation, fact-checking and prebunking.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// Emphasis of a message on each dimension (messaging and propaganda; default: equal).
+    #[serde(default)]
+    pub emphasis: Option<Vec<f64>>,
+    /// Actor attacked by propaganda.
+    #[serde(default)]
+    pub against: Option<String>,
+    /// Story seeded (misinformation), corrected (fact_check) or prebunked (prebunk).
+    #[serde(default)]
+    pub story: Option<String>,
+}
+
+/// A scheduled shock.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// Hack-and-leak or scandal: cuts the actor's credibility and the trust publics place in it.
+    Scandal {
+        tick: u32,
+        actor: String,
+        severity: f64,
+    },
+    /// A crisis makes one dimension more salient for a while.
+    Crisis {
+        tick: u32,
+        dimension: String,
+        boost: f64,
+        #[serde(default)]
+        duration: Option<u32>,
+        #[serde(default)]
+        populations: Option<Vec<String>>,
+    },
+}
+
+impl Event {
+    pub fn tick(&self) -> u32 {
+        match self {
+            Event::Scandal { tick, .. } | Event::Crisis { tick, .. } => *tick,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocialModel {
+    /// Friedkin–Johnsen averaging with anchoring (DeGroot when stubbornness is 0).
+    FriedkinJohnsen,
+    /// As Friedkin–Johnsen, but a neighbour only counts within `confidence` (Hegselmann–Krause style).
+    BoundedConfidence,
+}
+
+/// Model parameters; every one has a documented default (docs/MODEL.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelParams {
+    pub social_model: SocialModel,
+    pub confidence: f64,
+    pub self_weight: f64,
+    pub familiarity_decay: f64,
+    pub attitude_decay: f64,
+    pub credibility_recovery: f64,
+    pub public_pressure: f64,
+    pub default_trust: f64,
+    pub default_familiarity: f64,
+    pub messaging: MessagingParams,
+    pub exchange: ExchangeParams,
+    pub propaganda: PropagandaParams,
+    pub misinformation: MisinfoParams,
+    pub reach: ReachDefaults,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            social_model: SocialModel::FriedkinJohnsen,
+            confidence: 0.5,
+            self_weight: 1.0,
+            familiarity_decay: 0.02,
+            attitude_decay: 0.02,
+            credibility_recovery: 0.02,
+            public_pressure: 0.05,
+            default_trust: 0.4,
+            default_familiarity: 0.1,
+            messaging: MessagingParams::default(),
+            exchange: ExchangeParams::default(),
+            propaganda: PropagandaParams::default(),
+            misinformation: MisinfoParams::default(),
+            reach: ReachDefaults::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessagingParams {
+    pub cost_broadcast: f64,
+    pub cost_digital: f64,
+    pub familiarity_gain: f64,
+    pub attitude_gain: f64,
+    pub trust_gain: f64,
+    pub backfire: bool,
+    pub backfire_threshold: f64,
+}
+
+impl Default for MessagingParams {
+    fn default() -> Self {
+        MessagingParams {
+            cost_broadcast: 1.0,
+            cost_digital: 0.25,
+            familiarity_gain: 0.3,
+            attitude_gain: 0.25,
+            trust_gain: 0.05,
+            backfire: false,
+            backfire_threshold: 0.3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExchangeParams {
+    pub cost_per_participant: f64,
+    pub trust_gain: f64,
+    pub attitude_gain: f64,
+    pub durable_share: f64,
+    pub tie_gain: f64,
+    pub spillover: f64,
+}
+
+impl Default for ExchangeParams {
+    fn default() -> Self {
+        ExchangeParams {
+            cost_per_participant: 0.001,
+            trust_gain: 0.25,
+            attitude_gain: 0.25,
+            durable_share: 0.8,
+            tie_gain: 2.0,
+            spillover: 20.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PropagandaParams {
+    pub attitude_harm: f64,
+    pub trust_harm: f64,
+    pub exposure_cost: f64,
+}
+
+impl Default for PropagandaParams {
+    fn default() -> Self {
+        PropagandaParams {
+            attitude_harm: 0.2,
+            trust_harm: 0.1,
+            exposure_cost: 0.05,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MisinfoParams {
+    pub offline_share: f64,
+    pub literacy_protection: f64,
+    pub seed_rate: f64,
+    pub correction_rate: f64,
+    pub prebunk_rate: f64,
+    pub prebunk_efficacy: f64,
+    pub prebunk_waning: f64,
+}
+
+impl Default for MisinfoParams {
+    fn default() -> Self {
+        MisinfoParams {
+            offline_share: 0.3,
+            literacy_protection: 0.6,
+            seed_rate: 0.02,
+            correction_rate: 0.3,
+            prebunk_rate: 0.3,
+            prebunk_efficacy: 0.65,
+            prebunk_waning: 0.15,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReachDefaults {
+    pub broadcast: f64,
+    pub digital: f64,
+}
+
+impl Default for ReachDefaults {
+    fn default() -> Self {
+        ReachDefaults {
+            broadcast: 0.0,
+            digital: 1.0,
+        }
+    }
+}

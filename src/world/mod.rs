@@ -1,0 +1,269 @@
+//! The world state: actors, populations, opinions, ties, stories and campaigns, as
+//! struct-of-arrays indexed by dense ids. Built once from a scenario (`build.rs`);
+//! mutated only by the engine's phases.
+
+pub mod build;
+pub mod csr;
+pub mod generate;
+#[cfg(test)]
+pub mod testkit;
+
+pub use build::build_world;
+pub use csr::Csr;
+
+use crate::scenario::{ActorKind, Channel, Instrument};
+
+/// Marks "no home state".
+pub const NO_HOME: u32 = u32::MAX;
+
+/// Actors: states, NGOs, media outlets, extremist groups.
+#[derive(Debug, Clone)]
+pub struct Actors {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+    pub kind: Vec<ActorKind>,
+    pub playable: Vec<bool>,
+    /// Budget units per tick.
+    pub budget: Vec<f64>,
+    /// Current credibility in [0, 1] (hit by scandals and exposed propaganda).
+    pub credibility: Vec<f32>,
+    /// Credibility the actor recovers toward.
+    pub credibility_base: Vec<f32>,
+    /// Values position, `[actor * dims + d]`, in [-1, 1].
+    pub values: Vec<f32>,
+    /// Populations whose home is each actor.
+    pub home_pops: Vec<Vec<u32>>,
+}
+
+impl Actors {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Populations: a country's public, a segment, or one person.
+#[derive(Debug, Clone)]
+pub struct Populations {
+    pub ids: Vec<String>,
+    /// Number of people.
+    pub size: Vec<f64>,
+    pub home: Vec<u32>,
+    pub internet: Vec<f32>,
+    pub literacy: Vec<f32>,
+    pub stubbornness: Vec<f32>,
+    /// Current salience weights, `[pop * dims + d]`, summing to 1 per population.
+    pub salience: Vec<f32>,
+    /// Salience before crises.
+    pub salience_base: Vec<f32>,
+    /// Values position, `[pop * dims + d]`.
+    pub values: Vec<f32>,
+    /// Generator group of each population (`None` for explicit ones), for output.
+    pub group: Vec<Option<u16>>,
+}
+
+impl Populations {
+    pub fn len(&self) -> usize {
+        self.size.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.size.is_empty()
+    }
+}
+
+/// The opinion state of every (population, actor) pair.
+///
+/// `x` holds a block of `k = 1 + dims` values per pair: trust, then one attitude per
+/// dimension. `anchor` holds the Friedkin–Johnsen prejudice the block is pulled back to.
+#[derive(Debug, Clone, Default)]
+pub struct Opinions {
+    pub actors: usize,
+    pub k: usize,
+    /// Familiarity in [0, 1], `[pop * actors + actor]`.
+    pub familiarity: Vec<f32>,
+    /// Background familiarity that familiarity decays back to (raised durably by exchanges).
+    pub familiarity_base: Vec<f32>,
+    /// `[(pop * actors + actor) * k + j]`: j = 0 trust in [0, 1], j >= 1 attitudes in [-1, 1].
+    pub x: Vec<f32>,
+    pub anchor: Vec<f32>,
+}
+
+impl Opinions {
+    /// Values per population row (all actors).
+    pub fn row(&self) -> usize {
+        self.actors * self.k
+    }
+    pub fn trust(&self, p: usize, a: usize) -> f32 {
+        self.x[(p * self.actors + a) * self.k]
+    }
+    pub fn attitude(&self, p: usize, a: usize) -> &[f32] {
+        let o = (p * self.actors + a) * self.k;
+        &self.x[o + 1..o + self.k]
+    }
+}
+
+/// A false story and its compartments in every population.
+#[derive(Debug, Clone)]
+pub struct Stories {
+    pub ids: Vec<String>,
+    pub about: Vec<u32>,
+    pub beta: Vec<f32>,
+    pub plausibility: Vec<f32>,
+    pub verify: Vec<f32>,
+    pub forget: Vec<f32>,
+    pub harm: Vec<f32>,
+    /// People per compartment, `[pop * stories + story]`.
+    pub counts: Vec<Compartments>,
+}
+
+impl Stories {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Susceptible, believing, fact-checked (debunked) and prebunked (inoculated) people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compartments {
+    pub s: u64,
+    pub b: u64,
+    pub c: u64,
+    pub v: u64,
+}
+
+impl Compartments {
+    pub fn total(&self) -> u64 {
+        self.s + self.b + self.c + self.v
+    }
+}
+
+/// A campaign compiled for the engine.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub id: String,
+    pub actor: u32,
+    pub instrument: Instrument,
+    pub channel: Channel,
+    pub start: u32,
+    pub end: u32,
+    pub spend: f64,
+    /// Emphasis per dimension, scaled so that the mean over dimensions is 1.
+    pub emphasis: Vec<f32>,
+    /// Propaganda target actor, or story index (misinformation, fact-check, prebunk).
+    pub against: u32,
+    pub story: u32,
+    pub targets: Vec<u32>,
+    /// People in all targets.
+    pub audience: f64,
+    /// For exchanges: (target, home population, slot of target->home, slot of home->target)
+    /// for every tie joining a target to one of the actor's home populations.
+    pub tie_slots: Vec<[u32; 4]>,
+}
+
+impl Campaign {
+    pub fn active(&self, tick: u32) -> bool {
+        self.start <= tick && tick < self.end
+    }
+}
+
+/// A scheduled shock, compiled.
+#[derive(Debug, Clone)]
+pub enum Shock {
+    Scandal {
+        tick: u32,
+        actor: u32,
+        severity: f32,
+    },
+    Crisis {
+        tick: u32,
+        end: u32,
+        dimension: u32,
+        boost: f32,
+        pops: Vec<u32>,
+    },
+}
+
+/// Model parameters as the engine uses them (f32 where they touch the hot loop).
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub bounded_confidence: Option<f32>,
+    pub familiarity_decay: f32,
+    pub attitude_decay: f32,
+    pub credibility_recovery: f32,
+    pub public_pressure: f32,
+    pub msg_cost: [f64; 2],
+    pub msg_familiarity_gain: f32,
+    pub msg_attitude_gain: f32,
+    pub msg_trust_gain: f32,
+    pub msg_backfire: Option<f32>,
+    pub ex_cost_per_participant: f64,
+    pub ex_trust_gain: f32,
+    pub ex_attitude_gain: f32,
+    pub ex_durable_share: f32,
+    pub ex_tie_gain: f32,
+    pub ex_spillover: f32,
+    pub prop_attitude_harm: f32,
+    pub prop_trust_harm: f32,
+    pub prop_exposure_cost: f32,
+    pub mis_offline_share: f32,
+    pub mis_literacy_protection: f32,
+    pub mis_seed_rate: f32,
+    pub mis_correction_rate: f32,
+    pub mis_prebunk_rate: f32,
+    pub mis_prebunk_efficacy: f32,
+    pub mis_prebunk_waning: f32,
+}
+
+/// Everything the engine simulates.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub name: String,
+    pub seed: u64,
+    pub ticks: u32,
+    pub tick_label: String,
+    pub dimensions: Vec<String>,
+    pub focal_actor: u32,
+    pub actors: Actors,
+    pub pops: Populations,
+    pub opinions: Opinions,
+    pub ties: Csr,
+    /// Weight a population gives its own current view in social influence.
+    pub self_weight: f32,
+    /// Media reach, `[(actor * 2 + channel) * pops + pop]`, in [0, 1].
+    pub reach: Vec<f32>,
+    /// Government stance of actor row toward actor column, `[a * actors + b]`, in [-1, 1].
+    pub relations: Vec<f32>,
+    pub stories: Stories,
+    pub campaigns: Vec<Campaign>,
+    /// Campaigns touching each population: `camp_idx[camp_off[p]..camp_off[p + 1]]`, ascending.
+    pub camp_off: Vec<u32>,
+    pub camp_idx: Vec<u32>,
+    pub shocks: Vec<Shock>,
+    pub params: Params,
+    pub group_names: Vec<String>,
+}
+
+impl World {
+    pub fn dims(&self) -> usize {
+        self.dimensions.len()
+    }
+    pub fn reach(&self, actor: usize, channel: Channel, pop: usize) -> f32 {
+        self.reach[(actor * 2 + channel.index()) * self.pops.len() + pop]
+    }
+    /// Salience-weighted attitude of population `p` toward actor `a`, in [-1, 1].
+    pub fn favourability(&self, p: usize, a: usize) -> f32 {
+        let d = self.dims();
+        let sal = &self.pops.salience[p * d..(p + 1) * d];
+        self.opinions
+            .attitude(p, a)
+            .iter()
+            .zip(sal)
+            .map(|(x, w)| x * w)
+            .sum()
+    }
+}
