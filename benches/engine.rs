@@ -57,6 +57,87 @@ fn social(c: &mut Criterion) {
     g.finish();
 }
 
+/// Reference: a plain CSR weighted average over four f32 values per node, on the same
+/// graph and thread pool, so the social phase can be reported as a ratio to it.
+fn plain_reference(c: &mut Criterion) {
+    use rayon::prelude::*;
+    let mut g = c.benchmark_group("plain_csr_reference");
+    g.sample_size(20);
+    for (n, rcm) in [(10_000u64, false), (100_000, false), (100_000, true)] {
+        let w = world(n, 1);
+        let renumbered;
+        let csr = if rcm {
+            let order = softpower::world::renumber::rcm_order(&w.ties);
+            let inv = softpower::world::renumber::inverse(&order);
+            renumbered = softpower::world::renumber::permute_csr(&w.ties, &order, &inv, 1.0);
+            &renumbered
+        } else {
+            &w.ties
+        };
+        let x: Vec<[f32; 4]> = (0..w.pops.len()).map(|i| [i as f32 * 1e-6; 4]).collect();
+        let mut out = vec![[0.0f32; 4]; w.pops.len()];
+        g.throughput(Throughput::Elements(csr.entries() as u64));
+        if !rcm {
+            g.bench_with_input(BenchmarkId::new("4values_unroll4", n), &n, |b, _| {
+                b.iter(|| {
+                    out.par_iter_mut()
+                        .enumerate()
+                        .with_min_len(512)
+                        .for_each(|(p, o)| {
+                            let mut acc = [[0.0f32; 4]; 4];
+                            let (lo, hi) = (csr.offsets[p], csr.offsets[p + 1]);
+                            let nb = &csr.nbr[lo..hi];
+                            let ws = &csr.w[lo..hi];
+                            let mut it = nb.chunks_exact(4).zip(ws.chunks_exact(4));
+                            for (qs, wq) in &mut it {
+                                for u in 0..4 {
+                                    let xq = &x[qs[u] as usize];
+                                    for i in 0..4 {
+                                        acc[u][i] += wq[u] * xq[i];
+                                    }
+                                }
+                            }
+                            let r = nb.len() / 4 * 4;
+                            for (q, wq) in nb[r..].iter().zip(&ws[r..]) {
+                                let xq = &x[*q as usize];
+                                for i in 0..4 {
+                                    acc[0][i] += wq * xq[i];
+                                }
+                            }
+                            for i in 0..4 {
+                                o[i] = (acc[0][i] + acc[1][i]) + (acc[2][i] + acc[3][i]);
+                            }
+                        });
+                    black_box(&out);
+                })
+            });
+        }
+        g.bench_with_input(
+            BenchmarkId::new(if rcm { "4values_rcm" } else { "4values" }, n),
+            &n,
+            |b, _| {
+                b.iter(|| {
+                    out.par_iter_mut()
+                        .enumerate()
+                        .with_min_len(512)
+                        .for_each(|(p, o)| {
+                            let mut acc = [0.0f32; 4];
+                            for e in csr.offsets[p]..csr.offsets[p + 1] {
+                                let xq = &x[csr.nbr[e] as usize];
+                                for i in 0..4 {
+                                    acc[i] += csr.w[e] * xq[i];
+                                }
+                            }
+                            *o = acc;
+                        });
+                    black_box(&out);
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
 fn full_tick(c: &mut Criterion) {
     let mut g = c.benchmark_group("full_tick");
     g.sample_size(10);
@@ -75,5 +156,5 @@ fn full_tick(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, social, full_tick);
+criterion_group!(benches, social, plain_reference, full_tick);
 criterion_main!(benches);

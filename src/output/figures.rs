@@ -5,7 +5,9 @@ use crate::experiment::attribution::InstrumentGain;
 use crate::plot::{
     self, Heatmap, LineChart, NetEdge, NetNode, NetworkPlot, ScatterChart, ScatterPoint, Series,
 };
+use crate::world::graph::{Edge, scenario_graph};
 use anyhow::Result;
+use petgraph::visit::EdgeRef;
 
 /// Every figure name `run` may write (so a forced re-run can remove stale ones).
 pub const ALL_NAMES: [&str; 6] = [
@@ -167,10 +169,12 @@ fn favourability_heatmap(run: &Run) -> Result<Vec<u8>> {
         let mut keys: Vec<String> = Vec::new();
         let mut sums: Vec<(f64, Vec<f64>)> = Vec::new();
         for p in 0..w.pops.len() {
-            let key = match (w.pops.group[p], w.pops.home[p]) {
-                (Some(g), _) => format!("group {}", w.group_names[g as usize]),
-                (None, h) if (h as usize) < n_act => format!("home {}", w.actors.ids[h as usize]),
-                _ => w.pops.ids[p].clone(),
+            let home = w.actors.ids.get(w.pops.home[p] as usize);
+            let key = match (w.pops.group[p], home) {
+                (Some(g), Some(h)) => format!("{} in {h}", w.group_names[g as usize]),
+                (Some(g), None) => w.group_names[g as usize].clone(),
+                (None, Some(h)) => format!("home {h}"),
+                (None, None) => w.pops.ids[p].clone(),
             };
             let i = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
                 keys.push(key);
@@ -229,33 +233,28 @@ fn network(run: &Run, actor: usize) -> Result<Vec<u8>> {
         size: 1.0,
         value: None,
     }));
-    let mut edges = Vec::new();
-    for p in 0..n_pop {
-        for e in w.ties.row(p) {
-            let q = w.ties.nbr[e] as usize;
-            if p < q && w.ties.raw[e] > 0.0 {
-                edges.push(NetEdge {
-                    a: p,
-                    b: q,
-                    weight: w.ties.raw[e] as f64,
+    let g = scenario_graph(w);
+    let edges = g
+        .edge_references()
+        .filter_map(|e| {
+            let (a, b) = (e.source().index(), e.target().index());
+            match *e.weight() {
+                Edge::Social(wt) => Some(NetEdge {
+                    a,
+                    b,
+                    weight: wt as f64,
                     kind: plot::EdgeKind::Social,
-                });
-            }
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    for c in &w.campaigns {
-        for &p in &c.targets {
-            if seen.insert((c.actor, p)) {
-                edges.push(NetEdge {
-                    a: n_pop + c.actor as usize,
-                    b: p as usize,
+                }),
+                Edge::Media => Some(NetEdge {
+                    a,
+                    b,
                     weight: 1.0,
                     kind: plot::EdgeKind::Media,
-                });
+                }),
+                Edge::Relation(_) => None,
             }
-        }
-    }
+        })
+        .collect();
     Ok(plot::network(&NetworkPlot {
         title: format!("Network: favourability toward {}", w.actors.names[actor]),
         nodes,

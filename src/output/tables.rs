@@ -15,8 +15,10 @@ pub fn timeseries_csv(e: &Engine, rec: &Recorder) -> Result<Vec<u8>> {
     for t in &rec.ticks {
         let tick = t.tick.to_string();
         for (a, vals) in t.actors.iter().enumerate() {
-            for (m, v) in ACTOR_METRICS.iter().zip(vals) {
-                out.write_record([tick.as_str(), "actor", &w.actors.ids[a], m, &fmt(*v)])?;
+            for (i, (m, v)) in ACTOR_METRICS.iter().zip(vals).enumerate() {
+                // Credibility is f32 state; the other metrics are f64 aggregates.
+                let text = if i == 4 { fmt32(*v) } else { fmt(*v) };
+                out.write_record([tick.as_str(), "actor", &w.actors.ids[a], m, &text])?;
             }
         }
         for (j, vals) in t.stories.iter().enumerate() {
@@ -26,7 +28,7 @@ pub fn timeseries_csv(e: &Engine, rec: &Recorder) -> Result<Vec<u8>> {
         }
         for (&(b, a), v) in rec.pairs.iter().zip(&t.relations) {
             let name = format!("{}->{}", w.actors.ids[b], w.actors.ids[a]);
-            out.write_record([tick.as_str(), "relation", &name, "stance", &fmt(*v)])?;
+            out.write_record([tick.as_str(), "relation", &name, "stance", &fmt32(*v)])?;
         }
     }
     Ok(out.into_inner()?)
@@ -67,14 +69,14 @@ pub fn populations_csv(e: &Engine) -> Result<Vec<u8>> {
                 group.clone(),
                 home.clone(),
                 fmt(w.pops.size[p]),
-                fmt(w.pops.internet[p] as f64),
-                fmt(w.pops.literacy[p] as f64),
+                fmt32(w.pops.internet[p] as f64),
+                fmt32(w.pops.literacy[p] as f64),
                 w.actors.ids[a].clone(),
-                fmt(w.opinions.familiarity[p * w.actors.len() + a] as f64),
-                fmt(w.opinions.trust(p, a) as f64),
-                fmt(w.favourability(p, a) as f64),
+                fmt32(w.opinions.familiarity[p * w.actors.len() + a] as f64),
+                fmt32(w.opinions.trust(p, a) as f64),
+                fmt32(w.favourability(p, a) as f64),
             ];
-            row.extend(w.opinions.attitude(p, a).iter().map(|&x| fmt(x as f64)));
+            row.extend(w.opinions.attitude(p, a).iter().map(|&x| fmt32(x as f64)));
             out.write_record(&row)?;
         }
     }
@@ -83,6 +85,12 @@ pub fn populations_csv(e: &Engine) -> Result<Vec<u8>> {
 
 /// Shortest round-trip text for a float (deterministic).
 pub fn fmt(v: f64) -> String {
+    if v == 0.0 { "0".into() } else { format!("{v}") }
+}
+
+/// Shortest text for a value held as f32 in the engine (no spurious f64 digits).
+pub fn fmt32(v: f64) -> String {
+    let v = v as f32;
     if v == 0.0 { "0".into() } else { format!("{v}") }
 }
 
@@ -96,6 +104,8 @@ pub struct Summary {
     pub populations: usize,
     pub people: f64,
     pub ties: usize,
+    /// Groups of populations connected by social ties.
+    pub social_components: usize,
     pub focal_actor: String,
     pub actors: BTreeMap<String, ActorSummary>,
     pub stories: BTreeMap<String, StorySummary>,
@@ -186,6 +196,7 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
         populations: w.pops.len(),
         people: w.pops.size.iter().sum(),
         ties: w.ties.entries() / 2,
+        social_components: crate::world::graph::social_components(w),
         focal_actor: w.actors.ids[w.focal_actor as usize].clone(),
         actors,
         stories,

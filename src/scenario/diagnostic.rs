@@ -112,16 +112,16 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// "did you mean" for an unknown name, if a candidate is close enough.
+/// "did you mean" for an unknown name: the candidate with the fewest edits
+/// (optimal string alignment, so a swapped pair of letters is one edit), if close enough.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(&str, f64)> = None;
-    for c in candidates {
-        let score = strsim::jaro_winkler(name, c);
-        if score > 0.7 && best.is_none_or(|(_, s)| score > s) {
-            best = Some((c, score));
-        }
-    }
-    best.map(|(c, _)| c)
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::osa_distance(name, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
 }
 
 /// A help line suggesting the nearest valid name, or listing what is allowed.
@@ -163,5 +163,7 @@ mod tests {
             Some("fr_youth")
         );
         assert_eq!(nearest("zzz", ["fr_youth"]), None);
+        assert_eq!(nearest("uas", ["usa", "uk"]), Some("usa"));
+        assert_eq!(nearest("budgte", ["budget", "kind"]), Some("budget"));
     }
 }

@@ -226,8 +226,8 @@ pub fn build_world(sc: &Scenario) -> World {
         }
     }
     let self_weight = m.self_weight as f32;
-    let ties = Csr::from_edges(n_pop, &tie_list, self_weight);
-    drop(tie_list);
+    let ties =
+        super::graph::csr_from_graph(&super::graph::social_graph(n_pop, tie_list), self_weight);
 
     let mut reach = vec![0.0f32; n_act * 2 * n_pop];
     for a in 0..n_act {

@@ -5,6 +5,8 @@
 pub mod build;
 pub mod csr;
 pub mod generate;
+pub mod graph;
+pub mod renumber;
 #[cfg(test)]
 pub mod testkit;
 
