@@ -156,5 +156,23 @@ fn full_tick(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, social, plain_reference, full_tick);
+/// Each phase alone at 100k populations, 1 actor: where a full tick spends its time.
+fn per_phase(c: &mut Criterion) {
+    let mut g = c.benchmark_group("phase_100k");
+    g.sample_size(10);
+    let mut e = Engine::new(world(100_000, 1));
+    e.step();
+    for phase in Phase::ORDER {
+        g.bench_function(phase.name(), |b| {
+            b.iter(|| {
+                e.run_phase(Phase::Budget, 1);
+                e.run_phase(phase, 1);
+                black_box(&e.world.opinions.x);
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, social, plain_reference, full_tick, per_phase);
 criterion_main!(benches);
