@@ -2,6 +2,7 @@
 //! Everything here talks to the terminal; nothing below it does.
 
 mod check;
+mod ensemble;
 mod progress;
 mod run;
 mod summary;
@@ -38,6 +39,18 @@ pub enum Command {
         after_help = "Outputs:\n  timeseries.csv   tick, entity_type, entity, metric, value (tidy long format)\n  populations.csv  final opinions, one row per population x actor\n  summary.json     manifest: version, scenario hash, seed, ticks, final metrics\n  timing.json      wall-clock time and thread count (not deterministic)\n  *.png            soft power over time, favourability heatmap, misinformation,\n                   spend versus gain, network picture (small scenarios)\n\nThe same scenario and seed give byte-identical files (all but timing.json) for any --threads."
     )]
     Run(run::RunArgs),
+    /// Compare strategies: N seeded runs each, paired against the baseline, with 95% CIs
+    #[command(
+        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png\n\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
+    )]
+    Compare(ensemble::CompareArgs),
+    /// Sweep one or two parameters over a grid, N seeded runs per point
+    #[command(
+        after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), summary.json.\nExample:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50"
+    )]
+    Sweep(ensemble::SweepArgs),
+    /// Combine the shard folders of a `compare` or `sweep` into the unsharded result
+    Merge(ensemble::MergeArgs),
     /// Validate scenario files and explain every problem (file, line, field, what is allowed)
     Check {
         /// Scenario files to check
@@ -61,6 +74,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check { scenarios } => check::check(&scenarios),
+        Command::Compare(args) => ensemble::compare(args),
+        Command::Sweep(args) => ensemble::sweep(args),
+        Command::Merge(args) => ensemble::merge(args),
     }
 }
 

@@ -1,8 +1,10 @@
 //! Progress bars on stderr: only when stderr is a terminal, and only once the work has
-//! taken longer than a moment, so quick runs print nothing extra.
+//! taken longer than a moment, so quick runs print nothing extra. Safe to advance from
+//! worker threads.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const DELAY: Duration = Duration::from_millis(400);
@@ -10,7 +12,7 @@ const DELAY: Duration = Duration::from_millis(400);
 pub struct Progress {
     bar: ProgressBar,
     start: Instant,
-    shown: bool,
+    shown: AtomicBool,
     enabled: bool,
 }
 
@@ -28,17 +30,29 @@ impl Progress {
         Progress {
             bar,
             start: Instant::now(),
-            shown: false,
+            shown: AtomicBool::new(false),
             enabled: !quiet && std::io::stderr().is_terminal(),
         }
     }
 
-    pub fn set(&mut self, pos: u64) {
-        if self.enabled && !self.shown && self.start.elapsed() > DELAY {
+    fn maybe_show(&self) {
+        if self.enabled
+            && !self.shown.load(Ordering::Relaxed)
+            && self.start.elapsed() > DELAY
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.shown = true;
         }
+    }
+
+    pub fn set(&self, pos: u64) {
+        self.maybe_show();
         self.bar.set_position(pos);
+    }
+
+    pub fn inc(&self) {
+        self.maybe_show();
+        self.bar.inc(1);
     }
 
     pub fn finish(self) {

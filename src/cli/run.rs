@@ -98,7 +98,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         let build_secs = t0.elapsed().as_secs_f64();
         let template =
             (!args.no_attribution && attribution::affordable(&world)).then(|| world.clone());
-        let mut bar = Progress::new(world.ticks as u64, "simulating", args.quiet);
+        let bar = Progress::new(world.ticks as u64, "simulating", args.quiet);
         let t1 = Instant::now();
         let run = experiment::simulate(world, |t| bar.set(t as u64));
         bar.finish();

@@ -2,6 +2,8 @@
 //! comparisons. Builds on the engine; knows nothing of files or terminals either.
 
 pub mod attribution;
+pub mod ensemble;
+pub mod stats;
 
 use crate::engine::Engine;
 use crate::metrics::Recorder;

@@ -1,9 +1,11 @@
 //! Scenario files: types, loading, validation and error reporting.
 
 pub mod diagnostic;
+pub mod edit;
 pub mod load;
 pub mod locate;
 pub mod select;
+pub mod strategy;
 pub mod types;
 pub mod validate;
 

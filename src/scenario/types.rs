@@ -31,6 +31,28 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
+    /// Policy variants compared against the scenario as written (the baseline).
+    #[serde(default, rename = "strategy")]
+    pub strategies: Vec<Strategy>,
+}
+
+/// A named variant of the scenario: campaigns removed, added or replaced, and numeric
+/// fields set by path (see `scenario::edit`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Ids of campaigns to drop.
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// Campaigns to add; one with the id of an existing campaign replaces it.
+    #[serde(default, rename = "campaign")]
+    pub campaigns: Vec<Campaign>,
+    /// Numeric fields to change, by path: `"actor.usa.budget" = 12.0`.
+    #[serde(default)]
+    pub set: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -522,6 +522,14 @@ pub fn validate(sc: &Scenario) -> Vec<Diagnostic> {
     if c.diags.is_empty() {
         check_memory(&mut c, sc, idx.total());
     }
+    if c.diags.is_empty() {
+        c.diags.extend(super::strategy::check_names(sc));
+        for (i, st) in sc.strategies.iter().enumerate() {
+            if let Err(d) = super::strategy::apply(sc, i, st) {
+                c.diags.extend(d);
+            }
+        }
+    }
     c.diags
 }
 

@@ -1,0 +1,673 @@
+//! `softpower compare`, `sweep` and `merge`: ensembles of seeded runs with paired
+//! statistics, resumable, interruptible and shardable.
+
+use super::progress::Progress;
+use super::{EXIT_INVALID, thread_pool};
+use crate::experiment::ensemble::{BATCH_RUNS, MetricSet, batches, run_batch, shard_batches};
+use crate::output::OutDir;
+use crate::output::ensemble::{
+    self as files, Aggregate, Header, MANIFEST, Manifest, SweepParam, VariantInfo, aggregate,
+    has_part, read_header, write_part,
+};
+use crate::scenario::edit::set_path;
+use crate::scenario::strategy::{BASELINE, variants};
+use crate::scenario::validate::validate;
+use crate::scenario::{Loaded, Overrides, Scenario, load};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Exit code after Ctrl-C or SIGTERM (128 + SIGINT).
+const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Args, Clone)]
+pub struct EnsembleArgs {
+    /// Seeded runs per strategy or sweep point (common random numbers: run r uses the same seed everywhere)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub runs: u32,
+    /// Headline metric, tracked every tick: <soft_power|familiarity|trust|favourability|credibility>:<actor> or believing:<story> [default: soft_power:<focal actor>]
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Output folder [default: output/<scenario name>-compare or -sweep]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores]; results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Run only slice K of N (1-based) of the work, e.g. 2/8; `auto/N` reads SLURM_ARRAY_TASK_ID (1..N) or JOB_COMPLETION_INDEX (0..N-1). Combine slices with `softpower merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted ensemble in the same folder, reusing finished runs
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+    /// Replace results already in the output folder
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the PNG plots
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Testing aid: stop as if interrupted after this many batches
+    #[arg(long, hide = true)]
+    pub stop_after_batches: Option<u32>,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Scenario file with [[strategy]] blocks
+    pub scenario: PathBuf,
+    /// Strategies to compare with the baseline, comma-separated [default: all]
+    #[arg(long, value_delimiter = ',')]
+    pub strategies: Option<Vec<String>>,
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+}
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// Scenario file
+    pub scenario: PathBuf,
+    /// PATH=START..END:STEPS, e.g. actor.usa.budget=5..20:4 (one or two --set)
+    #[arg(long = "set", required = true)]
+    pub sets: Vec<String>,
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `compare --shard K/N` or `sweep --shard K/N`
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder [default: output/<scenario name>-<compare|sweep>]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace results already in the output folder
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the PNG plots
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn invalid(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(EXIT_INVALID)
+}
+
+fn load_or_exit(path: &Path) -> Result<Loaded, ExitCode> {
+    load(path, &Overrides::default()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+pub fn compare(args: CompareArgs) -> ExitCode {
+    let loaded = match load_or_exit(&args.scenario) {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
+    let sc = &loaded.scenario;
+    if sc.strategies.is_empty() && args.strategies.is_none() {
+        eprintln!(
+            "note: {} declares no [[strategy]]: only the baseline is run (see docs/SCENARIO.md, [[strategy]])",
+            args.scenario.display()
+        );
+    }
+    let vs = match variants(sc, args.strategies.as_deref()) {
+        Ok(v) => v,
+        Err(e) => return invalid(e),
+    };
+    let infos = vs
+        .iter()
+        .map(|(name, _)| VariantInfo {
+            name: name.clone(),
+            description: if name == BASELINE {
+                "the scenario as written".into()
+            } else {
+                sc.strategies
+                    .iter()
+                    .find(|s| &s.name == name)
+                    .map_or(String::new(), |s| s.description.clone())
+            },
+            values: Vec::new(),
+        })
+        .collect();
+    let scenarios = vs.into_iter().map(|(_, s)| s).collect();
+    drive(
+        "compare",
+        &loaded,
+        infos,
+        scenarios,
+        Vec::new(),
+        &args.common,
+    )
+}
+
+/// Parses PATH=START..END:STEPS into evenly spaced values (both ends included).
+pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>), String> {
+    let usage = "expected PATH=START..END:STEPS, e.g. actor.usa.budget=5..20:4";
+    let (path, range) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--set {spec}: {usage}"))?;
+    let (span, steps) = range
+        .rsplit_once(':')
+        .ok_or_else(|| format!("--set {spec}: {usage}"))?;
+    let (a, b) = span
+        .split_once("..")
+        .ok_or_else(|| format!("--set {spec}: {usage}"))?;
+    let num = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    let (Some(a), Some(b)) = (num(a), num(b)) else {
+        return Err(format!(
+            "--set {spec}: START and END must be finite numbers"
+        ));
+    };
+    let steps: usize = steps
+        .trim()
+        .parse()
+        .map_err(|_| format!("--set {spec}: STEPS must be a whole number"))?;
+    if !(1..=10_000).contains(&steps) || (steps == 1 && a != b) {
+        return Err(format!(
+            "--set {spec}: STEPS must be from 2 to 10000 (1 only when START = END)"
+        ));
+    }
+    let values = (0..steps)
+        .map(|i| {
+            if steps == 1 {
+                a
+            } else {
+                a + (b - a) * i as f64 / (steps - 1) as f64
+            }
+        })
+        .collect();
+    Ok((path.trim().to_string(), values))
+}
+
+pub fn sweep(args: SweepArgs) -> ExitCode {
+    let loaded = match load_or_exit(&args.scenario) {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
+    let sc = &loaded.scenario;
+    if args.sets.len() > 2 {
+        return invalid("a sweep takes one or two --set");
+    }
+    let mut params = Vec::new();
+    for s in &args.sets {
+        match parse_set(s) {
+            Ok((path, values)) => params.push(SweepParam { path, values }),
+            Err(e) => return invalid(e),
+        }
+    }
+    if params.len() == 2 && params[0].path == params[1].path {
+        return invalid(format!("--set {} is given twice", params[0].path));
+    }
+    let grid: Vec<Vec<f64>> = match params.as_slice() {
+        [p] => p.values.iter().map(|&x| vec![x]).collect(),
+        [p, q] => p
+            .values
+            .iter()
+            .flat_map(|&x| q.values.iter().map(move |&y| vec![x, y]))
+            .collect(),
+        _ => unreachable!("one or two --set"),
+    };
+    let mut base = sc.clone();
+    base.strategies.clear();
+    let mut infos = Vec::new();
+    let mut scenarios = Vec::new();
+    for (i, point) in grid.iter().enumerate() {
+        let mut s = base.clone();
+        for (p, &v) in params.iter().zip(point) {
+            s = match set_path(&s, &p.path, v) {
+                Ok(s) => s,
+                Err(e) => {
+                    return invalid(format!(
+                        "--set {}: {}{}",
+                        p.path,
+                        e.message,
+                        if e.help.is_empty() {
+                            String::new()
+                        } else {
+                            format!("\n  help: {}", e.help)
+                        }
+                    ));
+                }
+            };
+        }
+        let d = validate(&s);
+        if let Some(first) = d.first() {
+            let at: Vec<String> = params
+                .iter()
+                .zip(point)
+                .map(|(p, v)| format!("{}={v}", p.path))
+                .collect();
+            return invalid(format!(
+                "at {}: {}: {}{}",
+                at.join(", "),
+                first.path,
+                first.message,
+                first
+                    .help
+                    .as_ref()
+                    .map_or(String::new(), |h| format!("\n  help: {h}"))
+            ));
+        }
+        infos.push(VariantInfo {
+            name: format!("p{i:03}"),
+            description: String::new(),
+            values: point.clone(),
+        });
+        scenarios.push(s);
+    }
+    drive("sweep", &loaded, infos, scenarios, params, &args.common)
+}
+
+/// Which slice of the work this process runs.
+fn parse_shard(spec: Option<&str>) -> Result<(u32, u32), String> {
+    let Some(spec) = spec else { return Ok((1, 1)) };
+    let (k, n) = spec
+        .split_once('/')
+        .ok_or_else(|| format!("--shard {spec}: expected K/N, e.g. 2/8, or auto/N"))?;
+    let n: u32 = n
+        .parse()
+        .ok()
+        .filter(|&n| n >= 1)
+        .ok_or_else(|| format!("--shard {spec}: N must be a whole number of at least 1"))?;
+    let k: u32 = if k == "auto" {
+        if let Ok(v) = std::env::var("SLURM_ARRAY_TASK_ID") {
+            v.parse()
+                .map_err(|_| format!("SLURM_ARRAY_TASK_ID={v} is not a number"))?
+        } else if let Ok(v) = std::env::var("JOB_COMPLETION_INDEX") {
+            v.parse::<u32>()
+                .map_err(|_| format!("JOB_COMPLETION_INDEX={v} is not a number"))?
+                + 1
+        } else {
+            return Err(
+                "--shard auto/N: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set"
+                    .into(),
+            );
+        }
+    } else {
+        k.parse()
+            .map_err(|_| format!("--shard {spec}: K must be a whole number"))?
+    };
+    if !(1..=n).contains(&k) {
+        return Err(format!(
+            "--shard {spec}: K must be from 1 to {n} (shards are numbered from 1; for a Slurm array use --array=1-{n})"
+        ));
+    }
+    Ok((k, n))
+}
+
+fn sha256(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn drive(
+    kind: &str,
+    loaded: &Loaded,
+    infos: Vec<VariantInfo>,
+    scenarios: Vec<Scenario>,
+    sweep: Vec<SweepParam>,
+    a: &EnsembleArgs,
+) -> ExitCode {
+    let sc = &loaded.scenario;
+    let metrics = match MetricSet::for_scenario(sc, a.metric.as_deref()) {
+        Ok(m) => m,
+        Err(e) => return invalid(e),
+    };
+    let (k, n) = match parse_shard(a.shard.as_deref()) {
+        Ok(x) => x,
+        Err(e) => return invalid(e),
+    };
+    let manifest = Manifest {
+        kind: kind.into(),
+        softpower_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: sc.scenario.name.clone(),
+        scenario_sha256: sha256(&loaded.text),
+        seed: sc.scenario.seed,
+        runs: a.runs,
+        ticks: sc.scenario.ticks,
+        tick_label: sc.scenario.tick_label.clone(),
+        batch_runs: BATCH_RUNS,
+        variants: infos,
+        sweep,
+        metrics,
+    };
+    let header = Header {
+        manifest,
+        shard: k,
+        shards: n,
+    };
+    match execute(&header, &scenarios, a) {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Outcome {
+    Done,
+    Interrupted,
+}
+
+fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
+    let base = format!("{}-{}", m.scenario, m.kind);
+    PathBuf::from("output").join(if n > 1 {
+        format!("{base}-shard-{k}-of-{n}")
+    } else {
+        base
+    })
+}
+
+fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outcome> {
+    let m = &h.manifest;
+    let path = a
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(m, h.shard, h.shards));
+    let out = if a.resume {
+        let earlier =
+            read_header(&path).context("--resume needs the folder of an interrupted ensemble")?;
+        if &earlier != h {
+            bail!(
+                "{} holds a different ensemble (scenario, version, seed, runs, strategies, metric or shard differ); --resume only continues the same command",
+                path.display()
+            );
+        }
+        OutDir { path }
+    } else {
+        let out = OutDir::prepare(&path, a.force)?;
+        if a.force {
+            let _ = std::fs::remove_dir_all(out.path.join(files::PARTS));
+        }
+        out.write(MANIFEST, &serde_json::to_vec_pretty(h)?)?;
+        out
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second handler cannot be installed in one process; the first one serves.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    let pool = thread_pool(a.threads.map(|t| t as usize))?;
+    let range = shard_batches(batches(m.runs), h.shard, h.shards);
+    let todo: Vec<u32> = range.clone().filter(|&b| !has_part(&out.path, b)).collect();
+    let per_batch = |b: u32| ((b + 1) * BATCH_RUNS).min(m.runs) - b * BATCH_RUNS;
+    let units: u64 = todo
+        .iter()
+        .map(|&b| per_batch(b) as u64 * scenarios.len() as u64)
+        .sum();
+    let bar = Progress::new(
+        units,
+        if m.kind == "sweep" {
+            "sweeping"
+        } else {
+            "comparing"
+        },
+        a.quiet,
+    );
+    let started = Instant::now();
+    let mut interrupted = false;
+    let mut done_batches = 0u32;
+    pool.install(|| -> Result<()> {
+        for &b in &todo {
+            if stop.load(Ordering::SeqCst)
+                || a.stop_after_batches.is_some_and(|s| done_batches >= s)
+            {
+                interrupted = true;
+                break;
+            }
+            match run_batch(scenarios, b, m.runs, m.seed, &m.metrics, &stop, &|| {
+                bar.inc()
+            }) {
+                Some(results) => write_part(&out, b, &results)?,
+                None => {
+                    interrupted = true;
+                    break;
+                }
+            }
+            done_batches += 1;
+        }
+        Ok(())
+    })?;
+    bar.finish();
+    let secs = started.elapsed().as_secs_f64();
+    let sims = (done_batches as u64 * BATCH_RUNS as u64).min(m.runs as u64) as f64
+        * scenarios.len() as f64;
+    out.write(
+        "timing.json",
+        &serde_json::to_vec_pretty(&serde_json::json!({
+            "threads": pool.current_num_threads(),
+            "seconds": secs,
+            "simulations_this_session": sims,
+            "simulations_per_second": sims / secs.max(1e-9),
+        }))?,
+    )?;
+
+    let missing = range.clone().filter(|&b| !has_part(&out.path, b)).count();
+    if h.shards > 1 {
+        if !a.quiet {
+            println!(
+                "shard {}/{} of {} \"{}\": {} of {} batches done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
+                h.shard,
+                h.shards,
+                m.kind,
+                m.scenario,
+                range.len() - missing,
+                range.len(),
+                out.path.display()
+            );
+        }
+    } else {
+        let agg = aggregate(m, std::slice::from_ref(&out.path))?;
+        finish(&out, &agg, !a.no_plots, a.quiet)?;
+    }
+    if interrupted || missing > 0 {
+        eprintln!(
+            "interrupted: {} of {} batches of {} runs are on disk in {}; finished runs are kept.\n  help: run the same command with --resume to continue",
+            range.len() - missing,
+            range.len(),
+            BATCH_RUNS,
+            out.path.display()
+        );
+        return Ok(Outcome::Interrupted);
+    }
+    Ok(Outcome::Done)
+}
+
+fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()> {
+    let m = &agg.manifest;
+    let written = if m.kind == "sweep" {
+        files::write_sweep(out, agg, plots && agg.complete)?
+    } else {
+        files::write_compare(out, agg, &capitalise(&m.tick_label), plots && agg.complete)?
+    };
+    if !quiet {
+        print!("{}", ranking_text(agg));
+        println!(
+            "\nResults in {}/ ({})",
+            out.path.display(),
+            written.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// The ranked table printed after `compare` and `sweep`.
+pub fn ranking_text(agg: &Aggregate) -> String {
+    use std::fmt::Write;
+    let m = &agg.manifest;
+    let mut s = String::new();
+    let status = if agg.complete {
+        String::new()
+    } else {
+        " (INCOMPLETE)".into()
+    };
+    let _ = writeln!(
+        s,
+        "{} \"{}\": {} runs per {}, seed {}{status}",
+        m.kind,
+        m.scenario,
+        agg.runs_done(),
+        if m.kind == "sweep" {
+            "point"
+        } else {
+            "strategy"
+        },
+        m.seed
+    );
+    let _ = writeln!(
+        s,
+        "Metric: final {} ({} is better); paired differences against {}",
+        m.metrics.focal,
+        if crate::experiment::ensemble::lower_is_better(&m.metrics.focal) {
+            "lower"
+        } else {
+            "higher"
+        },
+        m.variants[0].name
+    );
+    let label = |name: &str| -> String {
+        match m.variants.iter().find(|v| v.name == name) {
+            Some(v) if !v.values.is_empty() => m
+                .sweep
+                .iter()
+                .zip(&v.values)
+                .map(|(p, x)| format!("{}={x}", p.path.rsplit('.').next().unwrap_or(&p.path)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => name.to_string(),
+        }
+    };
+    let _ = writeln!(
+        s,
+        "\n  {:<3} {:<24} {:>10} {:>23} {:>10} {:>23} {:>7} {:>12}",
+        "#", "strategy", "mean", "95% CI", "vs base", "95% CI", "better", "gain/100u"
+    );
+    for (i, r) in crate::output::ensemble::ranking(agg)
+        .iter()
+        .take(40)
+        .enumerate()
+    {
+        let _ = writeln!(
+            s,
+            "  {:<3} {:<24} {:>10.5} [{:>10.5}, {:>10.5}] {:>+10.5} [{:>+10.5}, {:>+10.5}] {:>6.0}% {:>12}",
+            i + 1,
+            label(&r.variant),
+            r.mean,
+            r.ci_low,
+            r.ci_high,
+            r.diff,
+            r.diff_ci_low,
+            r.diff_ci_high,
+            100.0 * r.share_better,
+            if r.gain_per_100.is_finite() {
+                format!("{:+.5}", r.gain_per_100)
+            } else {
+                "-".into()
+            }
+        );
+    }
+    s
+}
+
+pub fn merge(args: MergeArgs) -> ExitCode {
+    match do_merge(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => invalid(format!("{e:#}")),
+    }
+}
+
+fn do_merge(args: &MergeArgs) -> Result<()> {
+    let mut headers = Vec::new();
+    for d in &args.dirs {
+        headers.push(read_header(d)?);
+    }
+    let first = &headers[0];
+    for (d, h) in args.dirs.iter().zip(&headers).skip(1) {
+        if h.manifest != first.manifest {
+            let a = serde_json::to_value(&first.manifest)?;
+            let b = serde_json::to_value(&h.manifest)?;
+            let differ: Vec<String> = a
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, v)| b.get(k.as_str()) != Some(v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            bail!(
+                "{} and {} come from different ensembles (they differ in: {})",
+                args.dirs[0].display(),
+                d.display(),
+                differ.join(", ")
+            );
+        }
+        if h.shards != first.shards {
+            bail!(
+                "{} is one of {} shards, {} one of {}",
+                d.display(),
+                h.shards,
+                args.dirs[0].display(),
+                first.shards
+            );
+        }
+    }
+    let n = first.shards;
+    let mut problems = Vec::new();
+    for k in 1..=n {
+        let holders: Vec<&PathBuf> = args
+            .dirs
+            .iter()
+            .zip(&headers)
+            .filter(|(_, h)| h.shard == k)
+            .map(|(d, _)| d)
+            .collect();
+        match holders.as_slice() {
+            [] => problems.push(format!("shard {k}/{n} is missing")),
+            [d] => {
+                let missing: Vec<u32> = shard_batches(batches(first.manifest.runs), k, n)
+                    .filter(|&b| !has_part(d, b))
+                    .collect();
+                if !missing.is_empty() {
+                    problems.push(format!("shard {k}/{n} in {} is incomplete ({} batches missing); finish it with --resume", d.display(), missing.len()));
+                }
+            }
+            _ => problems.push(format!("shard {k}/{n} is given {} times", holders.len())),
+        }
+    }
+    if !problems.is_empty() {
+        bail!("cannot merge:\n  {}", problems.join("\n  "));
+    }
+    let m = &first.manifest;
+    let out = OutDir::prepare(
+        &args.out.clone().unwrap_or_else(|| default_out(m, 1, 1)),
+        args.force,
+    )?;
+    let agg = aggregate(m, &args.dirs)?;
+    finish(&out, &agg, !args.no_plots, args.quiet)
+}

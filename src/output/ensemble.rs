@@ -1,0 +1,521 @@
+//! Files of an ensemble (`compare`, `sweep`): the manifest, one part file per finished
+//! batch, and the final tables and plots computed from the parts.
+
+use super::OutDir;
+use super::tables::fmt;
+use crate::experiment::ensemble::{MetricSet, RunResult, batches, lower_is_better};
+use crate::experiment::stats::{BandSketch, paired, summarise};
+use crate::plot::{self, Band, BandChart, BarChart, Heatmap, Interval, IntervalChart};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST: &str = "ensemble.json";
+pub const PARTS: &str = "parts";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VariantInfo {
+    pub name: String,
+    pub description: String,
+    /// For sweep points: the value of each swept parameter.
+    pub values: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SweepParam {
+    pub path: String,
+    pub values: Vec<f64>,
+}
+
+/// Everything that decides an ensemble's results; shards and resumed runs must match it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub kind: String,
+    pub softpower_version: String,
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub runs: u32,
+    pub ticks: u32,
+    pub tick_label: String,
+    pub batch_runs: u32,
+    pub variants: Vec<VariantInfo>,
+    pub sweep: Vec<SweepParam>,
+    pub metrics: MetricSet,
+}
+
+/// The manifest plus which slice of the work this folder holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Header {
+    pub manifest: Manifest,
+    pub shard: u32,
+    pub shards: u32,
+}
+
+pub fn part_name(batch: u32) -> String {
+    format!("{PARTS}/batch-{batch:06}.json")
+}
+
+pub fn read_header(dir: &Path) -> Result<Header> {
+    let p = dir.join(MANIFEST);
+    let bytes = std::fs::read(&p)
+        .with_context(|| format!("{} holds no ensemble ({MANIFEST} missing)", dir.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a softpower ensemble manifest", p.display()))
+}
+
+pub fn write_part(out: &OutDir, batch: u32, results: &[RunResult]) -> Result<()> {
+    out.write(&part_name(batch), &serde_json::to_vec(results)?)?;
+    Ok(())
+}
+
+pub fn has_part(dir: &Path, batch: u32) -> bool {
+    dir.join(part_name(batch)).is_file()
+}
+
+/// Results gathered from part files: final metrics per run, and per-tick bands.
+pub struct Aggregate {
+    pub manifest: Manifest,
+    /// `[variant][i]`, runs in increasing order.
+    pub results: Vec<Vec<RunResult>>,
+    pub bands: Vec<BandSketch>,
+    pub batches_done: u32,
+    pub complete: bool,
+}
+
+/// Reads the parts of every batch found in `dirs` (in batch order). Series are folded into
+/// the bands as they are read, so memory holds final metrics only.
+pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
+    let v = manifest.variants.len();
+    let mut results: Vec<Vec<RunResult>> = vec![Vec::new(); v];
+    let mut bands: Vec<BandSketch> = (0..v)
+        .map(|_| BandSketch::new(manifest.ticks as usize + 1))
+        .collect();
+    let total = batches(manifest.runs);
+    let mut done = 0;
+    for b in 0..total {
+        let Some(dir) = dirs.iter().find(|d| has_part(d, b)) else {
+            continue;
+        };
+        let path = dir.join(part_name(b));
+        let part: Vec<RunResult> = serde_json::from_slice(&std::fs::read(&path)?)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for mut r in part {
+            let vi = r.variant as usize;
+            if vi >= v || r.finals.len() != manifest.metrics.names.len() {
+                bail!("{} does not match the manifest", path.display());
+            }
+            bands[vi].add(&r.series);
+            r.series = vec![
+                r.series.first().copied().unwrap_or(f64::NAN),
+                r.series.last().copied().unwrap_or(f64::NAN),
+            ];
+            results[vi].push(r);
+        }
+        done += 1;
+    }
+    Ok(Aggregate {
+        manifest: manifest.clone(),
+        results,
+        bands,
+        batches_done: done,
+        complete: done == total,
+    })
+}
+
+impl Aggregate {
+    pub fn runs_done(&self) -> usize {
+        self.results.first().map_or(0, |r| r.len())
+    }
+    fn metric(&self, name: &str) -> usize {
+        self.manifest
+            .metrics
+            .names
+            .iter()
+            .position(|n| n == name)
+            .expect("known metric")
+    }
+    fn column(&self, variant: usize, metric: usize) -> Vec<f64> {
+        self.results[variant]
+            .iter()
+            .map(|r| r.finals[metric])
+            .collect()
+    }
+}
+
+/// One line of the ranking of variants by the focal metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankRow {
+    pub variant: String,
+    pub mean: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub diff: f64,
+    pub diff_ci_low: f64,
+    pub diff_ci_high: f64,
+    pub share_better: f64,
+    /// Mean spend of the cost actor per run.
+    pub spend: f64,
+    /// Mean improvement of the focal metric over the run (its rise, or its fall where lower
+    /// is better) per 100 budget units spent by the cost actor.
+    pub gain_per_100: f64,
+}
+
+pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
+    let m = a.metric(&a.manifest.metrics.focal);
+    let spend_ix = a.metric(&format!("spend:{}", a.manifest.metrics.cost_actor));
+    let higher = !lower_is_better(&a.manifest.metrics.focal);
+    let base = a.column(0, m);
+    let mut rows: Vec<RankRow> = (0..a.manifest.variants.len())
+        .map(|v| {
+            let x = a.column(v, m);
+            let s = summarise(&x);
+            let p = paired(&x, &base, higher);
+            let spend = summarise(&a.column(v, spend_ix)).mean;
+            let sign = if higher { 1.0 } else { -1.0 };
+            let gain = summarise(
+                &a.results[v]
+                    .iter()
+                    .map(|r| sign * (r.series[1] - r.series[0]))
+                    .collect::<Vec<_>>(),
+            )
+            .mean;
+            RankRow {
+                variant: a.manifest.variants[v].name.clone(),
+                mean: s.mean,
+                ci_low: s.ci_low,
+                ci_high: s.ci_high,
+                diff: p.diff.mean,
+                diff_ci_low: p.diff.ci_low,
+                diff_ci_high: p.diff.ci_high,
+                share_better: p.share_better,
+                spend,
+                gain_per_100: if spend > 0.0 {
+                    100.0 * gain / spend
+                } else {
+                    f64::NAN
+                },
+            }
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        if higher {
+            y.mean.total_cmp(&x.mean)
+        } else {
+            x.mean.total_cmp(&y.mean)
+        }
+    });
+    rows
+}
+
+fn runs_csv(a: &Aggregate) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["variant".to_string(), "run".into(), "seed".into()];
+    header.extend(a.manifest.metrics.names.iter().cloned());
+    w.write_record(&header)?;
+    for (v, rs) in a.results.iter().enumerate() {
+        for r in rs {
+            let mut row = vec![
+                a.manifest.variants[v].name.clone(),
+                r.run.to_string(),
+                r.seed.to_string(),
+            ];
+            row.extend(r.finals.iter().map(|x| fmt(*x)));
+            w.write_record(&row)?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+fn compare_csv(a: &Aggregate) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "variant",
+        "metric",
+        "n",
+        "mean",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "median",
+        "q05",
+        "q95",
+    ])?;
+    for (v, info) in a.manifest.variants.iter().enumerate() {
+        for (m, name) in a.manifest.metrics.names.iter().enumerate() {
+            let s = summarise(&a.column(v, m));
+            w.write_record([
+                &info.name,
+                name,
+                &s.n.to_string(),
+                &fmt(s.mean),
+                &fmt(s.sd),
+                &fmt(s.ci_low),
+                &fmt(s.ci_high),
+                &fmt(s.median),
+                &fmt(s.q05),
+                &fmt(s.q95),
+            ])?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+fn paired_csv(a: &Aggregate) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "variant",
+        "baseline",
+        "metric",
+        "better_is",
+        "n",
+        "mean_diff",
+        "ci95_low",
+        "ci95_high",
+        "share_better",
+    ])?;
+    let base_name = &a.manifest.variants[0].name;
+    for (v, info) in a.manifest.variants.iter().enumerate().skip(1) {
+        for (m, name) in a.manifest.metrics.names.iter().enumerate() {
+            let higher = !lower_is_better(name);
+            let p = paired(&a.column(v, m), &a.column(0, m), higher);
+            w.write_record([
+                info.name.as_str(),
+                base_name,
+                name,
+                if higher { "higher" } else { "lower" },
+                &p.diff.n.to_string(),
+                &fmt(p.diff.mean),
+                &fmt(p.diff.ci_low),
+                &fmt(p.diff.ci_high),
+                &fmt(p.share_better),
+            ])?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+fn sweep_csv(a: &Aggregate) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["point".to_string()];
+    header.extend(a.manifest.sweep.iter().map(|p| p.path.clone()));
+    header.extend(["metric", "n", "mean", "ci95_low", "ci95_high"].map(String::from));
+    w.write_record(&header)?;
+    for (v, info) in a.manifest.variants.iter().enumerate() {
+        for (m, name) in a.manifest.metrics.names.iter().enumerate() {
+            let s = summarise(&a.column(v, m));
+            let mut row = vec![info.name.clone()];
+            row.extend(info.values.iter().map(|x| fmt(*x)));
+            row.extend([
+                name.clone(),
+                s.n.to_string(),
+                fmt(s.mean),
+                fmt(s.ci_low),
+                fmt(s.ci_high),
+            ]);
+            w.write_record(&row)?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    #[serde(flatten)]
+    manifest: &'a Manifest,
+    complete: bool,
+    runs_completed: usize,
+    ranking: Vec<RankRow>,
+    files: Vec<String>,
+}
+
+fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<Vec<u8>> {
+    let ticks = a.manifest.ticks as usize + 1;
+    let series = a
+        .bands
+        .iter()
+        .zip(&a.manifest.variants)
+        .map(|(b, info)| Band {
+            name: info.name.clone(),
+            x: (0..ticks).map(|t| t as f64).collect(),
+            median: (0..ticks).map(|t| b.quantile(t, 0.5)).collect(),
+            inner: (0..ticks)
+                .map(|t| (b.quantile(t, 0.25), b.quantile(t, 0.75)))
+                .collect(),
+            outer: (0..ticks)
+                .map(|t| (b.quantile(t, 0.05), b.quantile(t, 0.95)))
+                .collect(),
+        })
+        .collect();
+    Ok(plot::band_chart(&BandChart {
+        title: format!(
+            "{} over time: median of {} runs",
+            a.manifest.metrics.focal,
+            a.runs_done()
+        ),
+        x_label: tick_label.to_string(),
+        y_label: a.manifest.metrics.focal.clone(),
+        series,
+        inner_label: "50% of runs".into(),
+        outer_label: "90% of runs".into(),
+    })?)
+}
+
+/// Writes the final (or, if interrupted, provisional) outputs of a `compare`.
+pub fn write_compare(
+    out: &OutDir,
+    a: &Aggregate,
+    tick_label: &str,
+    plots: bool,
+) -> Result<Vec<String>> {
+    let mut files = vec![
+        "runs.csv".to_string(),
+        "compare.csv".into(),
+        "paired.csv".into(),
+    ];
+    out.write("runs.csv", &runs_csv(a)?)?;
+    out.write("compare.csv", &compare_csv(a)?)?;
+    out.write("paired.csv", &paired_csv(a)?)?;
+    let rank = ranking(a);
+    if plots && a.runs_done() > 0 {
+        out.write("fan.png", &fan_chart(a, tick_label)?)?;
+        let rows = a
+            .manifest
+            .variants
+            .iter()
+            .map(|info| {
+                let r = rank
+                    .iter()
+                    .find(|r| r.variant == info.name)
+                    .expect("ranked");
+                Interval {
+                    label: info.name.clone(),
+                    estimate: r.mean,
+                    lo: r.ci_low,
+                    hi: r.ci_high,
+                }
+            })
+            .collect();
+        out.write(
+            "metric.png",
+            &plot::interval_chart(&IntervalChart {
+                title: format!(
+                    "Final {}: mean and 95% CI over {} runs",
+                    a.manifest.metrics.focal,
+                    a.runs_done()
+                ),
+                x_label: a.manifest.metrics.focal.clone(),
+                rows,
+                reference: rank
+                    .iter()
+                    .find(|r| r.variant == a.manifest.variants[0].name)
+                    .map(|r| r.mean),
+            })?,
+        )?;
+        let groups: Vec<String> = a.manifest.variants.iter().map(|v| v.name.clone()).collect();
+        let vals = groups
+            .iter()
+            .map(|g| {
+                rank.iter().find(|r| &r.variant == g).map_or(0.0, |r| {
+                    if r.gain_per_100.is_finite() {
+                        r.gain_per_100
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect();
+        out.write(
+            "cost_effectiveness.png",
+            &plot::bar_chart(&BarChart {
+                title: format!(
+                    "Improvement in {} per 100 budget units spent by {}",
+                    a.manifest.metrics.focal, a.manifest.metrics.cost_actor
+                ),
+                x_label: "Strategy".into(),
+                y_label: "Change over the run per 100 units".into(),
+                groups,
+                series: vec![("improvement per 100 units".into(), vals)],
+            })?,
+        )?;
+        files.extend(["fan.png", "metric.png", "cost_effectiveness.png"].map(String::from));
+    }
+    files.push("summary.json".into());
+    let s = Summary {
+        manifest: &a.manifest,
+        complete: a.complete,
+        runs_completed: a.runs_done(),
+        ranking: rank,
+        files: files.clone(),
+    };
+    out.write("summary.json", &serde_json::to_vec_pretty(&s)?)?;
+    Ok(files)
+}
+
+/// Writes the final (or provisional) outputs of a `sweep`.
+pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<String>> {
+    let mut files = vec!["runs.csv".to_string(), "sweep.csv".into()];
+    out.write("runs.csv", &runs_csv(a)?)?;
+    out.write("sweep.csv", &sweep_csv(a)?)?;
+    let m = a.metric(&a.manifest.metrics.focal);
+    let stats: Vec<_> = (0..a.manifest.variants.len())
+        .map(|v| summarise(&a.column(v, m)))
+        .collect();
+    if plots && a.runs_done() > 0 {
+        let focal = &a.manifest.metrics.focal;
+        let png = match a.manifest.sweep.as_slice() {
+            [p] => plot::band_chart(&BandChart {
+                title: format!(
+                    "{focal} against {}: mean and 95% CI ({} runs per point)",
+                    p.path,
+                    a.runs_done()
+                ),
+                x_label: p.path.clone(),
+                y_label: focal.clone(),
+                series: vec![Band {
+                    name: focal.clone(),
+                    x: p.values.clone(),
+                    median: stats.iter().map(|s| s.mean).collect(),
+                    inner: stats.iter().map(|s| (s.ci_low, s.ci_high)).collect(),
+                    outer: stats.iter().map(|s| (s.ci_low, s.ci_high)).collect(),
+                }],
+                inner_label: "95% CI".into(),
+                outer_label: "95% CI".into(),
+            })?,
+            [p1, p2] => {
+                let (n1, n2) = (p1.values.len(), p2.values.len());
+                let values: Vec<Vec<f64>> = (0..n2)
+                    .map(|j| (0..n1).map(|i| stats[i * n2 + j].mean).collect())
+                    .collect();
+                let lim = values
+                    .iter()
+                    .flatten()
+                    .fold(0.0f64, |m, x| m.max(x.abs()))
+                    .max(1e-12);
+                plot::heatmap(&Heatmap {
+                    title: format!("Mean final {focal} ({} runs per point)", a.runs_done()),
+                    x_label: p1.path.clone(),
+                    y_label: p2.path.clone(),
+                    rows: p2.values.iter().map(|x| fmt(*x)).collect(),
+                    cols: p1.values.iter().map(|x| fmt(*x)).collect(),
+                    values,
+                    range: (-lim, lim),
+                    colorbar_label: focal.clone(),
+                })?
+            }
+            _ => bail!("a sweep has one or two parameters"),
+        };
+        out.write("sweep.png", &png)?;
+        files.push("sweep.png".into());
+    }
+    files.push("summary.json".into());
+    let s = Summary {
+        manifest: &a.manifest,
+        complete: a.complete,
+        runs_completed: a.runs_done(),
+        ranking: ranking(a),
+        files: files.clone(),
+    };
+    out.write("summary.json", &serde_json::to_vec_pretty(&s)?)?;
+    Ok(files)
+}
