@@ -502,6 +502,21 @@ fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()>
     };
     if !quiet {
         print!("{}", ranking_text(agg));
+        let focal = m
+            .metrics
+            .names
+            .iter()
+            .position(|n| n == &m.metrics.focal)
+            .expect("focal metric is a final metric");
+        let varies = agg
+            .results
+            .iter()
+            .any(|rs| rs.iter().any(|r| r.finals[focal] != rs[0].finals[focal]));
+        if agg.runs_done() > 1 && !varies {
+            println!(
+                "\nnote: every run gave the same result: this scenario has no random element (no stories, no generated populations), so the intervals are zero-width; one run would do."
+            );
+        }
         println!(
             "\nResults in {}/ ({})",
             out.path.display(),
