@@ -9,50 +9,32 @@
 //! Each tick the ties between targets and the actor's home populations gain f·tie_gain
 //! of raw weight: participants keep friends abroad.
 
-use super::{campaigns_of, par_rows, push01, push11, value_fit};
+use super::{for_each_campaign, push01, push11, value_fit};
 use crate::engine::Scratch;
 use crate::scenario::Instrument;
 use crate::world::World;
 
 pub fn run(w: &mut World, s: &mut Scratch) {
-    if !w
-        .campaigns
-        .iter()
-        .zip(&s.active)
-        .any(|(c, &on)| on && c.instrument == Instrument::Exchange)
-    {
-        return;
-    }
     let k = w.opinions.k;
-    let mut o = std::mem::take(&mut w.opinions);
-    let w_ro = &*w;
-    let pr = &w_ro.params;
-    par_rows(&mut o, |p, row| {
-        for &ci in campaigns_of(w_ro, p) {
-            let c = &w_ro.campaigns[ci as usize];
-            let f = s.intensity[ci as usize];
-            if c.instrument != Instrument::Exchange || f <= 0.0 {
-                continue;
-            }
-            let a = c.actor as usize;
-            let r = (f * (1.0 + pr.ex_spillover)).min(1.0);
-            let durable = pr.ex_durable_share;
-            row.fam[a] = push01(row.fam[a], r);
-            row.fam_base[a] = push01(row.fam_base[a], r * durable);
-            let fit = 0.5 + 0.5 * value_fit(w_ro, a, p);
-            let blk = &mut row.x[a * k..(a + 1) * k];
-            let ablk = &mut row.anchor[a * k..(a + 1) * k];
-            let dt = r * pr.ex_trust_gain;
-            blk[0] = push01(blk[0], dt);
-            ablk[0] = push01(ablk[0], dt * durable);
-            let da = r * pr.ex_attitude_gain * fit;
-            for j in 1..k {
-                blk[j] = push11(blk[j], da);
-                ablk[j] = push11(ablk[j], da * durable);
-            }
+    for_each_campaign(w, s, Instrument::Exchange, |w, p, row, c, f| {
+        let a = c.actor as usize;
+        let pr = &w.params;
+        let r = (f * (1.0 + pr.ex_spillover)).min(1.0);
+        let durable = pr.ex_durable_share;
+        row.fam[a] = push01(row.fam[a], r);
+        row.fam_base[a] = push01(row.fam_base[a], r * durable);
+        let fit = 0.5 + 0.5 * value_fit(w, a, p);
+        let blk = &mut row.x[a * k..(a + 1) * k];
+        let ablk = &mut row.anchor[a * k..(a + 1) * k];
+        let dt = r * pr.ex_trust_gain;
+        blk[0] = push01(blk[0], dt);
+        ablk[0] = push01(ablk[0], dt * durable);
+        let da = r * pr.ex_attitude_gain * fit;
+        for j in 1..k {
+            blk[j] = push11(blk[j], da);
+            ablk[j] = push11(ablk[j], da * durable);
         }
     });
-    w.opinions = o;
     strengthen_ties(w, s);
 }
 

@@ -8,48 +8,30 @@
 //! Trust moves by E·g_T·s and each attitude by E·g_A·s·emphasis_d, saturating at the bounds.
 //! Messaging does not move the anchor: its effect fades unless reinforced.
 
-use super::{campaigns_of, exposure, par_rows, push01, push11, value_fit};
+use super::{exposure, for_each_campaign, push01, push11, value_fit};
 use crate::engine::Scratch;
 use crate::scenario::Instrument;
 use crate::world::World;
 
 pub fn run(w: &mut World, s: &Scratch) {
-    if !w
-        .campaigns
-        .iter()
-        .zip(&s.active)
-        .any(|(c, &on)| on && c.instrument == Instrument::Messaging)
-    {
-        return;
-    }
     let k = w.opinions.k;
-    let mut o = std::mem::take(&mut w.opinions);
-    let w_ro = &*w;
-    let pr = &w_ro.params;
-    par_rows(&mut o, |p, row| {
-        let (fam, x) = (row.fam, row.x);
-        for &ci in campaigns_of(w_ro, p) {
-            let c = &w_ro.campaigns[ci as usize];
-            if c.instrument != Instrument::Messaging || s.intensity[ci as usize] <= 0.0 {
-                continue;
-            }
-            let a = c.actor as usize;
-            let e = exposure(w_ro, a, c.channel, p, s.intensity[ci as usize]);
-            if e <= 0.0 {
-                continue;
-            }
-            fam[a] = push01(fam[a], e * pr.msg_familiarity_gain);
-            let blk = &mut x[a * k..(a + 1) * k];
-            let kappa = 0.5 * (w_ro.actors.credibility[a] + blk[0]);
-            let mut sway = kappa * value_fit(w_ro, a, p);
-            if let Some(theta) = pr.msg_backfire {
-                sway -= theta;
-            }
-            blk[0] = push01(blk[0], e * pr.msg_trust_gain * sway);
-            for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
-                *v = push11(*v, e * pr.msg_attitude_gain * sway * em);
-            }
+    for_each_campaign(w, s, Instrument::Messaging, |w, p, row, c, intensity| {
+        let a = c.actor as usize;
+        let e = exposure(w, a, c.channel, p, intensity);
+        if e <= 0.0 {
+            return;
+        }
+        let pr = &w.params;
+        row.fam[a] = push01(row.fam[a], e * pr.msg_familiarity_gain);
+        let blk = &mut row.x[a * k..(a + 1) * k];
+        let kappa = 0.5 * (w.actors.credibility[a] + blk[0]);
+        let mut sway = kappa * value_fit(w, a, p);
+        if let Some(theta) = pr.msg_backfire {
+            sway -= theta;
+        }
+        blk[0] = push01(blk[0], e * pr.msg_trust_gain * sway);
+        for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
+            *v = push11(*v, e * pr.msg_attitude_gain * sway * em);
         }
     });
-    w.opinions = o;
 }

@@ -10,8 +10,9 @@ pub mod misinformation;
 pub mod propaganda;
 pub mod social;
 
-use crate::scenario::Channel;
-use crate::world::{Opinions, World};
+use crate::engine::Scratch;
+use crate::scenario::{Channel, Instrument};
+use crate::world::{Campaign, Opinions, World};
 use rayon::prelude::*;
 
 /// Populations per rayon task: large enough to amortise scheduling, small enough to balance.
@@ -102,6 +103,37 @@ where
                 },
             )
         });
+}
+
+/// Whether any campaign of `instrument` is active this tick.
+pub fn any_active(w: &World, s: &Scratch, instrument: Instrument) -> bool {
+    w.campaigns
+        .iter()
+        .zip(&s.active)
+        .any(|(c, &on)| on && c.instrument == instrument)
+}
+
+/// Calls `f(world, p, rows, campaign, intensity)` for every active campaign of `instrument`
+/// that targets population `p`, in campaign order, in parallel over populations.
+pub fn for_each_campaign<F>(w: &mut World, s: &Scratch, instrument: Instrument, f: F)
+where
+    F: Fn(&World, usize, &mut Row, &Campaign, f32) + Sync + Send,
+{
+    if !any_active(w, s, instrument) {
+        return;
+    }
+    let mut o = std::mem::take(&mut w.opinions);
+    let w_ro = &*w;
+    par_rows(&mut o, |p, mut row| {
+        for &ci in campaigns_of(w_ro, p) {
+            let c = &w_ro.campaigns[ci as usize];
+            let intensity = s.intensity[ci as usize];
+            if c.instrument == instrument && intensity > 0.0 {
+                f(w_ro, p, &mut row, c, intensity);
+            }
+        }
+    });
+    w.opinions = o;
 }
 
 /// Campaign indices touching population `p`.

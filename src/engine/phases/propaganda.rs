@@ -6,49 +6,32 @@
 //! audiences see through it: trust in a falls by E·literacy·c_x, and a's credibility
 //! falls by c_x times the share of the campaign's audience that is exposed and literate.
 
-use super::{campaigns_of, exposure, par_rows, push01, push11};
+use super::{exposure, for_each_campaign, push01, push11};
 use crate::engine::Scratch;
 use crate::scenario::Instrument;
 use crate::world::World;
 
 pub fn run(w: &mut World, s: &Scratch) {
-    if !w
-        .campaigns
-        .iter()
-        .zip(&s.active)
-        .any(|(c, &on)| on && c.instrument == Instrument::Propaganda)
-    {
-        return;
-    }
     let k = w.opinions.k;
-    let mut o = std::mem::take(&mut w.opinions);
-    let w_ro = &*w;
-    let pr = &w_ro.params;
-    par_rows(&mut o, |p, row| {
-        let x = row.x;
-        let lit = w_ro.pops.literacy[p];
-        let resist = 1.0 - pr.mis_literacy_protection * lit;
-        for &ci in campaigns_of(w_ro, p) {
-            let c = &w_ro.campaigns[ci as usize];
-            if c.instrument != Instrument::Propaganda || s.intensity[ci as usize] <= 0.0 {
-                continue;
-            }
-            let (a, b) = (c.actor as usize, c.against as usize);
-            let e = exposure(w_ro, a, c.channel, p, s.intensity[ci as usize]);
-            if e <= 0.0 {
-                continue;
-            }
-            let kappa = 0.5 * (w_ro.actors.credibility[a] + x[a * k]);
-            let hit = e * resist * kappa;
-            let blk = &mut x[b * k..(b + 1) * k];
-            blk[0] = push01(blk[0], -hit * pr.prop_trust_harm);
-            for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
-                *v = push11(*v, -hit * pr.prop_attitude_harm * em);
-            }
-            x[a * k] = push01(x[a * k], -e * lit * pr.prop_exposure_cost);
+    for_each_campaign(w, s, Instrument::Propaganda, |w, p, row, c, intensity| {
+        let (a, b) = (c.actor as usize, c.against as usize);
+        let e = exposure(w, a, c.channel, p, intensity);
+        if e <= 0.0 {
+            return;
         }
+        let pr = &w.params;
+        let lit = w.pops.literacy[p];
+        let resist = 1.0 - pr.mis_literacy_protection * lit;
+        let x = &mut *row.x;
+        let kappa = 0.5 * (w.actors.credibility[a] + x[a * k]);
+        let hit = e * resist * kappa;
+        let blk = &mut x[b * k..(b + 1) * k];
+        blk[0] = push01(blk[0], -hit * pr.prop_trust_harm);
+        for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
+            *v = push11(*v, -hit * pr.prop_attitude_harm * em);
+        }
+        x[a * k] = push01(x[a * k], -e * lit * pr.prop_exposure_cost);
     });
-    w.opinions = o;
 
     for (ci, c) in w.campaigns.iter().enumerate() {
         if c.instrument != Instrument::Propaganda || s.intensity[ci] <= 0.0 {
