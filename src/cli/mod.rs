@@ -2,6 +2,7 @@
 //! Everything here talks to the terminal; nothing below it does.
 
 mod check;
+mod exercise;
 mod progress;
 mod run;
 mod summary;
@@ -44,6 +45,8 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Classroom exercises: teams play a scenario in rounds (new, status, advance, rewind, report)
+    Exercise(exercise::ExerciseArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check { scenarios } => check::check(&scenarios),
+        Command::Exercise(args) => exercise::exercise(args),
     }
 }
 
