@@ -3,6 +3,7 @@
 
 mod check;
 mod ensemble;
+mod exercise;
 mod progress;
 mod run;
 mod summary;
@@ -57,6 +58,8 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Classroom exercises: teams play a scenario in rounds (new, status, advance, rewind, report)
+    Exercise(exercise::ExerciseArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -77,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => ensemble::compare(args),
         Command::Sweep(args) => ensemble::sweep(args),
         Command::Merge(args) => ensemble::merge(args),
+        Command::Exercise(args) => exercise::exercise(args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod attribution;
 pub mod ensemble;
+pub mod exercise;
 pub mod stats;
 
 use crate::engine::Engine;

@@ -39,36 +39,46 @@ pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
 
 /// Parses and validates scenario text; `path` only names the file in messages.
 pub fn parse_str(text: &str, path: &Path, ov: &Overrides) -> Result<Scenario, ScenarioError> {
-    let loc = Locator::new(text);
-    let fail = |diagnostics: Vec<Diagnostic>| ScenarioError {
-        file: path.to_path_buf(),
-        diagnostics,
-    };
-    let mut sc: Scenario = match toml::from_str(text) {
-        Ok(s) => s,
-        Err(e) => {
-            let mut d = Diagnostic::new(TomlPath::root(), explain_serde(e.message()));
-            if let Some(h) = help_for(e.message()) {
-                d = d.help(h);
-            }
-            if let Some(span) = e.span() {
-                let (l, c) = loc.line_col(span.start);
-                d.line = Some(l);
-                d.column = Some(c);
-            }
-            return Err(fail(vec![d]));
-        }
-    };
+    let mut sc: Scenario = parse_toml(text, path)?;
     if let Some(s) = ov.seed {
         sc.scenario.seed = s;
     }
     if let Some(t) = ov.ticks {
         sc.scenario.ticks = t;
     }
-    let mut diags = validate(&sc);
+    let diags = validate(&sc);
     if diags.is_empty() {
         return Ok(sc);
     }
+    Err(located(text, path, diags))
+}
+
+/// Parses TOML text into `T`; a syntax or type error is placed at its line and column,
+/// with a "did you mean" for a misspelt key (scenarios, exercise decisions, injects).
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, ScenarioError> {
+    toml::from_str(text).map_err(|e| {
+        let mut d = Diagnostic::new(TomlPath::root(), explain_serde(e.message()));
+        if let Some(h) = help_for(e.message()) {
+            d = d.help(h);
+        }
+        if let Some(span) = e.span() {
+            let (l, c) = Locator::new(text).line_col(span.start);
+            d.line = Some(l);
+            d.column = Some(c);
+        }
+        ScenarioError {
+            file: path.to_path_buf(),
+            diagnostics: vec![d],
+        }
+    })
+}
+
+/// Places semantic diagnostics at the line and column their table path points to.
+pub fn located(text: &str, path: &Path, mut diags: Vec<Diagnostic>) -> ScenarioError {
+    let loc = Locator::new(text);
     for d in &mut diags {
         if let Some(off) = loc.offset(&d.path) {
             let (l, c) = loc.line_col(off);
@@ -76,7 +86,10 @@ pub fn parse_str(text: &str, path: &Path, ov: &Overrides) -> Result<Scenario, Sc
             d.column = Some(c);
         }
     }
-    Err(fail(diags))
+    ScenarioError {
+        file: path.to_path_buf(),
+        diagnostics: diags,
+    }
 }
 
 /// Serde's wording for our untagged number-or-distribution values says nothing useful.

@@ -10,5 +10,5 @@ pub mod types;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, ScenarioError, TomlPath};
-pub use load::{Loaded, Overrides, load, parse_str};
+pub use load::{Loaded, Overrides, load, located, parse_str, parse_toml};
 pub use types::*;

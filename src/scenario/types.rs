@@ -31,6 +31,9 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
+    /// Classroom-exercise settings (`softpower exercise`); ignored by `run`.
+    #[serde(default)]
+    pub exercise: Option<ExerciseMeta>,
     /// Policy variants compared against the scenario as written (the baseline).
     #[serde(default, rename = "strategy")]
     pub strategies: Vec<Strategy>,
@@ -53,6 +56,86 @@ pub struct Strategy {
     /// Numeric fields to change, by path: `"actor.usa.budget" = 12.0`.
     #[serde(default)]
     pub set: std::collections::BTreeMap<String, f64>,
+}
+
+/// `[exercise]`: how a scenario is played as a turn-based classroom game.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseMeta {
+    /// Number of rounds the game lasts.
+    pub rounds: u32,
+    /// Ticks simulated per round (default: `scenario.ticks / rounds`).
+    #[serde(default)]
+    pub ticks_per_round: Option<u32>,
+    /// Surprise events the instructor may spring (copied to the game's `injects.toml`).
+    #[serde(default, rename = "inject")]
+    pub injects: Vec<Inject>,
+}
+
+impl ExerciseMeta {
+    pub fn ticks_per_round(&self, ticks: u32) -> u32 {
+        self.ticks_per_round
+            .unwrap_or(ticks / self.rounds.max(1))
+            .max(1)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InjectKind {
+    Scandal,
+    Crisis,
+}
+
+/// A surprise event of a classroom exercise: an `[[event]]` placed by round.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    /// Round (from 1) in which it happens.
+    pub round: u32,
+    /// Tick within the round (0 = its first tick).
+    #[serde(default)]
+    pub at: u32,
+    /// Headline shown in the round report.
+    #[serde(default)]
+    pub title: String,
+    /// What the inject is meant to teach (instructor's note; shown in the debrief).
+    #[serde(default)]
+    pub teaches: String,
+    pub kind: InjectKind,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub severity: Option<f64>,
+    #[serde(default)]
+    pub dimension: Option<String>,
+    #[serde(default)]
+    pub boost: Option<f64>,
+    #[serde(default)]
+    pub duration: Option<u32>,
+    #[serde(default)]
+    pub populations: Option<Vec<String>>,
+}
+
+impl Inject {
+    /// The scheduled event, or the name of the first missing field its kind needs.
+    pub fn to_event(&self, ticks_per_round: u32) -> Result<Event, &'static str> {
+        let tick = self.round.saturating_sub(1).saturating_mul(ticks_per_round) + self.at;
+        Ok(match self.kind {
+            InjectKind::Scandal => Event::Scandal {
+                tick,
+                actor: self.actor.clone().ok_or("actor")?,
+                severity: self.severity.ok_or("severity")?,
+            },
+            InjectKind::Crisis => Event::Crisis {
+                tick,
+                dimension: self.dimension.clone().ok_or("dimension")?,
+                boost: self.boost.ok_or("boost")?,
+                duration: self.duration,
+                populations: self.populations.clone(),
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -477,46 +477,15 @@ pub fn validate(sc: &Scenario) -> Vec<Diagnostic> {
         sc.campaigns.iter().map(|x| x.id.as_str()),
     );
     for (i, k) in sc.campaigns.iter().enumerate() {
-        validate_campaign(&mut c, sc, &idx, i, k, dims);
+        validate_campaign(&mut c, sc, &idx, root.key("campaign").idx(i), k, dims);
     }
     validate_budgets(&mut c, sc);
 
     for (i, e) in sc.events.iter().enumerate() {
-        let p = root.key("event").idx(i);
-        match e {
-            Event::Scandal {
-                actor, severity, ..
-            } => {
-                c.actor_ref(p.key("actor"), actor, sc);
-                c.prob(p.key("severity"), *severity);
-            }
-            Event::Crisis {
-                dimension,
-                boost,
-                duration,
-                populations,
-                ..
-            } => {
-                if !sc.scenario.dimensions.contains(dimension) {
-                    c.err_help(
-                        p.key("dimension"),
-                        format!("unknown dimension \"{dimension}\""),
-                        suggest_help(dimension, sc.scenario.dimensions.iter().map(|s| s.as_str())),
-                    );
-                }
-                c.range(p.key("boost"), *boost, 0.0, 100.0);
-                if *duration == Some(0) {
-                    c.err_help(
-                        p.key("duration"),
-                        "duration is 0",
-                        "allowed: 1 or more ticks, or leave it out for a lasting crisis",
-                    );
-                }
-                if let Some(ps) = populations {
-                    c.selectors(p.key("populations"), ps, &idx);
-                }
-            }
-        }
+        validate_event(&mut c, sc, &idx, root.key("event").idx(i), e);
+    }
+    if let Some(x) = &sc.exercise {
+        validate_exercise(&mut c, sc, &idx, x);
     }
 
     if c.diags.is_empty() {
@@ -530,6 +499,154 @@ pub fn validate(sc: &Scenario) -> Vec<Diagnostic> {
             }
         }
     }
+    c.diags
+}
+
+fn validate_event(c: &mut Ctx, sc: &Scenario, idx: &PopIndex, p: TomlPath, e: &Event) {
+    match e {
+        Event::Scandal {
+            actor, severity, ..
+        } => {
+            c.actor_ref(p.key("actor"), actor, sc);
+            c.prob(p.key("severity"), *severity);
+        }
+        Event::Crisis {
+            dimension,
+            boost,
+            duration,
+            populations,
+            ..
+        } => {
+            if !sc.scenario.dimensions.contains(dimension) {
+                c.err_help(
+                    p.key("dimension"),
+                    format!("unknown dimension \"{dimension}\""),
+                    suggest_help(dimension, sc.scenario.dimensions.iter().map(|s| s.as_str())),
+                );
+            }
+            c.range(p.key("boost"), *boost, 0.0, 100.0);
+            if *duration == Some(0) {
+                c.err_help(
+                    p.key("duration"),
+                    "duration is 0",
+                    "allowed: 1 or more ticks, or leave it out for a lasting crisis",
+                );
+            }
+            if let Some(ps) = populations {
+                c.selectors(p.key("populations"), ps, idx);
+            }
+        }
+    }
+}
+
+fn validate_exercise(c: &mut Ctx, sc: &Scenario, idx: &PopIndex, x: &ExerciseMeta) {
+    let p = TomlPath::root().key("exercise");
+    if x.rounds == 0 || x.rounds > 99 {
+        c.err_help(
+            p.key("rounds"),
+            format!("found {}", x.rounds),
+            "allowed: 1 to 99 rounds",
+        );
+        return;
+    }
+    if x.ticks_per_round == Some(0) || (x.ticks_per_round.is_none() && sc.scenario.ticks < x.rounds)
+    {
+        c.err_help(
+            p.key("ticks_per_round"),
+            "a round would last 0 ticks",
+            "allowed: 1 or more (default: scenario.ticks / rounds)",
+        );
+        return;
+    }
+    if !sc.actors.iter().any(|a| a.playable) {
+        c.err_help(
+            p,
+            "no actor is playable",
+            "mark the actors teams play with `playable = true` in their [[actor]] block",
+        );
+    }
+    let tpr = x.ticks_per_round(sc.scenario.ticks);
+    for (i, inj) in x.injects.iter().enumerate() {
+        for d in check_inject(
+            sc,
+            idx,
+            TomlPath::root().key("exercise").key("inject").idx(i),
+            inj,
+            x.rounds,
+            tpr,
+        ) {
+            c.diags.push(d);
+        }
+    }
+}
+
+/// Problems of one inject of an exercise with `rounds` rounds of `tpr` ticks.
+pub fn check_inject(
+    sc: &Scenario,
+    idx: &PopIndex,
+    p: TomlPath,
+    inj: &Inject,
+    rounds: u32,
+    tpr: u32,
+) -> Vec<Diagnostic> {
+    let mut c = Ctx { diags: Vec::new() };
+    if inj.round == 0 || inj.round > rounds {
+        c.err_help(
+            p.key("round"),
+            format!("found round {}", inj.round),
+            format!("allowed: 1 to {rounds}"),
+        );
+    }
+    if inj.at >= tpr {
+        c.err_help(
+            p.key("at"),
+            format!("found at = {}, but a round lasts {tpr} ticks", inj.at),
+            format!("allowed: 0 to {} (the tick within the round)", tpr - 1),
+        );
+    }
+    let wrong: &[(&str, bool)] = match inj.kind {
+        InjectKind::Scandal => &[
+            ("dimension", inj.dimension.is_some()),
+            ("boost", inj.boost.is_some()),
+            ("duration", inj.duration.is_some()),
+            ("populations", inj.populations.is_some()),
+        ],
+        InjectKind::Crisis => &[
+            ("actor", inj.actor.is_some()),
+            ("severity", inj.severity.is_some()),
+        ],
+    };
+    for (field, present) in wrong {
+        if *present {
+            c.err_help(
+                p.key(field),
+                format!("`{field}` does not apply to kind = \"{}\"", kind_name(inj.kind)),
+                "scandal takes actor and severity; crisis takes dimension, boost, duration and populations",
+            );
+        }
+    }
+    match inj.to_event(tpr) {
+        Ok(e) => validate_event(&mut c, sc, idx, p, &e),
+        Err(field) => c.err_help(
+            p,
+            format!("a {} inject needs `{field}`", kind_name(inj.kind)),
+            "scandal: actor, severity; crisis: dimension, boost (duration and populations optional)",
+        ),
+    }
+    c.diags
+}
+
+fn kind_name(k: InjectKind) -> &'static str {
+    match k {
+        InjectKind::Scandal => "scandal",
+        InjectKind::Crisis => "crisis",
+    }
+}
+
+/// Problems of one campaign placed at `p` (used for exercise decisions too).
+pub fn check_campaign(sc: &Scenario, idx: &PopIndex, p: TomlPath, k: &Campaign) -> Vec<Diagnostic> {
+    let mut c = Ctx { diags: Vec::new() };
+    validate_campaign(&mut c, sc, idx, p, k, sc.scenario.dimensions.len());
     c.diags
 }
 
@@ -607,11 +724,10 @@ fn validate_campaign(
     c: &mut Ctx,
     sc: &Scenario,
     idx: &PopIndex,
-    i: usize,
+    p: TomlPath,
     k: &Campaign,
     dims: usize,
 ) {
-    let p = TomlPath::root().key("campaign").idx(i);
     c.actor_ref(p.key("actor"), &k.actor, sc);
     c.selectors(p.key("targets"), &k.targets, idx);
     c.non_negative(p.key("spend"), k.spend);
@@ -645,7 +761,7 @@ fn validate_campaign(
     }
     match (inst, &k.against) {
         (Instrument::Propaganda, None) => c.err_help(
-            p,
+            p.clone(),
             "propaganda needs `against`",
             "name the actor the propaganda attacks: against = \"<actor id>\"",
         ),
@@ -671,7 +787,7 @@ fn validate_campaign(
     );
     match (&k.story, needs_story) {
         (None, true) => c.err_help(
-            TomlPath::root().key("campaign").idx(i),
+            p.clone(),
             format!("{} needs `story`", inst.as_str()),
             format!(
                 "name a declared story: {}",
@@ -685,14 +801,14 @@ fn validate_campaign(
         (Some(s), true) => {
             if !sc.stories.iter().any(|x| &x.id == s) {
                 c.err_help(
-                    TomlPath::root().key("campaign").idx(i).key("story"),
+                    p.key("story"),
                     format!("unknown story \"{s}\""),
                     suggest_help(s, sc.stories.iter().map(|x| x.id.as_str())),
                 );
             }
         }
         (Some(_), false) => c.err_help(
-            TomlPath::root().key("campaign").idx(i).key("story"),
+            p.key("story"),
             format!("`story` does not apply to {}", inst.as_str()),
             "only misinformation, fact_check and prebunk campaigns name a story",
         ),

@@ -1,0 +1,267 @@
+//! `softpower exercise`: the classroom game's subcommands; the game logic lives in
+//! `experiment::exercise`, this file only parses arguments and prints.
+
+use super::EXIT_INVALID;
+use crate::experiment::exercise::{Game, Invalid, MissingPolicy, TeamStatus};
+use crate::scenario::ScenarioError;
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+#[command(
+    after_help = "A game is a folder. Typical class:\n  softpower exercise new scenarios/exercises/four_powers.toml --dir class1\n  (teams edit class1/decisions/round-01/<team>.toml and set submitted = true)\n  softpower exercise status class1\n  softpower exercise advance class1          # writes class1/rounds/01/report.md\n  softpower exercise rewind class1 --to 1\n  softpower exercise report class1           # class1/debrief/debrief.html, scores.csv\n\nSee docs/TEACHING.md."
+)]
+pub struct ExerciseArgs {
+    #[command(subcommand)]
+    pub command: ExerciseCommand,
+}
+
+#[derive(Subcommand)]
+pub enum ExerciseCommand {
+    /// Create a game folder from a scenario whose actors are marked `playable = true`
+    New {
+        /// Scenario file (TOML) with playable actors and usually an [exercise] table
+        scenario: PathBuf,
+        /// Game folder to create (must not exist, or be empty)
+        #[arg(long)]
+        dir: PathBuf,
+        /// Number of rounds [default: exercise.rounds of the scenario]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=99))]
+        rounds: Option<u32>,
+        /// Ticks simulated per round [default: exercise.ticks_per_round, else ticks / rounds]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        ticks_per_round: Option<u32>,
+    },
+    /// Show which teams have submitted and whether each decisions file is valid
+    Status {
+        /// Game folder
+        game: PathBuf,
+    },
+    /// Play the next round and write its report (nothing changes if a decision is invalid)
+    Advance {
+        /// Game folder
+        game: PathBuf,
+        /// What teams that have not submitted do: hold (nothing) or repeat (last round)
+        #[arg(long, value_enum)]
+        missing: Option<Missing>,
+    },
+    /// Go back to the start of round N (later rounds are moved to GAME/rewound/)
+    Rewind {
+        /// Game folder
+        game: PathBuf,
+        /// Round to restart from
+        #[arg(long)]
+        to: u32,
+    },
+    /// Write the final debrief: debrief.md, debrief.html (self-contained), scores.csv
+    Report {
+        /// Game folder
+        game: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Missing {
+    Hold,
+    Repeat,
+}
+
+pub fn exercise(args: ExerciseArgs) -> ExitCode {
+    match execute(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(s) = e.downcast_ref::<ScenarioError>() {
+                eprintln!("{s}");
+                ExitCode::from(EXIT_INVALID)
+            } else if let Some(i) = e.downcast_ref::<Invalid>() {
+                let text = i.to_string();
+                if text.starts_with("error:") {
+                    eprintln!("{text}");
+                } else {
+                    eprintln!("error: {text}");
+                }
+                ExitCode::from(EXIT_INVALID)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
+    match args.command {
+        ExerciseCommand::New {
+            scenario,
+            dir,
+            rounds,
+            ticks_per_round,
+        } => {
+            let g = Game::create(&scenario, &dir, rounds, ticks_per_round)?;
+            println!(
+                "created {}: {} teams ({}), {} rounds of {} {}s",
+                dir.display(),
+                g.settings.teams.len(),
+                g.settings.teams.join(", "),
+                g.settings.rounds,
+                g.settings.ticks_per_round,
+                g.scenario.scenario.tick_label
+            );
+            println!(
+                "  teams edit {}/<team>.toml; injects.toml is for the instructor only",
+                g.decisions_dir(1).display()
+            );
+        }
+        ExerciseCommand::Status { game } => {
+            let g = Game::open(&game)?;
+            print_status(&g)?;
+        }
+        ExerciseCommand::Advance { game, missing } => {
+            let mut g = Game::open(&game)?;
+            let policy = missing.map(|m| match m {
+                Missing::Hold => MissingPolicy::Hold,
+                Missing::Repeat => MissingPolicy::Repeat,
+            });
+            let dir = g.advance(policy)?;
+            let rec = g.records.last().expect("a round was played");
+            println!(
+                "round {} of {} played: {}",
+                rec.round,
+                rec.rounds,
+                dir.join("report.md").display()
+            );
+            let mut order: Vec<_> = rec.teams.iter().collect();
+            order.sort_by_key(|t| t.rank);
+            for t in order {
+                println!(
+                    "  {}. {:<28} {:>8.4} ({:+.4})",
+                    t.rank, t.name, t.sp_end, t.change
+                );
+            }
+            for n in &rec.notes {
+                println!("  note: {n}");
+            }
+            if g.finished() {
+                println!(
+                    "the game is over: `softpower exercise report {}` writes the debrief",
+                    game.display()
+                );
+            } else {
+                println!(
+                    "round {} decisions (pre-filled with the last choices): {}",
+                    g.current(),
+                    g.decisions_dir(g.current()).display()
+                );
+            }
+        }
+        ExerciseCommand::Rewind { game, to } => {
+            let mut g = Game::open(&game)?;
+            let slot = g.rewind(to)?;
+            println!(
+                "rewound {} to the start of round {to}; later rounds and decisions were moved to {}",
+                game.display(),
+                slot.display()
+            );
+        }
+        ExerciseCommand::Report { game } => {
+            let g = Game::open(&game)?;
+            let (dir, replaced) = g.debrief()?;
+            if replaced {
+                println!("replaced the earlier debrief in {}", dir.display());
+            }
+            println!(
+                "debrief of {} rounds: {}, {}, {}",
+                g.completed(),
+                dir.join("debrief.md").display(),
+                dir.join("debrief.html").display(),
+                dir.join("scores.csv").display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_status(g: &Game) -> anyhow::Result<()> {
+    if g.finished() {
+        println!(
+            "{}: all {} rounds played; `exercise report` writes the debrief",
+            g.dir.display(),
+            g.settings.rounds
+        );
+        return Ok(());
+    }
+    let r = g.current();
+    println!(
+        "{}: round {r} of {} is next ({} played)",
+        g.dir.display(),
+        g.settings.rounds,
+        g.completed()
+    );
+    let mut problems = Vec::new();
+    let mut drafts = Vec::new();
+    let mut ready = 0;
+    for (t, st) in g.status().into_iter().enumerate() {
+        let team = &g.settings.teams[t];
+        let left = g.budget_left(t, r);
+        let line = match st {
+            TeamStatus::Missing => "missing: no decisions file".to_string(),
+            TeamStatus::Draft(d) => format!(
+                "not submitted (valid draft: {} actions, {} of {} budget; set submitted = true)",
+                d.actions.len(),
+                crate::experiment::exercise::decisions::num(d.total_spend()),
+                crate::experiment::exercise::decisions::num(left)
+            ),
+            TeamStatus::Submitted(d) => {
+                ready += 1;
+                format!(
+                    "submitted, valid: {} actions, spends {} of {}{}",
+                    d.actions.len(),
+                    crate::experiment::exercise::decisions::num(d.total_spend()),
+                    crate::experiment::exercise::decisions::num(left),
+                    if d.prediction.is_some() {
+                        ", with a prediction"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            TeamStatus::InvalidDraft(e) => {
+                drafts.push(e.to_string());
+                format!(
+                    "not submitted (draft with {} problems, below)",
+                    e.diagnostics.len()
+                )
+            }
+            TeamStatus::Invalid(e) => {
+                problems.push(e.to_string());
+                format!("INVALID ({} problems, below)", e.diagnostics.len())
+            }
+        };
+        println!("  {team:<20} {line}");
+    }
+    match g.injects() {
+        Ok(i) => println!(
+            "  injects.toml: valid ({} injects, {} in this round)",
+            i.len(),
+            i.iter().filter(|x| x.round == r).count()
+        ),
+        Err(e) => problems.push(format!("{e}")),
+    }
+    for p in drafts.iter().chain(&problems) {
+        eprintln!("{p}");
+    }
+    println!(
+        "{ready} of {} teams ready{}",
+        g.teams.len(),
+        if problems.is_empty() {
+            String::new()
+        } else {
+            "; problems must be fixed before the round can be played".into()
+        }
+    );
+    if !problems.is_empty() {
+        anyhow::bail!(Invalid(format!("{} file(s) with problems", problems.len())));
+    }
+    Ok(())
+}
