@@ -4,18 +4,38 @@
 //!   x_p(t+1) = (1 − s_p)·[W x(t)]_p + s_p·u_p
 //! with W row-stochastic (self weight w_self, ties sharing 1 − w_self by raw weight),
 //! s_p the population's stubbornness and u_p its anchor (initial views, moved only by
-//! exchanges). With s = 0 this is DeGroot (1974). Bounded confidence (after Hegselmann &
-//! Krause 2002) keeps only neighbours whose attitudes toward that actor are all within ε
-//! (max-norm, |x_q − x_p| ≤ ε) and renormalises W over them and self.
-//! Reads x(t), writes a second buffer, then swaps: the update is synchronous.
+//! exchanges). With s = 0 this is DeGroot (1974). Weighted bounded confidence keeps only
+//! neighbours whose attitudes toward that actor are all within ε (max-norm,
+//! |x_q − x_p| ≤ ε) and renormalises W over them and self.
+//!
+//! Classic rules act on every attitude value (one per actor and dimension) as a separate
+//! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = neighbours of p.
+//! - Hegselmann & Krause (2002), synchronous, unweighted, inclusive bound:
+//!   `x_p ← mean{ x_q : q ∈ {p} ∪ N(p), |x_q − x_p| ≤ ε }`
+//! - Deffuant, Neau, Amblard & Weisbuch (2000): matched pairs {p, q} with |x_q − x_p| < ε
+//!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)`
+//!   Each tick runs `rounds` random matchings: every tie gets a random priority from a hash
+//!   of (seed, tick, round, pair), and a tie is matched when it has the lowest priority at
+//!   both of its ends (one round of Luby's 1986 matching). Pairs are disjoint, so they are
+//!   updated in parallel, equivalent to applying them one after another in any order.
+//! - Voter model (Clifford & Sudbury 1973; Holley & Liggett 1975), synchronous: every
+//!   population copies all its attitudes from one member of {p} ∪ N(p) drawn with
+//!   probability W_pq. E[x(t+1)] = W x(t), so Σ_p π_p x_p (π the stationary distribution
+//!   of W) is a martingale: the chance of ending at +1 is the π-weighted share starting at
+//!   +1 — the initial fraction on a complete graph.
+//!
+//! Reads x(t), writes a second buffer, then swaps: every update is synchronous.
 
 use super::MIN_POPS_PER_TASK;
 use crate::engine::Scratch;
-use crate::world::{Csr, World};
+use crate::rng::{Purpose, pair_seed, pair_word, stream};
+use crate::world::{Csr, SocialRule, World};
+use rand::Rng;
 use rayon::prelude::*;
 
-pub fn run(w: &mut World, s: &mut Scratch) {
+pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let r = w.opinions.row();
+    let k = w.opinions.k;
     let o = &w.opinions;
     let args = Args {
         x: &o.x,
@@ -23,9 +43,22 @@ pub fn run(w: &mut World, s: &mut Scratch) {
         stub: &w.pops.stubbornness,
         csr: &w.ties,
     };
-    match w.params.bounded_confidence {
-        Some(eps) => bounded(&args, &mut s.x_next, r, o.k, eps),
-        None => match r {
+    match w.params.social {
+        SocialRule::BoundedConfidence(eps) => bounded(&args, &mut s.x_next, r, k, eps),
+        SocialRule::HegselmannKrause(eps) => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
+        SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
+        SocialRule::Deffuant { eps, mu, rounds } => {
+            trust_only(&args, &mut s.x_next, r, k);
+            std::mem::swap(&mut w.opinions.x, &mut s.x_next);
+            for round in 0..rounds {
+                let seed = pair_seed(key, t, Purpose::SocialPairing, round);
+                match_pairs(&w.ties, &mut s.partner, seed);
+                deffuant(&w.opinions.x, &mut s.x_next, &s.partner, r, k, eps, mu);
+                std::mem::swap(&mut w.opinions.x, &mut s.x_next);
+            }
+            return;
+        }
+        SocialRule::FriedkinJohnsen => match r {
             2 => fixed::<2>(&args, &mut s.x_next),
             3 => fixed::<3>(&args, &mut s.x_next),
             4 => fixed::<4>(&args, &mut s.x_next),
@@ -141,6 +174,138 @@ fn bounded(a: &Args, out: &mut [f32], r: usize, k: usize, eps: f32) {
                 for (oi, ui) in ob.iter_mut().zip(anc) {
                     *oi = ((1.0 - s) * (*oi / total) + s * ui).clamp(-1.0, 1.0);
                 }
+            }
+        });
+}
+
+/// Friedkin–Johnsen on the trust entry (offset 0 of every block of `k`) of row `p`, written
+/// into `o`; attitude entries of `o` are left for the caller.
+#[inline]
+fn fj_trust(a: &Args, p: usize, o: &mut [f32], r: usize, k: usize) {
+    let csr = a.csr;
+    let sw = csr.self_w[p];
+    for j in (0..r).step_by(k) {
+        o[j] = sw * a.x[p * r + j];
+    }
+    for e in csr.row(p) {
+        let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
+        for j in (0..r).step_by(k) {
+            o[j] += wt * a.x[q * r + j];
+        }
+    }
+    let s = a.stub[p];
+    for j in (0..r).step_by(k) {
+        o[j] = ((1.0 - s) * o[j] + s * a.anchor[p * r + j]).clamp(0.0, 1.0);
+    }
+}
+
+/// Trust by Friedkin–Johnsen, attitudes unchanged.
+fn trust_only(a: &Args, out: &mut [f32], r: usize, k: usize) {
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, o)| {
+            o.copy_from_slice(&a.x[p * r..(p + 1) * r]);
+            fj_trust(a, p, o, r, k);
+        });
+}
+
+/// Hegselmann–Krause on attitudes: sums go to `out`, counts to `cnt`, one pass over ties.
+fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) {
+    let csr = a.csr;
+    out.par_chunks_mut(r)
+        .zip(cnt.par_chunks_mut(r))
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, (o, c))| {
+            let xp = &a.x[p * r..(p + 1) * r];
+            o.copy_from_slice(xp);
+            c.fill(1.0);
+            for &q in &csr.nbr[csr.row(p)] {
+                let xq = &a.x[q as usize * r..(q as usize + 1) * r];
+                for i in 0..r {
+                    if i % k != 0 && (xq[i] - xp[i]).abs() <= eps {
+                        o[i] += xq[i];
+                        c[i] += 1.0;
+                    }
+                }
+            }
+            for i in 0..r {
+                o[i] /= c[i];
+            }
+            fj_trust(a, p, o, r, k);
+        });
+}
+
+/// One matching: `partner[p]` is p's lowest-priority neighbour (u32::MAX if none); p and q
+/// are matched when each is the other's.
+fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
+    partner
+        .par_iter_mut()
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, best)| {
+            let mut low = u64::MAX;
+            *best = u32::MAX;
+            for &q in &csr.nbr[csr.row(p)] {
+                let v = pair_word(seed, p as u32, q);
+                // Ties between equal words (vanishingly rare) go to the lower index.
+                if v < low || (v == low && q < *best) {
+                    low = v;
+                    *best = q;
+                }
+            }
+        });
+}
+
+fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps: f32, mu: f32) {
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, o)| {
+            let xp = &x[p * r..(p + 1) * r];
+            o.copy_from_slice(xp);
+            let q = partner[p];
+            if q == u32::MAX || partner[q as usize] != p as u32 {
+                return;
+            }
+            let xq = &x[q as usize * r..(q as usize + 1) * r];
+            for i in 0..r {
+                let d = xq[i] - xp[i];
+                if i % k != 0 && d.abs() < eps {
+                    o[i] = (xp[i] + mu * d).clamp(-1.0, 1.0);
+                }
+            }
+        });
+}
+
+/// Populations per random stream in the voter model: one ChaCha stream per population
+/// would cost more than the copy itself; fixed blocks keep draws independent of threads.
+const VOTER_BLOCK: usize = 1024;
+
+fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
+    let csr = a.csr;
+    out.par_chunks_mut(r * VOTER_BLOCK)
+        .enumerate()
+        .for_each(|(b, chunk)| {
+            let mut rng = stream(key, t, Purpose::Voter, b as u64);
+            for (i, o) in chunk.chunks_mut(r).enumerate() {
+                let p = b * VOTER_BLOCK + i;
+                let u: f32 = rng.random();
+                // Draw q with probability W_pq (self first, then ties in order).
+                let mut acc = csr.self_w[p];
+                let mut src = p;
+                if u >= acc {
+                    for e in csr.row(p) {
+                        src = csr.nbr[e] as usize;
+                        acc += csr.w[e];
+                        if u < acc {
+                            break;
+                        }
+                    }
+                }
+                o.copy_from_slice(&a.x[src * r..(src + 1) * r]);
+                fj_trust(a, p, o, r, k);
             }
         });
 }
