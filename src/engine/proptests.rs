@@ -109,7 +109,12 @@ proptest! {
 /// within range and mass-conserving, with all instruments and phases on.
 #[test]
 fn classic_models_are_thread_count_independent() {
-    let social = ["hegselmann_krause", "deffuant", "voter", "bounded_confidence"];
+    let social = [
+        "hegselmann_krause",
+        "deffuant",
+        "voter",
+        "bounded_confidence",
+    ];
     let contagion = ["sir", "maki_thompson", "daley_kendall", "hoax"];
     for (i, (sm, cm)) in social.iter().zip(contagion).enumerate() {
         let text = RICH
