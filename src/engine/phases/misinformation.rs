@@ -132,27 +132,13 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
         return;
     }
     if w.params.contagion != ContagionModel::Softpower {
+        shares(w, s);
         classic(w, s, key, t);
         std::mem::swap(&mut w.stories.counts, &mut s.counts_next);
         harm(w);
         return;
     }
-    // Shares from the state at the start of the phase, so neighbours read a consistent snapshot.
-    let counts = &w.stories.counts;
-    let sizes = &w.pops.size;
-    s.frac_b
-        .par_chunks_mut(q)
-        .zip(s.frac_c.par_chunks_mut(q))
-        .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
-        .for_each(|(p, (fb, fc))| {
-            let n = sizes[p];
-            for j in 0..q {
-                let c = counts[p * q + j];
-                fb[j] = (c.b as f64 / n) as f32;
-                fc[j] = (c.c as f64 / n) as f32;
-            }
-        });
+    shares(w, s);
 
     let mut counts = std::mem::take(&mut w.stories.counts);
     let w_ro = &*w;
@@ -220,6 +206,31 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     harm(w);
 }
 
+/// Believing and fact-checked shares from the state at the start of the phase, so
+/// neighbours read a consistent snapshot.
+fn shares(w: &World, s: &mut Scratch) {
+    let q = w.stories.len();
+    let counts = &w.stories.counts;
+    let sizes = &w.pops.size;
+    s.frac_b
+        .par_chunks_mut(q)
+        .zip(s.frac_c.par_chunks_mut(q))
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, (fb, fc))| {
+            let n = sizes[p];
+            for j in 0..q {
+                let c = counts[p * q + j];
+                fb[j] = (c.b as f64 / n) as f32;
+                fc[j] = (c.c as f64 / n) as f32;
+            }
+        });
+}
+
+/// Populations per random stream in the classic models: setting up a ChaCha stream per
+/// population costs more than its transitions; fixed blocks keep draws thread-independent.
+const CLASSIC_BLOCK: usize = 1024;
+
 /// The classic models: reads `w.stories.counts`, writes `s.counts_next`.
 fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let q = w.stories.len();
@@ -227,95 +238,104 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let (old, ties, st) = (&w.stories.counts, &w.ties, &w.stories);
     let sizes = &w.pops.size;
     let (intensity, mirror) = (&s.intensity, &s.mirror);
+    let (fb, fc) = (&s.frac_b, &s.frac_c);
     s.counts_next
-        .par_chunks_mut(q)
+        .par_chunks_mut(q * CLASSIC_BLOCK)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
-        .for_each(|(p, cnt)| {
-            let mut rng = stream(key, t, Purpose::Misinformation, p as u64);
-            let n = sizes[p];
-            // Share of the *other* members of p: the person considered is not its own contact.
-            let others = |x: u64| if n > 1.0 { x as f64 / (n - 1.0) } else { 0.0 };
-            let sw = ties.self_w[p] as f64;
-            for j in 0..q {
-                let c0 = old[p * q + j];
-                let (beta, alpha) = (st.beta[j] as f64, st.plausibility[j] as f64);
-                let (seed, correct, prebunk) = campaign_terms(w, intensity, p, j);
-                // Pull sums over ties: Σ W_pq X_q/N_q; push sums: Σ W_qp X_q/N_p.
-                let (mut pull_b, mut pull_c, mut push_b, mut push_c) = (0.0, 0.0, 0.0, 0.0);
-                let mut ss_across = 0u64;
-                for e in ties.row(p) {
-                    let r = ties.nbr[e] as usize;
-                    let cq = old[r * q + j];
-                    if cq.b == 0 && cq.c == 0 {
-                        continue;
+        .for_each(|(blk, chunk)| {
+            let mut rng = stream(key, t, Purpose::Misinformation, blk as u64);
+            for (i, cnt) in chunk.chunks_mut(q).enumerate() {
+                let p = blk * CLASSIC_BLOCK + i;
+                let n = sizes[p];
+                // Share of the *other* members of p: the person considered is not its own contact.
+                let others = |x: u64| if n > 1.0 { x as f64 / (n - 1.0) } else { 0.0 };
+                let sw = ties.self_w[p] as f64;
+                for j in 0..q {
+                    let c0 = old[p * q + j];
+                    let (beta, alpha) = (st.beta[j] as f64, st.plausibility[j] as f64);
+                    let (seed, correct, prebunk) = campaign_terms(w, intensity, p, j);
+                    // Pull sums over ties: Σ W_pq X_q/N_q; push sums: Σ W_qp X_q/N_p.
+                    let (mut pull_b, mut pull_c, mut push_b, mut push_c) = (0.0, 0.0, 0.0, 0.0);
+                    let mut ss_across = 0u64;
+                    for e in ties.row(p) {
+                        let r = ties.nbr[e] as usize;
+                        let (bq, cq) = (fb[r * q + j], fc[r * q + j]);
+                        if bq == 0.0 && cq == 0.0 {
+                            continue;
+                        }
+                        let wpq = ties.w[e];
+                        pull_b += (wpq * bq) as f64;
+                        pull_c += (wpq * cq) as f64;
+                        if mirror.is_empty() {
+                            continue;
+                        }
+                        let (wqp, nq) = (ties.w[mirror[e] as usize] as f64, sizes[r]);
+                        push_b += wqp * bq as f64 * nq;
+                        push_c += wqp * cq as f64 * nq;
+                        if model == ContagionModel::DaleyKendall && c0.b > 0 && bq > 0.0 {
+                            // Both ends compute the same κ from the same numbers and draw the
+                            // pair's count from the pair's own stream.
+                            let wpq = wpq as f64;
+                            let kappa = 0.5 * beta * (wpq / nq + wqp / n);
+                            let (lo, hi) = (p.min(r) as u64, p.max(r) as u64);
+                            let mut prng = stream(key, t, Purpose::RumourMeeting, (lo << 28) | hi);
+                            let pairs = c0.b * old[r * q + j].b;
+                            ss_across += binom(pairs, 1.0 - (-kappa).exp(), &mut prng);
+                        }
                     }
-                    let (nq, wpq) = (sizes[r], ties.w[e] as f64);
-                    pull_b += wpq * cq.b as f64 / nq;
-                    pull_c += wpq * cq.c as f64 / nq;
-                    if mirror.is_empty() {
-                        continue;
-                    }
-                    let wqp = ties.w[mirror[e] as usize] as f64;
-                    push_b += wqp * cq.b as f64 / n;
-                    push_c += wqp * cq.c as f64 / n;
-                    if model == ContagionModel::DaleyKendall && c0.b > 0 && cq.b > 0 {
-                        // Both ends compute the same κ and draw from the pair's stream.
-                        let kappa = 0.5 * beta * (wpq / nq + wqp / n);
-                        let (lo, hi) = (p.min(r) as u64, p.max(r) as u64);
-                        let mut prng = stream(key, t, Purpose::RumourMeeting, (lo << 28) | hi);
-                        ss_across += binom(c0.b * cq.b, 1.0 - (-kappa).exp(), &mut prng);
-                    }
+                    // Push sums were Σ W_qp X_q; per member of p:
+                    push_b /= n;
+                    push_c /= n;
+                    let h_vs = hazard(w.params.mis_prebunk_waning);
+                    let (h_sb, h_sc, h_bc, h_bs, h_cs, removed) = match model {
+                        ContagionModel::Sir => {
+                            let h = beta * (pull_b + sw * others(c0.b));
+                            (h, 0.0, hazard(st.recovery[j]), 0.0, 0.0, 0)
+                        }
+                        ContagionModel::MakiThompson => {
+                            let h_s = beta * (push_b + sw * others(c0.b));
+                            let met = if c0.b > 0 {
+                                others(c0.b - 1 + c0.c)
+                            } else {
+                                0.0
+                            };
+                            let h_b = beta * (pull_b + pull_c + sw * met);
+                            (h_s, 0.0, h_b, 0.0, 0.0, 0)
+                        }
+                        ContagionModel::DaleyKendall => {
+                            let k_pp = if n > 1.0 { beta * sw / (n - 1.0) } else { 0.0 };
+                            let h_s = 0.5 * beta * (pull_b + push_b) + k_pp * c0.b as f64;
+                            let h_b = 0.5 * beta * (pull_c + push_c) + k_pp * c0.c as f64;
+                            let pairs = c0.b * c0.b.saturating_sub(1) / 2;
+                            let within = binom(pairs, 1.0 - (-k_pp).exp(), &mut rng);
+                            (h_s, 0.0, h_b, 0.0, 0.0, (2 * within + ss_across).min(c0.b))
+                        }
+                        ContagionModel::Hoax => {
+                            let b = (1.0 + alpha) * (pull_b + sw * others(c0.b));
+                            let c = (1.0 - alpha) * (pull_c + sw * others(c0.c));
+                            let [f, g] = if b + c > 0.0 {
+                                [beta * b / (b + c), beta * c / (b + c)]
+                            } else {
+                                [0.0, 0.0]
+                            };
+                            let [h_sb, h_sc] = hazards_of([f, g]);
+                            let (pf, pv) = (st.forget[j] as f64, st.verify[j] as f64);
+                            let [h_bs, h_bc] = hazards_of([pf, (1.0 - pf) * pv]);
+                            (h_sb, h_sc, h_bc, h_bs, hazards_of([pf])[0], 0)
+                        }
+                        ContagionModel::Softpower => unreachable!("handled by run"),
+                    };
+                    let [sb, sc, sv] = competing(c0.s, [h_sb + seed, h_sc, prebunk], &mut rng);
+                    let [vs] = competing(c0.v, [h_vs], &mut rng);
+                    let [bc, bs] = competing(c0.b - removed, [h_bc + correct, h_bs], &mut rng);
+                    let [cs] = competing(c0.c, [h_cs], &mut rng);
+                    cnt[j] = Compartments {
+                        s: c0.s - sb - sc - sv + vs + bs + cs,
+                        b: c0.b - removed - bc - bs + sb,
+                        c: c0.c - cs + sc + bc + removed,
+                        v: c0.v - vs + sv,
+                    };
                 }
-                let h_vs = hazard(w.params.mis_prebunk_waning);
-                let (h_sb, h_sc, h_bc, h_bs, h_cs, removed) = match model {
-                    ContagionModel::Sir => {
-                        let h = beta * (pull_b + sw * others(c0.b));
-                        (h, 0.0, hazard(st.recovery[j]), 0.0, 0.0, 0)
-                    }
-                    ContagionModel::MakiThompson => {
-                        let h_s = beta * (push_b + sw * others(c0.b));
-                        let met = if c0.b > 0 {
-                            others(c0.b - 1 + c0.c)
-                        } else {
-                            0.0
-                        };
-                        let h_b = beta * (pull_b + pull_c + sw * met);
-                        (h_s, 0.0, h_b, 0.0, 0.0, 0)
-                    }
-                    ContagionModel::DaleyKendall => {
-                        let k_pp = if n > 1.0 { beta * sw / (n - 1.0) } else { 0.0 };
-                        let h_s = 0.5 * beta * (pull_b + push_b) + k_pp * c0.b as f64;
-                        let h_b = 0.5 * beta * (pull_c + push_c) + k_pp * c0.c as f64;
-                        let pairs = c0.b * c0.b.saturating_sub(1) / 2;
-                        let within = binom(pairs, 1.0 - (-k_pp).exp(), &mut rng);
-                        (h_s, 0.0, h_b, 0.0, 0.0, (2 * within + ss_across).min(c0.b))
-                    }
-                    ContagionModel::Hoax => {
-                        let b = (1.0 + alpha) * (pull_b + sw * others(c0.b));
-                        let c = (1.0 - alpha) * (pull_c + sw * others(c0.c));
-                        let [f, g] = if b + c > 0.0 {
-                            [beta * b / (b + c), beta * c / (b + c)]
-                        } else {
-                            [0.0, 0.0]
-                        };
-                        let [h_sb, h_sc] = hazards_of([f, g]);
-                        let (pf, pv) = (st.forget[j] as f64, st.verify[j] as f64);
-                        let [h_bs, h_bc] = hazards_of([pf, (1.0 - pf) * pv]);
-                        (h_sb, h_sc, h_bc, h_bs, hazards_of([pf])[0], 0)
-                    }
-                    ContagionModel::Softpower => unreachable!("handled by run"),
-                };
-                let [sb, sc, sv] = competing(c0.s, [h_sb + seed, h_sc, prebunk], &mut rng);
-                let [vs] = competing(c0.v, [h_vs], &mut rng);
-                let [bc, bs] = competing(c0.b - removed, [h_bc + correct, h_bs], &mut rng);
-                let [cs] = competing(c0.c, [h_cs], &mut rng);
-                cnt[j] = Compartments {
-                    s: c0.s - sb - sc - sv + vs + bs + cs,
-                    b: c0.b - removed - bc - bs + sb,
-                    c: c0.c - cs + sc + bc + removed,
-                    v: c0.v - vs + sv,
-                };
             }
         });
 }

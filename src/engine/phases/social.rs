@@ -210,7 +210,8 @@ fn trust_only(a: &Args, out: &mut [f32], r: usize, k: usize) {
         });
 }
 
-/// Hegselmann–Krause on attitudes: sums go to `out`, counts to `cnt`, one pass over ties.
+/// Hegselmann–Krause on attitudes and Friedkin–Johnsen on trust, in one pass over ties:
+/// attitude sums go to `out`, counts to `cnt`.
 fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) {
     let csr = a.csr;
     out.par_chunks_mut(r)
@@ -219,21 +220,32 @@ fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) 
         .with_min_len(MIN_POPS_PER_TASK)
         .for_each(|(p, (o, c))| {
             let xp = &a.x[p * r..(p + 1) * r];
+            let sw = csr.self_w[p];
             o.copy_from_slice(xp);
             c.fill(1.0);
-            for &q in &csr.nbr[csr.row(p)] {
-                let xq = &a.x[q as usize * r..(q as usize + 1) * r];
-                for i in 0..r {
-                    if i % k != 0 && (xq[i] - xp[i]).abs() <= eps {
-                        o[i] += xq[i];
-                        c[i] += 1.0;
+            for b in (0..r).step_by(k) {
+                o[b] *= sw;
+            }
+            for e in csr.row(p) {
+                let (q, wt) = (csr.nbr[e] as usize, csr.w[e]);
+                let xq = &a.x[q * r..(q + 1) * r];
+                for b in (0..r).step_by(k) {
+                    o[b] += wt * xq[b];
+                    for i in b + 1..b + k {
+                        // Branch-free: the bound test is data-dependent and unpredictable.
+                        let hit = (xq[i] - xp[i]).abs() <= eps;
+                        o[i] += if hit { xq[i] } else { 0.0 };
+                        c[i] += hit as u8 as f32;
                     }
                 }
             }
-            for i in 0..r {
-                o[i] /= c[i];
+            let s = a.stub[p];
+            for b in (0..r).step_by(k) {
+                o[b] = ((1.0 - s) * o[b] + s * a.anchor[p * r + b]).clamp(0.0, 1.0);
+                for i in b + 1..b + k {
+                    o[i] /= c[i];
+                }
             }
-            fj_trust(a, p, o, r, k);
         });
 }
 
