@@ -45,7 +45,13 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     };
     match w.params.social {
         SocialRule::BoundedConfidence(eps) => bounded(&args, &mut s.x_next, r, k, eps),
-        SocialRule::HegselmannKrause(eps) => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
+        SocialRule::HegselmannKrause(eps) => match k {
+            2 => hk_fixed::<2>(&args, &mut s.x_next, r, eps),
+            3 => hk_fixed::<3>(&args, &mut s.x_next, r, eps),
+            4 => hk_fixed::<4>(&args, &mut s.x_next, r, eps),
+            5 => hk_fixed::<5>(&args, &mut s.x_next, r, eps),
+            _ => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
+        },
         SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
         SocialRule::Deffuant { eps, mu, rounds } => {
             trust_only(&args, &mut s.x_next, r, k);
@@ -184,17 +190,20 @@ fn bounded(a: &Args, out: &mut [f32], r: usize, k: usize, eps: f32) {
 fn fj_trust(a: &Args, p: usize, o: &mut [f32], r: usize, k: usize) {
     let csr = a.csr;
     let sw = csr.self_w[p];
-    for j in (0..r).step_by(k) {
-        o[j] = sw * a.x[p * r + j];
+    let actors = r / k;
+    for b in 0..actors {
+        o[b * k] = sw * a.x[p * r + b * k];
     }
     for e in csr.row(p) {
         let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
-        for j in (0..r).step_by(k) {
-            o[j] += wt * a.x[q * r + j];
+        let xq = &a.x[q * r..(q + 1) * r];
+        for b in 0..actors {
+            o[b * k] += wt * xq[b * k];
         }
     }
     let s = a.stub[p];
-    for j in (0..r).step_by(k) {
+    for b in 0..actors {
+        let j = b * k;
         o[j] = ((1.0 - s) * o[j] + s * a.anchor[p * r + j]).clamp(0.0, 1.0);
     }
 }
@@ -244,6 +253,43 @@ fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) 
                 o[b] = ((1.0 - s) * o[b] + s * a.anchor[p * r + b]).clamp(0.0, 1.0);
                 for i in b + 1..b + k {
                     o[i] /= c[i];
+                }
+            }
+        });
+}
+
+/// `hk` with the block width known at compile time (one to four dimensions): the
+/// per-actor block lives in registers and the count in a local array.
+fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
+    let csr = a.csr;
+    let (xs, _) = a.x.as_chunks::<K>();
+    let actors = r / K;
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, o)| {
+            let (os, _) = o.as_chunks_mut::<K>();
+            let sw = csr.self_w[p];
+            let s = a.stub[p];
+            for (b, ob) in os.iter_mut().enumerate() {
+                let mine = xs[p * actors + b];
+                let mut sum = mine;
+                let mut cnt = [1.0f32; K];
+                sum[0] *= sw;
+                for e in csr.row(p) {
+                    let (q, wt) = (csr.nbr[e] as usize, csr.w[e]);
+                    let xq = xs[q * actors + b];
+                    sum[0] += wt * xq[0];
+                    for i in 1..K {
+                        let hit = (xq[i] - mine[i]).abs() <= eps;
+                        sum[i] += if hit { xq[i] } else { 0.0 };
+                        cnt[i] += hit as u8 as f32;
+                    }
+                }
+                let u = a.anchor[(p * actors + b) * K];
+                ob[0] = ((1.0 - s) * sum[0] + s * u).clamp(0.0, 1.0);
+                for i in 1..K {
+                    ob[i] = sum[i] / cnt[i];
                 }
             }
         });
@@ -320,4 +366,32 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                 fj_trust(a, p, o, r, k);
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::testkit::{RICH, world};
+
+    /// The const-width HK kernel and the general one compute the same rule.
+    #[test]
+    fn fixed_and_general_hegselmann_krause_agree() {
+        let w = world(RICH);
+        let (r, k) = (w.opinions.row(), w.opinions.k);
+        assert_eq!(k, 4);
+        let args = Args {
+            x: &w.opinions.x,
+            anchor: &w.opinions.anchor,
+            stub: &w.pops.stubbornness,
+            csr: &w.ties,
+        };
+        let n = w.opinions.x.len();
+        let (mut a, mut b, mut cnt) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        hk_fixed::<4>(&args, &mut a, r, 0.3);
+        hk(&args, &mut b, &mut cnt, r, k, 0.3);
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-6, "{x} vs {y}");
+        }
+        assert_ne!(a, w.opinions.x);
+    }
 }
