@@ -187,11 +187,110 @@ fn help_teaches() {
         );
 }
 
+fn toml_files(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every classic model has a bundled scenario that runs; two of the stochastic ones give
+/// byte-identical tables on 1 and 2 threads.
+#[test]
+fn classic_scenarios_run_and_are_deterministic() {
+    let files = toml_files("scenarios/classic");
+    for model in [
+        "degroot",
+        "friedkin_johnsen",
+        "hegselmann_krause",
+        "deffuant",
+        "voter",
+        "sir",
+        "maki_thompson",
+        "daley_kendall",
+        "hoax",
+    ] {
+        assert!(
+            files.iter().any(|f| f.file_stem().unwrap() == model),
+            "scenarios/classic/{model}.toml missing"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for f in &files {
+        let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = dir.path().join(&name);
+        run_into(f.to_str().unwrap(), &out, &["--no-plots", "--threads", "2"]);
+        if ["deffuant", "voter", "daley_kendall", "hoax"].contains(&name.as_str()) {
+            let one = dir.path().join(format!("{name}_1"));
+            run_into(f.to_str().unwrap(), &one, &["--no-plots", "--threads", "1"]);
+            for table in ["timeseries.csv", "populations.csv"] {
+                assert!(
+                    std::fs::read(out.join(table)).unwrap()
+                        == std::fs::read(one.join(table)).unwrap(),
+                    "{name}: {table} depends on the thread count"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_model_choices_are_explained() {
+    expect(
+        &BASE.replace("ticks = 10", "ticks = 10\n[model]\nsocial_model = \"hk\""),
+        &["bad.toml:5:", "unknown variant `hk`", "hegselmann_krause"],
+    );
+    expect(
+        &BASE.replace(
+            "ticks = 10",
+            "ticks = 10\n[model]\ncontagion_model = \"sis\"",
+        ),
+        &[
+            "bad.toml:5:19",
+            "unknown variant `sis`",
+            "maki_thompson",
+            "did you mean `sir`",
+        ],
+    );
+    expect(
+        &BASE.replace(
+            "ticks = 10",
+            "ticks = 10\n[model]\nconvergence = 0.7\nconfidence = 3",
+        ),
+        &[
+            "model.convergence",
+            "at most 0.5",
+            "model.confidence",
+            "allowed: 0 to 2",
+        ],
+    );
+    let story = "\n[[story]]\nid = \"s\"\nabout = \"usa\"\nrecovery = 0.2\n";
+    expect(
+        &format!("{BASE}{story}"),
+        &[
+            "story[0].recovery",
+            "does not apply to contagion_model = \"softpower\"",
+        ],
+    );
+    let hoax = BASE.replace(
+        "ticks = 10",
+        "ticks = 10\n[model]\ncontagion_model = \"hoax\"",
+    );
+    expect(
+        &format!("{hoax}\n[[story]]\nid = \"s\"\nabout = \"usa\"\ntransmissibility = 2\n"),
+        &["story[0].transmissibility", "0 to 1"],
+    );
+}
+
 #[test]
 fn bundled_scenarios_check_clean() {
-    for s in std::fs::read_dir("scenarios").unwrap() {
-        let p = s.unwrap().path();
-        if p.extension().is_some_and(|e| e == "toml") {
+    let mut all = toml_files("scenarios");
+    all.extend(toml_files("scenarios/classic"));
+    for p in all {
+        {
             softpower()
                 .arg("check")
                 .arg(&p)

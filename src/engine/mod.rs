@@ -7,12 +7,13 @@
 //! therefore identical for any number of rayon threads.
 
 pub mod phases;
+use rayon::prelude::*;
 #[cfg(test)]
 mod proptests;
 
 use crate::rng;
-use crate::scenario::Instrument;
-use crate::world::World;
+use crate::scenario::{ContagionModel, Instrument};
+use crate::world::{Compartments, Csr, SocialRule, World};
 
 /// The phases of one tick, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub enum Phase {
     Propaganda,
     /// Seeding, spread, corrections, prebunking and the harm of belief.
     Misinformation,
-    /// Friedkin–Johnsen (or bounded-confidence) averaging over social ties.
+    /// Friedkin–Johnsen averaging over social ties, or a classic rule (docs/MODEL.md 3.6).
     SocialInfluence,
     /// Publics press their governments: state relations drift toward home opinion.
     Diplomacy,
@@ -97,6 +98,14 @@ pub struct Scratch {
     pub frac_c: Vec<f32>,
     pub dirty_rows: Vec<bool>,
     pub favourability_home: Vec<f64>,
+    /// Hegselmann–Krause: neighbour counts per value (empty for other rules).
+    pub aux: Vec<f32>,
+    /// Deffuant: each population's preferred partner in the current matching.
+    pub partner: Vec<u32>,
+    /// Classic contagion models: compartments after the tick (read the old, write here).
+    pub counts_next: Vec<Compartments>,
+    /// Rumour models: for tie entry p→q, the index of the entry q→p (reverse weights).
+    pub mirror: Vec<u32>,
 }
 
 /// A world plus the clock and the bookkeeping of one simulation.
@@ -124,6 +133,24 @@ impl Engine {
             frac_c: vec![0.0; p * q],
             dirty_rows: vec![false; p],
             favourability_home: vec![0.0; world.actors.len()],
+            aux: match world.params.social {
+                SocialRule::HegselmannKrause(_) => vec![0.0; world.opinions.x.len()],
+                _ => Vec::new(),
+            },
+            partner: match world.params.social {
+                SocialRule::Deffuant { .. } => vec![0; p],
+                _ => Vec::new(),
+            },
+            counts_next: match world.params.contagion {
+                ContagionModel::Softpower => Vec::new(),
+                _ => vec![Compartments::default(); p * q],
+            },
+            mirror: match world.params.contagion {
+                ContagionModel::MakiThompson | ContagionModel::DaleyKendall if q > 0 => {
+                    mirror(&world.ties)
+                }
+                _ => Vec::new(),
+            },
         };
         Engine {
             spent: vec![0.0; world.actors.len() * Instrument::ALL.len()],
@@ -161,7 +188,7 @@ impl Engine {
             Phase::Exchanges => phases::exchanges::run(w, s),
             Phase::Propaganda => phases::propaganda::run(w, s),
             Phase::Misinformation => phases::misinformation::run(w, s, &self.key, t),
-            Phase::SocialInfluence => phases::social::run(w, s),
+            Phase::SocialInfluence => phases::social::run(w, s, &self.key, t),
             Phase::Diplomacy => phases::diplomacy::run(w, s),
             Phase::Forgetting => phases::forgetting::run(w),
         }
@@ -170,6 +197,19 @@ impl Engine {
     pub fn spent(&self, actor: usize, instrument: Instrument) -> f64 {
         self.spent[actor * Instrument::ALL.len() + instrument.index()]
     }
+}
+
+/// For every tie entry p→q, the index of q→p (rows are sorted, so a binary search).
+fn mirror(csr: &Csr) -> Vec<u32> {
+    (0..csr.len())
+        .into_par_iter()
+        .flat_map_iter(|p| {
+            csr.row(p).map(move |e| {
+                csr.slot(csr.nbr[e] as usize, p as u32)
+                    .expect("ties are stored both ways") as u32
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

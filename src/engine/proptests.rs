@@ -103,3 +103,49 @@ proptest! {
         prop_assert_eq!(&a.world.actors.credibility, &b.world.actors.credibility);
     }
 }
+
+/// Every classic model on a world large enough to be split among threads (several tasks of
+/// `MIN_POPS_PER_TASK` populations and several voter blocks): identical on 1 and 3 threads,
+/// within range and mass-conserving, with all instruments and phases on.
+#[test]
+fn classic_models_are_thread_count_independent() {
+    let social = [
+        "hegselmann_krause",
+        "deffuant",
+        "voter",
+        "bounded_confidence",
+    ];
+    let contagion = ["sir", "maki_thompson", "daley_kendall", "hoax"];
+    for (i, (sm, cm)) in social.iter().zip(contagion).enumerate() {
+        let text = RICH
+            .replacen(
+                "[[actor]]",
+                &format!(
+                    "[model]\nsocial_model = \"{sm}\"\ncontagion_model = \"{cm}\"\nconfidence = 0.6\npair_rounds = 3\nself_weight = 0.5\n\n[[actor]]"
+                ),
+                1,
+            )
+            .replacen("count = 40", "count = 3000", 1)
+            .replace("transmissibility = 2.0", "transmissibility = 0.9");
+        let mut w = world(&text);
+        w.seed = 11 + i as u64;
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut e = Engine::new(w.clone());
+                for _ in 0..8 {
+                    e.step();
+                    assert_valid(&e.world);
+                }
+                e
+            })
+        };
+        let (a, b) = (run(1), run(3));
+        assert_eq!(a.world.opinions.x, b.world.opinions.x, "{sm}");
+        assert_eq!(a.world.stories.counts, b.world.stories.counts, "{cm}");
+        assert_ne!(a.world.opinions.x, w.opinions.x, "{sm} moved nothing");
+    }
+}

@@ -438,6 +438,9 @@ pub struct Story {
     /// Initial believers as a share of every population (default 0: seeded by campaigns).
     #[serde(default)]
     pub initial_share: f64,
+    /// SIR only: per-tick probability an infected person recovers (default 0.1).
+    #[serde(default)]
+    pub recovery: Option<f64>,
 }
 
 fn default_story_beta() -> f64 {
@@ -555,8 +558,55 @@ impl Event {
 pub enum SocialModel {
     /// Friedkin–Johnsen averaging with anchoring (DeGroot when stubbornness is 0).
     FriedkinJohnsen,
-    /// As Friedkin–Johnsen, but a neighbour only counts within `confidence` (Hegselmann–Krause style).
+    /// As Friedkin–Johnsen, but a neighbour only counts within `confidence` (weighted
+    /// Hegselmann–Krause).
     BoundedConfidence,
+    /// Hegselmann & Krause (2002): unweighted mean of the attitudes within `confidence`.
+    HegselmannKrause,
+    /// Deffuant, Neau, Amblard & Weisbuch (2000): pairwise compromise within `confidence`.
+    Deffuant,
+    /// Voter model: copy the attitudes of one neighbour drawn by tie weight.
+    Voter,
+}
+
+impl SocialModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocialModel::FriedkinJohnsen => "friedkin_johnsen",
+            SocialModel::BoundedConfidence => "bounded_confidence",
+            SocialModel::HegselmannKrause => "hegselmann_krause",
+            SocialModel::Deffuant => "deffuant",
+            SocialModel::Voter => "voter",
+        }
+    }
+}
+
+/// The contagion rule of the misinformation layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContagionModel {
+    /// Believers, fact-checkers and the prebunked, with literacy and online reach.
+    Softpower,
+    /// Kermack–McKendrick SIR: susceptible, infected (B), recovered (C).
+    Sir,
+    /// Maki & Thompson (1973) rumour: spreaders call contacts; ignorant (S), spreader (B), stifler (C).
+    MakiThompson,
+    /// Daley & Kendall (1965) rumour: symmetric meetings; two spreaders both stop.
+    DaleyKendall,
+    /// Tambuscio, Ruffo, Flammini & Menczer (2015) hoax with fact-checking.
+    Hoax,
+}
+
+impl ContagionModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContagionModel::Softpower => "softpower",
+            ContagionModel::Sir => "sir",
+            ContagionModel::MakiThompson => "maki_thompson",
+            ContagionModel::DaleyKendall => "daley_kendall",
+            ContagionModel::Hoax => "hoax",
+        }
+    }
 }
 
 /// Model parameters; every one has a documented default (docs/MODEL.md).
@@ -564,7 +614,13 @@ pub enum SocialModel {
 #[serde(deny_unknown_fields, default)]
 pub struct ModelParams {
     pub social_model: SocialModel,
+    /// Confidence bound ε in attitude units (attitudes span [-1, 1], so 2 × the classic bound).
     pub confidence: f64,
+    /// Deffuant convergence parameter μ.
+    pub convergence: f64,
+    /// Deffuant: random matchings of ties per tick.
+    pub pair_rounds: u32,
+    pub contagion_model: ContagionModel,
     pub self_weight: f64,
     pub familiarity_decay: f64,
     pub attitude_decay: f64,
@@ -584,6 +640,9 @@ impl Default for ModelParams {
         ModelParams {
             social_model: SocialModel::FriedkinJohnsen,
             confidence: 0.5,
+            convergence: 0.5,
+            pair_rounds: 1,
+            contagion_model: ContagionModel::Softpower,
             self_weight: 1.0,
             familiarity_decay: 0.02,
             attitude_decay: 0.02,

@@ -469,6 +469,29 @@ pub fn validate(sc: &Scenario) -> Vec<Diagnostic> {
         c.prob(p.key("forget"), s.forget);
         c.prob(p.key("harm"), s.harm);
         c.prob(p.key("initial_share"), s.initial_share);
+        let cm = sc.model.contagion_model;
+        match s.recovery {
+            Some(r) if cm == ContagionModel::Sir => c.prob(p.key("recovery"), r),
+            Some(_) => c.err_help(
+                p.key("recovery"),
+                format!(
+                    "`recovery` does not apply to contagion_model = \"{}\"",
+                    cm.as_str()
+                ),
+                "only the SIR model has a recovery probability; remove it or set [model] contagion_model = \"sir\"",
+            ),
+            None => {}
+        }
+        if cm == ContagionModel::Hoax && s.transmissibility > 1.0 {
+            c.err_help(
+                p.key("transmissibility"),
+                format!(
+                    "found {}: the hoax model uses it as a probability per tick",
+                    s.transmissibility
+                ),
+                "allowed with contagion_model = \"hoax\": 0 to 1",
+            );
+        }
     }
 
     unique_ids(
@@ -665,7 +688,24 @@ fn dist_vector(c: &mut Ctx, path: TomlPath, v: &[Dist], dims: usize) {
 
 fn validate_model(c: &mut Ctx, m: &ModelParams) {
     let p = TomlPath::root().key("model");
-    c.prob(p.key("confidence"), m.confidence);
+    // Attitudes span [-1, 1]: distances run from 0 to 2.
+    c.range(p.key("confidence"), m.confidence, 0.0, 2.0);
+    if c.finite(&p.key("convergence"), m.convergence)
+        && !(m.convergence > 0.0 && m.convergence <= 0.5)
+    {
+        c.err_help(
+            p.key("convergence"),
+            format!("found {}", m.convergence),
+            "allowed: above 0 and at most 0.5 (0.5 meets in the middle)",
+        );
+    }
+    if !(1..=64).contains(&m.pair_rounds) {
+        c.err_help(
+            p.key("pair_rounds"),
+            format!("found {}", m.pair_rounds),
+            "allowed: 1 to 64 random matchings per tick",
+        );
+    }
     c.range(p.key("self_weight"), m.self_weight, 0.0, 1.0e6);
     c.prob(p.key("familiarity_decay"), m.familiarity_decay);
     c.prob(p.key("attitude_decay"), m.attitude_decay);

@@ -296,6 +296,11 @@ pub fn build_world(sc: &Scenario) -> World {
         verify: sc.stories.iter().map(|s| s.verify as f32).collect(),
         forget: sc.stories.iter().map(|s| s.forget as f32).collect(),
         harm: sc.stories.iter().map(|s| s.harm as f32).collect(),
+        recovery: sc
+            .stories
+            .iter()
+            .map(|s| s.recovery.unwrap_or(0.1) as f32)
+            .collect(),
         counts,
     };
 
@@ -408,10 +413,18 @@ pub fn build_world(sc: &Scenario) -> World {
 
 fn params(m: &crate::scenario::ModelParams) -> Params {
     Params {
-        bounded_confidence: match m.social_model {
-            SocialModel::FriedkinJohnsen => None,
-            SocialModel::BoundedConfidence => Some(m.confidence as f32),
+        social: match m.social_model {
+            SocialModel::FriedkinJohnsen => SocialRule::FriedkinJohnsen,
+            SocialModel::BoundedConfidence => SocialRule::BoundedConfidence(m.confidence as f32),
+            SocialModel::HegselmannKrause => SocialRule::HegselmannKrause(m.confidence as f32),
+            SocialModel::Deffuant => SocialRule::Deffuant {
+                eps: m.confidence as f32,
+                mu: m.convergence as f32,
+                rounds: m.pair_rounds,
+            },
+            SocialModel::Voter => SocialRule::Voter,
         },
+        contagion: m.contagion_model,
         familiarity_decay: m.familiarity_decay as f32,
         attitude_decay: m.attitude_decay as f32,
         credibility_recovery: m.credibility_recovery as f32,

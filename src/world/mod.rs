@@ -13,7 +13,7 @@ pub mod testkit;
 pub use build::build_world;
 pub use csr::Csr;
 
-use crate::scenario::{ActorKind, Channel, Instrument};
+use crate::scenario::{ActorKind, Channel, ContagionModel, Instrument};
 
 /// Marks "no home state".
 pub const NO_HOME: u32 = u32::MAX;
@@ -116,6 +116,8 @@ pub struct Stories {
     pub verify: Vec<f32>,
     pub forget: Vec<f32>,
     pub harm: Vec<f32>,
+    /// SIR recovery probability per tick.
+    pub recovery: Vec<f32>,
     /// People per compartment, `[pop * stories + story]`.
     pub counts: Vec<Compartments>,
 }
@@ -190,10 +192,26 @@ pub enum Shock {
     },
 }
 
+/// The social-influence rule with its parameters (docs/MODEL.md 3.6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SocialRule {
+    FriedkinJohnsen,
+    /// Weighted bounded confidence with bound ε (attitude units).
+    BoundedConfidence(f32),
+    HegselmannKrause(f32),
+    Deffuant {
+        eps: f32,
+        mu: f32,
+        rounds: u32,
+    },
+    Voter,
+}
+
 /// Model parameters as the engine uses them (f32 where they touch the hot loop).
 #[derive(Debug, Clone)]
 pub struct Params {
-    pub bounded_confidence: Option<f32>,
+    pub social: SocialRule,
+    pub contagion: ContagionModel,
     pub familiarity_decay: f32,
     pub attitude_decay: f32,
     pub credibility_recovery: f32,

@@ -16,11 +16,39 @@
 //! destinations by sequential binomials in proportion to h_i: exact for any size, so a
 //! population of one behaves as one person. Belief then harms the story's target: trust
 //! and every attitude toward it move by −harm·B/N per tick.
+//!
+//! Classic models (`contagion_model`), with S, B, C read as the model's compartments and
+//! the same exact competing-risks draw per tick from the state at the start of the tick.
+//! An individual in p sees the others: its own group contributes W_pp·X_p/(N_p − 1)
+//! (nothing when N_p = 1), a tie contributes W_pq·X_q/N_q. β = transmissibility.
+//! - SIR (Kermack & McKendrick 1927): S→I  β[Σ_{q≠p} W_pq I_q/N_q + W_pp I_p/(N_p − 1)],
+//!   I→R with probability γ = recovery. R₀ = β/γ; final size r = 1 − exp(−R₀ r).
+//! - Maki & Thompson (1973): every spreader calls a contact drawn by W at rate β. An
+//!   ignorant in p is called at rate β[Σ_{q≠p} W_qp B_q/N_p + W_pp B_p/(N_p − 1)]; a caller
+//!   who reaches a spreader or stifler stops: β[Σ_{q≠p} W_pq (B_q + C_q)/N_q
+//!   + W_pp (B_p − 1 + C_p)/(N_p − 1)].
+//! - Daley & Kendall (1965): symmetric meetings, a pair from p and q (q ≠ p) meeting at
+//!   rate κ_pq = β/2·(W_pq/N_q + W_qp/N_p), within p at κ_pp = β W_pp/(N_p − 1). Ignorant
+//!   meets spreader → spreader; spreader meets stifler → the spreader stops; two spreaders
+//!   meet → both stop. Each spreader–spreader pair is drawn once: within p the number of
+//!   meetings is Bin(B_p(B_p − 1)/2, 1 − e^{−κ_pp}), across a tie Bin(B_p B_q, 1 − e^{−κ_pq})
+//!   from a stream keyed by the pair, so both ends draw the same count; each meeting stops
+//!   one spreader at each end (at most B_p per tick).
+//!   Well mixed, both rumours leave θ = 0.2032 never reached, θ = e^{−2(1−θ)} (Sudbury 1985).
+//! - Hoax (Tambuscio, Ruffo, Flammini & Menczer 2015), per-tick probabilities with b, c the
+//!   believer and fact-checker shares seen as above:
+//!   S→B f = β(1+α)b / ((1+α)b + (1−α)c),   S→C g = β(1−α)c / ((1+α)b + (1−α)c),
+//!   B→S p_f,   B→C (1 − p_f) p_v,   C→S p_f   (p_v = verify, p_f = forget, α = plausibility).
+//!   For one large population (N_p ≫ 1, no ties) this is the paper's mean-field map.
+//!
+//! Probabilities p_i of leaving by exit i become hazards h_i = p_i/Σp · (−ln(1 − Σp)), which
+//! the competing-risks draw turns back into exactly those probabilities. Campaigns still act:
+//! seeding adds to S→B, corrections to B→C, prebunking moves S→V (immune until it wanes).
 
 use super::{MIN_POPS_PER_TASK, campaigns_of, exposure, push01, push11};
 use crate::engine::Scratch;
 use crate::rng::{Purpose, stream};
-use crate::scenario::Instrument;
+use crate::scenario::{ContagionModel, Instrument};
 use crate::world::{Compartments, World};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
@@ -67,27 +95,50 @@ fn hazard(prob: f32) -> f64 {
     -(1.0 - (prob as f64).min(1.0 - 1e-12)).ln()
 }
 
+/// Hazards whose competing-risks draw leaves by exit i with exactly probability p_i.
+pub fn hazards_of<const E: usize>(p: [f64; E]) -> [f64; E] {
+    let total: f64 = p.iter().sum();
+    if total <= 0.0 {
+        return [0.0; E];
+    }
+    let h = -(1.0 - total.min(1.0 - 1e-12)).ln();
+    p.map(|x| h * x / total)
+}
+
+/// Campaign hazards for story `j` in population `p`: (seeding, corrections, prebunking).
+fn campaign_terms(w: &World, intensity: &[f32], p: usize, j: usize) -> (f64, f64, f64) {
+    let pr = &w.params;
+    let (mut seed, mut correct, mut prebunk) = (0.0f32, 0.0f32, 0.0f32);
+    for &ci in campaigns_of(w, p) {
+        let c = &w.campaigns[ci as usize];
+        let inten = intensity[ci as usize];
+        if c.story as usize != j || inten <= 0.0 {
+            continue;
+        }
+        let e = exposure(w, c.actor as usize, c.channel, p, inten);
+        match c.instrument {
+            Instrument::Misinformation => seed += pr.mis_seed_rate * e,
+            Instrument::FactCheck => correct += pr.mis_correction_rate * e,
+            Instrument::Prebunk => prebunk += pr.mis_prebunk_rate * e,
+            _ => {}
+        }
+    }
+    (seed as f64, correct as f64, prebunk as f64)
+}
+
 pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let q = w.stories.len();
     if q == 0 {
         return;
     }
-    // Shares from the state at the start of the phase, so neighbours read a consistent snapshot.
-    let counts = &w.stories.counts;
-    let sizes = &w.pops.size;
-    s.frac_b
-        .par_chunks_mut(q)
-        .zip(s.frac_c.par_chunks_mut(q))
-        .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
-        .for_each(|(p, (fb, fc))| {
-            let n = sizes[p];
-            for j in 0..q {
-                let c = counts[p * q + j];
-                fb[j] = (c.b as f64 / n) as f32;
-                fc[j] = (c.c as f64 / n) as f32;
-            }
-        });
+    if w.params.contagion != ContagionModel::Softpower {
+        shares(w, s);
+        classic(w, s, key, t);
+        std::mem::swap(&mut w.stories.counts, &mut s.counts_next);
+        harm(w);
+        return;
+    }
+    shares(w, s);
 
     let mut counts = std::mem::take(&mut w.stories.counts);
     let w_ro = &*w;
@@ -153,6 +204,140 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
         });
     w.stories.counts = counts;
     harm(w);
+}
+
+/// Believing and fact-checked shares from the state at the start of the phase, so
+/// neighbours read a consistent snapshot.
+fn shares(w: &World, s: &mut Scratch) {
+    let q = w.stories.len();
+    let counts = &w.stories.counts;
+    let sizes = &w.pops.size;
+    s.frac_b
+        .par_chunks_mut(q)
+        .zip(s.frac_c.par_chunks_mut(q))
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, (fb, fc))| {
+            let n = sizes[p];
+            for j in 0..q {
+                let c = counts[p * q + j];
+                fb[j] = (c.b as f64 / n) as f32;
+                fc[j] = (c.c as f64 / n) as f32;
+            }
+        });
+}
+
+/// Populations per random stream in the classic models: setting up a ChaCha stream per
+/// population costs more than its transitions; fixed blocks keep draws thread-independent.
+const CLASSIC_BLOCK: usize = 1024;
+
+/// The classic models: reads `w.stories.counts`, writes `s.counts_next`.
+fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
+    let q = w.stories.len();
+    let model = w.params.contagion;
+    let (old, ties, st) = (&w.stories.counts, &w.ties, &w.stories);
+    let sizes = &w.pops.size;
+    let (intensity, mirror) = (&s.intensity, &s.mirror);
+    let (fb, fc) = (&s.frac_b, &s.frac_c);
+    s.counts_next
+        .par_chunks_mut(q * CLASSIC_BLOCK)
+        .enumerate()
+        .for_each(|(blk, chunk)| {
+            let mut rng = stream(key, t, Purpose::Misinformation, blk as u64);
+            for (i, cnt) in chunk.chunks_mut(q).enumerate() {
+                let p = blk * CLASSIC_BLOCK + i;
+                let n = sizes[p];
+                // Share of the *other* members of p: the person considered is not its own contact.
+                let others = |x: u64| if n > 1.0 { x as f64 / (n - 1.0) } else { 0.0 };
+                let sw = ties.self_w[p] as f64;
+                for j in 0..q {
+                    let c0 = old[p * q + j];
+                    let (beta, alpha) = (st.beta[j] as f64, st.plausibility[j] as f64);
+                    let (seed, correct, prebunk) = campaign_terms(w, intensity, p, j);
+                    // Pull sums over ties: Σ W_pq X_q/N_q; push sums: Σ W_qp X_q/N_p.
+                    let (mut pull_b, mut pull_c, mut push_b, mut push_c) = (0.0, 0.0, 0.0, 0.0);
+                    let mut ss_across = 0u64;
+                    for e in ties.row(p) {
+                        let r = ties.nbr[e] as usize;
+                        let (bq, cq) = (fb[r * q + j], fc[r * q + j]);
+                        if bq == 0.0 && cq == 0.0 {
+                            continue;
+                        }
+                        let wpq = ties.w[e];
+                        pull_b += (wpq * bq) as f64;
+                        pull_c += (wpq * cq) as f64;
+                        if mirror.is_empty() {
+                            continue;
+                        }
+                        let (wqp, nq) = (ties.w[mirror[e] as usize] as f64, sizes[r]);
+                        push_b += wqp * bq as f64 * nq;
+                        push_c += wqp * cq as f64 * nq;
+                        if model == ContagionModel::DaleyKendall && c0.b > 0 && bq > 0.0 {
+                            // Both ends compute the same κ from the same numbers and draw the
+                            // pair's count from the pair's own stream.
+                            let wpq = wpq as f64;
+                            let kappa = 0.5 * beta * (wpq / nq + wqp / n);
+                            let (lo, hi) = (p.min(r) as u64, p.max(r) as u64);
+                            let mut prng = stream(key, t, Purpose::RumourMeeting, (lo << 28) | hi);
+                            let pairs = c0.b * old[r * q + j].b;
+                            ss_across += binom(pairs, 1.0 - (-kappa).exp(), &mut prng);
+                        }
+                    }
+                    // Push sums were Σ W_qp X_q; per member of p:
+                    push_b /= n;
+                    push_c /= n;
+                    let h_vs = hazard(w.params.mis_prebunk_waning);
+                    let (h_sb, h_sc, h_bc, h_bs, h_cs, removed) = match model {
+                        ContagionModel::Sir => {
+                            let h = beta * (pull_b + sw * others(c0.b));
+                            (h, 0.0, hazard(st.recovery[j]), 0.0, 0.0, 0)
+                        }
+                        ContagionModel::MakiThompson => {
+                            let h_s = beta * (push_b + sw * others(c0.b));
+                            let met = if c0.b > 0 {
+                                others(c0.b - 1 + c0.c)
+                            } else {
+                                0.0
+                            };
+                            let h_b = beta * (pull_b + pull_c + sw * met);
+                            (h_s, 0.0, h_b, 0.0, 0.0, 0)
+                        }
+                        ContagionModel::DaleyKendall => {
+                            let k_pp = if n > 1.0 { beta * sw / (n - 1.0) } else { 0.0 };
+                            let h_s = 0.5 * beta * (pull_b + push_b) + k_pp * c0.b as f64;
+                            let h_b = 0.5 * beta * (pull_c + push_c) + k_pp * c0.c as f64;
+                            let pairs = c0.b * c0.b.saturating_sub(1) / 2;
+                            let within = binom(pairs, 1.0 - (-k_pp).exp(), &mut rng);
+                            (h_s, 0.0, h_b, 0.0, 0.0, (2 * within + ss_across).min(c0.b))
+                        }
+                        ContagionModel::Hoax => {
+                            let b = (1.0 + alpha) * (pull_b + sw * others(c0.b));
+                            let c = (1.0 - alpha) * (pull_c + sw * others(c0.c));
+                            let [f, g] = if b + c > 0.0 {
+                                [beta * b / (b + c), beta * c / (b + c)]
+                            } else {
+                                [0.0, 0.0]
+                            };
+                            let [h_sb, h_sc] = hazards_of([f, g]);
+                            let (pf, pv) = (st.forget[j] as f64, st.verify[j] as f64);
+                            let [h_bs, h_bc] = hazards_of([pf, (1.0 - pf) * pv]);
+                            (h_sb, h_sc, h_bc, h_bs, hazards_of([pf])[0], 0)
+                        }
+                        ContagionModel::Softpower => unreachable!("handled by run"),
+                    };
+                    let [sb, sc, sv] = competing(c0.s, [h_sb + seed, h_sc, prebunk], &mut rng);
+                    let [vs] = competing(c0.v, [h_vs], &mut rng);
+                    let [bc, bs] = competing(c0.b - removed, [h_bc + correct, h_bs], &mut rng);
+                    let [cs] = competing(c0.c, [h_cs], &mut rng);
+                    cnt[j] = Compartments {
+                        s: c0.s - sb - sc - sv + vs + bs + cs,
+                        b: c0.b - removed - bc - bs + sb,
+                        c: c0.c - cs + sc + bc + removed,
+                        v: c0.v - vs + sv,
+                    };
+                }
+            }
+        });
 }
 
 /// Belief in a story lowers trust and attitudes toward the actor it is about.

@@ -4,18 +4,38 @@
 //!   x_p(t+1) = (1 − s_p)·[W x(t)]_p + s_p·u_p
 //! with W row-stochastic (self weight w_self, ties sharing 1 − w_self by raw weight),
 //! s_p the population's stubbornness and u_p its anchor (initial views, moved only by
-//! exchanges). With s = 0 this is DeGroot (1974). Bounded confidence (after Hegselmann &
-//! Krause 2002) keeps only neighbours whose attitudes toward that actor are all within ε
-//! (max-norm, |x_q − x_p| ≤ ε) and renormalises W over them and self.
-//! Reads x(t), writes a second buffer, then swaps: the update is synchronous.
+//! exchanges). With s = 0 this is DeGroot (1974). Weighted bounded confidence keeps only
+//! neighbours whose attitudes toward that actor are all within ε (max-norm,
+//! |x_q − x_p| ≤ ε) and renormalises W over them and self.
+//!
+//! Classic rules act on every attitude value (one per actor and dimension) as a separate
+//! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = neighbours of p.
+//! - Hegselmann & Krause (2002), synchronous, unweighted, inclusive bound:
+//!   `x_p ← mean{ x_q : q ∈ {p} ∪ N(p), |x_q − x_p| ≤ ε }`
+//! - Deffuant, Neau, Amblard & Weisbuch (2000): matched pairs {p, q} with |x_q − x_p| < ε
+//!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)`
+//!   Each tick runs `rounds` random matchings: every tie gets a random priority from a hash
+//!   of (seed, tick, round, pair), and a tie is matched when it has the lowest priority at
+//!   both of its ends (one round of Luby's 1986 matching). Pairs are disjoint, so they are
+//!   updated in parallel, equivalent to applying them one after another in any order.
+//! - Voter model (Clifford & Sudbury 1973; Holley & Liggett 1975), synchronous: every
+//!   population copies all its attitudes from one member of {p} ∪ N(p) drawn with
+//!   probability W_pq. E[x(t+1)] = W x(t), so Σ_p π_p x_p (π the stationary distribution
+//!   of W) is a martingale: the chance of ending at +1 is the π-weighted share starting at
+//!   +1 — the initial fraction on a complete graph.
+//!
+//! Reads x(t), writes a second buffer, then swaps: every update is synchronous.
 
 use super::MIN_POPS_PER_TASK;
 use crate::engine::Scratch;
-use crate::world::{Csr, World};
+use crate::rng::{Purpose, pair_seed, pair_word, stream};
+use crate::world::{Csr, SocialRule, World};
+use rand::Rng;
 use rayon::prelude::*;
 
-pub fn run(w: &mut World, s: &mut Scratch) {
+pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let r = w.opinions.row();
+    let k = w.opinions.k;
     let o = &w.opinions;
     let args = Args {
         x: &o.x,
@@ -23,9 +43,28 @@ pub fn run(w: &mut World, s: &mut Scratch) {
         stub: &w.pops.stubbornness,
         csr: &w.ties,
     };
-    match w.params.bounded_confidence {
-        Some(eps) => bounded(&args, &mut s.x_next, r, o.k, eps),
-        None => match r {
+    match w.params.social {
+        SocialRule::BoundedConfidence(eps) => bounded(&args, &mut s.x_next, r, k, eps),
+        SocialRule::HegselmannKrause(eps) => match k {
+            2 => hk_fixed::<2>(&args, &mut s.x_next, r, eps),
+            3 => hk_fixed::<3>(&args, &mut s.x_next, r, eps),
+            4 => hk_fixed::<4>(&args, &mut s.x_next, r, eps),
+            5 => hk_fixed::<5>(&args, &mut s.x_next, r, eps),
+            _ => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
+        },
+        SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
+        SocialRule::Deffuant { eps, mu, rounds } => {
+            trust_only(&args, &mut s.x_next, r, k);
+            std::mem::swap(&mut w.opinions.x, &mut s.x_next);
+            for round in 0..rounds {
+                let seed = pair_seed(key, t, Purpose::SocialPairing, round);
+                match_pairs(&w.ties, &mut s.partner, seed);
+                deffuant(&w.opinions.x, &mut s.x_next, &s.partner, r, k, eps, mu);
+                std::mem::swap(&mut w.opinions.x, &mut s.x_next);
+            }
+            return;
+        }
+        SocialRule::FriedkinJohnsen => match r {
             2 => fixed::<2>(&args, &mut s.x_next),
             3 => fixed::<3>(&args, &mut s.x_next),
             4 => fixed::<4>(&args, &mut s.x_next),
@@ -143,4 +182,216 @@ fn bounded(a: &Args, out: &mut [f32], r: usize, k: usize, eps: f32) {
                 }
             }
         });
+}
+
+/// Friedkin–Johnsen on the trust entry (offset 0 of every block of `k`) of row `p`, written
+/// into `o`; attitude entries of `o` are left for the caller.
+#[inline]
+fn fj_trust(a: &Args, p: usize, o: &mut [f32], r: usize, k: usize) {
+    let csr = a.csr;
+    let sw = csr.self_w[p];
+    let actors = r / k;
+    for b in 0..actors {
+        o[b * k] = sw * a.x[p * r + b * k];
+    }
+    for e in csr.row(p) {
+        let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
+        let xq = &a.x[q * r..(q + 1) * r];
+        for b in 0..actors {
+            o[b * k] += wt * xq[b * k];
+        }
+    }
+    let s = a.stub[p];
+    for b in 0..actors {
+        let j = b * k;
+        o[j] = ((1.0 - s) * o[j] + s * a.anchor[p * r + j]).clamp(0.0, 1.0);
+    }
+}
+
+/// Trust by Friedkin–Johnsen, attitudes unchanged.
+fn trust_only(a: &Args, out: &mut [f32], r: usize, k: usize) {
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, o)| {
+            o.copy_from_slice(&a.x[p * r..(p + 1) * r]);
+            fj_trust(a, p, o, r, k);
+        });
+}
+
+/// Hegselmann–Krause on attitudes and Friedkin–Johnsen on trust, in one pass over ties:
+/// attitude sums go to `out`, counts to `cnt`.
+fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) {
+    let csr = a.csr;
+    out.par_chunks_mut(r)
+        .zip(cnt.par_chunks_mut(r))
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, (o, c))| {
+            let xp = &a.x[p * r..(p + 1) * r];
+            let sw = csr.self_w[p];
+            o.copy_from_slice(xp);
+            c.fill(1.0);
+            for b in (0..r).step_by(k) {
+                o[b] *= sw;
+            }
+            for e in csr.row(p) {
+                let (q, wt) = (csr.nbr[e] as usize, csr.w[e]);
+                let xq = &a.x[q * r..(q + 1) * r];
+                for b in (0..r).step_by(k) {
+                    o[b] += wt * xq[b];
+                    for i in b + 1..b + k {
+                        // Branch-free: the bound test is data-dependent and unpredictable.
+                        let hit = (xq[i] - xp[i]).abs() <= eps;
+                        o[i] += if hit { xq[i] } else { 0.0 };
+                        c[i] += hit as u8 as f32;
+                    }
+                }
+            }
+            let s = a.stub[p];
+            for b in (0..r).step_by(k) {
+                o[b] = ((1.0 - s) * o[b] + s * a.anchor[p * r + b]).clamp(0.0, 1.0);
+                for i in b + 1..b + k {
+                    o[i] /= c[i];
+                }
+            }
+        });
+}
+
+/// `hk` with the block width known at compile time (one to four dimensions): the
+/// per-actor block lives in registers and the count in a local array.
+fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
+    let csr = a.csr;
+    let (xs, _) = a.x.as_chunks::<K>();
+    let actors = r / K;
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, o)| {
+            let (os, _) = o.as_chunks_mut::<K>();
+            let sw = csr.self_w[p];
+            let s = a.stub[p];
+            for (b, ob) in os.iter_mut().enumerate() {
+                let mine = xs[p * actors + b];
+                let mut sum = mine;
+                let mut cnt = [1.0f32; K];
+                sum[0] *= sw;
+                for e in csr.row(p) {
+                    let (q, wt) = (csr.nbr[e] as usize, csr.w[e]);
+                    let xq = xs[q * actors + b];
+                    sum[0] += wt * xq[0];
+                    for i in 1..K {
+                        let hit = (xq[i] - mine[i]).abs() <= eps;
+                        sum[i] += if hit { xq[i] } else { 0.0 };
+                        cnt[i] += hit as u8 as f32;
+                    }
+                }
+                let u = a.anchor[(p * actors + b) * K];
+                ob[0] = ((1.0 - s) * sum[0] + s * u).clamp(0.0, 1.0);
+                for i in 1..K {
+                    ob[i] = sum[i] / cnt[i];
+                }
+            }
+        });
+}
+
+/// One matching: `partner[p]` is p's lowest-priority neighbour (u32::MAX if none); p and q
+/// are matched when each is the other's.
+fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
+    partner
+        .par_iter_mut()
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, best)| {
+            let mut low = u64::MAX;
+            *best = u32::MAX;
+            for &q in &csr.nbr[csr.row(p)] {
+                let v = pair_word(seed, p as u32, q);
+                // Ties between equal words (vanishingly rare) go to the lower index.
+                if v < low || (v == low && q < *best) {
+                    low = v;
+                    *best = q;
+                }
+            }
+        });
+}
+
+fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps: f32, mu: f32) {
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(MIN_POPS_PER_TASK)
+        .for_each(|(p, o)| {
+            let xp = &x[p * r..(p + 1) * r];
+            o.copy_from_slice(xp);
+            let q = partner[p];
+            if q == u32::MAX || partner[q as usize] != p as u32 {
+                return;
+            }
+            let xq = &x[q as usize * r..(q as usize + 1) * r];
+            for i in 0..r {
+                let d = xq[i] - xp[i];
+                if i % k != 0 && d.abs() < eps {
+                    o[i] = (xp[i] + mu * d).clamp(-1.0, 1.0);
+                }
+            }
+        });
+}
+
+/// Populations per random stream in the voter model: one ChaCha stream per population
+/// would cost more than the copy itself; fixed blocks keep draws independent of threads.
+const VOTER_BLOCK: usize = 1024;
+
+fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
+    let csr = a.csr;
+    out.par_chunks_mut(r * VOTER_BLOCK)
+        .enumerate()
+        .for_each(|(b, chunk)| {
+            let mut rng = stream(key, t, Purpose::Voter, b as u64);
+            for (i, o) in chunk.chunks_mut(r).enumerate() {
+                let p = b * VOTER_BLOCK + i;
+                let u: f32 = rng.random();
+                // Draw q with probability W_pq (self first, then ties in order).
+                let mut acc = csr.self_w[p];
+                let mut src = p;
+                if u >= acc {
+                    for e in csr.row(p) {
+                        src = csr.nbr[e] as usize;
+                        acc += csr.w[e];
+                        if u < acc {
+                            break;
+                        }
+                    }
+                }
+                o.copy_from_slice(&a.x[src * r..(src + 1) * r]);
+                fj_trust(a, p, o, r, k);
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::testkit::{RICH, world};
+
+    /// The const-width HK kernel and the general one compute the same rule.
+    #[test]
+    fn fixed_and_general_hegselmann_krause_agree() {
+        let w = world(RICH);
+        let (r, k) = (w.opinions.row(), w.opinions.k);
+        assert_eq!(k, 4);
+        let args = Args {
+            x: &w.opinions.x,
+            anchor: &w.opinions.anchor,
+            stub: &w.pops.stubbornness,
+            csr: &w.ties,
+        };
+        let n = w.opinions.x.len();
+        let (mut a, mut b, mut cnt) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        hk_fixed::<4>(&args, &mut a, r, 0.3);
+        hk(&args, &mut b, &mut cnt, r, k, 0.3);
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-6, "{x} vs {y}");
+        }
+        assert_ne!(a, w.opinions.x);
+    }
 }

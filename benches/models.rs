@@ -1,0 +1,140 @@
+//! Every selectable model, one tick of its phase, on generated Barabási–Albert graphs
+//! (m = 5) of 100k and 1M individuals, next to a plain CSR weighted-average kernel on the
+//! same graph (the ceiling of a kernel bound by random neighbour reads).
+//!
+//!     RAYON_NUM_THREADS=2 cargo bench --bench models
+//!     RAYON_NUM_THREADS=2 cargo bench --bench models -- 1000000
+//!
+//! Throughput is in elements = edge visits (directed CSR entries) per tick. Each iteration
+//! starts from the same state (restored outside the timed region), so an epidemic dying
+//! out or opinions freezing during the run cannot make later iterations cheaper.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+use softpower::engine::{Engine, Phase};
+use softpower::scenario::{ContagionModel, Overrides, parse_str};
+use softpower::world::{Csr, SocialRule, World, build_world};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SIZES: [u64; 2] = [100_000, 1_000_000];
+
+/// Individuals on a BA graph, one actor, uniform attitudes, one story with 5% believers.
+fn world(n: u64) -> World {
+    let text = format!(
+        "[scenario]\nname = \"bench\"\nseed = 1\nticks = 10\n[model]\nattitude_decay = 0\nself_weight = 0.5\n\
+         [[actor]]\nid = \"a\"\n[[generate]]\nprefix = \"n\"\ncount = {n}\n\
+         graph = {{ model = \"barabasi_albert\", m = 5 }}\nstubbornness = 0.1\n\
+         [generate.opinion.a]\nattitude = [{{ dist = \"uniform\", min = -1, max = 1 }}]\n\
+         [[story]]\nid = \"s\"\nabout = \"a\"\ntransmissibility = 0.5\ninitial_share = 0.05\n"
+    );
+    let sc = parse_str(&text, Path::new("bench.toml"), &Overrides::default()).unwrap();
+    build_world(&sc)
+}
+
+/// Times `phase` on `e`, restoring the opinions and compartments before every call.
+fn timed(e: &mut Engine, phase: Phase, iters: u64) -> Duration {
+    let (x, counts) = (e.world.opinions.x.clone(), e.world.stories.counts.clone());
+    let mut total = Duration::ZERO;
+    for i in 0..iters {
+        e.world.opinions.x.copy_from_slice(&x);
+        e.world.stories.counts.copy_from_slice(&counts);
+        let t = Instant::now();
+        e.run_phase(phase, 5 + i as u32);
+        total += t.elapsed();
+        black_box(&e.world.opinions.x);
+    }
+    total
+}
+
+fn models(c: &mut Criterion) {
+    let social = [
+        ("friedkin_johnsen", SocialRule::FriedkinJohnsen),
+        ("hegselmann_krause", SocialRule::HegselmannKrause(0.4)),
+        (
+            "deffuant_1round",
+            SocialRule::Deffuant {
+                eps: 0.4,
+                mu: 0.5,
+                rounds: 1,
+            },
+        ),
+        ("voter", SocialRule::Voter),
+    ];
+    let contagion = [
+        ("sir", ContagionModel::Sir),
+        ("maki_thompson", ContagionModel::MakiThompson),
+        ("daley_kendall", ContagionModel::DaleyKendall),
+        ("hoax", ContagionModel::Hoax),
+        ("softpower_misinformation", ContagionModel::Softpower),
+    ];
+    for n in SIZES {
+        let base = world(n);
+        let mut g = c.benchmark_group(format!("models_{n}"));
+        g.sample_size(10).warm_up_time(Duration::from_secs(1));
+        g.throughput(Throughput::Elements(base.ties.entries() as u64));
+        plain(&mut g, &base.ties, n, "plain_csr_kernel");
+        {
+            // The same kernel after reverse Cuthill–McKee renumbering (src/world/renumber.rs),
+            // to measure what locality alone would buy on this graph.
+            use softpower::world::renumber::{inverse, permute_csr, rcm_order};
+            let order = rcm_order(&base.ties);
+            let rcm = permute_csr(&base.ties, &order, &inverse(&order), 0.5);
+            plain(&mut g, &rcm, n, "plain_csr_kernel_rcm");
+        }
+        for (name, rule) in social {
+            let mut w = base.clone();
+            w.params.social = rule;
+            let mut e = Engine::new(w);
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|it| timed(&mut e, Phase::SocialInfluence, it))
+            });
+        }
+        for (name, model) in contagion {
+            let mut w = base.clone();
+            w.params.contagion = model;
+            let mut e = Engine::new(w);
+            // A few ticks in, so the contagion is under way.
+            for t in 0..4 {
+                e.run_phase(Phase::Misinformation, t);
+            }
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|it| timed(&mut e, Phase::Misinformation, it))
+            });
+        }
+        g.finish();
+    }
+}
+
+/// The plain kernel: out_p = Σ_q w_pq x_q over four f32 values per node.
+fn plain(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    csr: &Csr,
+    n: u64,
+    name: &str,
+) {
+    let x: Vec<[f32; 4]> = (0..csr.len()).map(|i| [i as f32 * 1e-6; 4]).collect();
+    let mut out = vec![[0.0f32; 4]; csr.len()];
+    g.bench_function(BenchmarkId::new(name, n), |b| {
+        b.iter(|| {
+            out.par_iter_mut()
+                .enumerate()
+                .with_min_len(512)
+                .for_each(|(p, o)| {
+                    let mut acc = [0.0f32; 4];
+                    for e in csr.offsets[p]..csr.offsets[p + 1] {
+                        let xq = &x[csr.nbr[e] as usize];
+                        for i in 0..4 {
+                            acc[i] += csr.w[e] * xq[i];
+                        }
+                    }
+                    *o = acc;
+                });
+            black_box(&out);
+        })
+    });
+}
+
+criterion_group!(benches, models);
+criterion_main!(benches);
