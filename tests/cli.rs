@@ -50,6 +50,7 @@ fn run_writes_every_output_and_plots_decode() {
     for (png, w, h) in [
         ("soft_power.png", 1200, 750),
         ("favourability.png", 1200, 750),
+        ("opinions.png", 1200, 750),
         ("spend_vs_gain.png", 1200, 750),
         ("relations.png", 1200, 750),
         ("network.png", 1200, 1000),

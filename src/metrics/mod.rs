@@ -132,11 +132,17 @@ pub struct TickRecord {
     pub relations: Vec<f64>,
 }
 
+/// Largest number of populations whose individual trajectories are recorded.
+pub const TRACE_MAX_POPULATIONS: usize = 2000;
+
 /// The time series of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     pub pairs: Vec<(usize, usize)>,
     pub ticks: Vec<TickRecord>,
+    /// For small scenarios: each population's favourability toward the focal actor,
+    /// `[tick][population]` flattened (empty above `TRACE_MAX_POPULATIONS`).
+    pub trace: Vec<f32>,
 }
 
 impl Recorder {
@@ -144,6 +150,7 @@ impl Recorder {
         let mut r = Recorder {
             pairs: relation_pairs(&e.world),
             ticks: Vec::new(),
+            trace: Vec::new(),
         };
         r.record(e);
         r
@@ -167,6 +174,11 @@ impl Recorder {
                 ]
             })
             .collect();
+        if w.pops.len() <= TRACE_MAX_POPULATIONS {
+            let a = w.focal_actor as usize;
+            self.trace
+                .extend((0..w.pops.len()).map(|p| w.favourability(p, a)));
+        }
         let n = w.actors.len();
         self.ticks.push(TickRecord {
             tick: e.tick,

@@ -10,9 +10,10 @@ use anyhow::Result;
 use petgraph::visit::EdgeRef;
 
 /// Every figure name `run` may write (so a forced re-run can remove stale ones).
-pub const ALL_NAMES: [&str; 6] = [
+pub const ALL_NAMES: [&str; 7] = [
     "soft_power.png",
     "favourability.png",
+    "opinions.png",
     "misinformation.png",
     "relations.png",
     "spend_vs_gain.png",
@@ -52,6 +53,35 @@ pub fn all(
     ));
 
     out.push(("favourability.png".to_string(), favourability_heatmap(run)?));
+
+    let n_pop = w.pops.len();
+    if !rec.trace.is_empty() {
+        let a = w.focal_actor as usize;
+        let series = (0..n_pop)
+            .map(|p| Series {
+                name: String::new(),
+                points: rec
+                    .ticks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.tick as f64, rec.trace[i * n_pop + p] as f64))
+                    .collect(),
+            })
+            .collect();
+        out.push((
+            "opinions.png".to_string(),
+            plot::trajectories(&LineChart {
+                title: format!(
+                    "Favourability toward {} in each of {n_pop} populations",
+                    w.actors.names[a]
+                ),
+                x_label: tick_axis.clone(),
+                y_label: "Favourability (coloured by final value)".into(),
+                series,
+                y_range: Some((-1.0, 1.0)),
+            })?,
+        ));
+    }
 
     if !w.stories.is_empty() {
         let mut series = Vec::new();

@@ -22,6 +22,52 @@ fn px(chart: &Chart, p: (f64, f64)) -> (i32, i32) {
     chart.backend_coord(&p)
 }
 
+// ---------------------------------------------------------------- trajectories
+
+/// Many thin lines (one per population), each coloured by its last value on the diverging
+/// scale of the y range: the classic picture of opinion dynamics. Series names are ignored.
+pub fn trajectories(c: &LineChart) -> Result<Vec<u8>, PlotError> {
+    guard(|| {
+        render(WIDTH, HEIGHT, |root| {
+            let good = || {
+                c.series
+                    .iter()
+                    .flat_map(|s| s.points.iter())
+                    .filter(|p| ok(p.0) && ok(p.1))
+            };
+            let xr = axis_range(extent(good().map(|p| p.0)), 0.0);
+            let yr = c
+                .y_range
+                .and_then(valid_range)
+                .unwrap_or_else(|| axis_range(extent(good().map(|p| p.1)), 0.06));
+            let chart = frame(
+                root,
+                &c.title,
+                &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
+            )?;
+            let mut any = false;
+            for s in &c.series {
+                let last = s
+                    .points
+                    .iter()
+                    .rev()
+                    .find(|p| ok(p.1))
+                    .map_or(0.5 * (yr.0 + yr.1), |p| p.1);
+                let color = super::palette::rdbu((last - yr.0) / (yr.1 - yr.0));
+                for run in clipped_runs(&s.points, xr, yr) {
+                    let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
+                    any = true;
+                    root.draw(&PathElement::new(pts, color.mix(0.8).stroke_width(1)))?;
+                }
+            }
+            if !any {
+                no_data(root, plot_rect(&chart))?;
+            }
+            Ok(())
+        })
+    })
+}
+
 // ---------------------------------------------------------------- line chart
 
 /// Line chart, one Okabe–Ito colour per series (series 9+ are dashed),

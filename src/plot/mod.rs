@@ -24,7 +24,7 @@ mod tests;
 
 pub use charts::{
     MAX_BAR_GROUPS, MAX_INTERVAL_ROWS, band_chart, bar_chart, interval_chart, line_chart,
-    scatter_chart,
+    scatter_chart, trajectories,
 };
 pub use heatmap::{MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS, heatmap};
 pub use network::{MAX_LABELLED_NODES, MAX_NETWORK_NODES, network};

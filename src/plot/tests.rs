@@ -679,3 +679,44 @@ fn extreme_ranges_do_not_panic() {
         decode(&heatmap(&h).unwrap());
     }
 }
+
+#[test]
+fn trajectories_render_and_survive_bad_input() {
+    let lines: Vec<Series> = (0..300)
+        .map(|i| Series {
+            name: String::new(),
+            points: (0..50)
+                .map(|t| {
+                    (
+                        t as f64,
+                        ((i as f64 / 150.0 - 1.0) * (-(t as f64) / 20.0).exp()),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let c = LineChart {
+        title: "Opinions".into(),
+        x_label: "tick".into(),
+        y_label: "x".into(),
+        series: lines,
+        y_range: Some((-1.0, 1.0)),
+    };
+    check(&trajectories(&c).unwrap(), 1200, 750);
+    for series in [
+        vec![],
+        vec![Series {
+            name: String::new(),
+            points: vec![(0.0, f64::NAN), (1.0, f64::INFINITY)],
+        }],
+    ] {
+        let c = LineChart {
+            title: "Empty".into(),
+            x_label: "t".into(),
+            y_label: "x".into(),
+            series,
+            y_range: None,
+        };
+        assert!(trajectories(&c).is_ok());
+    }
+}
