@@ -29,22 +29,7 @@ fn px(chart: &Chart, p: (f64, f64)) -> (i32, i32) {
 pub fn trajectories(c: &LineChart) -> Result<Vec<u8>, PlotError> {
     guard(|| {
         render(WIDTH, HEIGHT, |root| {
-            let good = || {
-                c.series
-                    .iter()
-                    .flat_map(|s| s.points.iter())
-                    .filter(|p| ok(p.0) && ok(p.1))
-            };
-            let xr = axis_range(extent(good().map(|p| p.0)), 0.0);
-            let yr = c
-                .y_range
-                .and_then(valid_range)
-                .unwrap_or_else(|| axis_range(extent(good().map(|p| p.1)), 0.06));
-            let chart = frame(
-                root,
-                &c.title,
-                &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
-            )?;
+            let (chart, xr, yr) = line_frame(root, c)?;
             let mut any = false;
             for s in &c.series {
                 let last = s
@@ -76,7 +61,11 @@ pub fn line_chart(c: &LineChart) -> Result<Vec<u8>, PlotError> {
     guard(|| render(WIDTH, HEIGHT, |root| draw_line_chart(root, c)))
 }
 
-fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
+/// A framed line chart with its x and y ranges.
+type LineFrame<'a, 'b> = (Chart<'a, 'b>, (f64, f64), (f64, f64));
+
+/// The frame of a line chart and its x and y ranges (y fixed by the chart or fitted).
+fn line_frame<'a, 'b>(root: &'a Area<'b>, c: &LineChart) -> Result<LineFrame<'a, 'b>, PlotError> {
     let good = || {
         c.series
             .iter()
@@ -93,6 +82,11 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
         &c.title,
         &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
     )?;
+    Ok((chart, xr, yr))
+}
+
+fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
+    let (chart, xr, yr) = line_frame(root, c)?;
     let rect = plot_rect(&chart);
     let mut occupied = Vec::new();
     let mut any = false;
