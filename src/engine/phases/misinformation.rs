@@ -163,21 +163,9 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                     pi += w_ro.ties.w[e] * fb[nb];
                     phi += w_ro.ties.w[e] * fc[nb];
                 }
-                let (mut seed, mut correct, mut prebunk) = (0.0f32, 0.0f32, 0.0f32);
-                for &ci in campaigns_of(w_ro, p) {
-                    let c = &w_ro.campaigns[ci as usize];
-                    let inten = intensity[ci as usize];
-                    if c.story as usize != j || inten <= 0.0 {
-                        continue;
-                    }
-                    let e = exposure(w_ro, c.actor as usize, c.channel, p, inten);
-                    match c.instrument {
-                        Instrument::Misinformation => seed += pr.mis_seed_rate * e,
-                        Instrument::FactCheck => correct += pr.mis_correction_rate * e,
-                        Instrument::Prebunk => prebunk += pr.mis_prebunk_rate * e,
-                        _ => {}
-                    }
-                }
+                // Summed in f32 inside; the round trip through f64 is exact.
+                let (seed, correct, prebunk) = campaign_terms(w_ro, intensity, p, j);
+                let (seed, correct, prebunk) = (seed as f32, correct as f32, prebunk as f32);
                 let st = &w_ro.stories;
                 let (beta, alpha) = (st.beta[j], st.plausibility[j]);
                 let h_sb = ((beta * online * pi * (1.0 + alpha) + seed)
