@@ -328,6 +328,47 @@ fn sir_final_size_on_a_complete_graph_of_individuals() {
     );
 }
 
+#[test]
+fn per_contact_sir_final_size_on_a_random_graph() {
+    // Each infected contact transmits independently (NDlib's rule): in a tick, with k
+    // infected contacts, infection has probability 1 − e^{−βk}. An infected person stays
+    // D ~ Geometric(γ) ticks, so a tie carries the disease with probability
+    // T = 1 − E[(1−p)^D] = 1 − γ(1−p)/(1 − (1−γ)(1−p)), p = 1 − e^{−β}. On an Erdős–Rényi
+    // graph of mean degree c the share ever infected solves r = 1 − (1 − ρ0) e^{−cTr}
+    // (Newman 2002; exact for random infectious periods: Kenah & Robins 2007).
+    let (n, c, gamma, t_edge) = (20_000u64, 10.0, 0.25, 0.25);
+    // Invert T(p) for the per-tick probability p, then β = −ln(1 − p).
+    let q = (1.0 - t_edge) / (gamma + (1.0 - t_edge) * (1.0 - gamma));
+    let beta = -f64::ln(q);
+    let rho0 = 0.002;
+    let mut total = 0.0;
+    let seeds = 4;
+    for seed in 0..seeds {
+        let w = world(&format!(
+            "[scenario]\nname = \"t\"\nseed = {seed}\nticks = 1\n[model]\ncontagion_model = \"sir\"\n\
+             sir_transmission = \"per_contact\"\nself_weight = 0\n[[actor]]\nid = \"a\"\n\
+             [[generate]]\nprefix = \"n\"\ncount = {n}\ngraph = {{ model = \"erdos_renyi\", p = {} }}\n\
+             [[story]]\nid = \"s\"\nabout = \"a\"\nharm = 0\ntransmissibility = {beta}\nrecovery = {gamma}\ninitial_share = {rho0}\n",
+            c / n as f64
+        ));
+        let mut e = Engine::new(w).with_mask(PhaseMask::only(&[Phase::Misinformation]));
+        while e.world.stories.counts.iter().any(|c| c.b > 0) {
+            e.step();
+        }
+        let reached: u64 = e.world.stories.counts.iter().map(|c| c.c).sum();
+        total += reached as f64 / n as f64;
+    }
+    let (mut r, ct) = (0.5f64, c * t_edge);
+    for _ in 0..500 {
+        r = 1.0 - (1.0 - rho0) * (-ct * r).exp();
+    }
+    let got = total / seeds as f64;
+    // Per run sd ~ sqrt(r(1 − r)/n) ≈ 0.002 plus O(1/n) finite-size and loop effects on a
+    // sparse random graph; the seeds' own share is 0.002. Allow 0.015.
+    assert!((got - r).abs() < 0.015, "final size {got} vs theory {r}");
+    assert!((r - 0.893).abs() < 0.005, "r = 1 − e^(−2.5 r) ≈ 0.893");
+}
+
 /// Root of θ = exp(−2(1 − θ)) below 1 (Sudbury 1985): 0.203188.
 fn rumour_theta() -> f64 {
     let mut t = 0.2f64;

@@ -514,3 +514,64 @@ fn missing_file_and_bad_arguments_fail_cleanly() {
 fn garbage_bytes_are_an_error_not_a_crash() {
     check_fails("\u{0}\u{1}binary\u{7f}garbage[[[");
 }
+
+/// A generator reading its ties from a file beside the scenario (`model = "edge_list"`).
+fn edge_list_scenario(dir: &Path, edges: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("ring.edges"), edges).unwrap();
+    let f = dir.join("ring.toml");
+    std::fs::write(
+        &f,
+        "[scenario]\nname = \"ring\"\nticks = 3\n[[actor]]\nid = \"a\"\n\
+         [[generate]]\nprefix = \"n\"\ncount = 4\ngraph = { model = \"edge_list\", file = \"ring.edges\" }\n",
+    )
+    .unwrap();
+    f
+}
+
+#[test]
+fn edge_list_graph_is_read_beside_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = edge_list_scenario(dir.path(), "# a ring\n0 1\n1 2\n2 3\n3 0\n");
+    let out = dir.path().join("out");
+    softpower()
+        .arg("run")
+        .arg(&f)
+        .args(["--no-plots", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let pops = std::fs::read_to_string(out.join("populations.csv")).unwrap();
+    assert_eq!(pops.lines().count(), 1 + 4, "{pops}");
+    let timing: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("timing.json")).unwrap()).unwrap();
+    assert!(
+        timing["phase_seconds"]["social_influence"].is_f64(),
+        "{timing}"
+    );
+}
+
+#[test]
+fn bad_edge_list_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (edges, want) in [
+        (
+            "0 1\n1 4\n",
+            "ring.edges: line 2: node 4 is out of range; allowed: 0 to 3",
+        ),
+        ("0 1\n1 0\n", "ring.edges: line 2: tie 0 1 is listed again"),
+        ("0 one\n", "ring.edges: line 1: \"one\" is not a node index"),
+    ] {
+        let f = edge_list_scenario(dir.path(), edges);
+        let out = softpower().arg("check").arg(&f).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("ring.toml:") && err.contains(want), "{err}");
+    }
+    std::fs::remove_file(dir.path().join("ring.edges")).unwrap();
+    let out = softpower()
+        .arg("check")
+        .arg(dir.path().join("ring.toml"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ring.edges: cannot read it"));
+}

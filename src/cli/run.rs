@@ -2,6 +2,7 @@
 
 use super::progress::Progress;
 use super::{EXIT_INVALID, thread_pool};
+use crate::engine::Phase;
 use crate::experiment::{self, attribution};
 use crate::output::{OutDir, figures, tables};
 use crate::scenario::{Overrides, load};
@@ -138,10 +139,17 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         files.clone(),
     );
     out.write("summary.json", &serde_json::to_vec_pretty(&summary)?)?;
+    // Phases in engine order; the rest of simulate_seconds is recording metrics.
+    let phase_seconds: serde_json::Map<String, serde_json::Value> = Phase::ORDER
+        .iter()
+        .zip(run.engine.phase_seconds)
+        .map(|(p, s)| (p.name().to_string(), s.into()))
+        .collect();
     let timing = serde_json::json!({
         "threads": threads,
         "build_seconds": build_secs,
         "simulate_seconds": sim_secs,
+        "phase_seconds": phase_seconds,
         "total_seconds": started.elapsed().as_secs_f64(),
         "population_ticks_per_second": run.engine.world.pops.len() as f64 * run.engine.tick as f64 / sim_secs.max(1e-9),
     });

@@ -117,6 +117,9 @@ pub struct Engine {
     pub mask: PhaseMask,
     /// Cumulative spend, `[actor * 6 + instrument]`.
     pub spent: Vec<f64>,
+    /// Wall-clock seconds spent in each phase (`Phase::ORDER`); reported, never read back,
+    /// so it cannot affect results.
+    pub phase_seconds: [f64; Phase::ORDER.len()],
     key: [u8; 32],
     scratch: Scratch,
 }
@@ -158,6 +161,7 @@ impl Engine {
             world,
             tick: 0,
             mask: PhaseMask::default(),
+            phase_seconds: [0.0; Phase::ORDER.len()],
             scratch,
         }
     }
@@ -170,9 +174,11 @@ impl Engine {
     /// Advances one tick through every enabled phase.
     pub fn step(&mut self) {
         let t = self.tick;
-        for phase in Phase::ORDER {
+        for (i, phase) in Phase::ORDER.into_iter().enumerate() {
             if self.mask.on(phase) {
+                let start = std::time::Instant::now();
                 self.run_phase(phase, t);
+                self.phase_seconds[i] += start.elapsed().as_secs_f64();
             }
         }
         self.tick += 1;

@@ -37,9 +37,14 @@ pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
     })
 }
 
-/// Parses and validates scenario text; `path` only names the file in messages.
+/// Parses and validates scenario text; `path` names the file in messages, and files the
+/// scenario refers to (edge lists) are read relative to its folder.
 pub fn parse_str(text: &str, path: &Path, ov: &Overrides) -> Result<Scenario, ScenarioError> {
     let mut sc: Scenario = parse_toml(text, path)?;
+    let files = super::edgelist::resolve(&mut sc, path.parent().unwrap_or(Path::new("")));
+    if !files.is_empty() {
+        return Err(located(text, path, files));
+    }
     if let Some(s) = ov.seed {
         sc.scenario.seed = s;
     }

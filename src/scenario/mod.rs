@@ -1,6 +1,7 @@
 //! Scenario files: types, loading, validation and error reporting.
 
 pub mod diagnostic;
+pub mod edgelist;
 pub mod edit;
 pub mod load;
 pub mod locate;

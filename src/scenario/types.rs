@@ -301,6 +301,14 @@ pub enum GraphModel {
     ErdosRenyi { p: f64 },
     /// Every pair tied.
     Complete,
+    /// Ties read from a file of `u v` lines (0-based node indices < count), so a graph
+    /// made elsewhere (networkx, an empirical network) can be used as is. The path is
+    /// relative to the scenario file; the edges are read when the scenario is loaded.
+    EdgeList {
+        file: String,
+        #[serde(skip)]
+        edges: std::sync::Arc<Vec<(u32, u32)>>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -609,6 +617,18 @@ impl ContagionModel {
     }
 }
 
+/// How a susceptible's infection hazard grows with its infected contacts (SIR).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SirTransmission {
+    /// β × the influence-weighted share of contacts infected (Kermack–McKendrick).
+    #[default]
+    Share,
+    /// β × the tie-weighted number of infected contacts: every contact transmits
+    /// independently, as in NDlib's and most network-epidemic SIR codes.
+    PerContact,
+}
+
 /// Model parameters; every one has a documented default (docs/MODEL.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -621,6 +641,8 @@ pub struct ModelParams {
     /// Deffuant: random matchings of ties per tick.
     pub pair_rounds: u32,
     pub contagion_model: ContagionModel,
+    /// SIR only: how infected contacts add up (see [`SirTransmission`]).
+    pub sir_transmission: SirTransmission,
     pub self_weight: f64,
     pub familiarity_decay: f64,
     pub attitude_decay: f64,
@@ -643,6 +665,7 @@ impl Default for ModelParams {
             convergence: 0.5,
             pair_rounds: 1,
             contagion_model: ContagionModel::Softpower,
+            sir_transmission: SirTransmission::Share,
             self_weight: 1.0,
             familiarity_decay: 0.02,
             attitude_decay: 0.02,

@@ -365,6 +365,19 @@ pub fn validate(sc: &Scenario) -> Vec<Diagnostic> {
                 }
             }
             GraphModel::ErdosRenyi { p: pr } => c.prob(gp.key("p"), *pr),
+            // Lines were checked when the file was read; count may have changed since
+            // (a strategy's `set`), so the range is checked again here.
+            GraphModel::EdgeList { file, edges } => {
+                if let Some(top) = edges.iter().map(|&(a, b)| a.max(b)).max()
+                    && top as u64 >= g.count
+                {
+                    c.err_help(
+                        gp.key("file"),
+                        format!("{file} names node {top} but count is {}", g.count),
+                        "allowed: node indices 0 to count - 1",
+                    );
+                }
+            }
             GraphModel::Complete => {
                 if g.count > 20_000 {
                     c.err_help(
@@ -706,6 +719,17 @@ fn validate_model(c: &mut Ctx, m: &ModelParams) {
             "allowed: 1 to 64 random matchings per tick",
         );
     }
+    if m.sir_transmission == SirTransmission::PerContact && m.contagion_model != ContagionModel::Sir
+    {
+        c.err_help(
+            p.key("sir_transmission"),
+            format!(
+                "sir_transmission = \"per_contact\" does not apply to contagion_model = \"{}\"",
+                m.contagion_model.as_str()
+            ),
+            "only the SIR model counts infected contacts; remove it or set contagion_model = \"sir\"",
+        );
+    }
     c.range(p.key("self_weight"), m.self_weight, 0.0, 1.0e6);
     c.prob(p.key("familiarity_decay"), m.familiarity_decay);
     c.prob(p.key("attitude_decay"), m.attitude_decay);
@@ -922,6 +946,7 @@ pub fn estimate_memory(sc: &Scenario, populations: u64) -> u64 {
             }
             GraphModel::ErdosRenyi { p } => (p * (g.count as f64).powi(2)) as u64,
             GraphModel::Complete => g.count.saturating_mul(g.count),
+            GraphModel::EdgeList { edges, .. } => 2 * edges.len() as u64,
         });
     }
     // CSR (neighbour, raw and normalised weight) plus the petgraph build copy.

@@ -6,7 +6,7 @@ use super::*;
 use crate::rng::{Purpose, key, stream};
 use crate::scenario::select::{PopIndex, Selection};
 use crate::scenario::types::{default_internet, default_literacy, default_stubbornness};
-use crate::scenario::{self, Dist, Event, Scenario, SocialModel};
+use crate::scenario::{self, Dist, Event, Scenario, SirTransmission, SocialModel};
 use rand_distr::{Binomial, Distribution};
 use std::collections::HashMap;
 
@@ -425,6 +425,7 @@ fn params(m: &crate::scenario::ModelParams) -> Params {
             SocialModel::Voter => SocialRule::Voter,
         },
         contagion: m.contagion_model,
+        sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
         familiarity_decay: m.familiarity_decay as f32,
         attitude_decay: m.attitude_decay as f32,
         credibility_recovery: m.credibility_recovery as f32,

@@ -46,6 +46,7 @@ pub fn edges<R: Rng>(model: &GraphModel, n: u32, rng: &mut R) -> Vec<(u32, u32)>
             }
             e
         }
+        GraphModel::EdgeList { edges, .. } => edges.to_vec(),
         GraphModel::Complete => {
             let mut e = Vec::with_capacity(n as usize * n.saturating_sub(1) as usize / 2);
             for v in 1..n {

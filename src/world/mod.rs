@@ -212,6 +212,8 @@ pub enum SocialRule {
 pub struct Params {
     pub social: SocialRule,
     pub contagion: ContagionModel,
+    /// SIR: infected contacts add up per tie rather than as a share.
+    pub sir_per_contact: bool,
     pub familiarity_decay: f32,
     pub attitude_decay: f32,
     pub credibility_recovery: f32,

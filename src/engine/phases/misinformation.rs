@@ -227,6 +227,9 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let sizes = &w.pops.size;
     let (intensity, mirror) = (&s.intensity, &s.mirror);
     let (fb, fc) = (&s.frac_b, &s.frac_c);
+    // Per-contact SIR sums raw tie weights (counts of infected contacts), not shares.
+    let per_contact = model == ContagionModel::Sir && w.params.sir_per_contact;
+    let weights = if per_contact { &ties.raw } else { &ties.w };
     s.counts_next
         .par_chunks_mut(q * CLASSIC_BLOCK)
         .enumerate()
@@ -237,7 +240,11 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                 let n = sizes[p];
                 // Share of the *other* members of p: the person considered is not its own contact.
                 let others = |x: u64| if n > 1.0 { x as f64 / (n - 1.0) } else { 0.0 };
-                let sw = ties.self_w[p] as f64;
+                let sw = if per_contact {
+                    w.self_weight as f64
+                } else {
+                    ties.self_w[p] as f64
+                };
                 for j in 0..q {
                     let c0 = old[p * q + j];
                     let (beta, alpha) = (st.beta[j] as f64, st.plausibility[j] as f64);
@@ -251,7 +258,7 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                         if bq == 0.0 && cq == 0.0 {
                             continue;
                         }
-                        let wpq = ties.w[e];
+                        let wpq = weights[e];
                         pull_b += (wpq * bq) as f64;
                         pull_c += (wpq * cq) as f64;
                         if mirror.is_empty() {

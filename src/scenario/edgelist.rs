@@ -1,0 +1,125 @@
+//! Edge-list files for `graph = { model = "edge_list", file = "..." }`.
+//!
+//! One undirected tie per line, `u v`: 0-based node indices (networkx's
+//! `write_edgelist(G, path, data=False)` writes exactly this). Blank lines and `#`
+//! comments are skipped. Self-loops and repeated ties are errors rather than silently
+//! merged: a file that has them was not written for this purpose.
+
+use super::diagnostic::{Diagnostic, TomlPath};
+use super::types::{GraphModel, Scenario};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Reads every generator's edge list, relative to `base` (the scenario's folder).
+pub fn resolve(sc: &mut Scenario, base: &Path) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (i, g) in sc.generators.iter_mut().enumerate() {
+        let count = g.count;
+        if let GraphModel::EdgeList { file, edges } = &mut g.graph {
+            let at = TomlPath::root()
+                .key("generate")
+                .idx(i)
+                .key("graph")
+                .key("file");
+            match read(&base.join(&*file), count) {
+                Ok(e) => *edges = Arc::new(e),
+                Err(msg) => diags.push(Diagnostic::new(at, format!("{file}: {msg}"))),
+            }
+        }
+    }
+    diags
+}
+
+/// Parses an edge list over nodes `0..count`; the message names the line at fault.
+pub fn read(path: &Path, count: u64) -> Result<Vec<(u32, u32)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    parse(&text, count)
+}
+
+pub fn parse(text: &str, count: u64) -> Result<Vec<(u32, u32)>, String> {
+    let mut edges: Vec<(u32, u32, u32)> = Vec::new();
+    for (ln, line) in text.lines().enumerate() {
+        let ln = ln as u32 + 1;
+        let body = line.split('#').next().unwrap_or("").trim();
+        if body.is_empty() {
+            continue;
+        }
+        let mut it = body.split_whitespace();
+        let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
+            return Err(format!(
+                "line {ln}: expected two node indices \"u v\", found \"{body}\""
+            ));
+        };
+        let node = |s: &str| -> Result<u32, String> {
+            match s.parse::<u64>() {
+                Ok(v) if v < count => Ok(v as u32),
+                Ok(v) => Err(format!(
+                    "line {ln}: node {v} is out of range; allowed: 0 to {} (the generator's count is {count})",
+                    count - 1
+                )),
+                Err(_) => Err(format!(
+                    "line {ln}: \"{s}\" is not a node index; allowed: whole numbers 0 to {}",
+                    count.saturating_sub(1)
+                )),
+            }
+        };
+        let (a, b) = (node(a)?, node(b)?);
+        if a == b {
+            return Err(format!(
+                "line {ln}: self-loop {a} {b}; ties join two populations"
+            ));
+        }
+        edges.push((a.min(b), a.max(b), ln));
+    }
+    edges.sort_unstable();
+    if let Some(w) = edges
+        .windows(2)
+        .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+    {
+        let (first, again) = (w[0].2.min(w[1].2), w[0].2.max(w[1].2));
+        return Err(format!(
+            "line {again}: tie {} {} is listed again (first at line {first}); give each tie once",
+            w[0].0, w[0].1
+        ));
+    }
+    // Keep the file's order so the CSR (and thus every result) follows the file.
+    edges.sort_unstable_by_key(|e| e.2);
+    Ok(edges.into_iter().map(|(a, b, _)| (a, b)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_networkx_style_lines() {
+        let e = parse(
+            "# made by networkx\n0 1\n1 2\n\n2 0 # closing the ring\n",
+            3,
+        )
+        .unwrap();
+        assert_eq!(e, vec![(0, 1), (1, 2), (0, 2)]);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_rule() {
+        let cases = [
+            (
+                "0 1\n1 3\n",
+                "line 2: node 3 is out of range; allowed: 0 to 2",
+            ),
+            ("0 x\n", "line 1: \"x\" is not a node index"),
+            ("0 1 2\n", "line 1: expected two node indices"),
+            ("1 1\n", "line 1: self-loop"),
+            (
+                "0 1\n2 0\n1 0\n",
+                "line 3: tie 0 1 is listed again (first at line 1)",
+            ),
+            ("0 -1\n", "\"-1\" is not a node index"),
+        ];
+        for (text, want) in cases {
+            let e = parse(text, 3).unwrap_err();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
+}
