@@ -4,6 +4,7 @@
 //!
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models -- 1000000
+//!     RAYON_NUM_THREADS=2 cargo bench --bench models -- scaling   # time per tick vs size
 //!
 //! Throughput is in elements = edge visits (directed CSR entries) per tick. Each iteration
 //! starts from the same state (restored outside the timed region), so an epidemic dying
@@ -20,12 +21,13 @@ use std::time::{Duration, Instant};
 
 const SIZES: [u64; 2] = [100_000, 1_000_000];
 
-/// Individuals on a BA graph, one actor, uniform attitudes, one story with 5% believers.
-fn world(n: u64) -> World {
+/// Individuals on a BA graph (m ties per newcomer), one actor, uniform attitudes, one
+/// story with 5% believers.
+fn world(n: u64, m: u32) -> World {
     let text = format!(
         "[scenario]\nname = \"bench\"\nseed = 1\nticks = 10\n[model]\nattitude_decay = 0\nself_weight = 0.5\n\
          [[actor]]\nid = \"a\"\n[[generate]]\nprefix = \"n\"\ncount = {n}\n\
-         graph = {{ model = \"barabasi_albert\", m = 5 }}\nstubbornness = 0.1\n\
+         graph = {{ model = \"barabasi_albert\", m = {m} }}\nstubbornness = 0.1\n\
          [generate.opinion.a]\nattitude = [{{ dist = \"uniform\", min = -1, max = 1 }}]\n\
          [[story]]\nid = \"s\"\nabout = \"a\"\ntransmissibility = 0.5\ninitial_share = 0.05\n"
     );
@@ -70,7 +72,7 @@ fn models(c: &mut Criterion) {
         ("softpower_misinformation", ContagionModel::Softpower),
     ];
     for n in SIZES {
-        let base = world(n);
+        let base = world(n, 5);
         let mut g = c.benchmark_group(format!("models_{n}"));
         g.sample_size(10).warm_up_time(Duration::from_secs(1));
         g.throughput(Throughput::Elements(base.ties.entries() as u64));
@@ -83,6 +85,7 @@ fn models(c: &mut Criterion) {
             let rcm = permute_csr(&base.ties, &order, &inverse(&order), 0.5);
             plain(&mut g, &rcm, n, "plain_csr_kernel_rcm");
         }
+        plain(&mut g, &base.ties, n, "plain_csr_kernel_hugepages");
         for (name, rule) in social {
             let mut w = base.clone();
             w.params.social = rule;
@@ -107,6 +110,29 @@ fn models(c: &mut Criterion) {
     }
 }
 
+/// Friedkin–Johnsen, one tick, against populations (m = 5) and against ties per
+/// population (m at 100k): the scaling table in README.
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scaling_friedkin_johnsen");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1));
+    for (n, m) in [
+        (10_000, 5),
+        (100_000, 5),
+        (1_000_000, 5),
+        (100_000, 2),
+        (100_000, 10),
+        (100_000, 20),
+    ] {
+        let w = world(n, m);
+        g.throughput(Throughput::Elements(w.ties.entries() as u64));
+        let mut e = Engine::new(w);
+        g.bench_function(BenchmarkId::new(format!("m{m}"), n), |b| {
+            b.iter_custom(|it| timed(&mut e, Phase::SocialInfluence, it))
+        });
+    }
+    g.finish();
+}
+
 /// The plain kernel: out_p = Σ_q w_pq x_q over four f32 values per node.
 fn plain(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -114,7 +140,11 @@ fn plain(
     n: u64,
     name: &str,
 ) {
-    let x: Vec<[f32; 4]> = (0..csr.len()).map(|i| [i as f32 * 1e-6; 4]).collect();
+    let mut x: Vec<[f32; 4]> = (0..csr.len()).map(|i| [i as f32 * 1e-6; 4]).collect();
+    if name.ends_with("hugepages") {
+        // As the engine stores opinions (src/mem.rs).
+        x = softpower::mem::huge_copy(&x);
+    }
     let mut out = vec![[0.0f32; 4]; csr.len()];
     g.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter(|| {
@@ -136,5 +166,5 @@ fn plain(
     });
 }
 
-criterion_group!(benches, models);
+criterion_group!(benches, models, scaling);
 criterion_main!(benches);

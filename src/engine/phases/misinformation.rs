@@ -60,6 +60,9 @@ fn binom<R: Rng>(n: u64, p: f64, r: &mut R) -> u64 {
         0
     } else if p >= 1.0 {
         n
+    } else if n == 1 {
+        // One person (the classic models' case): a Bernoulli draw, without the set-up.
+        u64::from(r.random::<f64>() < p)
     } else {
         Binomial::new(n, p).map_or(0, |d| d.sample(r))
     }

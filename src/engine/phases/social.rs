@@ -190,21 +190,30 @@ fn bounded(a: &Args, out: &mut [f32], r: usize, k: usize, eps: f32) {
 fn fj_trust(a: &Args, p: usize, o: &mut [f32], r: usize, k: usize) {
     let csr = a.csr;
     let sw = csr.self_w[p];
+    let s = a.stub[p];
+    let anchored =
+        |b: usize, sum: f32| ((1.0 - s) * sum + s * a.anchor[p * r + b * k]).clamp(0.0, 1.0);
+    if r == k {
+        // One actor (the classic models' case): a scalar accumulator, no per-edge slices.
+        let mut sum = sw * a.x[p * r];
+        for e in csr.row(p) {
+            sum += csr.w[e] * a.x[csr.nbr[e] as usize * r];
+        }
+        o[0] = anchored(0, sum);
+        return;
+    }
     let actors = r / k;
     for b in 0..actors {
         o[b * k] = sw * a.x[p * r + b * k];
     }
     for e in csr.row(p) {
         let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
-        let xq = &a.x[q * r..(q + 1) * r];
         for b in 0..actors {
-            o[b * k] += wt * xq[b * k];
+            o[b * k] += wt * a.x[q * r + b * k];
         }
     }
-    let s = a.stub[p];
     for b in 0..actors {
-        let j = b * k;
-        o[j] = ((1.0 - s) * o[j] + s * a.anchor[p * r + j]).clamp(0.0, 1.0);
+        o[b * k] = anchored(b, o[b * k]);
     }
 }
 
@@ -303,16 +312,15 @@ fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
         .enumerate()
         .with_min_len(MIN_POPS_PER_TASK)
         .for_each(|(p, best)| {
-            let mut low = u64::MAX;
-            *best = u32::MAX;
-            for &q in &csr.nbr[csr.row(p)] {
-                let v = pair_word(seed, p as u32, q);
-                // Ties between equal words (vanishingly rare) go to the lower index.
-                if v < low || (v == low && q < *best) {
-                    low = v;
-                    *best = q;
-                }
-            }
+            // Priority in the high half, neighbour in the low half: a branch-free minimum.
+            // Equal priorities (odds 2^-32) go to the lower index; choices stay mutual-or-not,
+            // so the pairs are disjoint whatever the tie-break.
+            let key = |q: u32| (pair_word(seed, p as u32, q) & !0xFFFF_FFFF) | q as u64;
+            *best = csr.nbr[csr.row(p)]
+                .iter()
+                .map(|&q| key(q))
+                .min()
+                .map_or(u32::MAX, |k| k as u32);
         });
 }
 
