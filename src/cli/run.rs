@@ -150,6 +150,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         "build_seconds": build_secs,
         "simulate_seconds": sim_secs,
         "phase_seconds": phase_seconds,
+        "contagion_tie_visits": run.engine.contagion_tie_visits(),
         "total_seconds": started.elapsed().as_secs_f64(),
         "population_ticks_per_second": run.engine.world.pops.len() as f64 * run.engine.tick as f64 / sim_secs.max(1e-9),
     });

@@ -104,6 +104,12 @@ pub struct Scratch {
     pub partner: Vec<u32>,
     /// Classic contagion models: compartments after the tick (read the old, write here).
     pub counts_next: Vec<Compartments>,
+    /// Classic contagion models: populations that see a believer this tick (the others'
+    /// tie sums are zero, so their scans are skipped).
+    pub exposed: Vec<bool>,
+    /// Tie entries the classic contagion models have read so far (a work count for
+    /// throughput reports; skipped rows are not counted).
+    pub contagion_tie_visits: u64,
     /// Rumour models: for tie entry p→q, the index of the entry q→p (reverse weights).
     pub mirror: Vec<u32>,
 }
@@ -149,6 +155,11 @@ impl Engine {
             counts_next: match world.params.contagion {
                 ContagionModel::Softpower => Vec::new(),
                 _ => vec![Compartments::default(); p * q],
+            },
+            contagion_tie_visits: 0,
+            exposed: match world.params.contagion {
+                ContagionModel::Softpower => Vec::new(),
+                _ => vec![false; p],
             },
             mirror: match world.params.contagion {
                 ContagionModel::MakiThompson | ContagionModel::DaleyKendall if q > 0 => {
@@ -200,6 +211,11 @@ impl Engine {
             Phase::Diplomacy => phases::diplomacy::run(w, s),
             Phase::Forgetting => phases::forgetting::run(w),
         }
+    }
+
+    /// Tie entries read by a classic contagion model so far (see `Scratch`).
+    pub fn contagion_tie_visits(&self) -> u64 {
+        self.scratch.contagion_tie_visits
     }
 
     pub fn spent(&self, actor: usize, instrument: Instrument) -> f64 {

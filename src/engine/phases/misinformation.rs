@@ -136,6 +136,13 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     }
     if w.params.contagion != ContagionModel::Softpower {
         shares(w, s);
+        mark_exposed(w, &mut s.exposed);
+        let ties = &w.ties;
+        let read: usize = (0..ties.len())
+            .filter(|&p| s.exposed[p])
+            .map(|p| ties.row(p).len())
+            .sum();
+        s.contagion_tie_visits += (read * q) as u64;
         classic(w, s, key, t);
         std::mem::swap(&mut w.stories.counts, &mut s.counts_next);
         harm(w);
@@ -222,6 +229,25 @@ fn shares(w: &World, s: &mut Scratch) {
 /// population costs more than its transitions; fixed blocks keep draws thread-independent.
 const CLASSIC_BLOCK: usize = 1024;
 
+/// Marks the populations whose tie sums can be non-zero: those holding a believer and
+/// their neighbours (and, in the hoax model, where S→C reads fact-checkers, those of
+/// fact-checkers too). Everyone else sums only zeros, so `classic` skips their ties and
+/// the result is the same; with few believers a tick costs O(n + their ties), not O(ties).
+/// Sequential: the marking touches only the believers' rows.
+fn mark_exposed(w: &World, exposed: &mut [bool]) {
+    let q = w.stories.len();
+    let hoax = w.params.contagion == ContagionModel::Hoax;
+    exposed.fill(false);
+    for (p, c) in w.stories.counts.chunks(q).enumerate() {
+        if c.iter().any(|c| c.b > 0 || (hoax && c.c > 0)) {
+            exposed[p] = true;
+            for &r in &w.ties.nbr[w.ties.row(p)] {
+                exposed[r as usize] = true;
+            }
+        }
+    }
+}
+
 /// The classic models: reads `w.stories.counts`, writes `s.counts_next`.
 fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let q = w.stories.len();
@@ -229,7 +255,7 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let (old, ties, st) = (&w.stories.counts, &w.ties, &w.stories);
     let sizes = &w.pops.size;
     let (intensity, mirror) = (&s.intensity, &s.mirror);
-    let (fb, fc) = (&s.frac_b, &s.frac_c);
+    let (fb, fc, exposed) = (&s.frac_b, &s.frac_c, &s.exposed);
     // Per-contact SIR sums raw tie weights (counts of infected contacts), not shares.
     let per_contact = model == ContagionModel::Sir && w.params.sir_per_contact;
     let weights = if per_contact { &ties.raw } else { &ties.w };
@@ -255,7 +281,8 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                     // Pull sums over ties: Σ W_pq X_q/N_q; push sums: Σ W_qp X_q/N_p.
                     let (mut pull_b, mut pull_c, mut push_b, mut push_c) = (0.0, 0.0, 0.0, 0.0);
                     let mut ss_across = 0u64;
-                    for e in ties.row(p) {
+                    let row = if exposed[p] { ties.row(p) } else { 0..0 };
+                    for e in row {
                         let r = ties.nbr[e] as usize;
                         let (bq, cq) = (fb[r * q + j], fc[r * q + j]);
                         if bq == 0.0 && cq == 0.0 {
@@ -284,11 +311,21 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                     // Push sums were Σ W_qp X_q; per member of p:
                     push_b /= n;
                     push_c /= n;
-                    let h_vs = hazard(w.params.mis_prebunk_waning);
+                    // Exit hazards of empty compartments are never used: skip their logarithms.
+                    let h_vs = if c0.v > 0 {
+                        hazard(w.params.mis_prebunk_waning)
+                    } else {
+                        0.0
+                    };
                     let (h_sb, h_sc, h_bc, h_bs, h_cs, removed) = match model {
                         ContagionModel::Sir => {
                             let h = beta * (pull_b + sw * others(c0.b));
-                            (h, 0.0, hazard(st.recovery[j]), 0.0, 0.0, 0)
+                            let h_ir = if c0.b > 0 {
+                                hazard(st.recovery[j])
+                            } else {
+                                0.0
+                            };
+                            (h, 0.0, h_ir, 0.0, 0.0, 0)
                         }
                         ContagionModel::MakiThompson => {
                             let h_s = beta * (push_b + sw * others(c0.b));
@@ -316,10 +353,19 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                             } else {
                                 [0.0, 0.0]
                             };
-                            let [h_sb, h_sc] = hazards_of([f, g]);
+                            let [h_sb, h_sc] = if c0.s > 0 {
+                                hazards_of([f, g])
+                            } else {
+                                [0.0; 2]
+                            };
                             let (pf, pv) = (st.forget[j] as f64, st.verify[j] as f64);
-                            let [h_bs, h_bc] = hazards_of([pf, (1.0 - pf) * pv]);
-                            (h_sb, h_sc, h_bc, h_bs, hazards_of([pf])[0], 0)
+                            let [h_bs, h_bc] = if c0.b > 0 {
+                                hazards_of([pf, (1.0 - pf) * pv])
+                            } else {
+                                [0.0; 2]
+                            };
+                            let h_cs = if c0.c > 0 { hazards_of([pf])[0] } else { 0.0 };
+                            (h_sb, h_sc, h_bc, h_bs, h_cs, 0)
                         }
                         ContagionModel::Softpower => unreachable!("handled by run"),
                     };
