@@ -157,7 +157,10 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
     out.write("timing.json", &serde_json::to_vec_pretty(&timing)?)?;
 
     if !args.quiet {
-        print!("{}", super::summary_text(&run, gains.as_deref(), &out.path));
+        print!(
+            "{}",
+            super::summary_text(&run, gains.as_deref(), &out.path, &files)
+        );
     }
     Ok(())
 }

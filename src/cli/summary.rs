@@ -6,7 +6,13 @@ use crate::scenario::Instrument;
 use std::fmt::Write;
 use std::path::Path;
 
-pub fn summary_text(run: &Run, gains: Option<&[InstrumentGain]>, out: &Path) -> String {
+/// `files`: what the run wrote into `out`, listed at the end.
+pub fn summary_text(
+    run: &Run,
+    gains: Option<&[InstrumentGain]>,
+    out: &Path,
+    files: &[String],
+) -> String {
     let e = &run.engine;
     let w = &e.world;
     let rec = &run.recorder;
@@ -87,10 +93,22 @@ pub fn summary_text(run: &Run, gains: Option<&[InstrumentGain]>, out: &Path) -> 
             let _ = writeln!(s, "  - {n}");
         }
     }
+    let pngs = files.iter().filter(|f| f.ends_with(".png")).count();
+    let tables: Vec<&str> = files
+        .iter()
+        .filter(|f| !f.ends_with(".png"))
+        .map(String::as_str)
+        .collect();
+    let plots = match pngs {
+        0 => String::new(),
+        1 => ", 1 PNG plot".to_string(),
+        k => format!(", {k} PNG plots"),
+    };
     let _ = writeln!(
         s,
-        "\nResults in {}/ (summary.json, timeseries.csv, populations.csv, PNG plots)",
-        out.display()
+        "\nResults in {}/ ({}{plots})",
+        out.display(),
+        tables.join(", ")
     );
     s
 }

@@ -274,8 +274,21 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                 } else {
                     ties.self_w[p] as f64
                 };
+                let no_campaign = campaigns_of(w, p).is_empty();
                 for j in 0..q {
                     let c0 = old[p * q + j];
+                    // Nothing can move: no believer in reach, no one to leave B, V (or C in
+                    // the hoax, where fact-checkers forget), no campaign. Every draw below
+                    // would be skipped (zero hazards use no randomness), so copy instead.
+                    if !exposed[p]
+                        && no_campaign
+                        && c0.b == 0
+                        && c0.v == 0
+                        && (c0.c == 0 || model != ContagionModel::Hoax)
+                    {
+                        cnt[j] = c0;
+                        continue;
+                    }
                     let (beta, alpha) = (st.beta[j] as f64, st.plausibility[j] as f64);
                     let (seed, correct, prebunk) = campaign_terms(w, intensity, p, j);
                     // Pull sums over ties: Σ W_pq X_q/N_q; push sums: Σ W_qp X_q/N_p.

@@ -370,7 +370,10 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                         }
                     }
                 }
-                o.copy_from_slice(&a.x[src * r..(src + 1) * r]);
+                // Element-wise: rows are a few floats, too short for a memcpy call to pay.
+                for (oi, xi) in o.iter_mut().zip(&a.x[src * r..(src + 1) * r]) {
+                    *oi = *xi;
+                }
                 fj_trust(a, p, o, r, k);
             }
         });
