@@ -85,7 +85,6 @@ fn models(c: &mut Criterion) {
             let rcm = permute_csr(&base.ties, &order, &inverse(&order), 0.5);
             plain(&mut g, &rcm, n, "plain_csr_kernel_rcm");
         }
-        plain(&mut g, &base.ties, n, "plain_csr_kernel_hugepages");
         for (name, rule) in social {
             let mut w = base.clone();
             w.params.social = rule;
@@ -140,11 +139,7 @@ fn plain(
     n: u64,
     name: &str,
 ) {
-    let mut x: Vec<[f32; 4]> = (0..csr.len()).map(|i| [i as f32 * 1e-6; 4]).collect();
-    if name.ends_with("hugepages") {
-        // As the engine stores opinions (src/mem.rs).
-        x = softpower::mem::huge_copy(&x);
-    }
+    let x: Vec<[f32; 4]> = (0..csr.len()).map(|i| [i as f32 * 1e-6; 4]).collect();
     let mut out = vec![[0.0f32; 4]; csr.len()];
     g.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter(|| {

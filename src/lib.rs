@@ -6,7 +6,6 @@
 pub mod cli;
 pub mod engine;
 pub mod experiment;
-pub mod mem;
 pub mod metrics;
 pub mod output;
 pub mod plot;

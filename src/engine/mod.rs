@@ -131,13 +131,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(mut world: World) -> Self {
+    pub fn new(world: World) -> Self {
         let p = world.pops.len();
         let q = world.stories.len();
-        // The arrays read at random through ties (double-buffered opinions).
-        world.opinions.x = crate::mem::huge_copy(&world.opinions.x);
         let scratch = Scratch {
-            x_next: crate::mem::huge_copy(&vec![0.0; world.opinions.x.len()]),
+            x_next: vec![0.0; world.opinions.x.len()],
             active: vec![false; world.campaigns.len()],
             intensity: vec![0.0; world.campaigns.len()],
             frac_b: vec![0.0; p * q],
