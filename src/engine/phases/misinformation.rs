@@ -429,6 +429,47 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
+    /// Skipping the ties of people with no believer in reach (and copying populations
+    /// where nothing can move) gives exactly what a full scan of every row gives.
+    #[test]
+    fn skipping_unexposed_rows_changes_nothing() {
+        use crate::engine::Engine;
+        use crate::world::testkit::world;
+        for model in ["sir", "maki_thompson", "daley_kendall", "hoax"] {
+            let extra = if model == "sir" {
+                "recovery = 0.2\n"
+            } else {
+                ""
+            };
+            let text = format!(
+                "[scenario]\nname = \"t\"\nseed = 5\nticks = 1\n[model]\ncontagion_model = \"{model}\"\n\
+                 self_weight = 0.5\n[[actor]]\nid = \"a\"\n[[population]]\nid = \"crowd\"\nsize = 300\n\
+                 [[generate]]\nprefix = \"n\"\ncount = 600\ngraph = {{ model = \"watts_strogatz\", k = 4, p = 0.1 }}\n\
+                 [[tie]]\nbetween = [\"crowd\", \"n_0\"]\n\
+                 [[story]]\nid = \"s\"\nabout = \"a\"\ntransmissibility = 0.6\ninitial_share = 0.01\n{extra}"
+            );
+            let mut skip = Engine::new(world(&text));
+            let mut full = skip.clone();
+            for t in 0..60 {
+                for (e, full_scan) in [(&mut skip, false), (&mut full, true)] {
+                    shares(&e.world, &mut e.scratch);
+                    mark_exposed(&e.world, &mut e.scratch.exposed);
+                    if full_scan {
+                        e.scratch.exposed.fill(true);
+                    }
+                    classic(&e.world, &mut e.scratch, &e.key, t);
+                    std::mem::swap(&mut e.world.stories.counts, &mut e.scratch.counts_next);
+                }
+                assert_eq!(
+                    skip.world.stories.counts, full.world.stories.counts,
+                    "{model} tick {t}"
+                );
+            }
+            let ever: u64 = skip.world.stories.counts.iter().map(|c| c.b + c.c).sum();
+            assert!(ever > 20, "{model}: the story should spread ({ever})");
+        }
+    }
+
     #[test]
     fn competing_conserves_and_matches_expectation() {
         let mut r = ChaCha8Rng::seed_from_u64(9);
