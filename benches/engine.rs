@@ -7,6 +7,8 @@
 //! Throughput is reported in elements = edge visits (one population's values updated
 //! from one neighbour, i.e. one directed CSR entry) per iteration.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use softpower::engine::{Engine, Phase};
 use softpower::scenario::{Overrides, parse_str};
@@ -117,19 +119,7 @@ fn plain_reference(c: &mut Criterion) {
             &n,
             |b, _| {
                 b.iter(|| {
-                    out.par_iter_mut()
-                        .enumerate()
-                        .with_min_len(512)
-                        .for_each(|(p, o)| {
-                            let mut acc = [0.0f32; 4];
-                            for e in csr.offsets[p]..csr.offsets[p + 1] {
-                                let xq = &x[csr.nbr[e] as usize];
-                                for i in 0..4 {
-                                    acc[i] += csr.w[e] * xq[i];
-                                }
-                            }
-                            *o = acc;
-                        });
+                    common::plain_kernel(csr, &x, &mut out);
                     black_box(&out);
                 })
             },

@@ -10,8 +10,9 @@
 //! starts from the same state (restored outside the timed region), so an epidemic dying
 //! out or opinions freezing during the run cannot make later iterations cheaper.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
 use softpower::engine::{Engine, Phase};
 use softpower::scenario::{ContagionModel, Overrides, parse_str};
 use softpower::world::{Csr, SocialRule, World, build_world};
@@ -143,19 +144,7 @@ fn plain(
     let mut out = vec![[0.0f32; 4]; csr.len()];
     g.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter(|| {
-            out.par_iter_mut()
-                .enumerate()
-                .with_min_len(512)
-                .for_each(|(p, o)| {
-                    let mut acc = [0.0f32; 4];
-                    for e in csr.offsets[p]..csr.offsets[p + 1] {
-                        let xq = &x[csr.nbr[e] as usize];
-                        for i in 0..4 {
-                            acc[i] += csr.w[e] * xq[i];
-                        }
-                    }
-                    *o = acc;
-                });
+            common::plain_kernel(csr, &x, &mut out);
             black_box(&out);
         })
     });
