@@ -136,13 +136,7 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     }
     if w.params.contagion != ContagionModel::Softpower {
         shares(w, s);
-        mark_exposed(w, &mut s.exposed);
-        let ties = &w.ties;
-        let read: usize = (0..ties.len())
-            .filter(|&p| s.exposed[p])
-            .map(|p| ties.row(p).len())
-            .sum();
-        s.contagion_tie_visits += (read * q) as u64;
+        s.contagion_tie_visits += (mark_exposed(w, &mut s.exposed) * q) as u64;
         classic(w, s, key, t);
         std::mem::swap(&mut w.stories.counts, &mut s.counts_next);
         harm(w);
@@ -233,8 +227,9 @@ const CLASSIC_BLOCK: usize = 1024;
 /// their neighbours (and, in the hoax model, where S→C reads fact-checkers, those of
 /// fact-checkers too). Everyone else sums only zeros, so `classic` skips their ties and
 /// the result is the same; with few believers a tick costs O(n + their ties), not O(ties).
-/// Sequential: the marking touches only the believers' rows.
-fn mark_exposed(w: &World, exposed: &mut [bool]) {
+/// Sequential: the marking touches only the believers' rows. Returns the tie entries in
+/// the marked rows (what `classic` reads per story).
+fn mark_exposed(w: &World, exposed: &mut [bool]) -> usize {
     let q = w.stories.len();
     let hoax = w.params.contagion == ContagionModel::Hoax;
     exposed.fill(false);
@@ -246,6 +241,11 @@ fn mark_exposed(w: &World, exposed: &mut [bool]) {
             }
         }
     }
+    let ties = &w.ties;
+    (0..ties.len())
+        .filter(|&p| exposed[p])
+        .map(|p| ties.row(p).len())
+        .sum()
 }
 
 /// The classic models: reads `w.stories.counts`, writes `s.counts_next`.
