@@ -54,6 +54,17 @@ fn social(c: &mut Criterion) {
                     black_box(&e.world.opinions.x);
                 })
             });
+            if actors == 1 {
+                // The same kernel without the AVX2 build: the ratio shows what it buys.
+                softpower::engine::simd::set_enabled(false);
+                g.bench_with_input(BenchmarkId::new("1actor_baseline_build", n), &n, |b, _| {
+                    b.iter(|| {
+                        e.run_phase(Phase::SocialInfluence, 0);
+                        black_box(&e.world.opinions.x);
+                    })
+                });
+                softpower::engine::simd::set_enabled(true);
+            }
         }
     }
     g.finish();

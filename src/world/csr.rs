@@ -15,6 +15,9 @@ pub struct Csr {
     pub raw: Vec<f32>,
     pub w: Vec<f32>,
     pub self_w: Vec<f32>,
+    /// The weight every tie of row `p` shares, or NaN when they differ. Rows of generated
+    /// graphs share one tie weight, and the social kernel then skips reading `w`.
+    pub row_w: Vec<f32>,
 }
 
 impl Csr {
@@ -86,6 +89,7 @@ impl Csr {
             raw,
             w: vec![0.0; total],
             self_w: vec![1.0; n],
+            row_w: vec![f32::NAN; n],
         };
         csr.normalise_all(self_weight);
         csr
@@ -127,16 +131,21 @@ impl Csr {
         let total = sum + self_weight as f64;
         if sum > 0.0 {
             let scale = 1.0 / total;
-            for e in r {
+            for e in r.clone() {
                 self.w[e] = (self.raw[e] as f64 * scale) as f32;
             }
             self.self_w[p] = (self_weight as f64 * scale) as f32;
         } else {
-            for e in r {
+            for e in r.clone() {
                 self.w[e] = 0.0;
             }
             self.self_w[p] = 1.0;
         }
+        let ws = &self.w[r];
+        self.row_w[p] = match ws.first() {
+            Some(&w0) if ws.iter().all(|&v| v.to_bits() == w0.to_bits()) => w0,
+            _ => f32::NAN,
+        };
     }
 }
 
@@ -161,6 +170,18 @@ mod tests {
         }
         assert_eq!(c.slot(1, 2), Some(2));
         assert_eq!(c.slot(0, 2), None);
+        assert_eq!(c.row_w[1], 0.4);
+    }
+
+    #[test]
+    fn row_weight_is_shared_or_nan() {
+        let mut c = Csr::from_edges(3, &[(0, 1, 1.0), (0, 2, 2.0), (1, 2, 1.0)], 1.0);
+        assert!(c.row_w[0].is_nan());
+        assert_eq!(c.row_w[1], 1.0 / 3.0);
+        let e = c.slot(0, 2).unwrap();
+        c.raw[e] = 1.0;
+        c.normalise_row(0, 1.0);
+        assert_eq!(c.row_w[0], 1.0 / 3.0);
     }
 
     #[test]
