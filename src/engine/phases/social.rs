@@ -36,13 +36,7 @@ use rayon::prelude::*;
 pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let r = w.opinions.row();
     let k = w.opinions.k;
-    let o = &w.opinions;
-    let args = Args {
-        x: &o.x,
-        anchor: &o.anchor,
-        stub: &w.pops.stubbornness,
-        csr: &w.ties,
-    };
+    let args = Args::of(w);
     match w.params.social {
         SocialRule::BoundedConfidence(eps) => bounded(&args, &mut s.x_next, r, k, eps),
         SocialRule::HegselmannKrause(eps) => match k {
@@ -88,6 +82,18 @@ pub struct Args<'a> {
     pub csr: &'a Csr,
 }
 
+impl<'a> Args<'a> {
+    /// The current opinions of `w`, with the inputs every rule reads.
+    pub fn of(w: &'a World) -> Self {
+        Args {
+            x: &w.opinions.x,
+            anchor: &w.opinions.anchor,
+            stub: &w.pops.stubbornness,
+            csr: &w.ties,
+        }
+    }
+}
+
 /// Row width known at compile time: the accumulator lives in registers.
 fn fixed<const R: usize>(a: &Args, out: &mut [f32]) {
     let (outs, _) = out.as_chunks_mut::<R>();
@@ -103,7 +109,7 @@ fn fixed<const R: usize>(a: &Args, out: &mut [f32]) {
 }
 
 /// Friedkin–Johnsen for the rows `first..first + outs.len()`. Per-row inputs are sliced
-/// once per chunk and zipped, so the row loop carries no bounds checks.
+/// once per chunk and zipped, so they are read without bounds checks.
 struct FjRows<'a, const R: usize> {
     a: &'a Args<'a>,
     outs: &'a mut [[f32; R]],
@@ -437,12 +443,7 @@ mod tests {
         let w = world(RICH);
         let (r, k) = (w.opinions.row(), w.opinions.k);
         assert_eq!(k, 4);
-        let args = Args {
-            x: &w.opinions.x,
-            anchor: &w.opinions.anchor,
-            stub: &w.pops.stubbornness,
-            csr: &w.ties,
-        };
+        let args = Args::of(&w);
         let n = w.opinions.x.len();
         let (mut a, mut b, mut cnt) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         hk_fixed::<4>(&args, &mut a, r, 0.3);
@@ -467,12 +468,7 @@ mod tests {
         for (i, v) in w.opinions.x.iter_mut().enumerate() {
             *v = ((i as f32 * 0.618_034).fract() * 2.0 - 1.0) * 0.9;
         }
-        let args = Args {
-            x: &w.opinions.x,
-            anchor: &w.opinions.anchor,
-            stub: &w.pops.stubbornness,
-            csr: &w.ties,
-        };
+        let args = Args::of(&w);
         let n = w.opinions.x.len();
         let (mut general, mut fast, mut base) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         dynamic(&args, &mut general, r);
