@@ -6,8 +6,9 @@
 //! VM, depending on how busy its cores are (README, "Performance").
 //!
 //! Why results do not change: Rust never contracts `a * b + c` into a fused multiply-add
-//! (and FMA is not enabled here anyway) and never reorders float sums, so both builds of a loop perform the same IEEE
-//! operations in the same order. `tests` below checks this bit for bit.
+//! (and FMA is not enabled here anyway) and never reorders float sums, so both builds of
+//! a loop perform the same IEEE operations in the same order. `tests` below and
+//! `phases::social::tests` check this bit for bit.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
