@@ -340,4 +340,35 @@ mod tests {
         let expect = u + 0.9f32.powi(5) * (0.9 - u);
         assert!((e.world.opinions.x[i] - expect).abs() < 1e-5);
     }
+
+    /// Geometric decay toward zero anchors reaches them exactly, never passing through
+    /// subnormal floats (which x86 processes many times slower). Without the floor,
+    /// x ← (1 − δ)x stalls at a few times 2^-149, where the step rounds to nothing.
+    #[test]
+    fn decay_to_zero_anchors_ends_at_zero_without_subnormals() {
+        for phase in [Phase::Forgetting, Phase::SocialInfluence] {
+            let mut w = world(RICH);
+            w.params.attitude_decay = 0.1;
+            w.params.familiarity_decay = 0.1;
+            w.pops.stubbornness.fill(0.3);
+            w.opinions.anchor.fill(0.0);
+            w.opinions.familiarity_base.fill(0.0);
+            for (i, v) in w.opinions.x.iter_mut().enumerate() {
+                *v = if i % 3 == 0 { 0.8 } else { -0.6 };
+            }
+            w.opinions.familiarity.fill(0.7);
+            let mut e = Engine::new(w).with_mask(PhaseMask::only(&[phase]));
+            for t in 0..1200 {
+                e.step();
+                let o = &e.world.opinions;
+                let sub = o.x.iter().chain(&o.familiarity).any(|v| v.is_subnormal());
+                assert!(!sub, "{phase:?}: subnormal value at tick {t}");
+            }
+            let o = &e.world.opinions;
+            assert!(o.x.iter().all(|&v| v == 0.0), "{phase:?}: x reaches 0");
+            if phase == Phase::Forgetting {
+                assert!(o.familiarity.iter().all(|&v| v == 0.0));
+            }
+        }
+    }
 }

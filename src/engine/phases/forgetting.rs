@@ -3,8 +3,9 @@
 //! decay toward their anchor (x ← x + δ_A·(u − x)), so campaign effects fade unless
 //! renewed while anchored (exchange) gains stay; actor credibility recovers toward its
 //! base value (c ← c + r·(c₀ − c)), the sleeper effect of Hovland & Weiss (1951).
+//! Results below `FLOOR` in magnitude become zero (see there).
 
-use super::par_rows;
+use super::{par_rows, settle};
 use crate::world::World;
 
 pub fn run(w: &mut World) {
@@ -12,10 +13,10 @@ pub fn run(w: &mut World) {
     if df > 0.0 || da > 0.0 {
         par_rows(&mut w.opinions, |_, row| {
             for (f, f0) in row.fam.iter_mut().zip(row.fam_base.iter()) {
-                *f += df * (f0 - *f);
+                *f = settle(*f + df * (f0 - *f));
             }
             for (xi, ui) in row.x.iter_mut().zip(row.anchor.iter()) {
-                *xi += da * (ui - *xi);
+                *xi = settle(*xi + da * (ui - *xi));
             }
         });
     }
@@ -26,6 +27,6 @@ pub fn run(w: &mut World) {
         .iter_mut()
         .zip(&w.actors.credibility_base)
     {
-        *c += r * (c0 - *c);
+        *c = settle(*c + r * (c0 - *c));
     }
 }

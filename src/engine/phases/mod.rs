@@ -18,6 +18,18 @@ use rayon::prelude::*;
 /// Populations per rayon task: large enough to amortise scheduling, small enough to balance.
 pub const MIN_POPS_PER_TASK: usize = 512;
 
+/// Opinion magnitudes below this are set to zero by the phases that decay values
+/// geometrically (social influence, forgetting). Decay toward a zero anchor otherwise
+/// reaches subnormal floats after a few thousand ticks, which x86 cores process 10–100×
+/// slower. 1e-30 is far below f32 resolution elsewhere in [-1, 1] (spacing 6e-8 near 1).
+pub const FLOOR: f32 = 1e-30;
+
+/// `v`, or zero when `|v| < FLOOR`.
+#[inline(always)]
+pub fn settle(v: f32) -> f32 {
+    if v.abs() < FLOOR { 0.0 } else { v }
+}
+
 /// Moves a value in [0, 1] by `delta` with saturation: gains shrink near 1, losses near 0.
 #[inline]
 pub fn push01(x: f32, delta: f32) -> f32 {

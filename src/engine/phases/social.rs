@@ -26,7 +26,7 @@
 //!
 //! Reads x(t), writes a second buffer, then swaps: every update is synchronous.
 
-use super::MIN_POPS_PER_TASK;
+use super::{MIN_POPS_PER_TASK, settle};
 use crate::engine::{Scratch, simd};
 use crate::rng::{Purpose, pair_seed, pair_word, stream};
 use crate::world::{Csr, SocialRule, World};
@@ -168,6 +168,11 @@ impl<const R: usize> simd::Kernel for FjRows<'_, R> {
             }
             *o = v;
         }
+        // A separate pass over the chunk while it is in L1: in the row loop this cost
+        // 10–15% of the phase with AVX2.
+        for v in outs.as_flattened_mut() {
+            *v = settle(*v);
+        }
     }
 }
 
@@ -191,7 +196,7 @@ fn dynamic(a: &Args, out: &mut [f32], r: usize) {
             }
             let s = a.stub[p];
             for (oi, ui) in o.iter_mut().zip(&a.anchor[p * r..(p + 1) * r]) {
-                *oi = ((1.0 - s) * *oi + s * ui).clamp(-1.0, 1.0);
+                *oi = settle(((1.0 - s) * *oi + s * ui).clamp(-1.0, 1.0));
             }
         });
 }
@@ -231,7 +236,7 @@ fn bounded(a: &Args, out: &mut [f32], r: usize, k: usize, eps: f32) {
                 }
                 let anc = &a.anchor[p * r + b * k..p * r + (b + 1) * k];
                 for (oi, ui) in ob.iter_mut().zip(anc) {
-                    *oi = ((1.0 - s) * (*oi / total) + s * ui).clamp(-1.0, 1.0);
+                    *oi = settle(((1.0 - s) * (*oi / total) + s * ui).clamp(-1.0, 1.0));
                 }
             }
         });
@@ -244,8 +249,9 @@ fn fj_trust(a: &Args, p: usize, o: &mut [f32], r: usize, k: usize) {
     let csr = a.csr;
     let sw = csr.self_w[p];
     let s = a.stub[p];
-    let anchored =
-        |b: usize, sum: f32| ((1.0 - s) * sum + s * a.anchor[p * r + b * k]).clamp(0.0, 1.0);
+    let anchored = |b: usize, sum: f32| {
+        settle(((1.0 - s) * sum + s * a.anchor[p * r + b * k]).clamp(0.0, 1.0))
+    };
     if r == k {
         // One actor (the classic models' case): a scalar accumulator, no per-edge slices.
         let mut sum = sw * a.x[p * r];
@@ -312,7 +318,7 @@ fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) 
             }
             let s = a.stub[p];
             for b in (0..r).step_by(k) {
-                o[b] = ((1.0 - s) * o[b] + s * a.anchor[p * r + b]).clamp(0.0, 1.0);
+                o[b] = settle(((1.0 - s) * o[b] + s * a.anchor[p * r + b]).clamp(0.0, 1.0));
                 for i in b + 1..b + k {
                     o[i] /= c[i];
                 }
@@ -349,7 +355,7 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
                     }
                 }
                 let u = a.anchor[(p * actors + b) * K];
-                ob[0] = ((1.0 - s) * sum[0] + s * u).clamp(0.0, 1.0);
+                ob[0] = settle(((1.0 - s) * sum[0] + s * u).clamp(0.0, 1.0));
                 for i in 1..K {
                     ob[i] = sum[i] / cnt[i];
                 }
@@ -467,6 +473,10 @@ mod tests {
         // Spread the values so every entry matters.
         for (i, v) in w.opinions.x.iter_mut().enumerate() {
             *v = ((i as f32 * 0.618_034).fract() * 2.0 - 1.0) * 0.9;
+        }
+        // Values at the floor must be settled the same way on every path.
+        for v in w.opinions.x.iter_mut().step_by(7) {
+            *v *= 1e-30;
         }
         let args = Args::of(&w);
         let n = w.opinions.x.len();
