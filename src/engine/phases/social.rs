@@ -474,7 +474,7 @@ mod tests {
         for (i, v) in w.opinions.x.iter_mut().enumerate() {
             *v = ((i as f32 * 0.618_034).fract() * 2.0 - 1.0) * 0.9;
         }
-        // Values at the floor must be settled the same way on every path.
+        // Include inputs below the floor.
         for v in w.opinions.x.iter_mut().step_by(7) {
             *v *= 1e-30;
         }
