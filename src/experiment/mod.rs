@@ -2,8 +2,10 @@
 //! comparisons. Builds on the engine; knows nothing of files or terminals either.
 
 pub mod attribution;
+pub mod design;
 pub mod ensemble;
 pub mod exercise;
+pub mod sensitivity;
 pub mod stats;
 
 use crate::engine::Engine;
