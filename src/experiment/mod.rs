@@ -2,9 +2,11 @@
 //! comparisons. Builds on the engine; knows nothing of files or terminals either.
 
 pub mod attribution;
+pub mod decision;
 pub mod design;
 pub mod ensemble;
 pub mod exercise;
+pub mod morris;
 pub mod sensitivity;
 pub mod stats;
 
