@@ -4,6 +4,7 @@
 pub mod attribution;
 pub mod decision;
 pub mod design;
+pub mod discovery;
 pub mod ensemble;
 pub mod exercise;
 pub mod morris;
