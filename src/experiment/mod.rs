@@ -7,6 +7,7 @@ pub mod design;
 pub mod discovery;
 pub mod ensemble;
 pub mod exercise;
+pub mod metric;
 pub mod morris;
 pub mod prior;
 pub mod sensitivity;
