@@ -236,6 +236,7 @@ impl Sobol {
 /// every dimension each of the `n` equal strata [k/n, (k+1)/n) holds exactly one point,
 /// placed uniformly at random inside it. Deterministic by `seed`. Row-major: point i is
 /// `result[i]`.
+#[allow(clippy::needless_range_loop)] // a column at a time into a row-major table
 pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut points = vec![vec![0.0; dims]; n];

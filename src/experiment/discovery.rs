@@ -130,6 +130,7 @@ fn sig(x: f64) -> String {
 }
 
 /// Runs PRIM on inputs `x[run][input]` (named by `names`) and case flags `cases[run]`.
+#[allow(clippy::needless_range_loop)] // inputs are columns of a row-major table
 pub fn prim(
     names: &[String],
     x: &[Vec<f64>],

@@ -171,7 +171,7 @@ impl MorrisDesign {
         if dims == 0 {
             return Err(MorrisError::NoInputs);
         }
-        if levels < 2 || levels % 2 != 0 {
+        if levels < 2 || !levels.is_multiple_of(2) {
             return Err(MorrisError::BadLevels(levels));
         }
         if r < 2 {

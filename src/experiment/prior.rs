@@ -99,6 +99,9 @@ enum Kind {
     },
 }
 
+/// Required parameter names, then optional ones with their defaults.
+pub type ParamNames = (&'static [&'static str], &'static [(&'static str, f64)]);
+
 /// A validated prior distribution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prior {
@@ -228,9 +231,7 @@ impl Prior {
     }
 
     /// The parameter names of a family, required first, then optional ones with defaults.
-    pub fn params_of(
-        kind: &str,
-    ) -> Option<(&'static [&'static str], &'static [(&'static str, f64)])> {
+    pub fn params_of(kind: &str) -> Option<ParamNames> {
         Some(match kind {
             "uniform" | "log_uniform" => (&["low", "high"], &[]),
             "normal" => (&["mean", "sd"], &[]),

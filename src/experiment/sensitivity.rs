@@ -343,9 +343,9 @@ mod tests {
         let design = SaltelliDesign::new(a.len(), 1 << 14, 3).unwrap();
         let y = run(&design, g);
         let idx = sobol_indices(&design, &y, 500, 0.95, 9).unwrap();
-        for i in 0..a.len() {
-            let s = vi[i] / v;
-            let t = vi[i] * prod / (1.0 + vi[i]) / v;
+        for (i, &vi) in vi.iter().enumerate() {
+            let s = vi / v;
+            let t = vi * prod / (1.0 + vi) / v;
             assert!(
                 idx.first[i].contains(s),
                 "S{} {:?} vs {s}",
