@@ -2,8 +2,15 @@
 //! comparisons. Builds on the engine; knows nothing of files or terminals either.
 
 pub mod attribution;
+pub mod decision;
+pub mod design;
+pub mod discovery;
 pub mod ensemble;
 pub mod exercise;
+pub mod metric;
+pub mod morris;
+pub mod prior;
+pub mod sensitivity;
 pub mod stats;
 
 use crate::engine::Engine;
