@@ -575,3 +575,32 @@ fn bad_edge_list_names_the_file_and_line() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("ring.edges: cannot read it"));
 }
+
+#[test]
+fn attribution_can_be_forced_but_not_both_forced_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    softpower()
+        .args([
+            "run",
+            "scenarios/war_of_ideas.toml",
+            "--no-plots",
+            "--attribution",
+            "--out",
+        ])
+        .arg(dir.path().join("w"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("per unit"));
+    softpower()
+        .args([
+            "run",
+            "scenarios/war_of_ideas.toml",
+            "--attribution",
+            "--no-attribution",
+            "--out",
+        ])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
