@@ -45,7 +45,7 @@
 //! the competing-risks draw turns back into exactly those probabilities. Campaigns still act:
 //! seeding adds to S→B, corrections to B→C, prebunking moves S→V (immune until it wanes).
 
-use super::{MIN_POPS_PER_TASK, campaigns_of, exposure, push01, push11};
+use super::{campaigns_of, exposure, push01, push11};
 use crate::engine::Scratch;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{ContagionModel, Instrument};
@@ -152,7 +152,7 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     counts
         .par_chunks_mut(q)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(super::task_size())
         .for_each(|(p, cnt)| {
             // The stream is set up only when a draw is due: zero hazards draw nothing, so
             // populations where nothing can move skip it and the results are unchanged.
@@ -229,7 +229,7 @@ fn shares(w: &World, s: &mut Scratch) {
         .par_chunks_mut(q)
         .zip(s.frac_c.par_chunks_mut(q))
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(super::task_size())
         .for_each(|(p, (fb, fc))| {
             let n = sizes[p];
             for j in 0..q {
