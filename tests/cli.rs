@@ -575,3 +575,73 @@ fn bad_edge_list_names_the_file_and_line() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("ring.edges: cannot read it"));
 }
+
+#[test]
+fn attribution_can_be_forced_but_not_both_forced_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    softpower()
+        .args([
+            "run",
+            "scenarios/war_of_ideas.toml",
+            "--no-plots",
+            "--attribution",
+            "--out",
+        ])
+        .arg(dir.path().join("w"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("per unit"));
+    softpower()
+        .args([
+            "run",
+            "scenarios/war_of_ideas.toml",
+            "--attribution",
+            "--no-attribution",
+            "--out",
+        ])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+/// 3,000 populations with every instrument on: each phase runs as several tasks, so the
+/// thread count really changes who computes what. Outputs (attribution included) are
+/// byte-identical on 1, 2 and 8 threads.
+#[test]
+fn a_world_split_among_threads_gives_identical_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for t in ["1", "2", "8"] {
+        let out = dir.path().join(t);
+        softpower()
+            .args([
+                "run",
+                "tests/data/split_3000.toml",
+                "--no-plots",
+                "--threads",
+                t,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("per unit"));
+        runs.push(out);
+    }
+    for name in ["timeseries.csv", "populations.csv", "summary.json"] {
+        let first = std::fs::read(runs[0].join(name)).unwrap();
+        for r in &runs[1..] {
+            assert!(
+                std::fs::read(r.join(name)).unwrap() == first,
+                "{name} differs in {}",
+                r.display()
+            );
+        }
+    }
+    let pops = std::fs::read_to_string(runs[0].join("populations.csv")).unwrap();
+    assert!(
+        pops.lines().count() > 3000,
+        "the world must span several tasks of 512"
+    );
+}

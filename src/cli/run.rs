@@ -38,6 +38,9 @@ pub struct RunArgs {
     /// Skip the counterfactual runs that attribute soft-power gains to instruments
     #[arg(long)]
     pub no_attribution: bool,
+    /// Run the counterfactuals even when the scenario is too large for them by default
+    #[arg(long, conflicts_with = "no_attribution")]
+    pub attribution: bool,
     /// Actor whose favourability colours the network picture [default: the focal actor]
     #[arg(long)]
     pub network_actor: Option<String>,
@@ -93,12 +96,13 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
     let threads = pool.current_num_threads();
     let started = Instant::now();
 
-    let (run, gains, build_secs, sim_secs) = pool.install(|| {
+    let (run, gains, build_secs, sim_secs, skipped) = pool.install(|| {
         let t0 = Instant::now();
         let world = build_world(sc);
         let build_secs = t0.elapsed().as_secs_f64();
-        let template =
-            (!args.no_attribution && attribution::affordable(&world)).then(|| world.clone());
+        let wanted = args.attribution || (!args.no_attribution && attribution::affordable(&world));
+        let skipped = !wanted && !args.no_attribution;
+        let template = wanted.then(|| world.clone());
         let bar = Progress::new(world.ticks as u64, "simulating", args.quiet);
         let t1 = Instant::now();
         let run = experiment::simulate(world, |t| bar.set(t as u64));
@@ -108,7 +112,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
             let sp: Vec<f64> = run.recorder.last().actors.iter().map(|a| a[0]).collect();
             attribution::instrument_gains(&w, &sp)
         });
-        (run, gains, build_secs, sim_secs)
+        (run, gains, build_secs, sim_secs, skipped)
     });
 
     let mut files = vec!["timeseries.csv".to_string(), "populations.csv".to_string()];
@@ -161,6 +165,9 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
             "{}",
             super::summary_text(&run, gains.as_deref(), &out.path, &files)
         );
+        if skipped {
+            println!("{}", attribution::skipped_note(&run.engine.world));
+        }
     }
     Ok(())
 }

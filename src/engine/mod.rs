@@ -7,6 +7,7 @@
 //! therefore identical for any number of rayon threads.
 
 pub mod phases;
+pub use phases::{set_task_size, task_size};
 pub mod simd;
 use rayon::prelude::*;
 #[cfg(test)]

@@ -104,6 +104,60 @@ proptest! {
     }
 }
 
+/// A scenario in which every phase and instrument is on, with the given social and
+/// contagion models (`None`: the soft-power defaults).
+fn rich_with(social: Option<&str>, contagion: Option<&str>) -> String {
+    let mut model = String::from("[model]\nconfidence = 0.6\npair_rounds = 3\nself_weight = 0.5\n");
+    if let Some(sm) = social {
+        model += &format!("social_model = \"{sm}\"\n");
+    }
+    if let Some(cm) = contagion {
+        model += &format!("contagion_model = \"{cm}\"\n");
+    }
+    RICH.replacen("[[actor]]", &format!("{model}\n[[actor]]"), 1)
+        .replace("transmissibility = 2.0", "transmissibility = 0.9")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// With tasks of a few populations, even this small world is split among threads; the
+    /// state after 10 ticks is that of one thread with the default task size, bit for bit.
+    #[test]
+    fn small_tasks_split_small_worlds_without_changing_results(
+        seed in any::<u64>(),
+        task in 1usize..16,
+        social in 0usize..5,
+        contagion in 0usize..5,
+    ) {
+        let social = [None, Some("hegselmann_krause"), Some("deffuant"), Some("voter"), Some("bounded_confidence")][social];
+        let contagion = [None, Some("sir"), Some("maki_thompson"), Some("daley_kendall"), Some("hoax")][contagion];
+        let mut w = world(&rich_with(social, contagion));
+        w.seed = seed;
+        prop_assert!(w.pops.len() > 2 * task);
+        let run = |threads: usize, task: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            super::set_task_size(task);
+            let e = pool.install(|| {
+                let mut e = Engine::new(w.clone());
+                for _ in 0..10 {
+                    e.step();
+                }
+                e
+            });
+            super::set_task_size(super::phases::MIN_POPS_PER_TASK);
+            e
+        };
+        let (one, split) = (run(1, super::phases::MIN_POPS_PER_TASK), run(3, task));
+        assert_valid(&split.world);
+        prop_assert_eq!(&one.world.opinions.x, &split.world.opinions.x);
+        prop_assert_eq!(&one.world.opinions.familiarity, &split.world.opinions.familiarity);
+        prop_assert_eq!(&one.world.stories.counts, &split.world.stories.counts);
+        prop_assert_eq!(&one.world.actors.credibility, &split.world.actors.credibility);
+        prop_assert_eq!(&one.world.relations, &split.world.relations);
+    }
+}
+
 /// Every classic model on a world large enough to be split among threads (several tasks of
 /// `MIN_POPS_PER_TASK` populations and several voter blocks): identical on 1 and 3 threads,
 /// within range and mass-conserving, with all instruments and phases on.

@@ -216,13 +216,12 @@ pub fn build_world(sc: &Scenario) -> World {
     // Exchanges create ties between their targets and the actor's home; they start at weight 0.
     for c in &sc.campaigns {
         if c.instrument == scenario::Instrument::Exchange {
-            for &t in &resolve(&c.targets) {
-                for &h in &actors.home_pops[aid(&c.actor) as usize] {
-                    if h != t {
-                        tie_list.push((t, h, 0.0));
-                    }
-                }
-            }
+            let home = &actors.home_pops[aid(&c.actor) as usize];
+            tie_list.extend(
+                exchange_ties::links(&resolve(&c.targets), home)
+                    .into_iter()
+                    .map(|(t, h)| (t, h, 0.0)),
+            );
         }
     }
     let self_weight = m.self_weight as f32;
@@ -314,12 +313,9 @@ pub fn build_world(sc: &Scenario) -> World {
         };
         let mut tie_slots = Vec::new();
         if c.instrument == scenario::Instrument::Exchange {
-            for &t in &targets {
-                for &h in &actors.home_pops[actor as usize] {
-                    if let (Some(a), Some(b)) = (ties.slot(t as usize, h), ties.slot(h as usize, t))
-                    {
-                        tie_slots.push([t, h, a as u32, b as u32]);
-                    }
+            for (t, h) in exchange_ties::links(&targets, &actors.home_pops[actor as usize]) {
+                if let (Some(a), Some(b)) = (ties.slot(t as usize, h), ties.slot(h as usize, t)) {
+                    tie_slots.push([t, h, a as u32, b as u32]);
                 }
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod csr;
+pub mod exchange_ties;
 pub mod generate;
 pub mod graph;
 pub mod renumber;

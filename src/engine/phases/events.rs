@@ -6,7 +6,7 @@
 //! anchor, so a scandal leaves lasting damage. A crisis adds `boost` to one dimension's
 //! salience weight (before renormalising to sum 1) from its tick until it ends.
 
-use super::{MIN_POPS_PER_TASK, par_rows};
+use super::par_rows;
 use crate::world::{Shock, World};
 use rayon::prelude::*;
 
@@ -62,7 +62,7 @@ fn recompute_salience(w: &mut World, t: u32) {
     w.pops
         .salience
         .par_chunks_mut(d)
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(super::task_size())
         .for_each(|row| {
             let s: f32 = row.iter().sum();
             if s > 0.0 {

@@ -6,13 +6,16 @@
 //! r·g_T and attitudes by r·g_A·(½ + ½·fit) (personal experience matters more than value
 //! distance). A share `durable_share` of each change also moves the anchor and the
 //! background familiarity, so exchange gains persist where messaging gains fade.
-//! Each tick the ties between targets and the actor's home populations gain f·tie_gain
-//! of raw weight: participants keep friends abroad.
+//! Each tick the ties between targets and the actor's home populations gain
+//! f·tie_gain·H/min(H, k) of raw weight: participants keep friends abroad. Each target is
+//! tied to at most k = `HOME_LINKS` of the H home populations (`world::exchange_ties`), and
+//! the factor H/min(H, k) keeps what a target's ties to the home public gain in total.
 
 use super::{for_each_campaign, push01, push11, value_fit};
 use crate::engine::Scratch;
 use crate::scenario::Instrument;
 use crate::world::World;
+use crate::world::exchange_ties::gain_scale;
 
 pub fn run(w: &mut World, s: &mut Scratch) {
     let k = w.opinions.k;
@@ -49,9 +52,10 @@ fn strengthen_ties(w: &mut World, s: &mut Scratch) {
         if c.instrument != Instrument::Exchange || f <= 0.0 {
             continue;
         }
+        let g = f * gain * gain_scale(w.actors.home_pops[c.actor as usize].len());
         for &[t, h, a, b] in &c.tie_slots {
-            w.ties.raw[a as usize] += f * gain;
-            w.ties.raw[b as usize] += f * gain;
+            w.ties.raw[a as usize] += g;
+            w.ties.raw[b as usize] += g;
             s.dirty_rows[t as usize] = true;
             s.dirty_rows[h as usize] = true;
         }

@@ -45,7 +45,7 @@
 //! the competing-risks draw turns back into exactly those probabilities. Campaigns still act:
 //! seeding adds to S→B, corrections to B→C, prebunking moves S→V (immune until it wanes).
 
-use super::{MIN_POPS_PER_TASK, campaigns_of, exposure, push01, push11};
+use super::{campaigns_of, exposure, push01, push11};
 use crate::engine::Scratch;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{ContagionModel, Instrument};
@@ -152,9 +152,11 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     counts
         .par_chunks_mut(q)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(super::task_size())
         .for_each(|(p, cnt)| {
-            let mut rng = stream(key, t, Purpose::Misinformation, p as u64);
+            // The stream is set up only when a draw is due: zero hazards draw nothing, so
+            // populations where nothing can move skip it and the results are unchanged.
+            let mut rng = None;
             let lit = w_ro.pops.literacy[p];
             let online =
                 pr.mis_offline_share + (1.0 - pr.mis_offline_share) * w_ro.pops.internet[p];
@@ -176,16 +178,35 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                     * (1.0 - pr.mis_literacy_protection * lit)) as f64;
                 let h_sc = (beta * online * phi * (1.0 - alpha)) as f64;
                 let h_sv = prebunk as f64;
-                let h_vb = h_sb * (1.0 - pr.mis_prebunk_efficacy as f64);
-                let h_vs = hazard(pr.mis_prebunk_waning);
-                let h_bc = hazard(st.verify[j] * lit) + correct as f64;
-                let forget = hazard(st.forget[j]);
-
                 let c0 = cnt[j];
-                let [sb, sc, sv] = competing(c0.s, [h_sb, h_sc, h_sv], &mut rng);
-                let [vb, vc, vs] = competing(c0.v, [h_vb, h_sc, h_vs], &mut rng);
-                let [bc, bs] = competing(c0.b, [h_bc, forget], &mut rng);
-                let [cs] = competing(c0.c, [forget], &mut rng);
+                // Everyone susceptible and no hazard out of S: nothing can move.
+                if c0.b == 0 && c0.c == 0 && c0.v == 0 && h_sb + h_sc + h_sv <= 0.0 {
+                    continue;
+                }
+                let rng =
+                    rng.get_or_insert_with(|| stream(key, t, Purpose::Misinformation, p as u64));
+                // Exit hazards of empty compartments are never used: skip their logarithms.
+                let (h_vb, h_vs) = if c0.v > 0 {
+                    let h_vb = h_sb * (1.0 - pr.mis_prebunk_efficacy as f64);
+                    (h_vb, hazard(pr.mis_prebunk_waning))
+                } else {
+                    (0.0, 0.0)
+                };
+                let h_bc = if c0.b > 0 {
+                    hazard(st.verify[j] * lit) + correct as f64
+                } else {
+                    0.0
+                };
+                let forget = if c0.b > 0 || c0.c > 0 {
+                    hazard(st.forget[j])
+                } else {
+                    0.0
+                };
+
+                let [sb, sc, sv] = competing(c0.s, [h_sb, h_sc, h_sv], rng);
+                let [vb, vc, vs] = competing(c0.v, [h_vb, h_sc, h_vs], rng);
+                let [bc, bs] = competing(c0.b, [h_bc, forget], rng);
+                let [cs] = competing(c0.c, [forget], rng);
                 cnt[j] = Compartments {
                     s: c0.s - sb - sc - sv + vs + bs + cs,
                     b: c0.b - bc - bs + sb + vb,
@@ -208,7 +229,7 @@ fn shares(w: &World, s: &mut Scratch) {
         .par_chunks_mut(q)
         .zip(s.frac_c.par_chunks_mut(q))
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(super::task_size())
         .for_each(|(p, (fb, fc))| {
             let n = sizes[p];
             for j in 0..q {

@@ -14,9 +14,25 @@ use crate::engine::Scratch;
 use crate::scenario::{Channel, Instrument};
 use crate::world::{Campaign, Opinions, World};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Populations per rayon task: large enough to amortise scheduling, small enough to balance.
+/// Populations per rayon task by default: large enough to amortise scheduling, small
+/// enough to balance.
 pub const MIN_POPS_PER_TASK: usize = 512;
+
+static TASK_POPS: AtomicUsize = AtomicUsize::new(MIN_POPS_PER_TASK);
+
+/// Populations per rayon task (at least 1). Process-wide, like `simd::set_enabled`: results
+/// never depend on it, which is what lowering it in tests shows on small worlds.
+pub fn set_task_size(pops: usize) {
+    TASK_POPS.store(pops.max(1), Ordering::Relaxed);
+}
+
+/// The current number of populations per rayon task (`MIN_POPS_PER_TASK` unless set).
+#[inline]
+pub fn task_size() -> usize {
+    TASK_POPS.load(Ordering::Relaxed)
+}
 
 /// Opinion magnitudes below this are set to zero by the phases that decay values
 /// geometrically (social influence, forgetting). Decay toward a zero anchor otherwise
@@ -103,7 +119,7 @@ where
         .zip(o.x.par_chunks_mut(r))
         .zip(o.anchor.par_chunks_mut(r))
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, (((fam, fam_base), x), anchor))| {
             f(
                 p,

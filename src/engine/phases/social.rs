@@ -26,7 +26,7 @@
 //!
 //! Reads x(t), writes a second buffer, then swaps: every update is synchronous.
 
-use super::{MIN_POPS_PER_TASK, settle};
+use super::{settle, task_size};
 use crate::engine::{Scratch, simd};
 use crate::rng::{Purpose, pair_seed, pair_word, stream};
 use crate::world::{Csr, SocialRule, World};
@@ -97,15 +97,14 @@ impl<'a> Args<'a> {
 /// Row width known at compile time: the accumulator lives in registers.
 fn fixed<const R: usize>(a: &Args, out: &mut [f32]) {
     let (outs, _) = out.as_chunks_mut::<R>();
-    outs.par_chunks_mut(MIN_POPS_PER_TASK)
-        .enumerate()
-        .for_each(|(c, outs)| {
-            simd::fast(FjRows {
-                a,
-                outs,
-                first: c * MIN_POPS_PER_TASK,
-            })
-        });
+    let task = task_size();
+    outs.par_chunks_mut(task).enumerate().for_each(|(c, outs)| {
+        simd::fast(FjRows {
+            a,
+            outs,
+            first: c * task,
+        })
+    });
 }
 
 /// Friedkin–Johnsen for the rows `first..first + outs.len()`. Per-row inputs are sliced
@@ -180,7 +179,7 @@ fn dynamic(a: &Args, out: &mut [f32], r: usize) {
     let csr = a.csr;
     out.par_chunks_mut(r)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, o)| {
             let sw = csr.self_w[p];
             let xp = &a.x[p * r..(p + 1) * r];
@@ -206,7 +205,7 @@ fn bounded(a: &Args, out: &mut [f32], r: usize, k: usize, eps: f32) {
     let csr = a.csr;
     out.par_chunks_mut(r)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, o)| {
             let xp = &a.x[p * r..(p + 1) * r];
             let sw = csr.self_w[p];
@@ -280,7 +279,7 @@ fn fj_trust(a: &Args, p: usize, o: &mut [f32], r: usize, k: usize) {
 fn trust_only(a: &Args, out: &mut [f32], r: usize, k: usize) {
     out.par_chunks_mut(r)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, o)| {
             o.copy_from_slice(&a.x[p * r..(p + 1) * r]);
             fj_trust(a, p, o, r, k);
@@ -294,7 +293,7 @@ fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) 
     out.par_chunks_mut(r)
         .zip(cnt.par_chunks_mut(r))
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, (o, c))| {
             let xp = &a.x[p * r..(p + 1) * r];
             let sw = csr.self_w[p];
@@ -334,7 +333,7 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
     let actors = r / K;
     out.par_chunks_mut(r)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, o)| {
             let (os, _) = o.as_chunks_mut::<K>();
             let sw = csr.self_w[p];
@@ -369,7 +368,7 @@ fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
     partner
         .par_iter_mut()
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, best)| {
             // Priority in the high half, neighbour in the low half: a branch-free minimum.
             // Equal priorities (odds 2^-32) go to the lower index; choices stay mutual-or-not,
@@ -386,7 +385,7 @@ fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
 fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps: f32, mu: f32) {
     out.par_chunks_mut(r)
         .enumerate()
-        .with_min_len(MIN_POPS_PER_TASK)
+        .with_min_len(task_size())
         .for_each(|(p, o)| {
             let xp = &x[p * r..(p + 1) * r];
             o.copy_from_slice(xp);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The scaling benchmark of the whole model (README "Performance"): for each size N, runs
+# the generated scenario with every instrument on and the Friedkin-Johnsen-only scenario on
+# the same graph, and prints build time, time per tick by phase and peak memory.
+#     cargo build --release
+#     benches/whole_model/run.sh 10000 100000 1000000       # THREADS=2 TICKS=20 by default
+# Each size runs once per mode; repeat the command to get several samples. Peak memory is
+# the maximum resident set size of the whole `softpower run` process (GNU time).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${BIN:-$here/../../target/release/softpower}
+threads=${THREADS:-2}
+ticks=${TICKS:-20}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+phases="budget events messaging exchanges propaganda misinformation social_influence diplomacy forgetting"
+printf "| N | mode | build s | tick ms |"
+for p in $phases; do printf " %s |" "$p"; done
+printf " peak MB |\n"
+for n in "$@"; do
+  for mode in all fj; do
+    "$here/scenario.sh" "$n" "$mode" > "$work/s.toml"
+    /usr/bin/time -f "%M" -o "$work/rss" "$bin" run "$work/s.toml" --out "$work/out" --force \
+      --threads "$threads" --ticks "$ticks" --no-plots --no-attribution -q
+    t="$work/out/timing.json"
+    printf "| %s | %s | %.2f | %.1f |" "$n" "$mode" "$(jq .build_seconds "$t")" \
+      "$(jq ".simulate_seconds * 1000 / $ticks" "$t")"
+    for p in $phases; do printf " %.2f |" "$(jq ".phase_seconds.$p * 1000 / $ticks" "$t")"; done
+    printf " %d |\n" "$(( $(cat "$work/rss") / 1024 ))"
+  done
+done
