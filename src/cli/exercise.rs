@@ -1,8 +1,8 @@
 //! `softpower exercise`: the classroom game's subcommands; the game logic lives in
-//! `experiment::exercise`, this file only parses arguments and prints.
+//! `exercise`, this file only parses arguments and prints.
 
 use super::EXIT_INVALID;
-use crate::experiment::exercise::{Game, Invalid, MissingPolicy, TeamStatus};
+use crate::exercise::{Game, Invalid, MissingPolicy, TeamStatus};
 use crate::scenario::ScenarioError;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -209,16 +209,16 @@ fn print_status(g: &Game) -> anyhow::Result<()> {
             TeamStatus::Draft(d) => format!(
                 "not submitted (valid draft: {} actions, {} of {} budget; set submitted = true)",
                 d.actions.len(),
-                crate::experiment::exercise::decisions::num(d.total_spend()),
-                crate::experiment::exercise::decisions::num(left)
+                crate::exercise::decisions::num(d.total_spend()),
+                crate::exercise::decisions::num(left)
             ),
             TeamStatus::Submitted(d) => {
                 ready += 1;
                 format!(
                     "submitted, valid: {} actions, spends {} of {}{}",
                     d.actions.len(),
-                    crate::experiment::exercise::decisions::num(d.total_spend()),
-                    crate::experiment::exercise::decisions::num(left),
+                    crate::exercise::decisions::num(d.total_spend()),
+                    crate::exercise::decisions::num(left),
                     if d.prediction.is_some() {
                         ", with a prediction"
                     } else {

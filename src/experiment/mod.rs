@@ -3,7 +3,6 @@
 
 pub mod attribution;
 pub mod ensemble;
-pub mod exercise;
 pub mod stats;
 
 use crate::engine::Engine;
