@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod error;
 pub mod exercise;
 pub mod experiment;
 pub mod metrics;
