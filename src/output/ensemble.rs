@@ -321,16 +321,25 @@ pub struct Aggregate {
 pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
     let v = manifest.variants.len();
     let mut results: Vec<Vec<RunResult>> = vec![Vec::new(); v];
-    let mut bands: Vec<BandSketch> = (0..v)
-        .map(|_| BandSketch::new(manifest.ticks as usize + 1))
-        .collect();
+    // Bands are sized from the manifest's ticks only once a part has shown series of that
+    // length, so an edited manifest cannot make this allocate without bound.
+    let new_bands = || -> Vec<BandSketch> {
+        (0..v)
+            .map(|_| BandSketch::new(manifest.ticks as usize + 1))
+            .collect()
+    };
+    let mut bands: Vec<BandSketch> = Vec::new();
     let total = batches(manifest.runs);
     let mut done = 0;
     for b in 0..total {
         let Some(dir) = dirs.iter().find(|d| has_part(d, b)) else {
             continue;
         };
-        for mut r in read_part(manifest, dir, b)? {
+        let part = read_part(manifest, dir, b)?;
+        if bands.is_empty() {
+            bands = new_bands();
+        }
+        for mut r in part {
             let vi = r.variant as usize;
             bands[vi].add(&r.series);
             r.series = vec![
@@ -340,6 +349,9 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
             results[vi].push(r);
         }
         done += 1;
+    }
+    if bands.is_empty() {
+        bands = new_bands();
     }
     Ok(Aggregate {
         manifest: manifest.clone(),
