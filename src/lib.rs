@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod engine;
+pub mod error;
+pub mod exercise;
 pub mod experiment;
 pub mod metrics;
 pub mod output;

@@ -1,16 +1,18 @@
-use super::EXIT_INVALID;
+//! `softpower check`: validate scenario files and explain every problem.
+
+use super::{say, tell};
+use crate::error::{Error, Result};
 use crate::scenario::{Overrides, load};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-pub fn check(files: &[PathBuf]) -> ExitCode {
+pub fn check(files: &[PathBuf]) -> Result<()> {
     let mut bad = 0;
     for f in files {
         match load(f, &Overrides::default()) {
             Ok(l) => {
                 let sc = &l.scenario;
                 let generated: u64 = sc.generators.iter().map(|g| g.count).sum();
-                println!(
+                say!(
                     "ok: {} ({}: {} actors, {} populations, {} campaigns, {} stories, {} events, {} ticks)",
                     f.display(),
                     sc.scenario.name,
@@ -22,15 +24,19 @@ pub fn check(files: &[PathBuf]) -> ExitCode {
                     sc.scenario.ticks
                 );
             }
+            // One file: its diagnostics are the error.
+            Err(e) if files.len() == 1 => return Err(e.into()),
             Err(e) => {
-                eprintln!("{e}");
+                tell!("{e}");
                 bad += 1;
             }
         }
     }
     if bad > 0 {
-        ExitCode::from(EXIT_INVALID)
-    } else {
-        ExitCode::SUCCESS
+        return Err(Error::invalid(format!(
+            "{bad} of {} scenario files have problems",
+            files.len()
+        )));
     }
+    Ok(())
 }

@@ -2,27 +2,23 @@
 //! statistics, resumable, interruptible and shardable.
 
 use super::progress::Progress;
-use super::{EXIT_INVALID, thread_pool};
+use super::{OutputArgs, say, tell, thread_pool};
+use crate::error::{Context, Error, Result, sha256_hex};
 use crate::experiment::ensemble::{BATCH_RUNS, MetricSet, batches, run_batch, shard_batches};
 use crate::output::OutDir;
 use crate::output::ensemble::{
     self as files, Aggregate, Header, MANIFEST, Manifest, SweepParam, VariantInfo, aggregate,
-    has_part, read_header, write_part,
+    has_part, read_header, read_part, write_part,
 };
 use crate::scenario::edit::set_path;
 use crate::scenario::strategy::{BASELINE, variants};
 use crate::scenario::validate::validate;
 use crate::scenario::{Loaded, Overrides, Scenario, load};
-use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-
-/// Exit code after Ctrl-C or SIGTERM (128 + SIGINT).
-const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Args, Clone)]
 pub struct EnsembleArgs {
@@ -44,15 +40,8 @@ pub struct EnsembleArgs {
     /// Continue an interrupted ensemble in the same folder, reusing finished runs
     #[arg(long, conflicts_with = "force")]
     pub resume: bool,
-    /// Replace results already in the output folder
-    #[arg(long)]
-    pub force: bool,
-    /// Skip the PNG plots
-    #[arg(long)]
-    pub no_plots: bool,
-    /// Print nothing but errors
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Testing aid: stop as if interrupted after this many batches
     #[arg(long, hide = true)]
     pub stop_after_batches: Option<u32>,
@@ -88,45 +77,28 @@ pub struct MergeArgs {
     /// Output folder [default: output/<scenario name>-<compare|sweep>]
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace results already in the output folder
-    #[arg(long)]
-    pub force: bool,
-    /// Skip the PNG plots
-    #[arg(long)]
-    pub no_plots: bool,
-    /// Print nothing but errors
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
-fn invalid(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
-    ExitCode::from(EXIT_INVALID)
+fn invalid(msg: impl std::fmt::Display) -> Error {
+    Error::from_text(msg.to_string())
 }
 
-fn load_or_exit(path: &Path) -> Result<Loaded, ExitCode> {
-    load(path, &Overrides::default()).map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(EXIT_INVALID)
-    })
+fn load_scenario(path: &Path) -> Result<Loaded> {
+    Ok(load(path, &Overrides::default())?)
 }
 
-pub fn compare(args: CompareArgs) -> ExitCode {
-    let loaded = match load_or_exit(&args.scenario) {
-        Ok(l) => l,
-        Err(c) => return c,
-    };
+pub fn compare(args: CompareArgs) -> Result<()> {
+    let loaded = load_scenario(&args.scenario)?;
     let sc = &loaded.scenario;
     if sc.strategies.is_empty() && args.strategies.is_none() {
-        eprintln!(
+        tell!(
             "note: {} declares no [[strategy]]: only the baseline is run (see docs/SCENARIO.md, [[strategy]])",
             args.scenario.display()
         );
     }
-    let vs = match variants(sc, args.strategies.as_deref()) {
-        Ok(v) => v,
-        Err(e) => return invalid(e),
-    };
+    let vs = variants(sc, args.strategies.as_deref()).map_err(invalid)?;
     let infos = vs
         .iter()
         .map(|(name, _)| VariantInfo {
@@ -192,24 +164,19 @@ pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>), String> {
     Ok((path.trim().to_string(), values))
 }
 
-pub fn sweep(args: SweepArgs) -> ExitCode {
-    let loaded = match load_or_exit(&args.scenario) {
-        Ok(l) => l,
-        Err(c) => return c,
-    };
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    let loaded = load_scenario(&args.scenario)?;
     let sc = &loaded.scenario;
     if args.sets.len() > 2 {
-        return invalid("a sweep takes one or two --set");
+        return Err(invalid("a sweep takes one or two --set"));
     }
     let mut params = Vec::new();
     for s in &args.sets {
-        match parse_set(s) {
-            Ok((path, values)) => params.push(SweepParam { path, values }),
-            Err(e) => return invalid(e),
-        }
+        let (path, values) = parse_set(s).map_err(invalid)?;
+        params.push(SweepParam { path, values });
     }
     if params.len() == 2 && params[0].path == params[1].path {
-        return invalid(format!("--set {} is given twice", params[0].path));
+        return Err(invalid(format!("--set {} is given twice", params[0].path)));
     }
     let grid: Vec<Vec<f64>> = match params.as_slice() {
         [p] => p.values.iter().map(|&x| vec![x]).collect(),
@@ -227,21 +194,14 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     for (i, point) in grid.iter().enumerate() {
         let mut s = base.clone();
         for (p, &v) in params.iter().zip(point) {
-            s = match set_path(&s, &p.path, v) {
-                Ok(s) => s,
-                Err(e) => {
-                    return invalid(format!(
-                        "--set {}: {}{}",
-                        p.path,
-                        e.message,
-                        if e.help.is_empty() {
-                            String::new()
-                        } else {
-                            format!("\n  help: {}", e.help)
-                        }
-                    ));
+            s = set_path(&s, &p.path, v).map_err(|e| {
+                let err = Error::invalid(format!("--set {}: {}", p.path, e.message));
+                if e.help.is_empty() {
+                    err
+                } else {
+                    err.help(e.help)
                 }
-            };
+            })?;
         }
         let d = validate(&s);
         if let Some(first) = d.first() {
@@ -250,16 +210,16 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
                 .zip(point)
                 .map(|(p, v)| format!("{}={v}", p.path))
                 .collect();
-            return invalid(format!(
-                "at {}: {}: {}{}",
+            let err = Error::invalid(format!(
+                "at {}: {}: {}",
                 at.join(", "),
                 first.path,
-                first.message,
-                first
-                    .help
-                    .as_ref()
-                    .map_or(String::new(), |h| format!("\n  help: {h}"))
+                first.message
             ));
+            return Err(match &first.help {
+                Some(h) => err.help(h.clone()),
+                None => err,
+            });
         }
         infos.push(VariantInfo {
             name: format!("p{i:03}"),
@@ -308,14 +268,6 @@ fn parse_shard(spec: Option<&str>) -> Result<(u32, u32), String> {
     Ok((k, n))
 }
 
-fn sha256(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn drive(
     kind: &str,
     loaded: &Loaded,
@@ -323,21 +275,15 @@ fn drive(
     scenarios: Vec<Scenario>,
     sweep: Vec<SweepParam>,
     a: &EnsembleArgs,
-) -> ExitCode {
+) -> Result<()> {
     let sc = &loaded.scenario;
-    let metrics = match MetricSet::for_scenario(sc, a.metric.as_deref()) {
-        Ok(m) => m,
-        Err(e) => return invalid(e),
-    };
-    let (k, n) = match parse_shard(a.shard.as_deref()) {
-        Ok(x) => x,
-        Err(e) => return invalid(e),
-    };
+    let metrics = MetricSet::for_scenario(sc, a.metric.as_deref()).map_err(invalid)?;
+    let (k, n) = parse_shard(a.shard.as_deref()).map_err(invalid)?;
     let manifest = Manifest {
         kind: kind.into(),
         softpower_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.scenario.name.clone(),
-        scenario_sha256: sha256(&loaded.text),
+        scenario_sha256: sha256_hex(loaded.text.as_bytes()),
         seed: sc.scenario.seed,
         runs: a.runs,
         ticks: sc.scenario.ticks,
@@ -348,23 +294,12 @@ fn drive(
         metrics,
     };
     let header = Header {
+        format: files::FORMAT_VERSION,
         manifest,
         shard: k,
         shards: n,
     };
-    match execute(&header, &scenarios, a) {
-        Ok(Outcome::Done) => ExitCode::SUCCESS,
-        Ok(Outcome::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-enum Outcome {
-    Done,
-    Interrupted,
+    execute(&header, &scenarios, a)
 }
 
 fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
@@ -376,7 +311,7 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
-fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outcome> {
+fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<()> {
     let m = &h.manifest;
     let path = a
         .out
@@ -385,16 +320,26 @@ fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outco
     let out = if a.resume {
         let earlier =
             read_header(&path).context("--resume needs the folder of an interrupted ensemble")?;
-        if &earlier != h {
-            bail!(
+        // Older manifests carry no version; the rest must be the same command.
+        if earlier.manifest != h.manifest || (earlier.shard, earlier.shards) != (h.shard, h.shards)
+        {
+            return Err(Error::invalid(format!(
                 "{} holds a different ensemble (scenario, version, seed, runs, strategies, metric or shard differ); --resume only continues the same command",
                 path.display()
-            );
+            )));
+        }
+        crate::output::remove_stale_temporaries(&path);
+        crate::output::remove_stale_temporaries(&path.join(files::PARTS));
+        // Finished batches are reused only if they are whole: a damaged part stops here.
+        for b in shard_batches(batches(m.runs), h.shard, h.shards) {
+            if has_part(&path, b) {
+                read_part(m, &path, b)?;
+            }
         }
         OutDir { path }
     } else {
-        let out = OutDir::prepare(&path, a.force)?;
-        if a.force {
+        let out = OutDir::prepare(&path, a.output.force)?;
+        if a.output.force {
             let _ = std::fs::remove_dir_all(out.path.join(files::PARTS));
         }
         out.write(MANIFEST, &serde_json::to_vec_pretty(h)?)?;
@@ -422,7 +367,7 @@ fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outco
         } else {
             "comparing"
         },
-        a.quiet,
+        a.output.quiet,
     );
     let started = Instant::now();
     let mut interrupted = false;
@@ -464,8 +409,8 @@ fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outco
 
     let missing = range.clone().filter(|&b| !has_part(&out.path, b)).count();
     if h.shards > 1 {
-        if !a.quiet {
-            println!(
+        if !a.output.quiet {
+            say!(
                 "shard {}/{} of {} \"{}\": {} of {} batches done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
                 h.shard,
                 h.shards,
@@ -478,19 +423,18 @@ fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outco
         }
     } else {
         let agg = aggregate(m, std::slice::from_ref(&out.path))?;
-        finish(&out, &agg, !a.no_plots, a.quiet)?;
+        finish(&out, &agg, !a.output.no_plots, a.output.quiet)?;
     }
     if interrupted || missing > 0 {
-        eprintln!(
+        return Err(Error::Interrupted(format!(
             "interrupted: {} of {} batches of {} runs are on disk in {}; finished runs are kept.\n  help: run the same command with --resume to continue",
             range.len() - missing,
             range.len(),
             BATCH_RUNS,
             out.path.display()
-        );
-        return Ok(Outcome::Interrupted);
+        )));
     }
-    Ok(Outcome::Done)
+    Ok(())
 }
 
 fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()> {
@@ -501,23 +445,24 @@ fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()>
         files::write_compare(out, agg, &capitalise(&m.tick_label), plots && agg.complete)?
     };
     if !quiet {
-        print!("{}", ranking_text(agg));
+        say!("{}", ranking_text(agg));
+        // The manifest was checked on reading: its focal metric is among its metrics.
         let focal = m
             .metrics
             .names
             .iter()
             .position(|n| n == &m.metrics.focal)
-            .expect("focal metric is a final metric");
+            .ok_or_else(|| Error::failure("the focal metric is not among the metrics"))?;
         let varies = agg
             .results
             .iter()
             .any(|rs| rs.iter().any(|r| r.finals[focal] != rs[0].finals[focal]));
         if agg.runs_done() > 1 && !varies {
-            println!(
+            say!(
                 "\nnote: every run gave the same result: this scenario has no random element (no stories, no generated populations), so the intervals are zero-width; one run would do."
             );
         }
-        println!(
+        say!(
             "\nResults in {}/ ({})",
             out.path.display(),
             written.join(", ")
@@ -611,14 +556,7 @@ pub fn ranking_text(agg: &Aggregate) -> String {
     s
 }
 
-pub fn merge(args: MergeArgs) -> ExitCode {
-    match do_merge(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => invalid(format!("{e:#}")),
-    }
-}
-
-fn do_merge(args: &MergeArgs) -> Result<()> {
+pub fn merge(args: MergeArgs) -> Result<()> {
     let mut headers = Vec::new();
     for d in &args.dirs {
         headers.push(read_header(d)?);
@@ -630,26 +568,26 @@ fn do_merge(args: &MergeArgs) -> Result<()> {
             let b = serde_json::to_value(&h.manifest)?;
             let differ: Vec<String> = a
                 .as_object()
-                .unwrap()
-                .iter()
+                .into_iter()
+                .flatten()
                 .filter(|(k, v)| b.get(k.as_str()) != Some(v))
                 .map(|(k, _)| k.clone())
                 .collect();
-            bail!(
+            return Err(Error::invalid(format!(
                 "{} and {} come from different ensembles (they differ in: {})",
                 args.dirs[0].display(),
                 d.display(),
                 differ.join(", ")
-            );
+            )));
         }
         if h.shards != first.shards {
-            bail!(
+            return Err(Error::invalid(format!(
                 "{} is one of {} shards, {} one of {}",
                 d.display(),
                 h.shards,
                 args.dirs[0].display(),
                 first.shards
-            );
+            )));
         }
     }
     let n = first.shards;
@@ -676,13 +614,17 @@ fn do_merge(args: &MergeArgs) -> Result<()> {
         }
     }
     if !problems.is_empty() {
-        bail!("cannot merge:\n  {}", problems.join("\n  "));
+        return Err(Error::invalid(format!(
+            "cannot merge:\n  {}",
+            problems.join("\n  ")
+        )));
     }
     let m = &first.manifest;
+    // Every part is checked before anything is written.
+    let agg = aggregate(m, &args.dirs)?;
     let out = OutDir::prepare(
         &args.out.clone().unwrap_or_else(|| default_out(m, 1, 1)),
-        args.force,
+        args.output.force,
     )?;
-    let agg = aggregate(m, &args.dirs)?;
-    finish(&out, &agg, !args.no_plots, args.quiet)
+    finish(&out, &agg, !args.output.no_plots, args.output.quiet)
 }

@@ -1,12 +1,11 @@
 //! `softpower exercise`: the classroom game's subcommands; the game logic lives in
-//! `experiment::exercise`, this file only parses arguments and prints.
+//! `exercise`, this file only parses arguments and prints.
 
-use super::EXIT_INVALID;
-use crate::experiment::exercise::{Game, Invalid, MissingPolicy, TeamStatus};
-use crate::scenario::ScenarioError;
+use super::{say, tell};
+use crate::error::{Error, Result};
+use crate::exercise::{Game, MissingPolicy, TeamStatus};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Args)]
 #[command(
@@ -67,30 +66,11 @@ pub enum Missing {
     Repeat,
 }
 
-pub fn exercise(args: ExerciseArgs) -> ExitCode {
-    match execute(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            if let Some(s) = e.downcast_ref::<ScenarioError>() {
-                eprintln!("{s}");
-                ExitCode::from(EXIT_INVALID)
-            } else if let Some(i) = e.downcast_ref::<Invalid>() {
-                let text = i.to_string();
-                if text.starts_with("error:") {
-                    eprintln!("{text}");
-                } else {
-                    eprintln!("error: {text}");
-                }
-                ExitCode::from(EXIT_INVALID)
-            } else {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        }
-    }
+pub fn exercise(args: ExerciseArgs) -> Result<()> {
+    execute(args)
 }
 
-fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
+fn execute(args: ExerciseArgs) -> Result<()> {
     match args.command {
         ExerciseCommand::New {
             scenario,
@@ -99,7 +79,7 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
             ticks_per_round,
         } => {
             let g = Game::create(&scenario, &dir, rounds, ticks_per_round)?;
-            println!(
+            say!(
                 "created {}: {} teams ({}), {} rounds of {} {}s",
                 dir.display(),
                 g.settings.teams.len(),
@@ -108,7 +88,7 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
                 g.settings.ticks_per_round,
                 g.scenario.scenario.tick_label
             );
-            println!(
+            say!(
                 "  teams edit {}/<team>.toml; injects.toml is for the instructor only",
                 g.decisions_dir(1).display()
             );
@@ -124,8 +104,11 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
                 Missing::Repeat => MissingPolicy::Repeat,
             });
             let dir = g.advance(policy)?;
-            let rec = g.records.last().expect("a round was played");
-            println!(
+            let rec = g
+                .records
+                .last()
+                .ok_or_else(|| Error::failure("no round record after a round was played"))?;
+            say!(
                 "round {} of {} played: {}",
                 rec.round,
                 rec.rounds,
@@ -134,21 +117,24 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
             let mut order: Vec<_> = rec.teams.iter().collect();
             order.sort_by_key(|t| t.rank);
             for t in order {
-                println!(
+                say!(
                     "  {}. {:<28} {:>8.4} ({:+.4})",
-                    t.rank, t.name, t.sp_end, t.change
+                    t.rank,
+                    t.name,
+                    t.sp_end,
+                    t.change
                 );
             }
             for n in &rec.notes {
-                println!("  note: {n}");
+                say!("  note: {n}");
             }
             if g.finished() {
-                println!(
+                say!(
                     "the game is over: `softpower exercise report {}` writes the debrief",
                     game.display()
                 );
             } else {
-                println!(
+                say!(
                     "round {} decisions (pre-filled with the last choices): {}",
                     g.current(),
                     g.decisions_dir(g.current()).display()
@@ -158,7 +144,7 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
         ExerciseCommand::Rewind { game, to } => {
             let mut g = Game::open(&game)?;
             let slot = g.rewind(to)?;
-            println!(
+            say!(
                 "rewound {} to the start of round {to}; later rounds and decisions were moved to {}",
                 game.display(),
                 slot.display()
@@ -168,9 +154,9 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
             let g = Game::open(&game)?;
             let (dir, replaced) = g.debrief()?;
             if replaced {
-                println!("replaced the earlier debrief in {}", dir.display());
+                say!("replaced the earlier debrief in {}", dir.display());
             }
-            println!(
+            say!(
                 "debrief of {} rounds: {}, {}, {}",
                 g.completed(),
                 dir.join("debrief.md").display(),
@@ -182,9 +168,9 @@ fn execute(args: ExerciseArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_status(g: &Game) -> anyhow::Result<()> {
+fn print_status(g: &Game) -> Result<()> {
     if g.finished() {
-        println!(
+        say!(
             "{}: all {} rounds played; `exercise report` writes the debrief",
             g.dir.display(),
             g.settings.rounds
@@ -192,7 +178,7 @@ fn print_status(g: &Game) -> anyhow::Result<()> {
         return Ok(());
     }
     let r = g.current();
-    println!(
+    say!(
         "{}: round {r} of {} is next ({} played)",
         g.dir.display(),
         g.settings.rounds,
@@ -209,16 +195,16 @@ fn print_status(g: &Game) -> anyhow::Result<()> {
             TeamStatus::Draft(d) => format!(
                 "not submitted (valid draft: {} actions, {} of {} budget; set submitted = true)",
                 d.actions.len(),
-                crate::experiment::exercise::decisions::num(d.total_spend()),
-                crate::experiment::exercise::decisions::num(left)
+                crate::exercise::decisions::num(d.total_spend()),
+                crate::exercise::decisions::num(left)
             ),
             TeamStatus::Submitted(d) => {
                 ready += 1;
                 format!(
                     "submitted, valid: {} actions, spends {} of {}{}",
                     d.actions.len(),
-                    crate::experiment::exercise::decisions::num(d.total_spend()),
-                    crate::experiment::exercise::decisions::num(left),
+                    crate::exercise::decisions::num(d.total_spend()),
+                    crate::exercise::decisions::num(left),
                     if d.prediction.is_some() {
                         ", with a prediction"
                     } else {
@@ -238,20 +224,20 @@ fn print_status(g: &Game) -> anyhow::Result<()> {
                 format!("INVALID ({} problems, below)", e.diagnostics.len())
             }
         };
-        println!("  {team:<20} {line}");
+        say!("  {team:<20} {line}");
     }
     match g.injects() {
-        Ok(i) => println!(
+        Ok(i) => say!(
             "  injects.toml: valid ({} injects, {} in this round)",
             i.len(),
             i.iter().filter(|x| x.round == r).count()
         ),
-        Err(e) => problems.push(format!("{e}")),
+        Err(e) => problems.push(e.report()),
     }
     for p in drafts.iter().chain(&problems) {
-        eprintln!("{p}");
+        tell!("{p}");
     }
-    println!(
+    say!(
         "{ready} of {} teams ready{}",
         g.teams.len(),
         if problems.is_empty() {
@@ -261,7 +247,10 @@ fn print_status(g: &Game) -> anyhow::Result<()> {
         }
     );
     if !problems.is_empty() {
-        anyhow::bail!(Invalid(format!("{} file(s) with problems", problems.len())));
+        return Err(Error::invalid(format!(
+            "{} file(s) with problems",
+            problems.len()
+        )));
     }
     Ok(())
 }

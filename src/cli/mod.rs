@@ -10,12 +10,58 @@ mod summary;
 
 pub use summary::summary_text;
 
-use clap::{Parser, Subcommand};
+use crate::error::{EXIT_FAILURE, EXIT_INVALID};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
-/// Exit code for invalid input (bad scenario, bad arguments).
-pub const EXIT_INVALID: u8 = 2;
+/// The first error writing to standard output, after which nothing more is written.
+static STDOUT_ERROR: OnceLock<std::io::Error> = OnceLock::new();
+
+/// Writes to standard output. A closed pipe (`softpower check … | head -1`) or a full
+/// device stops the printing instead of panicking; `main` decides the exit code.
+pub fn write_stdout(args: std::fmt::Arguments) {
+    if STDOUT_ERROR.get().is_some() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        let _ = STDOUT_ERROR.set(e);
+    }
+}
+
+/// Writes to standard error; a closed standard error is ignored (there is nowhere left
+/// to say anything).
+pub fn write_stderr(args: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.flush());
+}
+
+/// `println!` for standard output through [`write_stdout`].
+macro_rules! say {
+    ($($t:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($t)*))) };
+}
+/// `eprintln!` through [`write_stderr`].
+macro_rules! tell {
+    ($($t:tt)*) => { $crate::cli::write_stderr(format_args!("{}\n", format_args!($($t)*))) };
+}
+pub(crate) use {say, tell};
+
+/// The flags every command that writes a results folder shares.
+#[derive(Args, Clone, Debug)]
+pub struct OutputArgs {
+    /// Replace results already in the output folder
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the PNG plots
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
 #[derive(Parser)]
 #[command(
@@ -74,18 +120,35 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {
+    let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check { scenarios } => check::check(&scenarios),
         Command::Compare(args) => ensemble::compare(args),
         Command::Sweep(args) => ensemble::sweep(args),
         Command::Merge(args) => ensemble::merge(args),
         Command::Exercise(args) => exercise::exercise(args),
+    };
+    let code = match result {
+        Ok(()) => 0,
+        Err(e) => {
+            tell!("{}", e.report());
+            e.exit_code()
+        }
+    };
+    // A reader that closed the pipe wanted no more; any other failure to print is the
+    // machine's, and a command that otherwise succeeded must not say so.
+    if let Some(e) = STDOUT_ERROR.get()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && code == 0
+    {
+        tell!("error: cannot write to standard output: {e}");
+        return ExitCode::from(EXIT_FAILURE);
     }
+    ExitCode::from(code)
 }
 
 /// Sets up a rayon pool with the requested number of threads (default: all cores).
-pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+pub fn thread_pool(threads: Option<usize>) -> crate::error::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         b = b.num_threads(n);

@@ -1,16 +1,15 @@
 //! `softpower run`: simulate one scenario and write its results.
 
 use super::progress::Progress;
-use super::{EXIT_INVALID, thread_pool};
+use super::{OutputArgs, say, thread_pool};
 use crate::engine::Phase;
+use crate::error::{Error, Result};
 use crate::experiment::{self, attribution};
 use crate::output::{OutDir, figures, tables};
 use crate::scenario::{Overrides, load};
 use crate::world::build_world;
-use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Args)]
@@ -29,12 +28,8 @@ pub struct RunArgs {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Replace results already in the output folder
-    #[arg(long)]
-    pub force: bool,
-    /// Skip the PNG plots
-    #[arg(long)]
-    pub no_plots: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Skip the counterfactual runs that attribute soft-power gains to instruments
     #[arg(long)]
     pub no_attribution: bool,
@@ -44,23 +39,14 @@ pub struct RunArgs {
     /// Actor whose favourability colours the network picture [default: the focal actor]
     #[arg(long)]
     pub network_actor: Option<String>,
-    /// Print nothing but errors
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
-pub fn run(args: RunArgs) -> ExitCode {
+pub fn run(args: RunArgs) -> Result<()> {
     let ov = Overrides {
         seed: args.seed,
         ticks: args.ticks,
     };
-    let loaded = match load(&args.scenario, &ov) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
+    let loaded = load(&args.scenario, &ov)?;
     if let Some(a) = &args.network_actor
         && !loaded.scenario.actors.iter().any(|x| &x.id == a)
     {
@@ -70,19 +56,12 @@ pub fn run(args: RunArgs) -> ExitCode {
             .iter()
             .map(|x| x.id.as_str())
             .collect();
-        eprintln!(
-            "error: --network-actor: unknown actor \"{a}\"\n  help: {}",
-            crate::scenario::diagnostic::suggest_help(a, ids)
+        return Err(
+            Error::invalid(format!("--network-actor: unknown actor \"{a}\""))
+                .help(crate::scenario::diagnostic::suggest_help(a, ids)),
         );
-        return ExitCode::from(EXIT_INVALID);
     }
-    match execute(&args, &loaded) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    execute(&args, &loaded)
 }
 
 fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
@@ -91,7 +70,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&sc.scenario.name));
-    let out = OutDir::prepare(&out_path, args.force)?;
+    let out = OutDir::prepare(&out_path, args.output.force)?;
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
     let threads = pool.current_num_threads();
     let started = Instant::now();
@@ -103,7 +82,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         let wanted = args.attribution || (!args.no_attribution && attribution::affordable(&world));
         let skipped = !wanted && !args.no_attribution;
         let template = wanted.then(|| world.clone());
-        let bar = Progress::new(world.ticks as u64, "simulating", args.quiet);
+        let bar = Progress::new(world.ticks as u64, "simulating", args.output.quiet);
         let t1 = Instant::now();
         let run = experiment::simulate(world, |t| bar.set(t as u64));
         bar.finish();
@@ -121,7 +100,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         &tables::timeseries_csv(&run.engine, &run.recorder)?,
     )?;
     out.write("populations.csv", &tables::populations_csv(&run.engine)?)?;
-    if !args.no_plots {
+    if !args.output.no_plots {
         let actor = args.network_actor.as_deref();
         for (name, png) in figures::all(&run, gains.as_deref(), actor)? {
             out.write(&name, &png)?;
@@ -160,13 +139,13 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
     });
     out.write("timing.json", &serde_json::to_vec_pretty(&timing)?)?;
 
-    if !args.quiet {
-        print!(
+    if !args.output.quiet {
+        say!(
             "{}",
             super::summary_text(&run, gains.as_deref(), &out.path, &files)
         );
         if skipped {
-            println!("{}", attribution::skipped_note(&run.engine.world));
+            say!("{}", attribution::skipped_note(&run.engine.world));
         }
     }
     Ok(())

@@ -6,7 +6,6 @@ pub mod decision;
 pub mod design;
 pub mod discovery;
 pub mod ensemble;
-pub mod exercise;
 pub mod metric;
 pub mod morris;
 pub mod prior;
@@ -23,17 +22,31 @@ pub struct Run {
     pub recorder: Recorder,
 }
 
+/// The one simulate loop: advances `engine` by `ticks` ticks, recording each tick in
+/// `recorder` when one is given; `on_tick` is told the number of ticks done (for
+/// progress display).
+pub fn advance(
+    engine: &mut Engine,
+    ticks: u32,
+    mut recorder: Option<&mut Recorder>,
+    mut on_tick: impl FnMut(u32),
+) {
+    for _ in 0..ticks {
+        engine.step();
+        if let Some(r) = recorder.as_deref_mut() {
+            r.record(engine);
+        }
+        on_tick(engine.tick);
+    }
+}
+
 /// Simulates `world` for its configured ticks, recording every tick; `on_tick` is told
 /// the number of ticks done (for progress display).
-pub fn simulate(world: World, mut on_tick: impl FnMut(u32)) -> Run {
+pub fn simulate(world: World, on_tick: impl FnMut(u32)) -> Run {
     let ticks = world.ticks;
     let mut engine = Engine::new(world);
     let mut recorder = Recorder::new(&engine);
-    for _ in 0..ticks {
-        engine.step();
-        recorder.record(&engine);
-        on_tick(engine.tick);
-    }
+    advance(&mut engine, ticks, Some(&mut recorder), on_tick);
     Run { engine, recorder }
 }
 
@@ -41,8 +54,6 @@ pub fn simulate(world: World, mut on_tick: impl FnMut(u32)) -> Run {
 pub fn simulate_final(world: World) -> Engine {
     let ticks = world.ticks;
     let mut engine = Engine::new(world);
-    for _ in 0..ticks {
-        engine.step();
-    }
+    advance(&mut engine, ticks, None, |_| {});
     engine
 }

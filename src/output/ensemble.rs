@@ -3,15 +3,42 @@
 
 use super::OutDir;
 use super::tables::fmt;
-use crate::experiment::ensemble::{MetricSet, RunResult, batches, lower_is_better};
+use crate::error::{Context, Error, Result};
+use crate::experiment::ensemble::{
+    BATCH_RUNS, MetricSet, RunResult, batches, lower_is_better, run_seed,
+};
 use crate::experiment::stats::{BandSketch, paired, summarise};
 use crate::plot::{self, Band, BandChart, BarChart, Heatmap, Interval, IntervalChart};
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "ensemble.json";
 pub const PARTS: &str = "parts";
+
+/// Version of the manifest and part-file format. Files without a version are version 1
+/// (they were written before the field existed and have the same layout).
+pub const FORMAT_VERSION: u32 = 1;
+
+fn format_v1() -> u32 {
+    1
+}
+
+/// Refuses a file written by a newer softpower, saying how to proceed.
+pub fn check_version(path: &Path, found: u32) -> Result<()> {
+    if found > FORMAT_VERSION || found == 0 {
+        return Err(Error::in_file(
+            path,
+            format!(
+                "format version {found} is not one this softpower reads (it reads 1 to {FORMAT_VERSION})"
+            ),
+        )
+        .help(format!(
+            "it was written by another softpower version: use that version (or a newer one) to read it; this is softpower {}",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VariantInfo {
@@ -47,26 +74,232 @@ pub struct Manifest {
 /// The manifest plus which slice of the work this folder holds.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Header {
+    /// `FORMAT_VERSION` of the writer.
+    #[serde(default = "format_v1")]
+    pub format: u32,
     pub manifest: Manifest,
     pub shard: u32,
     pub shards: u32,
+}
+
+/// A part file: the runs of one batch, all variants.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Part {
+    format: u32,
+    batch: u32,
+    runs: Vec<RunResult>,
+}
+
+/// Part files are read in either layout: version 1 without a header was a bare list.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PartFile {
+    Tagged(Part),
+    Bare(Vec<RunResult>),
+}
+
+impl Manifest {
+    /// Checks what the rest of the program relies on, naming the file and the field.
+    fn check(&self, path: &Path) -> Result<()> {
+        let bad = |field: &str, what: String| {
+            Err(Error::in_file(path, format!("manifest.{field}: {what}")).help(
+                "this folder's ensemble.json was edited or damaged; run the ensemble again with --force",
+            ))
+        };
+        if self.kind != "compare" && self.kind != "sweep" {
+            return bad(
+                "kind",
+                format!("\"{}\" is neither \"compare\" nor \"sweep\"", self.kind),
+            );
+        }
+        if self.runs == 0 {
+            return bad("runs", "must be at least 1".into());
+        }
+        if self.batch_runs != BATCH_RUNS {
+            return bad(
+                "batch_runs",
+                format!("is {}, this softpower uses {BATCH_RUNS}", self.batch_runs),
+            );
+        }
+        if self.variants.is_empty() {
+            return bad("variants", "is empty".into());
+        }
+        let names = &self.metrics.names;
+        if !names.contains(&self.metrics.focal) {
+            return bad(
+                "metrics.focal",
+                format!(
+                    "\"{}\" is not one of the metrics listed in metrics.names",
+                    self.metrics.focal
+                ),
+            );
+        }
+        let spend = format!("spend:{}", self.metrics.cost_actor);
+        if !names.contains(&spend) {
+            return bad(
+                "metrics.cost_actor",
+                format!(
+                    "\"{}\" has no \"{spend}\" in metrics.names",
+                    self.metrics.cost_actor
+                ),
+            );
+        }
+        let swept = self.sweep.len();
+        if self.kind == "sweep" && !(1..=2).contains(&swept) {
+            return bad(
+                "sweep",
+                format!("a sweep has one or two parameters, not {swept}"),
+            );
+        }
+        if let Some((i, v)) = self
+            .variants
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.values.len() != swept)
+        {
+            return bad(
+                &format!("variants[{i}].values"),
+                format!("has {} values for {swept} swept parameters", v.values.len()),
+            );
+        }
+        Ok(())
+    }
 }
 
 pub fn part_name(batch: u32) -> String {
     format!("{PARTS}/batch-{batch:06}.json")
 }
 
+/// Reads and checks the manifest of an ensemble folder (a folder the user named, so any
+/// problem is bad input).
 pub fn read_header(dir: &Path) -> Result<Header> {
     let p = dir.join(MANIFEST);
-    let bytes = std::fs::read(&p)
-        .with_context(|| format!("{} holds no ensemble ({MANIFEST} missing)", dir.display()))?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a softpower ensemble manifest", p.display()))
+    let bytes = std::fs::read(&p).map_err(|e| {
+        Error::invalid(format!(
+            "{} holds no ensemble (cannot read {MANIFEST}: {e})",
+            dir.display()
+        ))
+    })?;
+    // The version first, so a newer layout is reported as such and not as a bad field.
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(f) = v.get("format")
+    {
+        match f.as_u64().and_then(|f| u32::try_from(f).ok()) {
+            Some(f) => check_version(&p, f)?,
+            None => {
+                return Err(Error::in_file(
+                    &p,
+                    format!("format: {f} is not a version number"),
+                ));
+            }
+        }
+    }
+    let h: Header = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::in_file(&p, format!("not a softpower ensemble manifest: {e}")))?;
+    if h.shards == 0 || !(1..=h.shards).contains(&h.shard) {
+        return Err(Error::in_file(
+            &p,
+            format!(
+                "shard {} of {} is not a slice of the work",
+                h.shard, h.shards
+            ),
+        ));
+    }
+    h.manifest.check(&p)?;
+    Ok(h)
 }
 
 pub fn write_part(out: &OutDir, batch: u32, results: &[RunResult]) -> Result<()> {
-    out.write(&part_name(batch), &serde_json::to_vec(results)?)?;
+    let part = Part {
+        format: FORMAT_VERSION,
+        batch,
+        runs: results.to_vec(),
+    };
+    out.write(&part_name(batch), &serde_json::to_vec(&part)?)?;
     Ok(())
+}
+
+/// Reads part file `batch` of `dir` and checks it holds exactly the runs the manifest
+/// says the batch has: every variant, every run once, with its seed and all its values.
+/// A part that lost or gained runs is corrupt, never merged or resumed over.
+pub fn read_part(m: &Manifest, dir: &Path, batch: u32) -> Result<Vec<RunResult>> {
+    let path = dir.join(part_name(batch));
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let corrupt = |what: String| {
+        Error::in_file(&path, what).help(
+            "the part file was edited or damaged: delete it and run the same command with --resume to redo its batch",
+        )
+    };
+    let runs = match serde_json::from_slice::<PartFile>(&bytes) {
+        Ok(PartFile::Tagged(p)) => {
+            check_version(&path, p.format)?;
+            if p.batch != batch {
+                return Err(corrupt(format!(
+                    "holds batch {} under the name of batch {batch}",
+                    p.batch
+                )));
+            }
+            p.runs
+        }
+        Ok(PartFile::Bare(runs)) => runs,
+        Err(e) => return Err(corrupt(format!("not a softpower part file: {e}"))),
+    };
+    let first = batch as u64 * BATCH_RUNS as u64;
+    let end = (first + BATCH_RUNS as u64).min(m.runs as u64);
+    if first >= end {
+        return Err(corrupt(format!(
+            "batch {batch} is beyond the {} runs of the ensemble",
+            m.runs
+        )));
+    }
+    let per = (end - first) as usize;
+    let v = m.variants.len();
+    if runs.len() != per * v {
+        return Err(corrupt(format!(
+            "holds {} runs; batch {batch} has {per} runs of each of {v} variants, {} in all",
+            runs.len(),
+            per * v
+        )));
+    }
+    let mut seen = vec![false; per * v];
+    for (i, r) in runs.iter().enumerate() {
+        let at = format!("run record {i} (variant {}, run {})", r.variant, r.run);
+        if r.variant as usize >= v {
+            return Err(corrupt(format!("{at}: there are {v} variants")));
+        }
+        if !(first..end).contains(&(r.run as u64)) {
+            return Err(corrupt(format!(
+                "{at}: batch {batch} holds runs {first} to {}",
+                end - 1
+            )));
+        }
+        let slot = r.variant as usize * per + (r.run as u64 - first) as usize;
+        if std::mem::replace(&mut seen[slot], true) {
+            return Err(corrupt(format!("{at}: appears twice")));
+        }
+        if r.seed != run_seed(m.seed, r.run) {
+            return Err(corrupt(format!(
+                "{at}: seed {} is not this ensemble's",
+                r.seed
+            )));
+        }
+        if r.finals.len() != m.metrics.names.len() {
+            return Err(corrupt(format!(
+                "{at}: {} final values for {} metrics",
+                r.finals.len(),
+                m.metrics.names.len()
+            )));
+        }
+        if r.series.len() != m.ticks as usize + 1 {
+            return Err(corrupt(format!(
+                "{at}: a series of {} values for ticks 0 to {}",
+                r.series.len(),
+                m.ticks
+            )));
+        }
+    }
+    Ok(runs)
 }
 
 pub fn has_part(dir: &Path, batch: u32) -> bool {
@@ -88,23 +321,26 @@ pub struct Aggregate {
 pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
     let v = manifest.variants.len();
     let mut results: Vec<Vec<RunResult>> = vec![Vec::new(); v];
-    let mut bands: Vec<BandSketch> = (0..v)
-        .map(|_| BandSketch::new(manifest.ticks as usize + 1))
-        .collect();
+    // Bands are sized from the manifest's ticks only once a part has shown series of that
+    // length, so an edited manifest cannot make this allocate without bound.
+    let new_bands = || -> Vec<BandSketch> {
+        (0..v)
+            .map(|_| BandSketch::new(manifest.ticks as usize + 1))
+            .collect()
+    };
+    let mut bands: Vec<BandSketch> = Vec::new();
     let total = batches(manifest.runs);
     let mut done = 0;
     for b in 0..total {
         let Some(dir) = dirs.iter().find(|d| has_part(d, b)) else {
             continue;
         };
-        let path = dir.join(part_name(b));
-        let part: Vec<RunResult> = serde_json::from_slice(&std::fs::read(&path)?)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let part = read_part(manifest, dir, b)?;
+        if bands.is_empty() {
+            bands = new_bands();
+        }
         for mut r in part {
             let vi = r.variant as usize;
-            if vi >= v || r.finals.len() != manifest.metrics.names.len() {
-                bail!("{} does not match the manifest", path.display());
-            }
             bands[vi].add(&r.series);
             r.series = vec![
                 r.series.first().copied().unwrap_or(f64::NAN),
@@ -113,6 +349,9 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
             results[vi].push(r);
         }
         done += 1;
+    }
+    if bands.is_empty() {
+        bands = new_bands();
     }
     Ok(Aggregate {
         manifest: manifest.clone(),
@@ -127,13 +366,15 @@ impl Aggregate {
     pub fn runs_done(&self) -> usize {
         self.results.first().map_or(0, |r| r.len())
     }
+    /// Index of a metric; the manifest was checked on reading to name its focal metric and
+    /// its cost actor's spend among its metrics, so 0 is never used for those.
     fn metric(&self, name: &str) -> usize {
         self.manifest
             .metrics
             .names
             .iter()
             .position(|n| n == name)
-            .expect("known metric")
+            .unwrap_or(0)
     }
     fn column(&self, variant: usize, metric: usize) -> Vec<f64> {
         self.results[variant]
@@ -384,15 +625,12 @@ pub fn write_compare(
             .variants
             .iter()
             .map(|info| {
-                let r = rank
-                    .iter()
-                    .find(|r| r.variant == info.name)
-                    .expect("ranked");
+                let r = rank.iter().find(|r| r.variant == info.name);
                 Interval {
                     label: info.name.clone(),
-                    estimate: r.mean,
-                    lo: r.ci_low,
-                    hi: r.ci_high,
+                    estimate: r.map_or(f64::NAN, |r| r.mean),
+                    lo: r.map_or(f64::NAN, |r| r.ci_low),
+                    hi: r.map_or(f64::NAN, |r| r.ci_high),
                 }
             })
             .collect();
@@ -503,7 +741,7 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                     colorbar_label: focal.clone(),
                 })?
             }
-            _ => bail!("a sweep has one or two parameters"),
+            _ => return Err(Error::failure("a sweep has one or two parameters")),
         };
         out.write("sweep.png", &png)?;
         files.push("sweep.png".into());

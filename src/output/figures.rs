@@ -1,12 +1,12 @@
 //! The PNG figures of a run: turns results into plain chart data for `plot`.
 
+use crate::error::Result;
 use crate::experiment::Run;
 use crate::experiment::attribution::InstrumentGain;
 use crate::plot::{
     self, Heatmap, LineChart, NetEdge, NetNode, NetworkPlot, ScatterChart, ScatterPoint, Series,
 };
 use crate::world::graph::{Edge, scenario_graph};
-use anyhow::Result;
 use petgraph::visit::EdgeRef;
 
 /// Every figure name `run` may write (so a forced re-run can remove stale ones).

@@ -8,7 +8,7 @@ pub mod ensemble;
 pub mod figures;
 pub mod tables;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -17,9 +17,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
-        .context("output path has no file name")?
+        .ok_or_else(|| Error::in_file(path, "an output path needs a file name"))?
         .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = dir.join(temp_name(&name));
     let res = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -33,6 +33,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The hidden name a file is written under before its rename: `.NAME.tmp-PID`.
+pub fn temp_name(name: &str) -> String {
+    format!(".{name}.tmp-{}", std::process::id())
+}
+
+/// Whether `name` is a temporary of `write_atomic` (or of the exercise's folder commits):
+/// `.NAME.tmp-PID` or `.tmp-…`. Only such names are ever cleaned up.
+pub fn is_temp_name(name: &str) -> bool {
+    if !name.starts_with('.') {
+        return false;
+    }
+    if name.starts_with(".tmp-") {
+        return true;
+    }
+    name.rsplit_once(".tmp-").is_some_and(|(head, pid)| {
+        head.len() > 1 && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Removes temporaries of softpower's own naming that a killed process left in `dir`
+/// (not in sub-folders). A process still running under that id could be writing one, but
+/// callers only clean folders they are about to own (after the overwrite check).
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_temp_name(&name) {
+            let p = e.path();
+            if p.is_dir() {
+                let _ = std::fs::remove_dir_all(&p);
+            } else {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
+}
+
 /// A results folder that is safe to write into.
 #[derive(Debug, Clone)]
 pub struct OutDir {
@@ -44,10 +83,10 @@ impl OutDir {
     pub fn prepare(path: &Path, force: bool) -> Result<OutDir> {
         if path.exists() {
             if !path.is_dir() {
-                bail!(
+                return Err(Error::invalid(format!(
                     "{} exists and is not a folder; choose another --out",
                     path.display()
-                );
+                )));
             }
             let earlier: Vec<String> = std::fs::read_dir(path)
                 .with_context(|| format!("cannot read {}", path.display()))?
@@ -56,8 +95,8 @@ impl OutDir {
                 .filter(|n| !n.starts_with('.'))
                 .collect();
             if !earlier.is_empty() && !force {
-                bail!(
-                    "{} already holds results ({}{}); nothing was overwritten.\n  help: pass --force to replace them, or --out DIR to write elsewhere",
+                return Err(Error::invalid(format!(
+                    "{} already holds results ({}{}); nothing was overwritten.",
                     path.display(),
                     earlier
                         .iter()
@@ -66,8 +105,10 @@ impl OutDir {
                         .collect::<Vec<_>>()
                         .join(", "),
                     if earlier.len() > 4 { ", ..." } else { "" }
-                );
+                ))
+                .help("pass --force to replace them, or --out DIR to write elsewhere"));
             }
+            remove_stale_temporaries(path);
         }
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create {}", path.display()))?;
@@ -79,7 +120,8 @@ impl OutDir {
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         let p = self.path.join(name);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         write_atomic(&p, bytes)?;
         Ok(p)
@@ -115,5 +157,29 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("f.txt")]);
+    }
+
+    #[test]
+    fn a_forced_rerun_removes_temporaries_a_killed_run_left() {
+        let d = tempfile::tempdir().unwrap();
+        let out = OutDir::prepare(&d.path().join("r"), false).unwrap();
+        out.write("a.csv", b"x").unwrap();
+        std::fs::write(out.path.join(".a.csv.tmp-4242"), b"half").unwrap();
+        std::fs::write(out.path.join(".notes"), b"the user's").unwrap();
+        OutDir::prepare(&out.path, true).unwrap();
+        assert!(!out.path.join(".a.csv.tmp-4242").exists());
+        assert!(
+            out.path.join(".notes").exists(),
+            "only softpower's own names are removed"
+        );
+    }
+
+    #[test]
+    fn temporary_names_are_recognised_exactly() {
+        assert!(is_temp_name(".summary.json.tmp-123"));
+        assert!(is_temp_name(".tmp-123"));
+        assert!(!is_temp_name("summary.json.tmp-123"));
+        assert!(!is_temp_name(".config"));
+        assert!(!is_temp_name(".x.tmp-12a"));
     }
 }

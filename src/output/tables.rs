@@ -1,9 +1,9 @@
 //! CSV tables and the JSON manifest of a run.
 
 use crate::engine::Engine;
+use crate::error::Result;
 use crate::metrics::{ACTOR_METRICS, Recorder, STORY_METRICS};
 use crate::scenario::Instrument;
-use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

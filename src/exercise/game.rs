@@ -19,22 +19,21 @@
 use super::decisions::{self, Decisions, TemplateInfo};
 use super::play::{self, Played, Setup};
 use super::report::{self, RoundRecord};
-use super::{ATTRIBUTION_TOLERANCE, Settings};
-use crate::output::write_atomic;
+use super::{ATTRIBUTION_TOLERANCE, FORMAT_VERSION, Settings, plain_id};
+use crate::error::{Context, Error, Result, sha256_hex};
+use crate::output::{is_temp_name, write_atomic};
+use crate::scenario::diagnostic::Diagnostic;
+use crate::scenario::locate::Locator;
 use crate::scenario::select::PopIndex;
 use crate::scenario::validate::check_inject;
 use crate::scenario::{Inject, Scenario, ScenarioError, TomlPath, located, parse_str, parse_toml};
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Invalid input (bad decisions, bad arguments, a game that cannot advance): exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);
-
-fn invalid(msg: impl Into<String>) -> anyhow::Error {
-    Invalid(msg.into()).into()
+/// Bad input (bad decisions, bad arguments, a game that cannot advance): exit code 2.
+/// The text may end in a "\n  help: " line, which becomes the error's help.
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::from_text(msg.into())
 }
 
 /// What `advance` does for teams that have not submitted.
@@ -78,6 +77,180 @@ fn claims_submitted(text: &str) -> bool {
     }
 }
 
+/// Reads a file of the game folder as text. `Ok(None)` if it does not exist; a file that
+/// cannot be read or is not UTF-8 is reported like a scenario problem, at its place.
+fn read_game_text(p: &Path) -> std::result::Result<Option<String>, ScenarioError> {
+    let problem = |d: Diagnostic| ScenarioError {
+        file: p.to_path_buf(),
+        diagnostics: vec![d],
+    };
+    let bytes = match std::fs::read(p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(problem(Diagnostic::new(
+                TomlPath::root(),
+                format!("cannot read the file: {e}"),
+            )));
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+            let (l, c) = Locator::new(&before).line_col(good);
+            let mut d = Diagnostic::new(
+                TomlPath::root(),
+                format!("byte {good} is not valid UTF-8 text"),
+            )
+            .help("save the file as UTF-8 (plain text) and fix or retype the character there");
+            d.line = Some(l);
+            d.column = Some(c);
+            Err(problem(d))
+        }
+    }
+}
+
+/// Like [`read_game_text`] for a file that must exist.
+fn read_required(p: &Path) -> Result<String> {
+    read_game_text(p)?.ok_or_else(|| Error::in_file(p, "is missing from the game folder"))
+}
+
+/// Reads and checks round `n`'s `round.json`: it must be that round of this game.
+fn read_record(p: &Path, settings: &Settings, n: u32) -> Result<RoundRecord> {
+    let text = read_required(p)?;
+    let rec: RoundRecord = serde_json::from_str(&text)
+        .map_err(|e| Error::in_file(p, format!("not a round record: {e}")))?;
+    let names: Vec<&str> = rec.teams.iter().map(|t| t.team.as_str()).collect();
+    let wanted: Vec<&str> = settings.teams.iter().map(|t| t.as_str()).collect();
+    if rec.round != n || names != wanted {
+        return Err(Error::in_file(
+            p,
+            format!(
+                "records round {} of teams {}, but this is round {n} of teams {}",
+                rec.round,
+                names.join(", "),
+                wanted.join(", ")
+            ),
+        )
+        .help("a round folder was edited or copied from another game: restore it, or rewind"));
+    }
+    Ok(rec)
+}
+
+/// Builds a folder under a temporary name next to `target` with `fill`, then renames it
+/// into place (the commit point): the folder exists whole or not at all. `target` must
+/// not exist. `tag` tells the temporaries of different folders apart.
+fn commit_folder(target: &Path, tag: &str, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let tmp = parent.join(format!(".{tag}tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let res = std::fs::create_dir_all(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))
+        .and_then(|()| fill(&tmp))
+        .and_then(|()| {
+            std::fs::rename(&tmp, target)
+                .with_context(|| format!("cannot create {}", target.display()))
+        });
+    if res.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    res
+}
+
+/// A plain identifier close to `id`, for the help of a refused team id.
+fn suggest_plain(id: &str) -> String {
+    let s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('_')
+        .chars()
+        .take(64)
+        .collect();
+    if s.is_empty() { "team_1".into() } else { s }
+}
+
+impl Settings {
+    /// Checks a `game.toml` read back: every name in it must stay a plain file name
+    /// inside the game folder, and the numbers must make a game.
+    fn check(&self, path: &Path, text: &str) -> Result<()> {
+        let mut d = Vec::new();
+        let root = TomlPath::root();
+        if !self.scenario.ends_with(".toml") || !plain_id(self.scenario.trim_end_matches(".toml")) {
+            d.push(
+                Diagnostic::new(
+                    root.key("scenario"),
+                    format!(
+                        "\"{}\" is not a file name inside the game folder",
+                        self.scenario
+                    ),
+                )
+                .help("write scenario = \"scenario.toml\""),
+            );
+        }
+        if !(1..=99).contains(&self.rounds) {
+            d.push(Diagnostic::new(
+                root.key("rounds"),
+                format!("{} rounds; allowed 1 to 99", self.rounds),
+            ));
+        }
+        if self.ticks_per_round == 0 || self.rounds.checked_mul(self.ticks_per_round).is_none() {
+            d.push(Diagnostic::new(
+                root.key("ticks_per_round"),
+                format!(
+                    "{} ticks per round; allowed at least 1, with rounds × ticks_per_round below 2^32",
+                    self.ticks_per_round
+                ),
+            ));
+        }
+        if self.teams.is_empty() {
+            d.push(Diagnostic::new(
+                root.key("teams"),
+                "no teams: a game needs at least one",
+            ));
+        }
+        for (i, t) in self.teams.iter().enumerate() {
+            if !plain_id(t) {
+                d.push(Diagnostic::new(
+                    root.key("teams").idx(i),
+                    format!("\"{t}\" is not a plain identifier (letters, digits, _ and -)"),
+                ));
+            } else if self.teams[..i].contains(t) {
+                d.push(Diagnostic::new(
+                    root.key("teams").idx(i),
+                    format!("team \"{t}\" is listed twice"),
+                ));
+            }
+        }
+        if d.is_empty() {
+            return Ok(());
+        }
+        let mut e = located(text, path, d);
+        if let Some(last) = e.diagnostics.last_mut()
+            && last.help.is_none()
+        {
+            last.help = Some(
+                "game.toml is written by `exercise new` and must not be edited: restore it, or start a new game"
+                    .into(),
+            );
+        }
+        Err(e.into())
+    }
+}
+
 /// An open game.
 pub struct Game {
     pub dir: PathBuf,
@@ -102,8 +275,9 @@ impl Game {
         rounds: Option<u32>,
         ticks_per_round: Option<u32>,
     ) -> Result<Game> {
-        let text = std::fs::read_to_string(scenario_path)
-            .map_err(|e| invalid(format!("cannot read {}: {e}", scenario_path.display())))?;
+        let bytes = crate::error::read_user_file(scenario_path)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::in_file(scenario_path, "is not UTF-8 text"))?;
         let sc = parse_str(&text, scenario_path, &Default::default())?;
         let ex = sc.exercise.clone();
         let rounds = rounds.or(ex.as_ref().map(|x| x.rounds)).ok_or_else(|| {
@@ -113,13 +287,13 @@ impl Game {
             ))
         })?;
         if !(1..=99).contains(&rounds) {
-            bail!(invalid("--rounds: allowed 1 to 99"));
+            return Err(invalid("--rounds: allowed 1 to 99"));
         }
         let tpr = ticks_per_round
             .or(ex.as_ref().and_then(|x| x.ticks_per_round))
             .unwrap_or(sc.scenario.ticks / rounds);
         if tpr == 0 {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "a round would last 0 ticks ({} ticks for {rounds} rounds)\n  help: pass --ticks-per-round",
                 sc.scenario.ticks
             )));
@@ -130,8 +304,15 @@ impl Game {
             .filter(|a| a.playable)
             .map(|a| a.id.clone())
             .collect();
+        if let Some(t) = teams.iter().find(|t| !plain_id(t)) {
+            return Err(invalid(format!(
+                "{}: playable actor \"{t}\" cannot be a team: its id names the team's decisions file, so it must be a plain identifier (letters, digits, _ and -, at most 64)\n  help: rename the actor, e.g. id = \"{}\"",
+                scenario_path.display(),
+                suggest_plain(t)
+            )));
+        }
         if teams.is_empty() {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "{}: no actor is playable\n  help: mark the actors teams play with `playable = true`",
                 scenario_path.display()
             )));
@@ -142,7 +323,7 @@ impl Game {
             .enumerate()
             .find(|(_, c)| teams.contains(&c.actor))
         {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "{}: campaign[{i}] (\"{}\") belongs to playable actor \"{}\"\n  help: teams decide their own campaigns; remove it or make the actor not playable",
                 scenario_path.display(),
                 c.id,
@@ -156,18 +337,15 @@ impl Game {
                     .next()
                     .is_some())
         {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "{} already exists and is not empty; nothing was changed\n  help: choose another --dir",
                 dir.display()
             )));
         }
-        use sha2::{Digest, Sha256};
         let settings = Settings {
+            format: FORMAT_VERSION,
             scenario: "scenario.toml".into(),
-            scenario_sha256: Sha256::digest(text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            scenario_sha256: sha256_hex(text.as_bytes()),
             rounds,
             ticks_per_round: tpr,
             teams,
@@ -194,17 +372,25 @@ impl Game {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let tmp = parent.join(format!(
-            ".{}.tmp-{}",
-            dir.file_name()
-                .map_or("game".into(), |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&tmp);
-        let res = (|| -> Result<()> {
-            std::fs::create_dir_all(&tmp)?;
+        let name = dir
+            .file_name()
+            .map_or("game".into(), |n| n.to_string_lossy().into_owned());
+        // Temporaries of this folder that a killed `exercise new` left.
+        if let Ok(rd) = std::fs::read_dir(parent) {
+            for e in rd.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with(&format!(".{name}.tmp-")) && is_temp_name(&n) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        if dir.exists() {
+            std::fs::remove_dir(dir)
+                .with_context(|| format!("cannot replace {}", dir.display()))?;
+        }
+        // The game is opened (its scenario re-read from inside the folder, round 1's
+        // decisions written) before the rename, so a failure leaves no folder behind.
+        commit_folder(dir, &format!("{name}."), |tmp| {
             write_atomic(&tmp.join("scenario.toml"), text.as_bytes())?;
             let header = "# Written by `softpower exercise new`. Do not edit: the game is defined by\n# this file, scenario.toml, injects.toml and the decisions in rounds/.\n";
             write_atomic(
@@ -219,41 +405,37 @@ impl Game {
                 &tmp.join("README.md"),
                 report::instructor_readme(&sc, &settings, &injects).as_bytes(),
             )?;
-            Ok(())
-        })();
-        if let Err(e) = res {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-        if dir.exists() {
-            std::fs::remove_dir(dir)
-                .with_context(|| format!("cannot replace {}", dir.display()))?;
-        }
-        std::fs::rename(&tmp, dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            Game::open(tmp).map(|_| ())
+        })?;
         Game::open(dir)
     }
 
     /// Opens a game folder, re-creating the next round's decisions if they are missing.
     pub fn open(dir: &Path) -> Result<Game> {
         let gpath = dir.join("game.toml");
-        let gtext = std::fs::read_to_string(&gpath).map_err(|e| {
-            invalid(format!(
-                "{} is not a game folder (cannot read game.toml: {e})\n  help: create one with `softpower exercise new SCENARIO --dir {}`",
+        let Some(gtext) = read_game_text(&gpath)? else {
+            return Err(invalid(format!(
+                "{} is not a game folder (it has no game.toml)\n  help: create one with `softpower exercise new SCENARIO --dir {}`",
                 dir.display(),
                 dir.display()
-            ))
-        })?;
+            )));
+        };
+        // The version first, so a newer layout is reported as such and not as a bad field.
+        if let Ok(t) = gtext.parse::<toml::Table>()
+            && let Some(v) = t.get("format")
+        {
+            let v = v
+                .as_integer()
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(0);
+            crate::output::ensemble::check_version(&gpath, v)?;
+        }
         let settings: Settings = parse_toml(&gtext, &gpath)?;
+        settings.check(&gpath, &gtext)?;
         let spath = dir.join(&settings.scenario);
-        let stext = std::fs::read_to_string(&spath)
-            .with_context(|| format!("cannot read {}", spath.display()))?;
-        use sha2::{Digest, Sha256};
-        let sha: String = Sha256::digest(stext.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        if sha != settings.scenario_sha256 {
-            bail!(invalid(format!(
+        let stext = read_required(&spath)?;
+        if sha256_hex(stext.as_bytes()) != settings.scenario_sha256 {
+            return Err(invalid(format!(
                 "{} was changed after the game started; the rounds played no longer match it\n  help: restore the original, or start a new game",
                 spath.display()
             )));
@@ -288,13 +470,13 @@ impl Game {
             let mut decisions = Vec::new();
             for t in &game.settings.teams {
                 let p = rd.join("decisions").join(format!("{t}.toml"));
-                let text = std::fs::read_to_string(&p)
-                    .with_context(|| format!("cannot read {}", p.display()))?;
-                decisions.push(parse_toml::<Decisions>(&text, &p)?);
+                decisions.push(parse_toml::<Decisions>(&read_required(&p)?, &p)?);
             }
-            let rec: RoundRecord =
-                serde_json::from_slice(&std::fs::read(rd.join("round.json"))?)
-                    .with_context(|| format!("cannot read {}", rd.join("round.json").display()))?;
+            let rec = read_record(
+                &rd.join("round.json"),
+                &game.settings,
+                game.played.len() as u32 + 1,
+            )?;
             game.played.push(Played { decisions });
             game.records.push(rec);
         }
@@ -356,14 +538,7 @@ impl Game {
             self.dir.join("rounds"),
             self.dir.join("decisions"),
         ] {
-            if let Ok(rd) = std::fs::read_dir(&d) {
-                for e in rd.flatten() {
-                    let n = e.file_name().to_string_lossy().into_owned();
-                    if n.starts_with(".tmp-") {
-                        let _ = std::fs::remove_dir_all(e.path());
-                    }
-                }
-            }
+            crate::output::remove_stale_temporaries(&d);
         }
     }
 
@@ -377,11 +552,10 @@ impl Game {
         if target.exists() {
             return Ok(());
         }
-        let parent = self.dir.join("decisions");
-        std::fs::create_dir_all(&parent)?;
-        let tmp = parent.join(format!(".tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp)?;
+        commit_folder(&target, "", |tmp| self.write_templates(tmp, r))
+    }
+
+    fn write_templates(&self, tmp: &Path, r: u32) -> Result<()> {
         for t in 0..self.teams.len() {
             let previous = self.played.last().map(|p| &p.decisions[t]);
             let text = decisions::template(&TemplateInfo {
@@ -398,8 +572,6 @@ impl Game {
                 text.as_bytes(),
             )?;
         }
-        std::fs::rename(&tmp, &target)
-            .with_context(|| format!("cannot create {}", target.display()))?;
         Ok(())
     }
 
@@ -437,8 +609,12 @@ impl Game {
         (0..self.teams.len())
             .map(|t| {
                 let p = self.decisions_path(t, r);
-                let Ok(text) = std::fs::read_to_string(&p) else {
-                    return TeamStatus::Missing;
+                // An unreadable or non-UTF-8 file is invalid, never "missing": `--missing
+                // hold` must not silently drop a team's actions.
+                let text = match read_game_text(&p) {
+                    Ok(Some(text)) => text,
+                    Ok(None) => return TeamStatus::Missing,
+                    Err(e) => return TeamStatus::Invalid(e),
                 };
                 match decisions::parse(
                     &text,
@@ -461,7 +637,7 @@ impl Game {
     /// Plays the current round. Returns the round folder. On any error nothing changes.
     pub fn advance(&mut self, missing: Option<MissingPolicy>) -> Result<PathBuf> {
         if self.finished() {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "the game is over: all {} rounds are played\n  help: `softpower exercise report {}` writes the debrief; `exercise rewind` replays from an earlier round",
                 self.settings.rounds,
                 self.dir.display()
@@ -486,7 +662,7 @@ impl Game {
             }
         }
         if !errors.is_empty() {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "{}\nround {r} was not played: fix the decisions above (nothing was changed)",
                 errors.join("\n")
             )));
@@ -499,11 +675,13 @@ impl Game {
         };
         let mut notes = Vec::new();
         match missing {
-            None if !absent.is_empty() => bail!(invalid(format!(
-                "round {r} was not played: no submitted decisions from {} (nothing was changed)\n  help: the team sets `submitted = true` in {}, or pass --missing hold (they do nothing) or --missing repeat (they repeat last round)",
-                names(&absent),
-                self.decisions_dir(r).display()
-            ))),
+            None if !absent.is_empty() => {
+                return Err(invalid(format!(
+                    "round {r} was not played: no submitted decisions from {} (nothing was changed)\n  help: the team sets `submitted = true` in {}, or pass --missing hold (they do nothing) or --missing repeat (they repeat last round)",
+                    names(&absent),
+                    self.decisions_dir(r).display()
+                )));
+            }
             _ => {}
         }
         for &t in &absent {
@@ -522,7 +700,7 @@ impl Game {
             };
             let left = self.budget_left(t, r);
             if d.total_spend() > left * (1.0 + 1e-9) + 1e-12 {
-                bail!(invalid(format!(
+                return Err(invalid(format!(
                     "--missing repeat: team \"{team}\" cannot repeat last round: it would spend {} with {} left\n  help: use --missing hold, or have the team submit",
                     decisions::num(d.total_spend()),
                     decisions::num(left)
@@ -544,33 +722,37 @@ impl Game {
         if let Some(prev) = self.records.last() {
             for (t, tr) in prev.teams.iter().enumerate() {
                 if (tr.sp_end - outcome.sp_start[t]).abs() > 1e-9 {
-                    bail!(
+                    return Err(Error::invalid(format!(
                         "replaying rounds 1 to {} gives {} an index of {} instead of the recorded {}: the game no longer reproduces (was a file in {} edited, or softpower changed?)",
                         r - 1,
                         tr.team,
                         outcome.sp_start[t],
                         tr.sp_end,
                         self.dir.display()
-                    );
+                    )));
                 }
             }
         }
         for (t, a) in outcome.attribution.iter().enumerate() {
             if a.residual.abs() > ATTRIBUTION_TOLERANCE {
-                bail!(
+                return Err(Error::failure(format!(
                     "internal error: the attribution of {}'s change misses {} (tolerance {ATTRIBUTION_TOLERANCE})",
-                    self.settings.teams[t],
-                    a.residual
-                );
+                    self.settings.teams[t], a.residual
+                )));
             }
         }
         let record = report::round_record(self, r, &chosen, &outcome, notes);
 
         let rounds = self.dir.join("rounds");
-        std::fs::create_dir_all(&rounds)?;
-        let tmp = rounds.join(format!(".tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        let res = (|| -> Result<()> {
+        let target = rounds.join(round_dir(r));
+        if target.exists() {
+            // Left by an interrupted rewind: set it aside rather than overwrite it.
+            let aside = self.rewound_slot()?.join("rounds");
+            std::fs::create_dir_all(&aside)?;
+            std::fs::rename(&target, aside.join(round_dir(r)))?;
+        }
+        // The commit point: the round exists once its folder is renamed into place.
+        commit_folder(&target, "", |tmp| {
             std::fs::create_dir_all(tmp.join("decisions"))?;
             for d in &chosen {
                 write_atomic(
@@ -586,21 +768,7 @@ impl Game {
                 &serde_json::to_vec_pretty(&record)?,
             )?;
             Ok(())
-        })();
-        if let Err(e) = res {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-        let target = rounds.join(round_dir(r));
-        if target.exists() {
-            // Left by an interrupted rewind: set it aside rather than overwrite it.
-            let aside = self.rewound_slot()?.join("rounds");
-            std::fs::create_dir_all(&aside)?;
-            std::fs::rename(&target, aside.join(round_dir(r)))?;
-        }
-        // The commit point: the round exists once this rename is done.
-        std::fs::rename(&tmp, &target)
-            .with_context(|| format!("cannot create {}", target.display()))?;
+        })?;
         self.played = played;
         self.records.push(record);
         self.ensure_decisions()?;
@@ -623,7 +791,7 @@ impl Game {
     /// an interruption leaves a consistent game at some round between.
     pub fn rewind(&mut self, round: u32) -> Result<PathBuf> {
         if round == 0 || round > self.current() {
-            bail!(invalid(format!(
+            return Err(invalid(format!(
                 "--to {round}: allowed 1 to {} (round {} is the next to play)",
                 self.current(),
                 self.current()
@@ -658,40 +826,38 @@ impl Game {
     /// Returns the folder and whether an earlier debrief was replaced.
     pub fn debrief(&self) -> Result<(PathBuf, bool)> {
         if self.played.is_empty() {
-            bail!(invalid(
-                "no round has been played yet: there is nothing to debrief\n  help: `softpower exercise advance GAME` plays a round"
+            return Err(invalid(
+                "no round has been played yet: there is nothing to debrief\n  help: `softpower exercise advance GAME` plays a round",
             ));
         }
         let injects = self.injects()?;
         let (engine, recorder) = play::simulate_game(&self.setup(&injects), &self.played);
         let files = report::debrief_files(self, &injects, &engine, &recorder)?;
         let target = self.dir.join("debrief");
-        let tmp = self
+        let replaced = target.exists();
+        // The earlier debrief is set aside first and removed once the new one is in place.
+        let old = self
             .dir
-            .join(format!(".tmp-debrief-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        let res = (|| -> Result<()> {
-            std::fs::create_dir_all(&tmp)?;
+            .join(format!(".tmp-old-debrief-{}", std::process::id()));
+        if replaced {
+            let _ = std::fs::remove_dir_all(&old);
+            std::fs::rename(&target, &old)
+                .with_context(|| format!("cannot replace {}", target.display()))?;
+        }
+        let res = commit_folder(&target, "debrief.", |tmp| {
             for (name, bytes) in &files {
                 write_atomic(&tmp.join(name), bytes)?;
             }
             Ok(())
-        })();
-        if let Err(e) = res {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-        let replaced = target.exists();
+        });
         if replaced {
-            let old = self
-                .dir
-                .join(format!(".tmp-old-debrief-{}", std::process::id()));
-            std::fs::rename(&target, &old)?;
-            std::fs::rename(&tmp, &target)?;
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&tmp, &target)?;
+            if res.is_err() {
+                let _ = std::fs::rename(&old, &target);
+            } else {
+                let _ = std::fs::remove_dir_all(&old);
+            }
         }
+        res?;
         Ok((target, replaced))
     }
 }

@@ -18,6 +18,7 @@
 use super::Settings;
 use super::decisions::Decisions;
 use crate::engine::Engine;
+use crate::experiment::advance;
 use crate::metrics::{Recorder, actor_stats};
 use crate::scenario::{Inject, Instrument, Scenario};
 use crate::world::{World, build_world};
@@ -194,15 +195,14 @@ pub fn simulate_round(setup: &Setup, played: &[Played]) -> RoundOutcome {
     let built = build(setup, played);
     let mut engine = Engine::new(built.world.clone());
     let mut recorder = Recorder::new(&engine);
-    for _ in 0..start_tick {
-        engine.step();
-        recorder.record(&engine);
-    }
+    advance(&mut engine, start_tick, Some(&mut recorder), |_| {});
     let start = engine.clone();
-    for _ in start_tick..end_tick {
-        engine.step();
-        recorder.record(&engine);
-    }
+    advance(
+        &mut engine,
+        end_tick - start_tick,
+        Some(&mut recorder),
+        |_| {},
+    );
     let teams = setup.teams;
     let sp_start = team_sp(&start.world, teams);
     let sp_end = team_sp(&engine.world, teams);
@@ -254,10 +254,8 @@ pub fn simulate_game(setup: &Setup, played: &[Played]) -> (Engine, Recorder) {
     let built = build(setup, played);
     let mut engine = Engine::new(built.world);
     let mut recorder = Recorder::new(&engine);
-    for _ in 0..setup.settings.ticks_per_round * played.len() as u32 {
-        engine.step();
-        recorder.record(&engine);
-    }
+    let ticks = setup.settings.ticks_per_round * played.len() as u32;
+    advance(&mut engine, ticks, Some(&mut recorder), |_| {});
     (engine, recorder)
 }
 
@@ -377,9 +375,7 @@ fn explain(
                 k += 1;
                 !drop_shock[k - 1]
             });
-            for _ in 0..ticks {
-                e.step();
-            }
+            advance(&mut e, ticks, None, |_| {});
             actor_stats(&e.world)[a].soft_power
         })
         .collect();

@@ -18,7 +18,7 @@ pub mod game;
 pub mod play;
 pub mod report;
 
-pub use game::{Game, Invalid, MissingPolicy, TeamStatus};
+pub use game::{Game, MissingPolicy, TeamStatus};
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// Version of the game folder's format (`FORMAT_VERSION` of the writer); a file without
+    /// it is version 1.
+    #[serde(default = "format_v1")]
+    pub format: u32,
     /// The frozen copy of the scenario inside the game folder.
     pub scenario: String,
     pub scenario_sha256: String,
@@ -33,6 +37,24 @@ pub struct Settings {
     pub ticks_per_round: u32,
     /// Actor ids of the teams, in scenario order.
     pub teams: Vec<String>,
+}
+
+/// Version of the game folder's format: `game.toml` carries it for the whole folder
+/// (its round records and decisions files).
+pub const FORMAT_VERSION: u32 = 1;
+
+fn format_v1() -> u32 {
+    1
+}
+
+/// Whether `id` can name a file inside the game folder: letters, digits, `_` and `-`
+/// only, so no team id can make a path that leaves the folder.
+pub fn plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Settings {
