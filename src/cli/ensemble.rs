@@ -9,10 +9,10 @@ use crate::output::ensemble::{
     self as files, Aggregate, Header, MANIFEST, Manifest, SweepParam, VariantInfo, aggregate,
     has_part, read_header, write_part,
 };
+use crate::scenario::check::strategies::variants;
 use crate::scenario::edit::set_path;
-use crate::scenario::strategy::{BASELINE, variants};
-use crate::scenario::validate::validate;
-use crate::scenario::{Loaded, Overrides, Scenario, load};
+use crate::scenario::strategy::BASELINE;
+use crate::scenario::{CheckedScenario, Loaded, Overrides, check, load, preflight};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -105,7 +105,8 @@ fn invalid(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 fn load_or_exit(path: &Path) -> Result<Loaded, ExitCode> {
-    load(path, &Overrides::default()).map_err(|e| {
+    let loaded = load(path, &Overrides::default()).and_then(|l| preflight(&l).map(|()| l));
+    loaded.map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(EXIT_INVALID)
     })
@@ -123,7 +124,7 @@ pub fn compare(args: CompareArgs) -> ExitCode {
             args.scenario.display()
         );
     }
-    let vs = match variants(sc, args.strategies.as_deref()) {
+    let vs = match variants(sc, loaded.base_dir(), args.strategies.as_deref()) {
         Ok(v) => v,
         Err(e) => return invalid(e),
     };
@@ -243,30 +244,33 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
                 }
             };
         }
-        let d = validate(&s);
-        if let Some(first) = d.first() {
-            let at: Vec<String> = params
-                .iter()
-                .zip(point)
-                .map(|(p, v)| format!("{}={v}", p.path))
-                .collect();
-            return invalid(format!(
-                "at {}: {}: {}{}",
-                at.join(", "),
-                first.path,
-                first.message,
-                first
-                    .help
-                    .as_ref()
-                    .map_or(String::new(), |h| format!("\n  help: {h}"))
-            ));
-        }
+        let checked = match check(&s, loaded.base_dir()) {
+            Ok(c) => c,
+            Err(d) => {
+                let first = &d[0];
+                let at: Vec<String> = params
+                    .iter()
+                    .zip(point)
+                    .map(|(p, v)| format!("{}={v}", p.path))
+                    .collect();
+                return invalid(format!(
+                    "at {}: {}: {}{}",
+                    at.join(", "),
+                    first.path,
+                    first.message,
+                    first
+                        .help
+                        .as_ref()
+                        .map_or(String::new(), |h| format!("\n  help: {h}"))
+                ));
+            }
+        };
         infos.push(VariantInfo {
             name: format!("p{i:03}"),
             description: String::new(),
             values: point.clone(),
         });
-        scenarios.push(s);
+        scenarios.push(checked);
     }
     drive("sweep", &loaded, infos, scenarios, params, &args.common)
 }
@@ -320,7 +324,7 @@ fn drive(
     kind: &str,
     loaded: &Loaded,
     infos: Vec<VariantInfo>,
-    scenarios: Vec<Scenario>,
+    scenarios: Vec<CheckedScenario>,
     sweep: Vec<SweepParam>,
     a: &EnsembleArgs,
 ) -> ExitCode {
@@ -376,7 +380,7 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
-fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<Outcome> {
+fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Result<Outcome> {
     let m = &h.manifest;
     let path = a
         .out

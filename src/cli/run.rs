@@ -6,7 +6,7 @@ use crate::engine::Phase;
 use crate::experiment::{self, attribution};
 use crate::output::{OutDir, figures, tables};
 use crate::scenario::{Overrides, load};
-use crate::world::build_world;
+use crate::world::build;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -58,6 +58,10 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     };
+    if let Err(e) = crate::scenario::preflight(&loaded) {
+        eprintln!("{e}");
+        return ExitCode::from(EXIT_INVALID);
+    }
     if let Some(a) = &args.network_actor
         && !loaded.scenario.actors.iter().any(|x| &x.id == a)
     {
@@ -95,7 +99,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
 
     let (run, gains, build_secs, sim_secs) = pool.install(|| {
         let t0 = Instant::now();
-        let world = build_world(sc);
+        let world = build(&loaded.checked);
         let build_secs = t0.elapsed().as_secs_f64();
         let template =
             (!args.no_attribution && attribution::affordable(&world)).then(|| world.clone());

@@ -13,8 +13,9 @@
 
 use super::simulate;
 use crate::metrics::ACTOR_METRICS;
+use crate::model::checked::CheckedScenario;
 use crate::scenario::Scenario;
-use crate::world::build_world;
+use crate::world::build;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -109,7 +110,7 @@ pub struct RunResult {
 
 /// Simulates run `run` of a variant and extracts its metrics.
 pub fn run_one(
-    sc: &Scenario,
+    sc: &CheckedScenario,
     variant: u32,
     run: u32,
     base_seed: u64,
@@ -117,8 +118,8 @@ pub fn run_one(
 ) -> RunResult {
     let seed = run_seed(base_seed, run);
     let mut s = sc.clone();
-    s.scenario.seed = seed;
-    let out = simulate(build_world(&s), |_| {});
+    s.seed = seed;
+    let out = simulate(build(&s), |_| {});
     let rec = &out.recorder;
     let w = &out.engine.world;
     let last = rec.last();
@@ -177,7 +178,7 @@ pub fn batches(runs: u32) -> u32 {
 
 /// Simulates one batch; `None` if `stop` was raised before it finished.
 pub fn run_batch(
-    variants: &[Scenario],
+    variants: &[CheckedScenario],
     batch: u32,
     runs: u32,
     base_seed: u64,

@@ -1,17 +1,32 @@
-//! Reading a scenario file: parse, validate, and place every problem at a line and column.
+//! Reading a scenario file: parse, check, and place every problem at a line and column.
 
+use super::check::check;
 use super::diagnostic::{Diagnostic, ScenarioError, TomlPath, nearest};
 use super::locate::Locator;
 use super::types::Scenario;
-use super::validate::validate;
+use crate::model::checked::CheckedScenario;
 use std::path::Path;
 
-/// A parsed, validated scenario plus the bytes it came from (hashed into the manifest).
+/// A scenario as written (with command-line overrides), its checked form, and the bytes
+/// it came from (hashed into the manifest).
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub scenario: Scenario,
+    pub checked: CheckedScenario,
     pub text: String,
     pub path: std::path::PathBuf,
+}
+
+impl Loaded {
+    /// The folder files named by the scenario (edge lists) are read from.
+    pub fn base_dir(&self) -> &Path {
+        base_dir(&self.path)
+    }
+}
+
+/// The folder of a scenario file, against which the files it names are read.
+pub fn base_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
 }
 
 /// Changes applied from the command line before validation.
@@ -29,33 +44,39 @@ pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
             format!("cannot read the file: {e}"),
         )],
     })?;
-    let scenario = parse_str(&text, path, ov)?;
+    let (scenario, checked) = parse_checked(&text, path, ov)?;
     Ok(Loaded {
         scenario,
+        checked,
         text,
         path: path.to_path_buf(),
     })
 }
 
-/// Parses and validates scenario text; `path` names the file in messages, and files the
-/// scenario refers to (edge lists) are read relative to its folder.
+/// Parses and checks scenario text, returning the scenario as written (with the
+/// overrides); `path` names the file in messages.
 pub fn parse_str(text: &str, path: &Path, ov: &Overrides) -> Result<Scenario, ScenarioError> {
+    parse_checked(text, path, ov).map(|(sc, _)| sc)
+}
+
+/// Parses and checks scenario text; files the scenario refers to (edge lists) are read
+/// relative to the folder of `path`, which also names the file in messages.
+pub fn parse_checked(
+    text: &str,
+    path: &Path,
+    ov: &Overrides,
+) -> Result<(Scenario, CheckedScenario), ScenarioError> {
     let mut sc: Scenario = parse_toml(text, path)?;
-    let files = super::edgelist::resolve(&mut sc, path.parent().unwrap_or(Path::new("")));
-    if !files.is_empty() {
-        return Err(located(text, path, files));
-    }
     if let Some(s) = ov.seed {
         sc.scenario.seed = s;
     }
     if let Some(t) = ov.ticks {
         sc.scenario.ticks = t;
     }
-    let diags = validate(&sc);
-    if diags.is_empty() {
-        return Ok(sc);
+    match check(&sc, base_dir(path)) {
+        Ok(c) => Ok((sc, c)),
+        Err(diags) => Err(located(text, path, diags)),
     }
-    Err(located(text, path, diags))
 }
 
 /// Parses TOML text into `T`; a syntax or type error is placed at its line and column,

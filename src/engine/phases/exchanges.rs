@@ -11,7 +11,7 @@
 
 use super::{for_each_campaign, push01, push11, value_fit};
 use crate::engine::Scratch;
-use crate::scenario::Instrument;
+use crate::model::Instrument;
 use crate::world::World;
 
 pub fn run(w: &mut World, s: &mut Scratch) {

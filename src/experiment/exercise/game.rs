@@ -21,8 +21,8 @@ use super::play::{self, Played, Setup};
 use super::report::{self, RoundRecord};
 use super::{ATTRIBUTION_TOLERANCE, Settings};
 use crate::output::write_atomic;
+use crate::scenario::check::check_inject;
 use crate::scenario::select::PopIndex;
-use crate::scenario::validate::check_inject;
 use crate::scenario::{Inject, Scenario, ScenarioError, TomlPath, located, parse_str, parse_toml};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -328,6 +328,7 @@ impl Game {
     fn setup<'a>(&'a self, injects: &'a [Inject]) -> Setup<'a> {
         Setup {
             sc: &self.scenario,
+            base: &self.dir,
             settings: &self.settings,
             teams: &self.teams,
             injects,
@@ -540,7 +541,7 @@ impl Game {
         played.push(Played {
             decisions: chosen.clone(),
         });
-        let outcome = play::simulate_round(&self.setup(&injects), &played);
+        let outcome = play::simulate_round(&self.setup(&injects), &played)?;
         if let Some(prev) = self.records.last() {
             for (t, tr) in prev.teams.iter().enumerate() {
                 if (tr.sp_end - outcome.sp_start[t]).abs() > 1e-9 {
@@ -663,7 +664,7 @@ impl Game {
             ));
         }
         let injects = self.injects()?;
-        let (engine, recorder) = play::simulate_game(&self.setup(&injects), &self.played);
+        let (engine, recorder) = play::simulate_game(&self.setup(&injects), &self.played)?;
         let files = report::debrief_files(self, &injects, &engine, &recorder)?;
         let target = self.dir.join("debrief");
         let tmp = self
