@@ -124,7 +124,12 @@ pub fn compare(args: CompareArgs) -> ExitCode {
             args.scenario.display()
         );
     }
-    let vs = match variants(sc, loaded.base_dir(), args.strategies.as_deref()) {
+    let vs = match variants(
+        sc,
+        &loaded.checked,
+        loaded.base_dir(),
+        args.strategies.as_deref(),
+    ) {
         Ok(v) => v,
         Err(e) => return invalid(e),
     };

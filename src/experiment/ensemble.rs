@@ -25,13 +25,11 @@ pub const BATCH_RUNS: u32 = 8;
 
 /// The seed of run `r`: splitmix64 of the scenario seed and the run index.
 pub fn run_seed(base: u64, run: u32) -> u64 {
-    let mut z = base
-        ^ (run as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(0xD1B5_4A32_D192_ED03);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    crate::rng::mix(
+        base ^ (run as u64)
+            .wrapping_mul(crate::rng::GOLDEN_GAMMA)
+            .wrapping_add(0xD1B5_4A32_D192_ED03),
+    )
 }
 
 /// What an ensemble measures in every run.

@@ -66,6 +66,16 @@ pub fn parse_checked(
     path: &Path,
     ov: &Overrides,
 ) -> Result<(Scenario, CheckedScenario), ScenarioError> {
+    // A file of a newer format may use keys this version does not know: say so first.
+    if let Ok(t) = toml::from_str::<toml::Table>(text)
+        && let Some(v) = t
+            .get("scenario")
+            .and_then(|s| s.get("format"))
+            .and_then(|f| f.as_integer())
+        && let Some(d) = super::check::meta::format_problem(v)
+    {
+        return Err(located(text, path, vec![d]));
+    }
     let mut sc: Scenario = parse_toml(text, path)?;
     if let Some(s) = ov.seed {
         sc.scenario.seed = s;
@@ -153,6 +163,33 @@ mod tests {
     #[test]
     fn valid_minimal_scenario() {
         parse_str(BASE, Path::new("t.toml"), &Overrides::default()).unwrap();
+    }
+
+    #[test]
+    fn format_1_is_read_and_absent_means_1() {
+        let v1 = BASE.replace("[scenario]\n", "[scenario]\nformat = 1\n");
+        parse_str(&v1, Path::new("t.toml"), &Overrides::default()).unwrap();
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_before_its_new_keys_are_read() {
+        let v2 = BASE.replace("[scenario]\n", "[scenario]\nformat = 2\nnew_key = 3\n");
+        let e = errs(&v2);
+        assert!(e.contains("t.toml:2:10: scenario.format"), "{e}");
+        assert!(
+            e.contains("scenario format 2") && e.contains("reads format 1 only"),
+            "{e}"
+        );
+        assert!(!e.contains("new_key"), "only the format is reported: {e}");
+    }
+
+    #[test]
+    fn format_0_is_no_format() {
+        let e = errs(&BASE.replace("[scenario]\n", "[scenario]\nformat = 0\n"));
+        assert!(
+            e.contains("scenario.format") && e.contains("allowed: 1"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -147,6 +147,9 @@ impl Inject {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
+    /// Version of the scenario format the file is written in (absent: 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<i64>,
     pub name: String,
     #[serde(default)]
     pub description: String,

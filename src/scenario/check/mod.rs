@@ -8,7 +8,7 @@ mod campaigns;
 mod events;
 mod exercise;
 mod generators;
-mod meta;
+pub mod meta;
 mod model;
 mod populations;
 mod stories;

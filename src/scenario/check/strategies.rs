@@ -34,24 +34,21 @@ pub fn check_names(sc: &Scenario) -> Vec<Diagnostic> {
     d
 }
 
-/// The baseline and the chosen strategies (all when `names` is None), each as a scenario.
+/// The baseline (`checked`, the scenario `sc` as checked) and the chosen strategies (all
+/// when `names` is None), each checked.
 pub fn variants(
     sc: &Scenario,
+    checked: &CheckedScenario,
     base_dir: &Path,
     names: Option<&[String]>,
 ) -> Result<Vec<(String, CheckedScenario)>, String> {
-    let mut base = sc.clone();
-    base.strategies.clear();
     let show = |d: Vec<Diagnostic>| {
         d.into_iter()
             .map(|x| format!("{}: {}", x.path, x.message))
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let mut out = vec![(
-        BASELINE.to_string(),
-        super::check_tables(&base, base_dir).map_err(show)?,
-    )];
+    let mut out = vec![(BASELINE.to_string(), checked.clone())];
     let all: Vec<&str> = std::iter::once(BASELINE)
         .chain(sc.strategies.iter().map(|s| s.name.as_str()))
         .collect();
