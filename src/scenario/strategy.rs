@@ -11,7 +11,6 @@ pub const BASELINE: &str = "baseline";
 /// Applies a strategy to the raw scenario (not yet checked), returning it with the origin
 /// of each of its campaigns: `Some(k)` for the strategy's k-th. Diagnostics point into
 /// `strategy[index]`.
-#[allow(clippy::type_complexity)]
 pub fn apply(
     sc: &Scenario,
     index: usize,

@@ -101,12 +101,11 @@ pub(super) fn build(
             // The check allows block homes only for block models.
             (_, Homes::PerBlock(_)) => vec![NO_HOME; g.count as usize],
         };
-        for j in 0..g.count as usize {
+        for (j, &home) in home_of.iter().enumerate() {
             let i = first as usize + j;
             let mut r = stream(rkey, 0, Purpose::GenerateAttributes, i as u64);
             pops.ids.push(format!("{}_{j}", g.prefix));
             pops.size.push(draw(&g.size, 1.0, 9.0e15, &mut r).round());
-            let home = home_of[j];
             pops.home.push(home);
             pops.internet
                 .push(draw(&g.internet, 0.0, 1.0, &mut r) as f32);
