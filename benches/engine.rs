@@ -11,8 +11,8 @@ mod common;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use softpower::engine::{Engine, Phase};
-use softpower::scenario::{Overrides, parse_str};
-use softpower::world::{World, build_world};
+use softpower::scenario::{Overrides, parse_checked};
+use softpower::world::{World, build};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -32,13 +32,13 @@ pub fn scenario(populations: u64, actors: usize) -> String {
 }
 
 pub fn world(populations: u64, actors: usize) -> World {
-    let sc = parse_str(
+    let (_, sc) = parse_checked(
         &scenario(populations, actors),
         Path::new("bench.toml"),
         &Overrides::default(),
     )
     .expect("valid bench scenario");
-    build_world(&sc)
+    build(&sc)
 }
 
 fn social(c: &mut Criterion) {

@@ -14,8 +14,8 @@ mod common;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use softpower::engine::{Engine, Phase};
-use softpower::scenario::{ContagionModel, Overrides, parse_str};
-use softpower::world::{Csr, SocialRule, World, build_world};
+use softpower::scenario::{ContagionModel, Overrides, parse_checked};
+use softpower::world::{Csr, SocialRule, World, build};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,8 +32,8 @@ fn world(n: u64, m: u32) -> World {
          [generate.opinion.a]\nattitude = [{{ dist = \"uniform\", min = -1, max = 1 }}]\n\
          [[story]]\nid = \"s\"\nabout = \"a\"\ntransmissibility = 0.5\ninitial_share = 0.05\n"
     );
-    let sc = parse_str(&text, Path::new("bench.toml"), &Overrides::default()).unwrap();
-    build_world(&sc)
+    let (_, sc) = parse_checked(&text, Path::new("bench.toml"), &Overrides::default()).unwrap();
+    build(&sc)
 }
 
 /// Times `phase` on `e`, restoring the opinions and compartments before every call.

@@ -26,12 +26,8 @@ pub fn key(seed: u64) -> [u8; 32] {
     let mut s = seed;
     let mut out = [0u8; 32];
     for chunk in out.chunks_mut(8) {
-        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        chunk.copy_from_slice(&z.to_le_bytes());
+        s = s.wrapping_add(GOLDEN_GAMMA);
+        chunk.copy_from_slice(&mix(s).to_le_bytes());
     }
     out
 }
@@ -46,8 +42,13 @@ pub fn stream(key: &[u8; 32], tick: u32, purpose: Purpose, entity: u64) -> ChaCh
 }
 
 /// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
+/// SplitMix64's increment (2⁶⁴ / φ, odd).
+pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer, the one
+/// every hash of seeds in softpower uses.
 #[inline]
-fn mix(mut z: u64) -> u64 {
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

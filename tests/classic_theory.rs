@@ -5,13 +5,13 @@
 //! classic bound ε is `confidence = 2ε`.
 
 use softpower::engine::{Engine, Phase, PhaseMask};
-use softpower::scenario::{Overrides, parse_str};
-use softpower::world::{World, build_world};
+use softpower::scenario::{Overrides, parse_checked};
+use softpower::world::{World, build};
 use std::path::Path;
 
 fn world(text: &str) -> World {
-    match parse_str(text, Path::new("t.toml"), &Overrides::default()) {
-        Ok(sc) => build_world(&sc),
+    match parse_checked(text, Path::new("t.toml"), &Overrides::default()) {
+        Ok((_, sc)) => build(&sc),
         Err(e) => panic!("invalid test scenario:\n{e}"),
     }
 }

@@ -468,12 +468,33 @@ fn unknown_reference_suggests_the_nearest_id() {
     );
 }
 
+/// Memory depends on the machine: `check` accepts the file, the commands that simulate
+/// refuse it before building anything (exit 2, nothing written).
 #[test]
-fn memory_hungry_scenario_is_rejected() {
+fn memory_hungry_scenario_is_refused_by_the_running_commands() {
     let text = format!(
         "{BASE}\n[[generate]]\nprefix = \"g\"\ncount = 40000000\ngraph = {{ model = \"barabasi_albert\", m = 300 }}\n"
     );
-    expect(&text, &["generate", "GiB of memory"]);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.toml");
+    std::fs::write(&f, text).unwrap();
+    softpower().arg("check").arg(&f).assert().success();
+    for cmd in ["run", "compare", "sweep"] {
+        let out_dir = dir.path().join(cmd);
+        let mut c = softpower();
+        c.arg(cmd).arg(&f).arg("--out").arg(&out_dir);
+        if cmd == "sweep" {
+            c.args(["--set", "actor.usa.budget=5..6:2"]);
+        }
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("big.toml:") && err.contains("generate") && err.contains("GiB of memory"),
+            "{cmd}: {err}"
+        );
+        assert!(!out_dir.exists(), "{cmd} wrote {}", out_dir.display());
+    }
 }
 
 #[test]

@@ -5,8 +5,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use softpower::engine::{Engine, Phase, PhaseMask};
-use softpower::scenario::{Overrides, parse_str};
-use softpower::world::build_world;
+use softpower::scenario::{Overrides, parse_checked};
+use softpower::world::build;
 use std::path::Path;
 
 /// Six populations, weighted ties, one actor, one dimension: block = (trust, attitude).
@@ -40,13 +40,13 @@ fn scenario(stubbornness: [f64; 6], self_weight: f64) -> String {
 }
 
 fn simulate(stubbornness: [f64; 6], self_weight: f64, ticks: usize) -> Vec<(f64, f64)> {
-    let sc = parse_str(
+    let (_, sc) = parse_checked(
         &scenario(stubbornness, self_weight),
         Path::new("t.toml"),
         &Overrides::default(),
     )
     .unwrap();
-    let mut e = Engine::new(build_world(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
+    let mut e = Engine::new(build(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
     for _ in 0..ticks {
         e.step();
     }
@@ -174,8 +174,8 @@ fn periodic_influence_does_not_converge() {
 [[population]]\nid = \"p\"\nsize = 1\nstubbornness = 0\n[population.opinion.a]\nattitude = [0.5]\n\
 [[population]]\nid = \"q\"\nsize = 1\nstubbornness = 0\n[population.opinion.a]\nattitude = [-0.5]\n\
 [[tie]]\nbetween = [\"p\", \"q\"]\n";
-    let sc = parse_str(text, Path::new("t.toml"), &Overrides::default()).unwrap();
-    let mut e = Engine::new(build_world(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
+    let (_, sc) = parse_checked(text, Path::new("t.toml"), &Overrides::default()).unwrap();
+    let mut e = Engine::new(build(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
     for t in 1..=1001 {
         e.step();
         let p = e.world.opinions.attitude(0, 0)[0];

@@ -10,10 +10,10 @@ use crate::output::ensemble::{
     self as files, Aggregate, Header, MANIFEST, Manifest, SweepParam, VariantInfo, aggregate,
     has_part, read_header, read_part, write_part,
 };
+use crate::scenario::check::strategies::variants;
 use crate::scenario::edit::set_path;
-use crate::scenario::strategy::{BASELINE, variants};
-use crate::scenario::validate::validate;
-use crate::scenario::{Loaded, Overrides, Scenario, load};
+use crate::scenario::strategy::BASELINE;
+use crate::scenario::{CheckedScenario, Loaded, Overrides, check, load, preflight};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -86,7 +86,9 @@ fn invalid(msg: impl std::fmt::Display) -> Error {
 }
 
 fn load_scenario(path: &Path) -> Result<Loaded> {
-    Ok(load(path, &Overrides::default())?)
+    let loaded = load(path, &Overrides::default())?;
+    preflight(&loaded)?;
+    Ok(loaded)
 }
 
 pub fn compare(args: CompareArgs) -> Result<()> {
@@ -98,7 +100,13 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             args.scenario.display()
         );
     }
-    let vs = variants(sc, args.strategies.as_deref()).map_err(invalid)?;
+    let vs = variants(
+        sc,
+        &loaded.checked,
+        loaded.base_dir(),
+        args.strategies.as_deref(),
+    )
+    .map_err(invalid)?;
     let infos = vs
         .iter()
         .map(|(name, _)| VariantInfo {
@@ -203,8 +211,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 }
             })?;
         }
-        let d = validate(&s);
-        if let Some(first) = d.first() {
+        let checked = check(&s, loaded.base_dir()).map_err(|d| {
+            let first = &d[0];
             let at: Vec<String> = params
                 .iter()
                 .zip(point)
@@ -216,17 +224,17 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 first.path,
                 first.message
             ));
-            return Err(match &first.help {
+            match &first.help {
                 Some(h) => err.help(h.clone()),
                 None => err,
-            });
-        }
+            }
+        })?;
         infos.push(VariantInfo {
             name: format!("p{i:03}"),
             description: String::new(),
             values: point.clone(),
         });
-        scenarios.push(s);
+        scenarios.push(checked);
     }
     drive("sweep", &loaded, infos, scenarios, params, &args.common)
 }
@@ -272,7 +280,7 @@ fn drive(
     kind: &str,
     loaded: &Loaded,
     infos: Vec<VariantInfo>,
-    scenarios: Vec<Scenario>,
+    scenarios: Vec<CheckedScenario>,
     sweep: Vec<SweepParam>,
     a: &EnsembleArgs,
 ) -> Result<()> {
@@ -311,7 +319,7 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
-fn execute(h: &Header, scenarios: &[Scenario], a: &EnsembleArgs) -> Result<()> {
+fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Result<()> {
     let m = &h.manifest;
     let path = a
         .out

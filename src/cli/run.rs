@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{self, attribution};
 use crate::output::{OutDir, figures, tables};
 use crate::scenario::{Overrides, load};
-use crate::world::build_world;
+use crate::world::build;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -47,6 +47,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         ticks: args.ticks,
     };
     let loaded = load(&args.scenario, &ov)?;
+    crate::scenario::preflight(&loaded)?;
     if let Some(a) = &args.network_actor
         && !loaded.scenario.actors.iter().any(|x| &x.id == a)
     {
@@ -77,7 +78,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
 
     let (run, gains, build_secs, sim_secs, skipped) = pool.install(|| {
         let t0 = Instant::now();
-        let world = build_world(sc);
+        let world = build(&loaded.checked);
         let build_secs = t0.elapsed().as_secs_f64();
         let wanted = args.attribution || (!args.no_attribution && attribution::affordable(&world));
         let skipped = !wanted && !args.no_attribution;

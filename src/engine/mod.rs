@@ -13,8 +13,8 @@ use rayon::prelude::*;
 #[cfg(test)]
 mod proptests;
 
+use crate::model::{ContagionModel, Instrument};
 use crate::rng;
-use crate::scenario::{ContagionModel, Instrument};
 use crate::world::{Compartments, Csr, SocialRule, World};
 
 /// The phases of one tick, in order.

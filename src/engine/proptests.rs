@@ -2,8 +2,8 @@
 //! range, mass is conserved, and results do not depend on the thread count.
 
 use super::Engine;
-use crate::scenario::{Overrides, parse_str};
-use crate::world::build_world;
+use crate::scenario::{Overrides, parse_checked, parse_str};
+use crate::world::build;
 use crate::world::testkit::{RICH, assert_valid, world};
 use proptest::prelude::*;
 use std::path::Path;
@@ -51,8 +51,8 @@ proptest! {
     #[test]
     fn edited_scenarios_never_panic(which in 0usize..400, value in number()) {
         let text = mutate_number(RICH, which, &value);
-        if let Ok(sc) = parse_str(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(6) }) {
-            let mut e = Engine::new(build_world(&sc));
+        if let Ok((_, sc)) = parse_checked(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(6) }) {
+            let mut e = Engine::new(build(&sc));
             for _ in 0..6 {
                 e.step();
             }
@@ -64,8 +64,8 @@ proptest! {
     #[test]
     fn truncated_scenarios_never_panic(drop in 0usize..200) {
         let text: String = RICH.lines().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| format!("{l}\n")).collect();
-        if let Ok(sc) = parse_str(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(4) }) {
-            let mut e = Engine::new(build_world(&sc));
+        if let Ok((_, sc)) = parse_checked(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(4) }) {
+            let mut e = Engine::new(build(&sc));
             for _ in 0..4 {
                 e.step();
             }

@@ -3,8 +3,8 @@
 //! and the commented template that pre-fills it.
 
 use super::Settings;
+use crate::scenario::check::check_campaign;
 use crate::scenario::select::PopIndex;
-use crate::scenario::validate::check_campaign;
 use crate::scenario::{
     self, Channel, Diagnostic, Instrument, Scenario, ScenarioError, TomlPath, located, parse_toml,
 };

@@ -22,10 +22,10 @@ use super::report::{self, RoundRecord};
 use super::{ATTRIBUTION_TOLERANCE, FORMAT_VERSION, Settings, plain_id};
 use crate::error::{Context, Error, Result, sha256_hex};
 use crate::output::{is_temp_name, write_atomic};
+use crate::scenario::check::check_inject;
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::locate::Locator;
 use crate::scenario::select::PopIndex;
-use crate::scenario::validate::check_inject;
 use crate::scenario::{Inject, Scenario, ScenarioError, TomlPath, located, parse_str, parse_toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -510,6 +510,7 @@ impl Game {
     fn setup<'a>(&'a self, injects: &'a [Inject]) -> Setup<'a> {
         Setup {
             sc: &self.scenario,
+            base: &self.dir,
             settings: &self.settings,
             teams: &self.teams,
             injects,
@@ -718,7 +719,7 @@ impl Game {
         played.push(Played {
             decisions: chosen.clone(),
         });
-        let outcome = play::simulate_round(&self.setup(&injects), &played);
+        let outcome = play::simulate_round(&self.setup(&injects), &played)?;
         if let Some(prev) = self.records.last() {
             for (t, tr) in prev.teams.iter().enumerate() {
                 if (tr.sp_end - outcome.sp_start[t]).abs() > 1e-9 {
@@ -831,7 +832,7 @@ impl Game {
             ));
         }
         let injects = self.injects()?;
-        let (engine, recorder) = play::simulate_game(&self.setup(&injects), &self.played);
+        let (engine, recorder) = play::simulate_game(&self.setup(&injects), &self.played)?;
         let files = report::debrief_files(self, &injects, &engine, &recorder)?;
         let target = self.dir.join("debrief");
         let replaced = target.exists();

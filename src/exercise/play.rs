@@ -20,8 +20,8 @@ use super::decisions::Decisions;
 use crate::engine::Engine;
 use crate::experiment::advance;
 use crate::metrics::{Recorder, actor_stats};
-use crate::scenario::{Inject, Instrument, Scenario};
-use crate::world::{World, build_world};
+use crate::scenario::{Inject, Instrument, Scenario, ScenarioError, check};
+use crate::world::World;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +37,8 @@ pub struct Played {
 /// What a game is made of, apart from the rounds played.
 pub struct Setup<'a> {
     pub sc: &'a Scenario,
+    /// Folder the scenario's files (edge lists) are read from.
+    pub base: &'a std::path::Path,
     pub settings: &'a Settings,
     /// Actor index of each team.
     pub teams: &'a [usize],
@@ -117,7 +119,9 @@ struct Built {
 }
 
 /// The scenario plus every played round's actions and the injects of those rounds.
-fn build(setup: &Setup, played: &[Played]) -> Built {
+/// The round's scenario is checked again like any edited scenario; decisions and injects
+/// were checked when read, so an error here means the game folder changed underneath.
+fn build(setup: &Setup, played: &[Played]) -> Result<Built, ScenarioError> {
     let mut sc = setup.sc.clone();
     let s = setup.settings;
     sc.scenario.ticks = s.total_ticks();
@@ -145,11 +149,15 @@ fn build(setup: &Setup, played: &[Played]) -> Built {
             shock_notes.push(note);
         }
     }
-    Built {
-        world: build_world(&sc),
+    let checked = check(&sc, setup.base).map_err(|diagnostics| ScenarioError {
+        file: setup.base.join("scenario.toml"),
+        diagnostics,
+    })?;
+    Ok(Built {
+        world: crate::world::build(&checked),
         origins,
         shock_notes,
-    }
+    })
 }
 
 fn event_note(e: &crate::scenario::Event) -> String {
@@ -189,10 +197,10 @@ pub fn team_sp(w: &World, teams: &[usize]) -> Vec<f64> {
 
 /// Simulates the game through the last round in `played` (recording every tick), and
 /// explains that round.
-pub fn simulate_round(setup: &Setup, played: &[Played]) -> RoundOutcome {
+pub fn simulate_round(setup: &Setup, played: &[Played]) -> Result<RoundOutcome, ScenarioError> {
     let round = played.len() as u32;
     let (start_tick, end_tick) = setup.settings.round_ticks(round);
-    let built = build(setup, played);
+    let built = build(setup, played)?;
     let mut engine = Engine::new(built.world.clone());
     let mut recorder = Recorder::new(&engine);
     advance(&mut engine, start_tick, Some(&mut recorder), |_| {});
@@ -238,7 +246,7 @@ pub fn simulate_round(setup: &Setup, played: &[Played]) -> RoundOutcome {
             )
         })
         .collect();
-    RoundOutcome {
+    Ok(RoundOutcome {
         recorder,
         end: engine,
         sp_start,
@@ -246,17 +254,20 @@ pub fn simulate_round(setup: &Setup, played: &[Played]) -> RoundOutcome {
         spent,
         attribution,
         events,
-    }
+    })
 }
 
 /// Simulates every played round without explanations (for the final debrief).
-pub fn simulate_game(setup: &Setup, played: &[Played]) -> (Engine, Recorder) {
-    let built = build(setup, played);
+pub fn simulate_game(
+    setup: &Setup,
+    played: &[Played],
+) -> Result<(Engine, Recorder), ScenarioError> {
+    let built = build(setup, played)?;
     let mut engine = Engine::new(built.world);
     let mut recorder = Recorder::new(&engine);
     let ticks = setup.settings.ticks_per_round * played.len() as u32;
     advance(&mut engine, ticks, Some(&mut recorder), |_| {});
-    (engine, recorder)
+    Ok((engine, recorder))
 }
 
 struct Factor {

@@ -13,7 +13,7 @@
 
 use super::simulate_final;
 use crate::metrics::actor_stats;
-use crate::scenario::Instrument;
+use crate::model::Instrument;
 use crate::world::World;
 use rayon::prelude::*;
 

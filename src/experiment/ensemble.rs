@@ -13,8 +13,9 @@
 
 use super::simulate;
 use crate::metrics::ACTOR_METRICS;
+use crate::model::checked::CheckedScenario;
 use crate::scenario::Scenario;
-use crate::world::build_world;
+use crate::world::build;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,13 +25,11 @@ pub const BATCH_RUNS: u32 = 8;
 
 /// The seed of run `r`: splitmix64 of the scenario seed and the run index.
 pub fn run_seed(base: u64, run: u32) -> u64 {
-    let mut z = base
-        ^ (run as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(0xD1B5_4A32_D192_ED03);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    crate::rng::mix(
+        base ^ (run as u64)
+            .wrapping_mul(crate::rng::GOLDEN_GAMMA)
+            .wrapping_add(0xD1B5_4A32_D192_ED03),
+    )
 }
 
 /// What an ensemble measures in every run.
@@ -109,7 +108,7 @@ pub struct RunResult {
 
 /// Simulates run `run` of a variant and extracts its metrics.
 pub fn run_one(
-    sc: &Scenario,
+    sc: &CheckedScenario,
     variant: u32,
     run: u32,
     base_seed: u64,
@@ -117,8 +116,8 @@ pub fn run_one(
 ) -> RunResult {
     let seed = run_seed(base_seed, run);
     let mut s = sc.clone();
-    s.scenario.seed = seed;
-    let out = simulate(build_world(&s), |_| {});
+    s.seed = seed;
+    let out = simulate(build(&s), |_| {});
     let rec = &out.recorder;
     let w = &out.engine.world;
     let last = rec.last();
@@ -177,7 +176,7 @@ pub fn batches(runs: u32) -> u32 {
 
 /// Simulates one batch; `None` if `stop` was raised before it finished.
 pub fn run_batch(
-    variants: &[Scenario],
+    variants: &[CheckedScenario],
     batch: u32,
     runs: u32,
     base_seed: u64,

@@ -12,7 +12,7 @@
 //! thread count.
 
 use crate::engine::Engine;
-use crate::scenario::Instrument;
+use crate::model::Instrument;
 use crate::world::World;
 use rayon::prelude::*;
 

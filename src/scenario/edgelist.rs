@@ -5,30 +5,7 @@
 //! comments are skipped. Self-loops and repeated ties are errors rather than silently
 //! merged: a file that has them was not written for this purpose.
 
-use super::diagnostic::{Diagnostic, TomlPath};
-use super::types::{GraphModel, Scenario};
 use std::path::Path;
-use std::sync::Arc;
-
-/// Reads every generator's edge list, relative to `base` (the scenario's folder).
-pub fn resolve(sc: &mut Scenario, base: &Path) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    for (i, g) in sc.generators.iter_mut().enumerate() {
-        let count = g.count;
-        if let GraphModel::EdgeList { file, edges } = &mut g.graph {
-            let at = TomlPath::root()
-                .key("generate")
-                .idx(i)
-                .key("graph")
-                .key("file");
-            match read(&base.join(&*file), count) {
-                Ok(e) => *edges = Arc::new(e),
-                Err(msg) => diags.push(Diagnostic::new(at, format!("{file}: {msg}"))),
-            }
-        }
-    }
-    diags
-}
 
 /// Parses an edge list over nodes `0..count`; the message names the line at fault.
 pub fn read(path: &Path, count: u64) -> Result<Vec<(u32, u32)>, String> {

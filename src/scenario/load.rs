@@ -1,17 +1,32 @@
-//! Reading a scenario file: parse, validate, and place every problem at a line and column.
+//! Reading a scenario file: parse, check, and place every problem at a line and column.
 
+use super::check::check;
 use super::diagnostic::{Diagnostic, ScenarioError, TomlPath, nearest};
 use super::locate::Locator;
 use super::types::Scenario;
-use super::validate::validate;
+use crate::model::checked::CheckedScenario;
 use std::path::Path;
 
-/// A parsed, validated scenario plus the bytes it came from (hashed into the manifest).
+/// A scenario as written (with command-line overrides), its checked form, and the bytes
+/// it came from (hashed into the manifest).
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub scenario: Scenario,
+    pub checked: CheckedScenario,
     pub text: String,
     pub path: std::path::PathBuf,
+}
+
+impl Loaded {
+    /// The folder files named by the scenario (edge lists) are read from.
+    pub fn base_dir(&self) -> &Path {
+        base_dir(&self.path)
+    }
+}
+
+/// The folder of a scenario file, against which the files it names are read.
+pub fn base_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
 }
 
 /// Changes applied from the command line before validation.
@@ -29,33 +44,49 @@ pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
             format!("cannot read the file: {e}"),
         )],
     })?;
-    let scenario = parse_str(&text, path, ov)?;
+    let (scenario, checked) = parse_checked(&text, path, ov)?;
     Ok(Loaded {
         scenario,
+        checked,
         text,
         path: path.to_path_buf(),
     })
 }
 
-/// Parses and validates scenario text; `path` names the file in messages, and files the
-/// scenario refers to (edge lists) are read relative to its folder.
+/// Parses and checks scenario text, returning the scenario as written (with the
+/// overrides); `path` names the file in messages.
 pub fn parse_str(text: &str, path: &Path, ov: &Overrides) -> Result<Scenario, ScenarioError> {
-    let mut sc: Scenario = parse_toml(text, path)?;
-    let files = super::edgelist::resolve(&mut sc, path.parent().unwrap_or(Path::new("")));
-    if !files.is_empty() {
-        return Err(located(text, path, files));
+    parse_checked(text, path, ov).map(|(sc, _)| sc)
+}
+
+/// Parses and checks scenario text; files the scenario refers to (edge lists) are read
+/// relative to the folder of `path`, which also names the file in messages.
+pub fn parse_checked(
+    text: &str,
+    path: &Path,
+    ov: &Overrides,
+) -> Result<(Scenario, CheckedScenario), ScenarioError> {
+    // A file of a newer format may use keys this version does not know: say so first.
+    if let Ok(t) = toml::from_str::<toml::Table>(text)
+        && let Some(v) = t
+            .get("scenario")
+            .and_then(|s| s.get("format"))
+            .and_then(|f| f.as_integer())
+        && let Some(d) = super::check::meta::format_problem(v)
+    {
+        return Err(located(text, path, vec![d]));
     }
+    let mut sc: Scenario = parse_toml(text, path)?;
     if let Some(s) = ov.seed {
         sc.scenario.seed = s;
     }
     if let Some(t) = ov.ticks {
         sc.scenario.ticks = t;
     }
-    let diags = validate(&sc);
-    if diags.is_empty() {
-        return Ok(sc);
+    match check(&sc, base_dir(path)) {
+        Ok(c) => Ok((sc, c)),
+        Err(diags) => Err(located(text, path, diags)),
     }
-    Err(located(text, path, diags))
 }
 
 /// Parses TOML text into `T`; a syntax or type error is placed at its line and column,
@@ -132,6 +163,33 @@ mod tests {
     #[test]
     fn valid_minimal_scenario() {
         parse_str(BASE, Path::new("t.toml"), &Overrides::default()).unwrap();
+    }
+
+    #[test]
+    fn format_1_is_read_and_absent_means_1() {
+        let v1 = BASE.replace("[scenario]\n", "[scenario]\nformat = 1\n");
+        parse_str(&v1, Path::new("t.toml"), &Overrides::default()).unwrap();
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_before_its_new_keys_are_read() {
+        let v2 = BASE.replace("[scenario]\n", "[scenario]\nformat = 2\nnew_key = 3\n");
+        let e = errs(&v2);
+        assert!(e.contains("t.toml:2:10: scenario.format"), "{e}");
+        assert!(
+            e.contains("scenario format 2") && e.contains("reads format 1 only"),
+            "{e}"
+        );
+        assert!(!e.contains("new_key"), "only the format is reported: {e}");
+    }
+
+    #[test]
+    fn format_0_is_no_format() {
+        let e = errs(&BASE.replace("[scenario]\n", "[scenario]\nformat = 0\n"));
+        assert!(
+            e.contains("scenario.format") && e.contains("allowed: 1"),
+            "{e}"
+        );
     }
 
     #[test]

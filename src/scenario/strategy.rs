@@ -3,14 +3,19 @@
 use super::diagnostic::{Diagnostic, Seg, TomlPath, suggest_help};
 use super::edit::set_path;
 use super::types::{Scenario, Strategy};
-use super::validate::validate;
 use std::collections::HashSet;
 
 /// The scenario as written.
 pub const BASELINE: &str = "baseline";
 
-/// Applies a strategy. Diagnostics point into `strategy[index]`.
-pub fn apply(sc: &Scenario, index: usize, st: &Strategy) -> Result<Scenario, Vec<Diagnostic>> {
+/// Applies a strategy to the raw scenario (not yet checked), returning it with the origin
+/// of each of its campaigns: `Some(k)` for the strategy's k-th. Diagnostics point into
+/// `strategy[index]`.
+pub fn apply(
+    sc: &Scenario,
+    index: usize,
+    st: &Strategy,
+) -> Result<(Scenario, Vec<Option<usize>>), Vec<Diagnostic>> {
     let at = TomlPath::root().key("strategy").idx(index);
     let mut diags = Vec::new();
     let name = &st.name;
@@ -127,14 +132,22 @@ pub fn apply(sc: &Scenario, index: usize, st: &Strategy) -> Result<Scenario, Vec
             }
         }
     }
-    let derived = validate(&out);
-    if derived.is_empty() {
-        return Ok(out);
-    }
-    Err(derived
+    Ok((out, origin))
+}
+
+/// Places problems of a scenario derived by strategy `index` (with campaign `origin`s
+/// from `apply`): those inside the strategy's own campaigns point there; others name
+/// the strategy.
+pub fn relocate(
+    derived: Vec<Diagnostic>,
+    index: usize,
+    name: &str,
+    origin: &[Option<usize>],
+) -> Vec<Diagnostic> {
+    let at = TomlPath::root().key("strategy").idx(index);
+    derived
         .into_iter()
         .map(|d| {
-            // Problems inside the strategy's own campaigns point there; others name the strategy.
             if let [Seg::Key(t), Seg::Index(j), rest @ ..] = d.path.0.as_slice()
                 && t == "campaign"
                 && let Some(Some(k)) = origin.get(*j)
@@ -152,60 +165,5 @@ pub fn apply(sc: &Scenario, index: usize, st: &Strategy) -> Result<Scenario, Vec
                 ..d
             }
         })
-        .collect())
-}
-
-/// Strategy names, unique, in file order.
-pub fn check_names(sc: &Scenario) -> Vec<Diagnostic> {
-    let mut seen = HashSet::new();
-    let mut d = Vec::new();
-    for (i, s) in sc.strategies.iter().enumerate() {
-        if !seen.insert(s.name.as_str()) {
-            d.push(Diagnostic::new(
-                TomlPath::root().key("strategy").idx(i).key("name"),
-                format!("duplicate strategy name \"{}\"", s.name),
-            ));
-        }
-    }
-    d
-}
-
-/// The baseline and the chosen strategies (all when `names` is None), each as a scenario.
-pub fn variants(
-    sc: &Scenario,
-    names: Option<&[String]>,
-) -> Result<Vec<(String, Scenario)>, String> {
-    let mut base = sc.clone();
-    base.strategies.clear();
-    let mut out = vec![(BASELINE.to_string(), base)];
-    let all: Vec<&str> = std::iter::once(BASELINE)
-        .chain(sc.strategies.iter().map(|s| s.name.as_str()))
-        .collect();
-    let chosen: Vec<String> = match names {
-        Some(n) => n.to_vec(),
-        None => sc.strategies.iter().map(|s| s.name.clone()).collect(),
-    };
-    let mut seen = HashSet::new();
-    for name in &chosen {
-        if name == BASELINE {
-            continue;
-        }
-        if !seen.insert(name.as_str()) {
-            return Err(format!("strategy \"{name}\" is named twice"));
-        }
-        let Some(i) = sc.strategies.iter().position(|s| &s.name == name) else {
-            return Err(format!(
-                "unknown strategy \"{name}\"\n  help: {}",
-                suggest_help(name, all.iter().copied())
-            ));
-        };
-        let s = apply(sc, i, &sc.strategies[i]).map_err(|d| {
-            d.into_iter()
-                .map(|x| format!("{}: {}", x.path, x.message))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
-        out.push((name.clone(), s));
-    }
-    Ok(out)
+        .collect()
 }

@@ -1,10 +1,16 @@
 //! The scenario file as written by the user (serde types, TOML).
 //!
 //! Every struct rejects unknown fields; defaults live here so that small files stay small.
-//! Semantic checks (ranges, references, budgets) live in `validate.rs`; docs/SCENARIO.md
+//! Nothing changes these values after parsing: semantic checks (ranges, references,
+//! budgets) and resolution live in `check/`, one module per table; docs/SCENARIO.md
 //! documents every field.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::model::{
+    ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SirTransmission,
+    SocialModel,
+};
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -141,6 +147,9 @@ impl Inject {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
+    /// Version of the scenario format the file is written in (absent: 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<i64>,
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -167,26 +176,6 @@ pub fn default_dimensions() -> Vec<String> {
         "political_values".into(),
         "foreign_policy".into(),
     ]
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    State,
-    Ngo,
-    Media,
-    Extremist,
-}
-
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::State => "state",
-            ActorKind::Ngo => "ngo",
-            ActorKind::Media => "media",
-            ActorKind::Extremist => "extremist",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -267,23 +256,6 @@ pub fn default_stubbornness() -> f64 {
     0.05
 }
 
-/// A number, or a distribution to draw it from per generated population.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Dist {
-    Const(f64),
-    Spec(DistSpec),
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, tag = "dist", rename_all = "snake_case")]
-pub enum DistSpec {
-    Uniform { min: f64, max: f64 },
-    Normal { mean: f64, sd: f64 },
-    LogNormal { median: f64, sigma: f64 },
-    Beta { alpha: f64, beta: f64 },
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, tag = "model", rename_all = "snake_case")]
 pub enum GraphModel {
@@ -303,12 +275,8 @@ pub enum GraphModel {
     Complete,
     /// Ties read from a file of `u v` lines (0-based node indices < count), so a graph
     /// made elsewhere (networkx, an empirical network) can be used as is. The path is
-    /// relative to the scenario file; the edges are read when the scenario is loaded.
-    EdgeList {
-        file: String,
-        #[serde(skip)]
-        edges: std::sync::Arc<Vec<(u32, u32)>>,
-    },
+    /// relative to the scenario file; the edges are read when the scenario is checked.
+    EdgeList { file: String },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -367,26 +335,6 @@ pub struct Tie {
     pub weight: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Broadcast,
-    Digital,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::Broadcast, Channel::Digital];
-    pub fn index(self) -> usize {
-        self as usize
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Broadcast => "broadcast",
-            Channel::Digital => "digital",
-        }
-    }
-}
-
 /// Media reach of an actor into a population through one channel.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -397,14 +345,6 @@ pub struct Reach {
     pub channel: Channel,
     /// Share of the population the actor can reach on this channel, in [0, 1].
     pub weight: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RelationKind {
-    Alliance,
-    Rivalry,
-    Neutral,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -467,41 +407,6 @@ fn default_story_harm() -> f64 {
     0.05
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Instrument {
-    Messaging,
-    Exchange,
-    Propaganda,
-    Misinformation,
-    FactCheck,
-    Prebunk,
-}
-
-impl Instrument {
-    pub const ALL: [Instrument; 6] = [
-        Instrument::Messaging,
-        Instrument::Exchange,
-        Instrument::Propaganda,
-        Instrument::Misinformation,
-        Instrument::FactCheck,
-        Instrument::Prebunk,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Instrument::Messaging => "messaging",
-            Instrument::Exchange => "exchange",
-            Instrument::Propaganda => "propaganda",
-            Instrument::Misinformation => "misinformation",
-            Instrument::FactCheck => "fact_check",
-            Instrument::Prebunk => "prebunk",
-        }
-    }
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Campaign {
@@ -559,74 +464,6 @@ impl Event {
             Event::Scandal { tick, .. } | Event::Crisis { tick, .. } => *tick,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SocialModel {
-    /// Friedkin–Johnsen averaging with anchoring (DeGroot when stubbornness is 0).
-    FriedkinJohnsen,
-    /// As Friedkin–Johnsen, but a neighbour only counts within `confidence` (weighted
-    /// Hegselmann–Krause).
-    BoundedConfidence,
-    /// Hegselmann & Krause (2002): unweighted mean of the attitudes within `confidence`.
-    HegselmannKrause,
-    /// Deffuant, Neau, Amblard & Weisbuch (2000): pairwise compromise within `confidence`.
-    Deffuant,
-    /// Voter model: copy the attitudes of one neighbour drawn by tie weight.
-    Voter,
-}
-
-impl SocialModel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SocialModel::FriedkinJohnsen => "friedkin_johnsen",
-            SocialModel::BoundedConfidence => "bounded_confidence",
-            SocialModel::HegselmannKrause => "hegselmann_krause",
-            SocialModel::Deffuant => "deffuant",
-            SocialModel::Voter => "voter",
-        }
-    }
-}
-
-/// The contagion rule of the misinformation layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContagionModel {
-    /// Believers, fact-checkers and the prebunked, with literacy and online reach.
-    Softpower,
-    /// Kermack–McKendrick SIR: susceptible, infected (B), recovered (C).
-    Sir,
-    /// Maki & Thompson (1973) rumour: spreaders call contacts; ignorant (S), spreader (B), stifler (C).
-    MakiThompson,
-    /// Daley & Kendall (1965) rumour: symmetric meetings; two spreaders both stop.
-    DaleyKendall,
-    /// Tambuscio, Ruffo, Flammini & Menczer (2015) hoax with fact-checking.
-    Hoax,
-}
-
-impl ContagionModel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContagionModel::Softpower => "softpower",
-            ContagionModel::Sir => "sir",
-            ContagionModel::MakiThompson => "maki_thompson",
-            ContagionModel::DaleyKendall => "daley_kendall",
-            ContagionModel::Hoax => "hoax",
-        }
-    }
-}
-
-/// How a susceptible's infection hazard grows with its infected contacts (SIR).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SirTransmission {
-    /// β × the influence-weighted share of contacts infected (Kermack–McKendrick).
-    #[default]
-    Share,
-    /// β × the tie-weighted number of infected contacts: every contact transmits
-    /// independently, as in NDlib's and most network-epidemic SIR codes.
-    PerContact,
 }
 
 /// Model parameters; every one has a documented default (docs/MODEL.md).

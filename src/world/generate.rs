@@ -4,22 +4,23 @@
 //! Leinhardt (1983) for stochastic block models; Batagelj & Brandes (2005) for the
 //! O(n + m) geometric-skip sampling of sparse random graphs used here.
 
-use crate::scenario::{Dist, DistSpec, GraphModel};
+use crate::model::checked::Graph;
+use crate::model::{Dist, DistSpec};
 use rand::Rng;
 use rand_distr::{Beta, Distribution, Normal};
 use std::collections::HashSet;
 
 /// Undirected edges among `n` nodes numbered from 0, drawn from `model`.
-pub fn edges<R: Rng>(model: &GraphModel, n: u32, rng: &mut R) -> Vec<(u32, u32)> {
+pub fn edges<R: Rng>(model: &Graph, n: u32, rng: &mut R) -> Vec<(u32, u32)> {
     match model {
-        GraphModel::BarabasiAlbert { m } => barabasi_albert(n, *m, rng),
-        GraphModel::WattsStrogatz { k, p } => watts_strogatz(n, *k, *p, rng),
-        GraphModel::ErdosRenyi { p } => {
+        Graph::BarabasiAlbert { m } => barabasi_albert(n, *m, rng),
+        Graph::WattsStrogatz { k, p } => watts_strogatz(n, *k, *p, rng),
+        Graph::ErdosRenyi { p } => {
             let mut e = Vec::new();
             within(0, n, *p, rng, &mut e);
             e
         }
-        GraphModel::StochasticBlock {
+        Graph::StochasticBlock {
             blocks,
             p_in,
             p_out,
@@ -46,8 +47,8 @@ pub fn edges<R: Rng>(model: &GraphModel, n: u32, rng: &mut R) -> Vec<(u32, u32)>
             }
             e
         }
-        GraphModel::EdgeList { edges, .. } => edges.to_vec(),
-        GraphModel::Complete => {
+        Graph::EdgeList(edges) => edges.to_vec(),
+        Graph::Complete => {
             let mut e = Vec::with_capacity(n as usize * n.saturating_sub(1) as usize / 2);
             for v in 1..n {
                 for w in 0..v {
@@ -219,7 +220,7 @@ mod tests {
     fn barabasi_albert_has_expected_edge_count() {
         let mut r = ChaCha8Rng::seed_from_u64(1);
         let (n, m) = (2000u32, 5u32);
-        let e = edges(&GraphModel::BarabasiAlbert { m }, n, &mut r);
+        let e = edges(&Graph::BarabasiAlbert { m }, n, &mut r);
         // (m+1) choose 2 seed edges, then m per later node.
         assert_eq!(e.len() as u32, (m + 1) * m / 2 + (n - m - 1) * m);
         assert!(simple(&e));
@@ -228,7 +229,7 @@ mod tests {
     #[test]
     fn watts_strogatz_keeps_edge_count() {
         let mut r = ChaCha8Rng::seed_from_u64(2);
-        let e = edges(&GraphModel::WattsStrogatz { k: 6, p: 0.2 }, 500, &mut r);
+        let e = edges(&Graph::WattsStrogatz { k: 6, p: 0.2 }, 500, &mut r);
         assert_eq!(e.len(), 500 * 3);
         assert!(simple(&e));
     }
@@ -237,7 +238,7 @@ mod tests {
     fn erdos_renyi_density_matches_p() {
         let mut r = ChaCha8Rng::seed_from_u64(3);
         let (n, p) = (2000u32, 0.01);
-        let e = edges(&GraphModel::ErdosRenyi { p }, n, &mut r);
+        let e = edges(&Graph::ErdosRenyi { p }, n, &mut r);
         let pairs = n as f64 * (n as f64 - 1.0) / 2.0;
         let mean = p * pairs;
         let sd = (pairs * p * (1.0 - p)).sqrt();
@@ -253,7 +254,7 @@ mod tests {
     #[test]
     fn block_model_is_denser_inside_blocks() {
         let mut r = ChaCha8Rng::seed_from_u64(4);
-        let g = GraphModel::StochasticBlock {
+        let g = Graph::StochasticBlock {
             blocks: vec![300, 300],
             p_in: 0.05,
             p_out: 0.005,
@@ -270,6 +271,6 @@ mod tests {
     #[test]
     fn complete_graph() {
         let mut r = ChaCha8Rng::seed_from_u64(5);
-        assert_eq!(edges(&GraphModel::Complete, 10, &mut r).len(), 45);
+        assert_eq!(edges(&Graph::Complete, 10, &mut r).len(), 45);
     }
 }

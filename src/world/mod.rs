@@ -1,5 +1,5 @@
 //! The world state: actors, populations, opinions, ties, stories and campaigns, as
-//! struct-of-arrays indexed by dense ids. Built once from a scenario (`build.rs`);
+//! struct-of-arrays indexed by dense ids. Built once from a checked scenario (`build/`);
 //! mutated only by the engine's phases.
 
 pub mod build;
@@ -11,10 +11,11 @@ pub mod renumber;
 #[cfg(test)]
 pub mod testkit;
 
-pub use build::build_world;
+pub use crate::model::checked::{Params, Shock, SocialRule};
+pub use build::build;
 pub use csr::Csr;
 
-use crate::scenario::{ActorKind, Channel, ContagionModel, Instrument};
+use crate::model::{ActorKind, Channel, Instrument};
 
 /// Marks "no home state".
 pub const NO_HOME: u32 = u32::MAX;
@@ -174,72 +175,6 @@ impl Campaign {
     pub fn active(&self, tick: u32) -> bool {
         self.start <= tick && tick < self.end
     }
-}
-
-/// A scheduled shock, compiled.
-#[derive(Debug, Clone)]
-pub enum Shock {
-    Scandal {
-        tick: u32,
-        actor: u32,
-        severity: f32,
-    },
-    Crisis {
-        tick: u32,
-        end: u32,
-        dimension: u32,
-        boost: f32,
-        pops: Vec<u32>,
-    },
-}
-
-/// The social-influence rule with its parameters (docs/MODEL.md 3.6).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SocialRule {
-    FriedkinJohnsen,
-    /// Weighted bounded confidence with bound ε (attitude units).
-    BoundedConfidence(f32),
-    HegselmannKrause(f32),
-    Deffuant {
-        eps: f32,
-        mu: f32,
-        rounds: u32,
-    },
-    Voter,
-}
-
-/// Model parameters as the engine uses them (f32 where they touch the hot loop).
-#[derive(Debug, Clone)]
-pub struct Params {
-    pub social: SocialRule,
-    pub contagion: ContagionModel,
-    /// SIR: infected contacts add up per tie rather than as a share.
-    pub sir_per_contact: bool,
-    pub familiarity_decay: f32,
-    pub attitude_decay: f32,
-    pub credibility_recovery: f32,
-    pub public_pressure: f32,
-    pub msg_cost: [f64; 2],
-    pub msg_familiarity_gain: f32,
-    pub msg_attitude_gain: f32,
-    pub msg_trust_gain: f32,
-    pub msg_backfire: Option<f32>,
-    pub ex_cost_per_participant: f64,
-    pub ex_trust_gain: f32,
-    pub ex_attitude_gain: f32,
-    pub ex_durable_share: f32,
-    pub ex_tie_gain: f32,
-    pub ex_spillover: f32,
-    pub prop_attitude_harm: f32,
-    pub prop_trust_harm: f32,
-    pub prop_exposure_cost: f32,
-    pub mis_offline_share: f32,
-    pub mis_literacy_protection: f32,
-    pub mis_seed_rate: f32,
-    pub mis_correction_rate: f32,
-    pub mis_prebunk_rate: f32,
-    pub mis_prebunk_efficacy: f32,
-    pub mis_prebunk_waning: f32,
 }
 
 /// Everything the engine simulates.

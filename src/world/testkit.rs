@@ -1,12 +1,12 @@
 //! Worlds for unit tests, built from scenario text through the real loader.
 
-use super::{World, build_world};
-use crate::scenario::{Overrides, parse_str};
+use super::{World, build};
+use crate::scenario::{Overrides, parse_checked};
 use std::path::Path;
 
 pub fn world(toml: &str) -> World {
-    match parse_str(toml, Path::new("test.toml"), &Overrides::default()) {
-        Ok(sc) => build_world(&sc),
+    match parse_checked(toml, Path::new("test.toml"), &Overrides::default()) {
+        Ok((_, sc)) => build(&sc),
         Err(e) => panic!("test scenario invalid:\n{e}"),
     }
 }

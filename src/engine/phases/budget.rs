@@ -2,7 +2,7 @@
 //! spend into intensity with diminishing returns.
 
 use crate::engine::Scratch;
-use crate::scenario::Instrument;
+use crate::model::Instrument;
 use crate::world::World;
 
 /// Messaging-like intensity: share of the reachable audience exposed,

@@ -13,7 +13,7 @@
 
 use super::{for_each_campaign, push01, push11, value_fit};
 use crate::engine::Scratch;
-use crate::scenario::Instrument;
+use crate::model::Instrument;
 use crate::world::World;
 use crate::world::exchange_ties::gain_scale;
 

@@ -2,7 +2,7 @@
 //! trust and attitudes
 //! decay toward their anchor (x ← x + δ_A·(u − x)), so campaign effects fade unless
 //! renewed while anchored (exchange) gains stay; actor credibility recovers toward its
-//! base value (c ← c + r·(c₀ − c)), the sleeper effect of Hovland & Weiss (1951).
+//! base value (c ← c + r·(c₀ − c)), a geometric repair of reputation (docs/MODEL.md 3.8).
 //! Results below `FLOOR` in magnitude become zero (see there).
 
 use super::{par_rows, settle};

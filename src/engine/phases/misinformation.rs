@@ -47,8 +47,8 @@
 
 use super::{campaigns_of, exposure, push01, push11};
 use crate::engine::Scratch;
+use crate::model::{ContagionModel, Instrument};
 use crate::rng::{Purpose, stream};
-use crate::scenario::{ContagionModel, Instrument};
 use crate::world::{Compartments, World};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};

@@ -11,7 +11,7 @@ pub mod propaganda;
 pub mod social;
 
 use crate::engine::Scratch;
-use crate::scenario::{Channel, Instrument};
+use crate::model::{Channel, Instrument};
 use crate::world::{Campaign, Opinions, World};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -8,7 +8,7 @@
 
 use super::{exposure, for_each_campaign, push01, push11};
 use crate::engine::Scratch;
-use crate::scenario::Instrument;
+use crate::model::Instrument;
 use crate::world::World;
 
 pub fn run(w: &mut World, s: &Scratch) {

@@ -1,0 +1,240 @@
+//! A scenario checked and resolved: every id an index, every selector a sorted list of
+//! populations, every default applied, every referenced file read. `scenario::check`
+//! makes it from the raw file; `world::build` turns it into a `World` and cannot fail.
+
+use super::{ActorKind, Channel, ContagionModel, Dist, Instrument};
+use std::sync::Arc;
+
+/// Everything the world is built from. Populations are numbered explicit ones first, then
+/// each generator's in order; actors, stories and campaigns in file order.
+#[derive(Debug, Clone)]
+pub struct CheckedScenario {
+    pub name: String,
+    pub seed: u64,
+    pub ticks: u32,
+    pub tick_label: String,
+    pub dimensions: Vec<String>,
+    pub focal_actor: u32,
+    pub actors: Vec<ActorSpec>,
+    /// Explicit `[[population]]` blocks.
+    pub populations: Vec<PopulationSpec>,
+    pub generators: Vec<GeneratorSpec>,
+    /// Ties between explicit or generated populations: (from, to, weight).
+    pub ties: Vec<(u32, u32, f32)>,
+    pub reach: Vec<ReachSpec>,
+    /// Government stances at the start: (actor, actor, stance in [-1, 1]).
+    pub relations: Vec<(u32, u32, f32)>,
+    pub stories: Vec<StorySpec>,
+    pub campaigns: Vec<CampaignSpec>,
+    pub shocks: Vec<Shock>,
+    /// Opinions of every (population, actor) pair not set by the scenario.
+    pub default_trust: f32,
+    pub default_familiarity: f32,
+    /// Reach of every actor on each channel (by `Channel::index`) where no `[[reach]]` sets it.
+    pub default_reach: [f32; 2],
+    pub self_weight: f32,
+    pub params: Params,
+    /// Number of populations in all.
+    pub total_populations: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActorSpec {
+    pub id: String,
+    pub name: String,
+    pub kind: ActorKind,
+    pub playable: bool,
+    pub budget: f64,
+    pub credibility: f32,
+    /// One position per dimension.
+    pub values: Vec<f32>,
+}
+
+/// Initial opinion of a population toward one actor; `None` keeps the default.
+#[derive(Debug, Clone)]
+pub struct OpinionSpec {
+    pub actor: u32,
+    pub familiarity: Option<f32>,
+    pub trust: Option<f32>,
+    pub attitude: Option<Vec<f32>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PopulationSpec {
+    pub id: String,
+    pub size: f64,
+    pub home: Option<u32>,
+    pub internet: f32,
+    pub literacy: f32,
+    pub stubbornness: f32,
+    /// Salience per dimension, normalised to sum 1.
+    pub salience: Vec<f32>,
+    pub values: Vec<f32>,
+    /// In ascending order of actor id (the order of the file's table keys).
+    pub opinion: Vec<OpinionSpec>,
+}
+
+/// Initial opinion drawn per generated population; `None` keeps the default.
+#[derive(Debug, Clone)]
+pub struct GeneratedOpinionSpec {
+    pub actor: u32,
+    pub familiarity: Option<Dist>,
+    pub trust: Option<Dist>,
+    /// One distribution for every dimension, or one per dimension.
+    pub attitude: Option<Vec<Dist>>,
+}
+
+/// A random-graph model, or ties read from a file.
+#[derive(Debug, Clone)]
+pub enum Graph {
+    BarabasiAlbert {
+        m: u32,
+    },
+    WattsStrogatz {
+        k: u32,
+        p: f64,
+    },
+    StochasticBlock {
+        blocks: Vec<u32>,
+        p_in: f64,
+        p_out: f64,
+    },
+    ErdosRenyi {
+        p: f64,
+    },
+    Complete,
+    EdgeList(Arc<Vec<(u32, u32)>>),
+}
+
+#[derive(Debug, Clone)]
+pub struct GeneratorSpec {
+    pub prefix: String,
+    pub count: u32,
+    pub graph: Graph,
+    pub size: Dist,
+    /// Home of every population, or per block of a stochastic block model.
+    pub home: Homes,
+    pub internet: Dist,
+    pub media_literacy: Dist,
+    pub stubbornness: Dist,
+    /// One distribution for every dimension, or one per dimension.
+    pub values: Option<Vec<Dist>>,
+    pub tie_weight: f32,
+    /// In ascending order of actor id.
+    pub opinion: Vec<GeneratedOpinionSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Homes {
+    All(Option<u32>),
+    /// Home actor of each consecutive block (sizes from the stochastic block model).
+    PerBlock(Vec<u32>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ReachSpec {
+    pub actor: u32,
+    pub channel: Channel,
+    pub populations: Vec<u32>,
+    pub weight: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct StorySpec {
+    pub id: String,
+    pub about: u32,
+    pub beta: f32,
+    pub plausibility: f32,
+    pub verify: f32,
+    pub forget: f32,
+    pub harm: f32,
+    pub initial_share: f64,
+    /// SIR recovery probability per tick.
+    pub recovery: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct CampaignSpec {
+    pub id: String,
+    pub actor: u32,
+    pub instrument: Instrument,
+    pub channel: Channel,
+    pub start: u32,
+    /// First inactive tick (`u32::MAX`: never ends).
+    pub end: u32,
+    pub spend: f64,
+    /// Emphasis per dimension, scaled so that the mean over dimensions is 1.
+    pub emphasis: Vec<f32>,
+    /// Propaganda target actor (0 when not propaganda).
+    pub against: u32,
+    /// Story index (0 when the instrument names no story).
+    pub story: u32,
+    /// Sorted, without repeats.
+    pub targets: Vec<u32>,
+}
+
+/// A scheduled shock, compiled.
+#[derive(Debug, Clone)]
+pub enum Shock {
+    Scandal {
+        tick: u32,
+        actor: u32,
+        severity: f32,
+    },
+    Crisis {
+        tick: u32,
+        end: u32,
+        dimension: u32,
+        boost: f32,
+        pops: Vec<u32>,
+    },
+}
+
+/// The social-influence rule with its parameters (docs/MODEL.md 3.6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SocialRule {
+    FriedkinJohnsen,
+    /// Weighted bounded confidence with bound ε (attitude units).
+    BoundedConfidence(f32),
+    HegselmannKrause(f32),
+    Deffuant {
+        eps: f32,
+        mu: f32,
+        rounds: u32,
+    },
+    Voter,
+}
+
+/// Model parameters as the engine uses them (f32 where they touch the hot loop).
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub social: SocialRule,
+    pub contagion: ContagionModel,
+    /// SIR: infected contacts add up per tie rather than as a share.
+    pub sir_per_contact: bool,
+    pub familiarity_decay: f32,
+    pub attitude_decay: f32,
+    pub credibility_recovery: f32,
+    pub public_pressure: f32,
+    pub msg_cost: [f64; 2],
+    pub msg_familiarity_gain: f32,
+    pub msg_attitude_gain: f32,
+    pub msg_trust_gain: f32,
+    pub msg_backfire: Option<f32>,
+    pub ex_cost_per_participant: f64,
+    pub ex_trust_gain: f32,
+    pub ex_attitude_gain: f32,
+    pub ex_durable_share: f32,
+    pub ex_tie_gain: f32,
+    pub ex_spillover: f32,
+    pub prop_attitude_harm: f32,
+    pub prop_trust_harm: f32,
+    pub prop_exposure_cost: f32,
+    pub mis_offline_share: f32,
+    pub mis_literacy_protection: f32,
+    pub mis_seed_rate: f32,
+    pub mis_correction_rate: f32,
+    pub mis_prebunk_rate: f32,
+    pub mis_prebunk_efficacy: f32,
+    pub mis_prebunk_waning: f32,
+}

@@ -1,0 +1,176 @@
+//! The model's vocabulary: the kinds of actors, instruments, channels, relations and the
+//! rules of social influence and contagion, shared by the scenario format, the world and
+//! the engine. Serde derives here so the scenario file can name them; nothing here reads a
+//! file.
+
+pub mod checked;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    State,
+    Ngo,
+    Media,
+    Extremist,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::State => "state",
+            ActorKind::Ngo => "ngo",
+            ActorKind::Media => "media",
+            ActorKind::Extremist => "extremist",
+        }
+    }
+}
+
+/// A number, or a distribution to draw it from per generated population.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Dist {
+    Const(f64),
+    Spec(DistSpec),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "dist", rename_all = "snake_case")]
+pub enum DistSpec {
+    Uniform { min: f64, max: f64 },
+    Normal { mean: f64, sd: f64 },
+    LogNormal { median: f64, sigma: f64 },
+    Beta { alpha: f64, beta: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Broadcast,
+    Digital,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Broadcast, Channel::Digital];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Broadcast => "broadcast",
+            Channel::Digital => "digital",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    Alliance,
+    Rivalry,
+    Neutral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Instrument {
+    Messaging,
+    Exchange,
+    Propaganda,
+    Misinformation,
+    FactCheck,
+    Prebunk,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 6] = [
+        Instrument::Messaging,
+        Instrument::Exchange,
+        Instrument::Propaganda,
+        Instrument::Misinformation,
+        Instrument::FactCheck,
+        Instrument::Prebunk,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instrument::Messaging => "messaging",
+            Instrument::Exchange => "exchange",
+            Instrument::Propaganda => "propaganda",
+            Instrument::Misinformation => "misinformation",
+            Instrument::FactCheck => "fact_check",
+            Instrument::Prebunk => "prebunk",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocialModel {
+    /// Friedkin–Johnsen averaging with anchoring (DeGroot when stubbornness is 0).
+    FriedkinJohnsen,
+    /// As Friedkin–Johnsen, but a neighbour only counts within `confidence` (weighted
+    /// Hegselmann–Krause).
+    BoundedConfidence,
+    /// Hegselmann & Krause (2002): unweighted mean of the attitudes within `confidence`.
+    HegselmannKrause,
+    /// Deffuant, Neau, Amblard & Weisbuch (2000): pairwise compromise within `confidence`.
+    Deffuant,
+    /// Voter model: copy the attitudes of one neighbour drawn by tie weight.
+    Voter,
+}
+
+impl SocialModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocialModel::FriedkinJohnsen => "friedkin_johnsen",
+            SocialModel::BoundedConfidence => "bounded_confidence",
+            SocialModel::HegselmannKrause => "hegselmann_krause",
+            SocialModel::Deffuant => "deffuant",
+            SocialModel::Voter => "voter",
+        }
+    }
+}
+
+/// The contagion rule of the misinformation layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContagionModel {
+    /// Believers, fact-checkers and the prebunked, with literacy and online reach.
+    Softpower,
+    /// Kermack–McKendrick SIR: susceptible, infected (B), recovered (C).
+    Sir,
+    /// Maki & Thompson (1973) rumour: spreaders call contacts; ignorant (S), spreader (B), stifler (C).
+    MakiThompson,
+    /// Daley & Kendall (1965) rumour: symmetric meetings; two spreaders both stop.
+    DaleyKendall,
+    /// Tambuscio, Ruffo, Flammini & Menczer (2015) hoax with fact-checking.
+    Hoax,
+}
+
+impl ContagionModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContagionModel::Softpower => "softpower",
+            ContagionModel::Sir => "sir",
+            ContagionModel::MakiThompson => "maki_thompson",
+            ContagionModel::DaleyKendall => "daley_kendall",
+            ContagionModel::Hoax => "hoax",
+        }
+    }
+}
+
+/// How a susceptible's infection hazard grows with its infected contacts (SIR).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SirTransmission {
+    /// β × the influence-weighted share of contacts infected (Kermack–McKendrick).
+    #[default]
+    Share,
+    /// β × the tie-weighted number of infected contacts: every contact transmits
+    /// independently, as in NDlib's and most network-epidemic SIR codes.
+    PerContact,
+}

@@ -1,0 +1,135 @@
+//! `[model]`: ranges of the model parameters, and the parameters as the engine uses them.
+
+use super::{Ctx, Defaults};
+use crate::model::checked::{Params, SocialRule};
+use crate::model::{ContagionModel, SirTransmission, SocialModel};
+use crate::scenario::diagnostic::TomlPath;
+use crate::scenario::types::ModelParams;
+
+pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
+    let p = TomlPath::root().key("model");
+    // Attitudes span [-1, 1]: distances run from 0 to 2.
+    c.range(p.key("confidence"), m.confidence, 0.0, 2.0);
+    if c.finite(&p.key("convergence"), m.convergence)
+        && !(m.convergence > 0.0 && m.convergence <= 0.5)
+    {
+        c.err_help(
+            p.key("convergence"),
+            format!("found {}", m.convergence),
+            "allowed: above 0 and at most 0.5 (0.5 meets in the middle)",
+        );
+    }
+    if !(1..=64).contains(&m.pair_rounds) {
+        c.err_help(
+            p.key("pair_rounds"),
+            format!("found {}", m.pair_rounds),
+            "allowed: 1 to 64 random matchings per tick",
+        );
+    }
+    if m.sir_transmission == SirTransmission::PerContact && m.contagion_model != ContagionModel::Sir
+    {
+        c.err_help(
+            p.key("sir_transmission"),
+            format!(
+                "sir_transmission = \"per_contact\" does not apply to contagion_model = \"{}\"",
+                m.contagion_model.as_str()
+            ),
+            "only the SIR model counts infected contacts; remove it or set contagion_model = \"sir\"",
+        );
+    }
+    c.range(p.key("self_weight"), m.self_weight, 0.0, 1.0e6);
+    c.prob(p.key("familiarity_decay"), m.familiarity_decay);
+    c.prob(p.key("attitude_decay"), m.attitude_decay);
+    c.prob(p.key("credibility_recovery"), m.credibility_recovery);
+    c.prob(p.key("public_pressure"), m.public_pressure);
+    c.prob(p.key("default_trust"), m.default_trust);
+    c.prob(p.key("default_familiarity"), m.default_familiarity);
+    let q = p.key("messaging");
+    c.positive(q.key("cost_broadcast"), m.messaging.cost_broadcast);
+    c.positive(q.key("cost_digital"), m.messaging.cost_digital);
+    c.prob(q.key("familiarity_gain"), m.messaging.familiarity_gain);
+    c.prob(q.key("attitude_gain"), m.messaging.attitude_gain);
+    c.prob(q.key("trust_gain"), m.messaging.trust_gain);
+    c.prob(q.key("backfire_threshold"), m.messaging.backfire_threshold);
+    let q = p.key("exchange");
+    c.positive(
+        q.key("cost_per_participant"),
+        m.exchange.cost_per_participant,
+    );
+    c.prob(q.key("trust_gain"), m.exchange.trust_gain);
+    c.prob(q.key("attitude_gain"), m.exchange.attitude_gain);
+    c.prob(q.key("durable_share"), m.exchange.durable_share);
+    c.range(q.key("tie_gain"), m.exchange.tie_gain, 0.0, 1.0e6);
+    c.range(q.key("spillover"), m.exchange.spillover, 0.0, 1.0e6);
+    let q = p.key("propaganda");
+    c.prob(q.key("attitude_harm"), m.propaganda.attitude_harm);
+    c.prob(q.key("trust_harm"), m.propaganda.trust_harm);
+    c.prob(q.key("exposure_cost"), m.propaganda.exposure_cost);
+    let q = p.key("misinformation");
+    let mi = &m.misinformation;
+    c.prob(q.key("offline_share"), mi.offline_share);
+    c.prob(q.key("literacy_protection"), mi.literacy_protection);
+    c.range(q.key("seed_rate"), mi.seed_rate, 0.0, 1.0e3);
+    c.range(q.key("correction_rate"), mi.correction_rate, 0.0, 1.0e3);
+    c.range(q.key("prebunk_rate"), mi.prebunk_rate, 0.0, 1.0e3);
+    c.prob(q.key("prebunk_efficacy"), mi.prebunk_efficacy);
+    c.prob(q.key("prebunk_waning"), mi.prebunk_waning);
+    let q = p.key("reach");
+    c.prob(q.key("broadcast"), m.reach.broadcast);
+    c.prob(q.key("digital"), m.reach.digital);
+
+    let defaults = Defaults {
+        trust: m.default_trust as f32,
+        familiarity: m.default_familiarity as f32,
+        reach: [m.reach.broadcast as f32, m.reach.digital as f32],
+        self_weight: m.self_weight as f32,
+    };
+    (params(m), defaults)
+}
+
+/// The parameters in the engine's units and types.
+fn params(m: &ModelParams) -> Params {
+    Params {
+        social: match m.social_model {
+            SocialModel::FriedkinJohnsen => SocialRule::FriedkinJohnsen,
+            SocialModel::BoundedConfidence => SocialRule::BoundedConfidence(m.confidence as f32),
+            SocialModel::HegselmannKrause => SocialRule::HegselmannKrause(m.confidence as f32),
+            SocialModel::Deffuant => SocialRule::Deffuant {
+                eps: m.confidence as f32,
+                mu: m.convergence as f32,
+                rounds: m.pair_rounds,
+            },
+            SocialModel::Voter => SocialRule::Voter,
+        },
+        contagion: m.contagion_model,
+        sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
+        familiarity_decay: m.familiarity_decay as f32,
+        attitude_decay: m.attitude_decay as f32,
+        credibility_recovery: m.credibility_recovery as f32,
+        public_pressure: m.public_pressure as f32,
+        msg_cost: [m.messaging.cost_broadcast, m.messaging.cost_digital],
+        msg_familiarity_gain: m.messaging.familiarity_gain as f32,
+        msg_attitude_gain: m.messaging.attitude_gain as f32,
+        msg_trust_gain: m.messaging.trust_gain as f32,
+        msg_backfire: m
+            .messaging
+            .backfire
+            .then_some(m.messaging.backfire_threshold as f32),
+        ex_cost_per_participant: m.exchange.cost_per_participant,
+        ex_trust_gain: m.exchange.trust_gain as f32,
+        ex_attitude_gain: m.exchange.attitude_gain as f32,
+        ex_durable_share: m.exchange.durable_share as f32,
+        ex_tie_gain: m.exchange.tie_gain as f32,
+        ex_spillover: m.exchange.spillover as f32,
+        prop_attitude_harm: m.propaganda.attitude_harm as f32,
+        prop_trust_harm: m.propaganda.trust_harm as f32,
+        prop_exposure_cost: m.propaganda.exposure_cost as f32,
+        mis_offline_share: m.misinformation.offline_share as f32,
+        mis_literacy_protection: m.misinformation.literacy_protection as f32,
+        mis_seed_rate: m.misinformation.seed_rate as f32,
+        mis_correction_rate: m.misinformation.correction_rate as f32,
+        mis_prebunk_rate: m.misinformation.prebunk_rate as f32,
+        mis_prebunk_efficacy: m.misinformation.prebunk_efficacy as f32,
+        mis_prebunk_waning: m.misinformation.prebunk_waning as f32,
+    }
+}

@@ -1,0 +1,203 @@
+//! Checks that depend on the machine rather than the file: run once by the commands that
+//! simulate (`run`, `compare`, `sweep`), never by `check`, so a scenario is valid or not
+//! wherever it is checked.
+
+use super::diagnostic::{Diagnostic, ScenarioError, TomlPath};
+use super::load::{Loaded, located};
+use crate::model::checked::{CheckedScenario, Graph};
+use std::path::Path;
+
+/// Whether the machine has the memory the scenario needs (at most 80% of what is available
+/// to this process: free memory, the cgroup's limit and the address-space rlimit).
+pub fn preflight(loaded: &Loaded) -> Result<(), ScenarioError> {
+    let need = estimate_memory(&loaded.checked);
+    let have = available_memory();
+    if need > have / 10 * 8 {
+        let d = Diagnostic::new(
+            TomlPath::root().key("generate"),
+            format!(
+                "this scenario needs about {:.1} GiB of memory, but only {:.1} GiB is available",
+                need as f64 / (1u64 << 30) as f64,
+                have as f64 / (1u64 << 30) as f64
+            ),
+        )
+        .help("use fewer populations, actors, stories or ties");
+        return Err(located(&loaded.text, &loaded.path, vec![d]));
+    }
+    Ok(())
+}
+
+/// Rough peak memory of the engine state for this scenario, in bytes.
+pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
+    let populations = sc.total_populations as u64;
+    let a = sc.actors.len() as u64;
+    let d = sc.dimensions.len() as u64;
+    let k = 1 + d;
+    let per_pop =
+        a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 16;
+    let mut edges: u64 = sc.ties.len() as u64 * 2;
+    for g in &sc.generators {
+        let count = g.count as u64;
+        edges = edges.saturating_add(match &g.graph {
+            Graph::BarabasiAlbert { m } => 2 * *m as u64 * count,
+            Graph::WattsStrogatz { k, .. } => *k as u64 * count,
+            Graph::StochasticBlock {
+                blocks,
+                p_in,
+                p_out,
+            } => {
+                let n = count as f64;
+                let within: f64 = blocks.iter().map(|&b| (b as f64).powi(2)).sum();
+                (p_in * within + p_out * (n * n - within)) as u64
+            }
+            Graph::ErdosRenyi { p } => (p * (count as f64).powi(2)) as u64,
+            Graph::Complete => count.saturating_mul(count),
+            Graph::EdgeList(e) => 2 * e.len() as u64,
+        });
+    }
+    // CSR (neighbour, raw and normalised weight) plus the petgraph build copy.
+    populations
+        .saturating_mul(per_pop)
+        .saturating_add(edges.saturating_mul(12 + 24))
+}
+
+/// Bytes this process may still allocate: the least of the host's available memory, the
+/// headroom under its cgroup's limit (v2 `memory.max`, v1 `memory.limit_in_bytes`) and
+/// under its address-space rlimit (`ulimit -v`). 8 GiB when none can be read.
+pub fn available_memory() -> u64 {
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let mut have = read("/proc/meminfo")
+        .and_then(|s| meminfo_available(&s))
+        .unwrap_or(8 << 30);
+    if let Some(h) = read("/proc/self/cgroup").and_then(|cg| cgroup_headroom(&cg, read)) {
+        have = have.min(h);
+    }
+    if let (Some(limits), Some(status)) = (read("/proc/self/limits"), read("/proc/self/status"))
+        && let Some(h) = rlimit_headroom(&limits, &status)
+    {
+        have = have.min(h);
+    }
+    have
+}
+
+fn meminfo_available(meminfo: &str) -> Option<u64> {
+    kib_field(meminfo, "MemAvailable:")
+}
+
+/// A `Name:   1234 kB` line of /proc, in bytes.
+fn kib_field(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+}
+
+/// Limit minus usage of this process's cgroup (and of the root one mounted in a container).
+fn cgroup_headroom(cgroup: &str, read: impl Fn(&str) -> Option<String>) -> Option<u64> {
+    let base = Path::new("/sys/fs/cgroup");
+    let mut dirs = Vec::new();
+    for line in cgroup.lines() {
+        // v2: "0::/path"; v1: "N:memory:/path" (or a list with memory in it).
+        let mut it = line.splitn(3, ':');
+        let (_, ctrl, path) = (it.next()?, it.next()?, it.next()?);
+        let rel = path.trim_start_matches('/');
+        if ctrl.is_empty() {
+            dirs.push((base.join(rel), "memory.max", "memory.current"));
+        } else if ctrl.split(',').any(|c| c == "memory") {
+            dirs.push((
+                base.join("memory").join(rel),
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+            ));
+        }
+    }
+    dirs.push((base.to_path_buf(), "memory.max", "memory.current"));
+    dirs.push((
+        base.join("memory"),
+        "memory.limit_in_bytes",
+        "memory.usage_in_bytes",
+    ));
+    dirs.iter()
+        .filter_map(|(dir, max, cur)| {
+            let limit = limit_value(&read(dir.join(max).to_str()?)?)?;
+            let used = read(dir.join(cur).to_str()?)
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+            Some(limit.saturating_sub(used))
+        })
+        .min()
+}
+
+/// A cgroup limit file: "max" (or v1's huge sentinel) means none.
+fn limit_value(text: &str) -> Option<u64> {
+    let v: u64 = text.trim().parse().ok()?;
+    (v < 1 << 60).then_some(v)
+}
+
+/// The address-space rlimit minus the process's current virtual size.
+fn rlimit_headroom(limits: &str, status: &str) -> Option<u64> {
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?;
+    let soft = line
+        .trim_start_matches("Max address space")
+        .split_whitespace()
+        .next()?;
+    let limit: u64 = soft.parse().ok()?;
+    let used = kib_field(status, "VmSize:").unwrap_or(0);
+    Some(limit.saturating_sub(used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_memory_is_read_from_meminfo() {
+        let m = "MemTotal:  16000000 kB\nMemAvailable:   2048 kB\n";
+        assert_eq!(meminfo_available(m), Some(2048 * 1024));
+    }
+
+    #[test]
+    fn a_cgroup_v2_limit_leaves_its_headroom() {
+        let files = |p: &str| match p {
+            "/sys/fs/cgroup/job/memory.max" => Some("1073741824\n".to_string()),
+            "/sys/fs/cgroup/job/memory.current" => Some("73741824\n".to_string()),
+            _ => None,
+        };
+        assert_eq!(cgroup_headroom("0::/job\n", files), Some(1_000_000_000));
+    }
+
+    #[test]
+    fn an_unlimited_cgroup_sets_no_bound() {
+        let files = |p: &str| match p {
+            "/sys/fs/cgroup/memory.max" => Some("max\n".to_string()),
+            "/sys/fs/cgroup/memory.current" => Some("5\n".to_string()),
+            _ => None,
+        };
+        assert_eq!(cgroup_headroom("0::/\n", files), None);
+    }
+
+    #[test]
+    fn a_cgroup_v1_memory_limit_counts_too() {
+        let files = |p: &str| match p {
+            "/sys/fs/cgroup/memory/k8s/memory.limit_in_bytes" => Some("2000\n".to_string()),
+            "/sys/fs/cgroup/memory/k8s/memory.usage_in_bytes" => Some("500\n".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            cgroup_headroom("5:cpu:/k8s\n4:memory:/k8s\n", files),
+            Some(1500)
+        );
+    }
+
+    #[test]
+    fn the_address_space_rlimit_leaves_limit_minus_virtual_size() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units\nMax address space         1048576              unlimited            bytes\n";
+        let status = "Name: x\nVmSize:      24 kB\n";
+        assert_eq!(rlimit_headroom(limits, status), Some(1048576 - 24 * 1024));
+        let unlimited = limits.replace("1048576 ", "unlimited");
+        assert_eq!(rlimit_headroom(&unlimited, status), None);
+    }
+}

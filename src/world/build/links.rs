@@ -1,0 +1,55 @@
+//! Ties that exchanges open, media reach and government stances.
+
+use crate::model::checked::CheckedScenario;
+use crate::model::{Channel, Instrument};
+use crate::world::{Actors, exchange_ties};
+
+/// Each exchange ties its targets to at most `exchange_ties::HOME_LINKS` of the actor's
+/// home populations, at weight 0 until exchanges strengthen it.
+pub(super) fn exchange_ties(
+    sc: &CheckedScenario,
+    actors: &Actors,
+    ties: &mut Vec<(u32, u32, f32)>,
+) {
+    for c in &sc.campaigns {
+        if c.instrument == Instrument::Exchange {
+            let home = &actors.home_pops[c.actor as usize];
+            ties.extend(
+                exchange_ties::links(&c.targets, home)
+                    .into_iter()
+                    .map(|(t, h)| (t, h, 0.0)),
+            );
+        }
+    }
+}
+
+/// `[(actor * 2 + channel) * pops + pop]`: the model's default, then every `[[reach]]`.
+pub(super) fn reach(sc: &CheckedScenario, n_pop: usize) -> Vec<f32> {
+    let n_act = sc.actors.len();
+    let mut reach = vec![0.0f32; n_act * 2 * n_pop];
+    for a in 0..n_act {
+        for ch in Channel::ALL {
+            let o = (a * 2 + ch.index()) * n_pop;
+            reach[o..o + n_pop].fill(sc.default_reach[ch.index()]);
+        }
+    }
+    for r in &sc.reach {
+        let a = r.actor as usize;
+        for &p in &r.populations {
+            reach[(a * 2 + r.channel.index()) * n_pop + p as usize] = r.weight;
+        }
+    }
+    reach
+}
+
+/// Symmetric stances, `[a * actors + b]`.
+pub(super) fn relations(sc: &CheckedScenario) -> Vec<f32> {
+    let n_act = sc.actors.len();
+    let mut relations = vec![0.0f32; n_act * n_act];
+    for &(a, b, v) in &sc.relations {
+        let (a, b) = (a as usize, b as usize);
+        relations[a * n_act + b] = v;
+        relations[b * n_act + a] = v;
+    }
+    relations
+}

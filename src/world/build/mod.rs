@@ -1,0 +1,51 @@
+//! Turns a checked scenario into a `World`: draws generated populations and ties, and
+//! compiles campaigns for the engine. Every id is an index and every default applied by
+//! now, so building cannot fail. One module per part of the world: `populations.rs`
+//! (explicit and generated, with their opinions), `links.rs` (ties, reach, relations),
+//! `plans.rs` (stories, campaigns).
+
+mod links;
+mod plans;
+mod populations;
+
+use super::*;
+use crate::model::checked::CheckedScenario;
+use crate::rng::key;
+
+/// Builds the world of a checked scenario.
+pub fn build(sc: &CheckedScenario) -> World {
+    let rkey = key(sc.seed);
+    let (actors, pops, opinions, mut tie_list) = populations::build(sc, &rkey);
+    // Exchanges create ties between their targets and the actor's home; they start at weight 0.
+    links::exchange_ties(sc, &actors, &mut tie_list);
+    let n_pop = pops.len();
+    let ties =
+        super::graph::csr_from_graph(&super::graph::social_graph(n_pop, tie_list), sc.self_weight);
+    let reach = links::reach(sc, n_pop);
+    let relations = links::relations(sc);
+    let stories = plans::stories(sc, &pops, &rkey);
+    let campaigns = plans::campaigns(sc, &actors, &pops, &ties);
+    let (camp_off, camp_idx) = plans::campaigns_per_population(&campaigns, n_pop);
+    World {
+        name: sc.name.clone(),
+        seed: sc.seed,
+        ticks: sc.ticks,
+        tick_label: sc.tick_label.clone(),
+        dimensions: sc.dimensions.clone(),
+        focal_actor: sc.focal_actor,
+        actors,
+        pops,
+        opinions,
+        ties,
+        self_weight: sc.self_weight,
+        reach,
+        relations,
+        stories,
+        campaigns,
+        camp_off,
+        camp_idx,
+        shocks: sc.shocks.clone(),
+        params: sc.params.clone(),
+        group_names: sc.generators.iter().map(|g| g.prefix.clone()).collect(),
+    }
+}
