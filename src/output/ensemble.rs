@@ -436,6 +436,7 @@ pub fn write_compare(
                 y_label: "Change over the run per 100 units".into(),
                 groups,
                 series: vec![("improvement per 100 units".into(), vals)],
+                ..Default::default()
             })?,
         )?;
         files.extend(["fan.png", "metric.png", "cost_effectiveness.png"].map(String::from));
@@ -501,6 +502,7 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                     values,
                     range: (-lim, lim),
                     colorbar_label: focal.clone(),
+                    ..Default::default()
                 })?
             }
             _ => bail!("a sweep has one or two parameters"),
