@@ -495,7 +495,7 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                     .max(1e-12);
                 // Shares and counts cannot be negative: light-to-dark from 0,
                 // not a diverging scale centred on a zero nobody crosses.
-                let non_negative = values.iter().flatten().all(|x| !(*x < 0.0));
+                let non_negative = values.iter().flatten().all(|x| x.is_nan() || *x >= 0.0);
                 plot::heatmap(&Heatmap {
                     title: format!("Mean final {focal} ({} runs per point)", a.runs_done()),
                     x_label: p1.path.clone(),
@@ -503,7 +503,11 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                     rows: p2.values.iter().map(|x| plot::human(*x, 4)).collect(),
                     cols: p1.values.iter().map(|x| plot::human(*x, 4)).collect(),
                     values,
-                    range: if non_negative { (0.0, lim) } else { (-lim, lim) },
+                    range: if non_negative {
+                        (0.0, lim)
+                    } else {
+                        (-lim, lim)
+                    },
                     colorbar_label: focal.clone(),
                     sequential: non_negative,
                 })?

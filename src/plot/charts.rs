@@ -435,11 +435,7 @@ pub(crate) type LegendPlan = (bool, i32, (i32, i32), (i32, i32));
 /// Where the legend of a line chart goes on a `w`×`h` image: whether inside
 /// the plot, the right margin that leaves, and the legend's top-left corner
 /// and size as predicted before drawing. With no legend, `None`.
-pub(crate) fn line_legend_plan(
-    c: &LineChart,
-    w: u32,
-    h: u32,
-) -> Option<LegendPlan> {
+pub(crate) fn line_legend_plan(c: &LineChart, w: u32, h: u32) -> Option<LegendPlan> {
     let items = line_items(c);
     if items.is_empty() {
         return None;
