@@ -526,7 +526,10 @@ pub fn ranking_text(agg: &Aggregate) -> String {
                 .sweep
                 .iter()
                 .zip(&v.values)
-                .map(|(p, x)| format!("{}={x}", p.path.rsplit('.').next().unwrap_or(&p.path)))
+                .map(|(p, x)| {
+                    let x = crate::output::tables::fmt(*x);
+                    format!("{}={x}", p.path.rsplit('.').next().unwrap_or(&p.path))
+                })
                 .collect::<Vec<_>>()
                 .join(" "),
             _ => name.to_string(),

@@ -287,6 +287,7 @@ fn scoreboard_chart(g: &Game, rec: &Recorder, title: String) -> Result<Vec<u8>> 
                 .into_iter()
                 .map(|(x, y)| (x / l, y))
                 .collect(),
+            ..Default::default()
         })
         .collect();
     Ok(plot::line_chart(&LineChart {
@@ -295,6 +296,7 @@ fn scoreboard_chart(g: &Game, rec: &Recorder, title: String) -> Result<Vec<u8>> 
         y_label: "Soft-power index (familiarity x trust x favourability)".into(),
         series,
         y_range: None,
+        ..Default::default()
     })?)
 }
 
@@ -341,6 +343,7 @@ fn favourability_chart(g: &Game, e: &Engine, title: String) -> Result<Vec<u8>> {
             .collect(),
         range: (-1.0, 1.0),
         colorbar_label: "Favourability".into(),
+        ..Default::default()
     })?)
 }
 
@@ -368,6 +371,7 @@ fn budget_chart(
         y_label: "Budget units".into(),
         groups: team_names(g),
         series,
+        ..Default::default()
     })?)
 }
 
@@ -383,6 +387,7 @@ fn attribution_chart(g: &Game, parts: &[[f64; 5]], title: String) -> Result<Vec<
         y_label: "Change of the soft-power index".into(),
         groups: team_names(g),
         series,
+        ..Default::default()
     })?)
 }
 

@@ -674,6 +674,7 @@ pub fn write_compare(
                 y_label: "Change over the run per 100 units".into(),
                 groups,
                 series: vec![("improvement per 100 units".into(), vals)],
+                ..Default::default()
             })?,
         )?;
         files.extend(["fan.png", "metric.png", "cost_effectiveness.png"].map(String::from));
@@ -730,15 +731,23 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                     .flatten()
                     .fold(0.0f64, |m, x| m.max(x.abs()))
                     .max(1e-12);
+                // Shares and counts cannot be negative: light-to-dark from 0,
+                // not a diverging scale centred on a zero nobody crosses.
+                let non_negative = values.iter().flatten().all(|x| x.is_nan() || *x >= 0.0);
                 plot::heatmap(&Heatmap {
                     title: format!("Mean final {focal} ({} runs per point)", a.runs_done()),
                     x_label: p1.path.clone(),
                     y_label: p2.path.clone(),
-                    rows: p2.values.iter().map(|x| fmt(*x)).collect(),
-                    cols: p1.values.iter().map(|x| fmt(*x)).collect(),
+                    rows: p2.values.iter().map(|x| plot::human(*x, 4)).collect(),
+                    cols: p1.values.iter().map(|x| plot::human(*x, 4)).collect(),
                     values,
-                    range: (-lim, lim),
+                    range: if non_negative {
+                        (0.0, lim)
+                    } else {
+                        (-lim, lim)
+                    },
                     colorbar_label: focal.clone(),
+                    sequential: non_negative,
                 })?
             }
             _ => return Err(Error::failure("a sweep has one or two parameters")),

@@ -4,8 +4,11 @@ use crate::error::Result;
 use crate::experiment::Run;
 use crate::experiment::attribution::InstrumentGain;
 use crate::plot::{
-    self, Heatmap, LineChart, NetEdge, NetNode, NetworkPlot, ScatterChart, ScatterPoint, Series,
+    self, Heatmap, LineChart, Marker, NetEdge, NetNode, NetworkPlot, ScatterChart, ScatterPoint,
+    Series,
 };
+use crate::scenario::ContagionModel;
+use crate::world::Shock;
 use crate::world::graph::{Edge, scenario_graph};
 use petgraph::visit::EdgeRef;
 
@@ -33,83 +36,76 @@ pub fn all(
     let w = &run.engine.world;
     let rec = &run.recorder;
     let tick_axis = capitalise(&w.tick_label);
+    let markers = event_markers(run);
     let mut out = Vec::new();
+    // Soft power and favourability toward actors only mean something when an
+    // actor acts (a classic model's lone "actor" is just the story's subject).
+    let actors_act = !w.campaigns.is_empty();
 
-    let series = (0..w.actors.len())
-        .map(|a| Series {
-            name: w.actors.names[a].clone(),
-            points: rec.actor_series(a, 0),
-        })
-        .collect();
-    out.push((
-        "soft_power.png".to_string(),
-        plot::line_chart(&LineChart {
-            title: format!("Soft-power index over time: {}", w.name),
-            x_label: tick_axis.clone(),
-            y_label: "Soft-power index (familiarity x trust x favourability)".into(),
-            series,
-            y_range: None,
-        })?,
-    ));
-
-    out.push(("favourability.png".to_string(), favourability_heatmap(run)?));
+    if actors_act {
+        let series = (0..w.actors.len())
+            .map(|a| Series {
+                name: short_name(&w.actors.names[a]).to_string(),
+                points: rec.actor_series(a, 0),
+                color: Some(a),
+                ..Default::default()
+            })
+            .collect();
+        out.push((
+            "soft_power.png".to_string(),
+            plot::line_chart(&LineChart {
+                title: format!("Soft-power index over time: {}", w.name),
+                x_label: tick_axis.clone(),
+                y_label: "Soft-power index (familiarity × trust × favourability)".into(),
+                series,
+                y_range: None,
+                markers: markers.clone(),
+            })?,
+        ));
+        out.push(("favourability.png".to_string(), favourability_heatmap(run)?));
+    }
 
     let n_pop = w.pops.len();
     if !rec.trace.is_empty() {
         let a = w.focal_actor as usize;
         let series = (0..n_pop)
             .map(|p| Series {
-                name: String::new(),
+                name: w.pops.ids[p].clone(),
                 points: rec
                     .ticks
                     .iter()
                     .enumerate()
                     .map(|(i, t)| (t.tick as f64, rec.trace[i * n_pop + p] as f64))
                     .collect(),
+                ..Default::default()
             })
             .collect();
+        let dense = n_pop > plot::MAX_TRAJECTORY_LINES;
         out.push((
             "opinions.png".to_string(),
             plot::trajectories(&LineChart {
                 title: format!(
-                    "Favourability toward {} in each of {n_pop} populations",
-                    w.actors.names[a]
+                    "Favourability toward {} in each of {} populations",
+                    short_name(&w.actors.names[a]),
+                    plot::human(n_pop as f64, 6)
                 ),
                 x_label: tick_axis.clone(),
-                y_label: "Favourability (coloured by final value)".into(),
+                y_label: if dense {
+                    "Favourability (density of populations)".into()
+                } else {
+                    "Favourability (line colour: final value)".into()
+                },
                 series,
                 y_range: Some((-1.0, 1.0)),
+                markers: markers.clone(),
             })?,
         ));
     }
 
     if !w.stories.is_empty() {
-        let mut series = Vec::new();
-        for (j, id) in w.stories.ids.iter().enumerate() {
-            series.push(Series {
-                name: format!("{id}: believing"),
-                points: pct(rec.story_series(j, 0)),
-            });
-            series.push(Series {
-                name: format!("{id}: fact-checked"),
-                points: pct(rec.story_series(j, 1)),
-            });
-            if rec.ticks.iter().any(|t| t.stories[j][2] > 0.0) {
-                series.push(Series {
-                    name: format!("{id}: prebunked"),
-                    points: pct(rec.story_series(j, 2)),
-                });
-            }
-        }
         out.push((
             "misinformation.png".to_string(),
-            plot::line_chart(&LineChart {
-                title: "Misinformation: share of all people per story".into(),
-                x_label: tick_axis.clone(),
-                y_label: "% of people".into(),
-                series,
-                y_range: None,
-            })?,
+            stories_chart(run, &markers)?,
         ));
     }
 
@@ -119,12 +115,20 @@ pub fn all(
             .iter()
             .enumerate()
             .map(|(i, &(b, a))| Series {
-                name: format!("{} toward {}", w.actors.names[b], w.actors.names[a]),
+                name: format!(
+                    "{} → {}",
+                    short_name(&w.actors.names[b]),
+                    short_name(&w.actors.names[a])
+                ),
                 points: rec
                     .ticks
                     .iter()
                     .map(|t| (t.tick as f64, t.relations[i]))
                     .collect(),
+                // Colour names whom the stance is toward (the same colour as
+                // that actor elsewhere), the pattern whose government holds it.
+                color: Some(a),
+                dash: Some((b % 3) as u8),
             })
             .collect();
         out.push((
@@ -132,9 +136,10 @@ pub fn all(
             plot::line_chart(&LineChart {
                 title: "Government stance, pressed by public opinion".into(),
                 x_label: tick_axis.clone(),
-                y_label: "Stance (-1 rivalry .. +1 alliance)".into(),
+                y_label: "Stance of government → toward actor (-1 rivalry, +1 alliance)".into(),
                 series,
                 y_range: Some((-1.0, 1.0)),
+                markers: markers.clone(),
             })?,
         ));
     }
@@ -146,7 +151,7 @@ pub fn all(
             .iter()
             .map(|x| ScatterPoint {
                 label: x.instrument.as_str().replace('_', "-"),
-                group: w.actors.names[x.actor].clone(),
+                group: short_name(&w.actors.names[x.actor]).to_string(),
                 x: x.spend,
                 y: x.gain,
             })
@@ -158,6 +163,12 @@ pub fn all(
                 x_label: "Budget spent on the instrument (budget units)".into(),
                 y_label: "Soft-power index gained at the end".into(),
                 points,
+                groups: w
+                    .actors
+                    .names
+                    .iter()
+                    .map(|n| short_name(n).to_string())
+                    .collect(),
             })?,
         ));
     }
@@ -169,6 +180,151 @@ pub fn all(
         out.push(("network.png".to_string(), network(run, a)?));
     }
     Ok(out)
+}
+
+/// An actor's name without its parenthesised description, for legends and
+/// axes ("Valoria (donor state, target of the story)" → "Valoria"); the full
+/// names are in summary.json and the scenario.
+pub fn short_name(name: &str) -> &str {
+    match name.find(" (") {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    }
+}
+
+/// Dashed vertical markers for what the world schedules: scandals, crises
+/// (start and end) and campaigns that start after the first tick. Markers on
+/// the same tick share one label.
+pub fn event_markers(run: &Run) -> Vec<Marker> {
+    let w = &run.engine.world;
+    let mut at: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut add = |t: u32, s: String| match at.iter_mut().find(|(x, _)| *x == t) {
+        Some((_, v)) => {
+            if !v.contains(&s) {
+                v.push(s)
+            }
+        }
+        None => at.push((t, vec![s])),
+    };
+    for sh in &w.shocks {
+        match sh {
+            Shock::Scandal { tick, actor, .. } => add(
+                *tick,
+                format!("scandal: {}", short_name(&w.actors.names[*actor as usize])),
+            ),
+            Shock::Crisis { tick, end, .. } => {
+                add(*tick, "crisis".into());
+                if *end < w.ticks {
+                    add(*end, "crisis ends".into());
+                }
+            }
+        }
+    }
+    for c in &w.campaigns {
+        if c.start > 0 && c.start < w.ticks {
+            add(c.start, format!("{} starts", c.id));
+        }
+    }
+    at.sort_by_key(|x| x.0);
+    at.into_iter()
+        .map(|(t, v)| Marker {
+            x: t as f64,
+            label: format!("{} {t}: {}", w.tick_label, v.join(", ")),
+        })
+        .collect()
+}
+
+/// Compartment shares per story, in the model's own words: S/I/R for SIR,
+/// ignorant/spreaders/stiflers for the rumour models, susceptible/believers/
+/// fact-checkers for the hoax model, believing/fact-checked/prebunked for the
+/// soft-power model. Classic models also show the susceptible share.
+fn stories_chart(run: &Run, markers: &[Marker]) -> Result<Vec<u8>> {
+    let w = &run.engine.world;
+    let rec = &run.recorder;
+    let model = w.params.contagion;
+    let (names, title): ([&str; 4], String) = match model {
+        ContagionModel::Sir => (
+            ["susceptible", "infected", "recovered", "immune"],
+            "SIR epidemic: share of people in each compartment".into(),
+        ),
+        ContagionModel::MakiThompson | ContagionModel::DaleyKendall => (
+            ["ignorant", "spreaders", "stiflers", "immune"],
+            format!(
+                "{} rumour: share of people in each class",
+                if model == ContagionModel::MakiThompson {
+                    "Maki–Thompson"
+                } else {
+                    "Daley–Kendall"
+                }
+            ),
+        ),
+        ContagionModel::Hoax => (
+            ["susceptible", "believers", "fact-checkers", "immune"],
+            "Hoax with fact-checking: share of people in each state".into(),
+        ),
+        ContagionModel::Softpower => (
+            ["not reached", "believing", "fact-checked", "prebunked"],
+            "Misinformation: share of all people per story".into(),
+        ),
+    };
+    let classic = model != ContagionModel::Softpower;
+    let many = w.stories.len() > 1;
+    let mut series = Vec::new();
+    for (j, id) in w.stories.ids.iter().enumerate() {
+        let label = |k: usize| {
+            if many {
+                format!("{id}: {}", names[k])
+            } else {
+                names[k].to_string()
+            }
+        };
+        // One story: a colour per compartment; several: a colour per story
+        // and a pattern per compartment.
+        let style = |k: usize| {
+            if many {
+                (Some(j), Some((k.saturating_sub(1) % 3) as u8))
+            } else {
+                (Some([5, 1, 2, 3][k]), Some(0))
+            }
+        };
+        if classic {
+            let s: Vec<(f64, f64)> = rec
+                .ticks
+                .iter()
+                .map(|t| {
+                    let sum: f64 = t.stories[j].iter().take(3).sum();
+                    (t.tick as f64, 100.0 * (1.0 - sum).max(0.0))
+                })
+                .collect();
+            let (color, dash) = style(0);
+            series.push(Series {
+                name: label(0),
+                points: s,
+                color,
+                dash,
+            });
+        }
+        for k in 0..3 {
+            if k == 2 && !rec.ticks.iter().any(|t| t.stories[j][2] > 0.0) {
+                continue;
+            }
+            let (color, dash) = style(k + 1);
+            series.push(Series {
+                name: label(k + 1),
+                points: pct(rec.story_series(j, k)),
+                color,
+                dash,
+            });
+        }
+    }
+    Ok(plot::line_chart(&LineChart {
+        title,
+        x_label: capitalise(&w.tick_label),
+        y_label: "% of people".into(),
+        series,
+        y_range: Some((0.0, 100.0)).filter(|_| classic),
+        markers: markers.to_vec(),
+    })?)
 }
 
 fn pct(v: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
@@ -239,10 +395,16 @@ fn favourability_heatmap(run: &Run) -> Result<Vec<u8>> {
             "Population".into()
         },
         rows,
-        cols: w.actors.names.clone(),
+        cols: w
+            .actors
+            .names
+            .iter()
+            .map(|n| short_name(n).to_string())
+            .collect(),
         values,
         range: (-1.0, 1.0),
         colorbar_label: "Favourability".into(),
+        ..Default::default()
     })?)
 }
 
@@ -286,10 +448,16 @@ fn network(run: &Run, actor: usize) -> Result<Vec<u8>> {
         })
         .collect();
     Ok(plot::network(&NetworkPlot {
-        title: format!("Network: favourability toward {}", w.actors.names[actor]),
+        title: format!(
+            "Network: favourability toward {}",
+            short_name(&w.actors.names[actor])
+        ),
         nodes,
         edges,
-        colour_label: format!("Favourability toward {}", w.actors.names[actor]),
+        colour_label: format!(
+            "Favourability toward {}",
+            short_name(&w.actors.names[actor])
+        ),
         seed: w.seed,
     })?)
 }

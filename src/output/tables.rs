@@ -83,9 +83,38 @@ pub fn populations_csv(e: &Engine) -> Result<Vec<u8>> {
     Ok(out.into_inner()?)
 }
 
-/// Shortest round-trip text for a float (deterministic).
+/// Text for a float in a data file, for people and spreadsheets alike:
+/// - a value that is exactly a 32-bit float (state the engine holds as f32,
+///   or a mean over one population of it) is written as that f32's shortest
+///   round-trip text: 0.1, not 0.10000000149011612;
+/// - any other value with at most 15 significant digits (what f64 carries
+///   faithfully and what spreadsheets keep), shortest form: summing 0.3 three
+///   times gives 0.9, not 0.9000000000000001. Reading the text back gives the
+///   value to within 5 parts in 10^15.
+///
+/// Deterministic: the same value always gives the same text.
 pub fn fmt(v: f64) -> String {
-    if v == 0.0 { "0".into() } else { format!("{v}") }
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let f = v as f32;
+    // Only for fractions below 2^24: larger f32 values are integers, and
+    // their f32 text (123456790 for 123456792) would not read back as v.
+    if v.abs() < 16_777_216.0 && v.fract() != 0.0 && f as f64 == v {
+        return format!("{f}");
+    }
+    let short = format!("{v}");
+    // Round to 15 significant digits and take the shortest text of that.
+    let r: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+    let rounded = format!("{r}");
+    if rounded.len() < short.len() {
+        rounded
+    } else {
+        short
+    }
 }
 
 /// Shortest text for a value held as f32 in the engine (no spurious f64 digits).
@@ -201,5 +230,38 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
         actors,
         stories,
         files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt;
+
+    #[test]
+    fn a_widened_f32_is_written_as_the_f32() {
+        assert_eq!(fmt(0.1f32 as f64), "0.1");
+        assert_eq!(fmt(0.4f32 as f64), "0.4");
+    }
+
+    #[test]
+    fn accumulation_noise_beyond_15_digits_is_dropped() {
+        assert_eq!(fmt(0.1 + 0.2), "0.3");
+        assert_eq!(fmt(0.3 + 0.3 + 0.3), "0.9");
+        assert_eq!(fmt(1.7999999999999998), "1.8");
+    }
+
+    #[test]
+    fn values_read_back_to_15_significant_digits() {
+        for v in [std::f64::consts::PI, 1.0 / 3.0, -2.5e-9, 0.1 + 0.7, 6.02e23] {
+            assert!(v as f32 as f64 != v, "{v} is an f32 value");
+            let back: f64 = fmt(v).parse().unwrap();
+            assert!((back - v).abs() <= 5e-15 * v.abs(), "{v} -> {}", fmt(v));
+        }
+    }
+
+    #[test]
+    fn large_integers_stay_exact() {
+        assert_eq!(fmt(123456792.0), "123456792");
+        assert_eq!(fmt(5000.0), "5000");
     }
 }

@@ -6,17 +6,23 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
     Area, Chart, FrameSpec, LegendItem, SMALL_SIZE, Swatch, TICK_SIZE, axis_range, best_corner,
-    clipped_runs, densify, draw_legend, extent, fit_text, fmt_value, frame, guard, legend_size,
-    merge, no_data, ok, plot_rect, render, shown_note, text, text_halo, text_size,
-    text_vertical_at, valid_range,
+    clipped_runs, densify, draw_legend, extent, extra_decimals, fit_text, fmt_value_dec, frame,
+    frame_rect, guard, human, legend_box, legend_size, measure, merge, no_data, ok, plot_rect,
+    render, shown_note, text, text_halo, text_size, text_vertical_at, valid_range,
 };
-use super::palette::{CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical};
+use super::palette::{
+    CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical, line_diverging, sequential,
+};
 use super::{
     BandChart, BarChart, HEIGHT, IntervalChart, LineChart, PlotError, ScatterChart, WIDTH,
 };
 
-/// Legend text is cut to this many pixels.
+/// Legend labels inside the plot wrap at this many pixels.
 const LEGEND_TEXT_W: i32 = 360;
+/// Legend labels of a legend outside the plot wrap at this many pixels.
+const LEGEND_OUT_W: i32 = 300;
+/// Event markers (dashed lines and their labels).
+const MARKER: RGBColor = RGBColor(0x55, 0x55, 0x55);
 
 fn px(chart: &Chart, p: (f64, f64)) -> (i32, i32) {
     chart.backend_coord(&p)
@@ -24,48 +30,231 @@ fn px(chart: &Chart, p: (f64, f64)) -> (i32, i32) {
 
 // ---------------------------------------------------------------- trajectories
 
-/// Many thin lines (one per population), each coloured by its last value on the diverging
-/// scale of the y range: the classic picture of opinion dynamics. Series names are ignored.
+/// Above this many series, [`trajectories`] draws a density with a few
+/// highlighted lines instead of every line.
+pub const MAX_TRAJECTORY_LINES: usize = 60;
+/// Vertical resolution of the density (bins over the y range).
+const DENSITY_Y_BINS: usize = 120;
+/// Horizontal resolution cap of the density (columns over the x range).
+const DENSITY_X_BINS: usize = 400;
+
+/// Per-population trajectories, the classic picture of opinion dynamics.
+///
+/// Up to [`MAX_TRAJECTORY_LINES`] series: one line each, coloured by its last
+/// value on a red–grey–blue map with no pale middle (a line ending at 0 stays
+/// dark grey). More series: a density heat strip (the share of series in each
+/// cell, light to dark) with five highlighted lines, the series ending at the
+/// minimum, the quartiles and the maximum of the final value, named in a legend
+/// outside the plot. Drawing cost then grows with ticks, not with series.
 pub fn trajectories(c: &LineChart) -> Result<Vec<u8>, PlotError> {
     guard(|| {
+        let dense = c.series.len() > MAX_TRAJECTORY_LINES;
         render(WIDTH, HEIGHT, |root| {
-            let (chart, xr, yr) = line_frame(root, c)?;
-            let mut any = false;
-            for s in &c.series {
-                let last = s
-                    .points
-                    .iter()
-                    .rev()
-                    .find(|p| ok(p.1))
-                    .map_or(0.5 * (yr.0 + yr.1), |p| p.1);
-                let color = super::palette::rdbu((last - yr.0) / (yr.1 - yr.0));
-                for run in clipped_runs(&s.points, xr, yr) {
-                    let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
-                    any = true;
-                    root.draw(&PathElement::new(pts, color.mix(0.8).stroke_width(1)))?;
-                }
+            if dense {
+                draw_density(root, c)
+            } else {
+                draw_few_trajectories(root, c)
             }
-            if !any {
-                no_data(root, plot_rect(&chart))?;
-            }
-            Ok(())
         })
     })
 }
 
+fn last_value(s: &super::Series) -> Option<f64> {
+    s.points
+        .iter()
+        .rev()
+        .find(|p| ok(p.0) && ok(p.1))
+        .map(|p| p.1)
+}
+
+fn draw_few_trajectories(root: &Area, c: &LineChart) -> Result<(), PlotError> {
+    let (chart, xr, yr) = line_frame(root, c, 40)?;
+    let mut any = false;
+    for s in &c.series {
+        let last = last_value(s).unwrap_or(0.5 * (yr.0 + yr.1));
+        let color = line_diverging((last - yr.0) / (yr.1 - yr.0));
+        for run in clipped_runs(&s.points, xr, yr) {
+            let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
+            any = true;
+            root.draw(&PathElement::new(pts, color.mix(0.85).stroke_width(2)))?;
+        }
+    }
+    if !any {
+        no_data(root, plot_rect(&chart))?;
+    }
+    draw_markers(root, &chart, c, xr)
+}
+
+/// Indices of the series ending at the minimum, quartiles and maximum of the
+/// final value (distinct, in that order).
+pub(crate) fn highlighted(c: &LineChart) -> Vec<usize> {
+    let mut ends: Vec<(f64, usize)> = c
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| last_value(s).map(|v| (v, i)))
+        .collect();
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut out = Vec::new();
+    if ends.is_empty() {
+        return out;
+    }
+    for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let i = ends[((ends.len() - 1) as f64 * q).round() as usize].1;
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Total variation of a series relative to the y span: a line that travels
+/// the whole axis more than this many times (a voter flipping back and forth)
+/// says nothing as a highlight and is left to the density.
+const MAX_HIGHLIGHT_TRAVEL: f64 = 4.0;
+
+fn travel(s: &super::Series, span: f64) -> f64 {
+    s.points
+        .windows(2)
+        .filter(|w| ok(w[0].1) && ok(w[1].1))
+        .map(|w| (w[1].1 - w[0].1).abs())
+        .sum::<f64>()
+        / span.max(1e-300)
+}
+
+fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
+    let (_, yr0) = line_ranges(c);
+    // (which quantile, which series), jumpy series left out.
+    let hi: Vec<(usize, usize)> = highlighted(c)
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, i)| travel(&c.series[i], yr0.1 - yr0.0) <= MAX_HIGHLIGHT_TRAVEL)
+        .collect();
+    let names = [
+        "lowest",
+        "lower quartile",
+        "median",
+        "upper quartile",
+        "highest",
+    ];
+    let items: Vec<LegendItem> = hi
+        .iter()
+        .map(|&(k, i)| {
+            let v = last_value(&c.series[i]).unwrap_or(f64::NAN);
+            let who = if c.series[i].name.is_empty() {
+                format!("series {}", i + 1)
+            } else {
+                c.series[i].name.clone()
+            };
+            LegendItem {
+                label: format!("{who} ({} final, {})", names[k.min(4)], human(v, 3)),
+                swatch: Swatch::Line(categorical(k), 2),
+            }
+        })
+        .chain(std::iter::once(LegendItem {
+            label: format!("share of all {} (darker = more)", c.series.len()),
+            swatch: Swatch::Shade(sequential(0.75), 1.0),
+        }))
+        .collect();
+    let (lw, _) = legend_box(&items, LEGEND_OUT_W);
+    let (chart, xr, yr) = line_frame(root, c, lw + 30)?;
+    let rect = plot_rect(&chart);
+
+    // Columns: distinct x values (ticks), merged when there are more than fit.
+    let mut xs: Vec<f64> = c
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .filter(|x| ok(*x))
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    if xs.is_empty() {
+        no_data(root, rect)?;
+        return Ok(());
+    }
+    let nx = xs.len().min(DENSITY_X_BINS);
+    let col_of = |x: f64| -> usize {
+        let i = xs.partition_point(|v| *v < x).min(xs.len() - 1);
+        i * nx / xs.len()
+    };
+    let ny = DENSITY_Y_BINS;
+    let mut counts = vec![0u32; nx * ny];
+    let mut col_n = vec![0u32; nx];
+    for s in &c.series {
+        for p in &s.points {
+            if !(ok(p.0) && ok(p.1)) || p.1 < yr.0 || p.1 > yr.1 {
+                continue;
+            }
+            let cx = col_of(p.0);
+            let cy = (((p.1 - yr.0) / (yr.1 - yr.0)) * ny as f64).floor() as usize;
+            counts[cx * ny + cy.min(ny - 1)] += 1;
+            col_n[cx] += 1;
+        }
+    }
+    // Column edges halfway between neighbouring x values.
+    let edge = |k: usize| -> f64 {
+        let i = k * xs.len() / nx;
+        if k == 0 {
+            xs[0]
+        } else if k >= nx {
+            xs[xs.len() - 1]
+        } else {
+            0.5 * (xs[i - 1] + xs[i])
+        }
+    };
+    // Colour by the share of the column's series in the cell, on a square-root
+    // scale so that thin tails stay visible next to a dense consensus.
+    for k in 0..nx {
+        if col_n[k] == 0 {
+            continue;
+        }
+        let (xa, _) = px(&chart, (edge(k), yr.0));
+        let (xb, _) = px(&chart, (edge(k + 1), yr.0));
+        let xb = xb.max(xa + 1);
+        for j in 0..ny {
+            let n = counts[k * ny + j];
+            if n == 0 {
+                continue;
+            }
+            let share = n as f64 / col_n[k] as f64;
+            let t = 0.15 + 0.85 * share.sqrt();
+            let y0 = yr.0 + (yr.1 - yr.0) * j as f64 / ny as f64;
+            let y1 = yr.0 + (yr.1 - yr.0) * (j + 1) as f64 / ny as f64;
+            let (_, ya) = px(&chart, (xr.0, y1));
+            let (_, yb) = px(&chart, (xr.0, y0));
+            root.draw(&Rectangle::new(
+                [(xa, ya), (xb, yb.max(ya + 1))],
+                sequential(t).filled(),
+            ))?;
+        }
+    }
+    for &(k, i) in &hi {
+        for run in clipped_runs(&c.series[i].points, xr, yr) {
+            let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
+            root.draw(&PathElement::new(pts, categorical(k).stroke_width(2)))?;
+        }
+    }
+    draw_markers(root, &chart, c, xr)?;
+    draw_legend(root, &items, (rect.2 + 15, rect.1), LEGEND_OUT_W)
+}
+
 // ---------------------------------------------------------------- line chart
 
-/// Line chart, one Okabe–Ito colour per series (series 9+ are dashed),
-/// markers when a series has at most 40 points; legend in the emptiest corner.
+/// Line chart, one Okabe–Ito colour per series (series 9–16 dashed, 17+
+/// dotted, unless the series names its colour and pattern), markers when a
+/// series has at most 40 points. The legend goes into a corner of the plot
+/// that holds no data, or outside the plot on the right when none is free.
 pub fn line_chart(c: &LineChart) -> Result<Vec<u8>, PlotError> {
-    guard(|| render(WIDTH, HEIGHT, |root| draw_line_chart(root, c)))
+    let (_, lh) = legend_box(&line_items(c), LEGEND_OUT_W);
+    let h = HEIGHT.max((lh + 200).max(0) as u32);
+    guard(|| render(WIDTH, h, |root| draw_line_chart(root, c)))
 }
 
 /// A framed line chart with its x and y ranges.
 type LineFrame<'a, 'b> = (Chart<'a, 'b>, (f64, f64), (f64, f64));
 
-/// The frame of a line chart and its x and y ranges (y fixed by the chart or fitted).
-fn line_frame<'a, 'b>(root: &'a Area<'b>, c: &LineChart) -> Result<LineFrame<'a, 'b>, PlotError> {
+fn line_ranges(c: &LineChart) -> ((f64, f64), (f64, f64)) {
     let good = || {
         c.series
             .iter()
@@ -77,22 +266,217 @@ fn line_frame<'a, 'b>(root: &'a Area<'b>, c: &LineChart) -> Result<LineFrame<'a,
         .y_range
         .and_then(valid_range)
         .unwrap_or_else(|| axis_range(extent(good().map(|p| p.1)), 0.06));
-    let chart = frame(
-        root,
-        &c.title,
-        &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
-    )?;
+    (xr, yr)
+}
+
+fn line_spec<'s>(c: &'s LineChart, right: i32) -> FrameSpec<'s> {
+    let (xr, yr) = line_ranges(c);
+    let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
+    spec.right_margin = right;
+    spec.top_extra = marker_rows(c, xr, right) * MARKER_ROW;
+    spec
+}
+
+/// The frame of a line chart (right margin `right`) and its x and y ranges.
+fn line_frame<'a, 'b>(
+    root: &'a Area<'b>,
+    c: &LineChart,
+    right: i32,
+) -> Result<LineFrame<'a, 'b>, PlotError> {
+    let spec = line_spec(c, right);
+    let (xr, yr) = (spec.x, spec.y);
+    let chart = frame(root, &c.title, &spec)?;
     Ok((chart, xr, yr))
 }
 
+/// Colour slot and pattern of series `i`.
+fn series_style(s: &super::Series, i: usize) -> (RGBColor, u8) {
+    let slot = s.color.unwrap_or(i);
+    let dash = s.dash.unwrap_or(if s.color.is_some() {
+        0
+    } else {
+        (i / CATEGORICAL.len()).min(2) as u8
+    });
+    (categorical(slot), dash)
+}
+
+fn line_items(c: &LineChart) -> Vec<LegendItem> {
+    c.series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.name.is_empty())
+        .map(|(i, s)| {
+            let (color, dash) = series_style(s, i);
+            LegendItem {
+                label: s.name.clone(),
+                swatch: match dash {
+                    0 => Swatch::Line(color, 3),
+                    1 => Swatch::Dashed(color, 3),
+                    _ => Swatch::Dotted(color, 3),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Height of one row of marker labels above the plot.
+const MARKER_ROW: i32 = 22;
+/// Most rows of marker labels.
+const MAX_MARKER_ROWS: usize = 4;
+
+/// Marker labels with their x pixel, left edge and row, for a frame of right
+/// margin `right` (computed before drawing so the frame can make room).
+fn marker_layout(c: &LineChart, xr: (f64, f64), right: i32) -> Vec<(i32, i32, usize, String)> {
+    let (x0, x1) = (70, WIDTH as i32 - right);
+    let mut ms: Vec<&super::Marker> = c
+        .markers
+        .iter()
+        .filter(|m| ok(m.x) && m.x >= xr.0 && m.x <= xr.1)
+        .collect();
+    ms.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let mut row_end = [i32::MIN; MAX_MARKER_ROWS];
+    let mut out = Vec::new();
+    for m in ms {
+        let x = x0 + ((m.x - xr.0) / (xr.1 - xr.0) * (x1 - x0) as f64).round() as i32;
+        let tw = measure(&m.label, SMALL_SIZE).0;
+        // Left-aligned after the line, or ending at it near the right edge.
+        let left = if x + 4 + tw > WIDTH as i32 - 8 {
+            x - 4 - tw
+        } else {
+            x + 4
+        };
+        let row = (0..MAX_MARKER_ROWS)
+            .find(|&r| row_end[r] < left - 6)
+            .unwrap_or_else(|| {
+                (0..MAX_MARKER_ROWS)
+                    .min_by_key(|&r| row_end[r])
+                    .unwrap_or(0)
+            });
+        row_end[row] = row_end[row].max(left + tw);
+        out.push((x, left, row, m.label.clone()));
+    }
+    out
+}
+
+fn marker_rows(c: &LineChart, xr: (f64, f64), right: i32) -> i32 {
+    marker_layout(c, xr, right)
+        .iter()
+        .map(|m| m.2 as i32 + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Dashed vertical lines at the markers, labelled in rows above the plot.
+fn draw_markers(
+    root: &Area,
+    chart: &Chart,
+    c: &LineChart,
+    xr: (f64, f64),
+) -> Result<(), PlotError> {
+    if c.markers.is_empty() {
+        return Ok(());
+    }
+    let rect = plot_rect(chart);
+    let right = WIDTH as i32 - rect.2;
+    let lay = marker_layout(c, xr, right);
+    let rows = lay.iter().map(|m| m.2 + 1).max().unwrap_or(0) as i32;
+    for m in c
+        .markers
+        .iter()
+        .filter(|m| ok(m.x) && m.x >= xr.0 && m.x <= xr.1)
+    {
+        let (x, _) = px(chart, (m.x, 0.0));
+        root.draw(&DashedPathElement::new(
+            vec![(x, rect.1), (x, rect.3)],
+            6,
+            5,
+            MARKER.stroke_width(1),
+        ))?;
+    }
+    for (_, left, row, label) in lay {
+        let y = rect.1 - (rows - row as i32) * MARKER_ROW + MARKER_ROW / 2;
+        text(
+            root,
+            &label,
+            (left, y),
+            SMALL_SIZE,
+            (HPos::Left, VPos::Center),
+            MARKER,
+        )?;
+    }
+    Ok(())
+}
+
+/// Data points in pixels for a plot occupying `rect` (layout before drawing).
+fn predict_points(c: &LineChart, spec: &FrameSpec, rect: (i32, i32, i32, i32)) -> Vec<(i32, i32)> {
+    let mut out = Vec::new();
+    for s in &c.series {
+        for run in clipped_runs(&s.points, spec.x, spec.y) {
+            let pts: Vec<(i32, i32)> = run
+                .iter()
+                .map(|p| {
+                    let fx = (p.0 - spec.x.0) / (spec.x.1 - spec.x.0);
+                    let fy = (p.1 - spec.y.0) / (spec.y.1 - spec.y.0);
+                    (
+                        rect.0 + (fx * (rect.2 - rect.0) as f64) as i32,
+                        rect.3 - (fy * (rect.3 - rect.1) as f64) as i32,
+                    )
+                })
+                .collect();
+            densify(&pts, &mut out);
+        }
+    }
+    out
+}
+
+/// Inside the plot?, right margin, top-left corner, size.
+pub(crate) type LegendPlan = (bool, i32, (i32, i32), (i32, i32));
+
+/// Where the legend of a line chart goes on a `w`×`h` image: whether inside
+/// the plot, the right margin that leaves, and the legend's top-left corner
+/// and size as predicted before drawing. With no legend, `None`.
+pub(crate) fn line_legend_plan(c: &LineChart, w: u32, h: u32) -> Option<LegendPlan> {
+    let items = line_items(c);
+    if items.is_empty() {
+        return None;
+    }
+    let size = legend_box(&items, LEGEND_OUT_W);
+    // Where would the data fall with the legend inside? If no corner is free
+    // of data, give the legend its own column to the right of the plot.
+    let spec = line_spec(c, 40);
+    let guess = frame_rect(w, h, &c.title, &spec);
+    let pts = predict_points(c, &spec, guess);
+    match free_corner(guess, size, &pts) {
+        Some(at) => Some((true, 40, at, size)),
+        None => {
+            let right = size.0 + 30;
+            let rect = frame_rect(w, h, &c.title, &line_spec(c, right));
+            Some((false, right, (rect.2 + 15, rect.1), size))
+        }
+    }
+}
+
+/// Predicted data pixels of a line chart with the given right margin.
+#[cfg(test)]
+pub(crate) fn line_points(c: &LineChart, w: u32, h: u32, right: i32) -> Vec<(i32, i32)> {
+    let spec = line_spec(c, right);
+    let rect = frame_rect(w, h, &c.title, &spec);
+    predict_points(c, &spec, rect)
+}
+
 fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
-    let (chart, xr, yr) = line_frame(root, c)?;
+    let (w, h) = root.dim_in_pixel();
+    let items = line_items(c);
+    let plan = line_legend_plan(c, w, h);
+    let inside = plan.is_some_and(|p| p.0);
+    let right = plan.map_or(40, |p| p.1);
+    let size = plan.map_or((0, 0), |p| p.3);
+    let (chart, xr, yr) = line_frame(root, c, right)?;
     let rect = plot_rect(&chart);
     let mut occupied = Vec::new();
     let mut any = false;
     for (i, s) in c.series.iter().enumerate() {
-        let color = categorical(i);
-        let dashed = i >= CATEGORICAL.len();
+        let (color, dash) = series_style(s, i);
         let n_ok = s.points.iter().filter(|p| ok(p.0) && ok(p.1)).count();
         for run in clipped_runs(&s.points, xr, yr) {
             let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
@@ -100,15 +484,16 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
             densify(&pts, &mut occupied);
             if pts.len() == 1 {
                 root.draw(&Circle::new(pts[0], 4, color.filled()))?;
-            } else if dashed {
+            } else if dash == 0 {
+                root.draw(&PathElement::new(pts.clone(), color.stroke_width(3)))?;
+            } else {
+                let (on, off) = if dash == 1 { (10, 6) } else { (3, 5) };
                 root.draw(&DashedPathElement::new(
                     pts.clone(),
-                    10,
-                    6,
+                    on,
+                    off,
                     color.stroke_width(3),
                 ))?;
-            } else {
-                root.draw(&PathElement::new(pts.clone(), color.stroke_width(3)))?;
             }
             if n_ok <= 40 {
                 for p in &pts {
@@ -120,23 +505,35 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
     if !any {
         no_data(root, rect)?;
     }
-    let items: Vec<LegendItem> = c
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.name.is_empty())
-        .map(|(i, s)| LegendItem {
-            label: s.name.clone(),
-            swatch: if i >= CATEGORICAL.len() {
-                Swatch::Dashed(categorical(i), 3)
-            } else {
-                Swatch::Line(categorical(i), 3)
-            },
-        })
-        .collect();
-    place_legend(root, &items, rect, &occupied)
+    draw_markers(root, &chart, c, xr)?;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let at = if inside {
+        free_corner(rect, size, &occupied).unwrap_or_else(|| best_corner(rect, size, &occupied))
+    } else {
+        (rect.2 + 15, rect.1)
+    };
+    draw_legend(root, &items, at, LEGEND_OUT_W)
 }
 
+/// A corner of `rect` where a legend of `size` covers none of `pts`.
+fn free_corner(
+    rect: (i32, i32, i32, i32),
+    size: (i32, i32),
+    pts: &[(i32, i32)],
+) -> Option<(i32, i32)> {
+    let at = best_corner(rect, size, pts);
+    let covered = pts.iter().any(|p| {
+        p.0 >= at.0 - 6 && p.0 <= at.0 + size.0 + 6 && p.1 >= at.1 - 6 && p.1 <= at.1 + size.1 + 6
+    });
+    let fits =
+        at.0 >= rect.0 && at.1 >= rect.1 && at.0 + size.0 <= rect.2 && at.1 + size.1 <= rect.3;
+    (!covered && fits).then_some(at)
+}
+
+/// Places a legend in a data-free corner, or else in the corner covering
+/// the fewest points (charts whose layout cannot make room outside).
 fn place_legend(
     root: &Area,
     items: &[LegendItem],
@@ -184,13 +581,29 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
         ))?;
     }
 
-    let mut groups: Vec<&str> = Vec::new();
+    let mut groups: Vec<&str> = c
+        .groups
+        .iter()
+        .map(String::as_str)
+        .filter(|g| c.points.iter().any(|p| p.group == *g))
+        .collect();
+    let slots: Vec<usize> = groups
+        .iter()
+        .map(|g| c.groups.iter().position(|x| x == g).unwrap_or(0))
+        .collect();
     for p in &c.points {
         if !groups.contains(&p.group.as_str()) {
             groups.push(&p.group);
         }
     }
-    let colour = |g: &str| categorical(groups.iter().position(|x| *x == g).unwrap_or(0));
+    // Listed groups keep their slot in `c.groups`; others follow after them.
+    let slot_of = |k: usize| {
+        slots
+            .get(k)
+            .copied()
+            .unwrap_or(c.groups.len() + k - slots.len())
+    };
+    let colour = |g: &str| categorical(slot_of(groups.iter().position(|x| *x == g).unwrap_or(0)));
     if pts.is_empty() {
         no_data(root, rect)?;
     }
@@ -285,7 +698,7 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
                 } else {
                     g.to_string()
                 },
-                swatch: Swatch::Circle(categorical(i)),
+                swatch: Swatch::Circle(categorical(slot_of(i))),
             })
             .collect();
         place_legend(root, &items, rect, &occupied)?;
@@ -638,8 +1051,9 @@ fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
     let bw = 0.8 / ns as f64;
     let mut occupied = Vec::new();
     let mut tops = Vec::new();
+    let slot = |s: usize| c.colors.get(s).copied().unwrap_or(s);
     for (s, (_, vals)) in c.series.iter().enumerate() {
-        let color = categorical(s);
+        let color = categorical(slot(s));
         for (g, v) in vals.iter().take(ng).enumerate() {
             if !ok(*v) {
                 continue;
@@ -675,8 +1089,10 @@ fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
     // Value labels on bars when there are few bars.
     if tops.len() <= 30 {
         let span = yr.1 - yr.0;
+        let vals: Vec<f64> = tops.iter().map(|t| t.2).collect();
+        let extra = extra_decimals(&vals, span);
         for (x, y, v, w) in tops {
-            let s = fmt_value(v, span);
+            let s = fmt_value_dec(v, span, extra);
             let (tw, _) = text_size(root, &s, SMALL_SIZE);
             if tw > w + 10 {
                 continue;
@@ -698,7 +1114,7 @@ fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
         .filter(|(_, s)| ns > 1 && !s.0.is_empty())
         .map(|(i, s)| LegendItem {
             label: s.0.clone(),
-            swatch: Swatch::Square(categorical(i)),
+            swatch: Swatch::Square(categorical(slot(i))),
         })
         .collect();
     place_legend(root, &items, rect, &occupied)

@@ -158,6 +158,41 @@ pub(crate) fn fit_text(area: &Area, s: &str, size: f64, max_w: i32) -> String {
         + "…"
 }
 
+/// Breaks `s` into lines no wider than `max_w` pixels at `size`, at spaces
+/// where possible and inside a word only when the word alone is too wide.
+/// Nothing is ever dropped: the lines joined give back the text.
+pub(crate) fn wrap_text(s: &str, size: f64, max_w: i32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let cand = if cur.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cur} {word}")
+        };
+        if measure(&cand, size).0 <= max_w {
+            cur = cand;
+            continue;
+        }
+        if !cur.is_empty() {
+            lines.push(std::mem::take(&mut cur));
+        }
+        // The word alone: split it by characters if it still does not fit.
+        for c in word.chars() {
+            cur.push(c);
+            if measure(&cur, size).0 > max_w && cur.chars().count() > 1 {
+                cur.pop();
+                lines.push(std::mem::take(&mut cur));
+                cur.push(c);
+            }
+        }
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
 /// Draws `s` glyph by glyph (see [`super::glyphs`] for why), horizontally or
 /// rotated by 270° (reading bottom to top).
 #[allow(clippy::too_many_arguments)]
@@ -279,19 +314,39 @@ pub(crate) fn text_halo(
     text(area, s, pos, size, anchor, color)
 }
 
-/// Draws the chart title centred at the top; returns the height used.
+/// The largest font size in `min..=size` at which `s` fits `max_w` pixels
+/// (`min` if none does).
+pub(crate) fn fit_size(s: &str, size: f64, min: f64, max_w: i32) -> f64 {
+    let mut f = size;
+    while f > min && measure(s, f).0 > max_w {
+        f -= 1.0;
+    }
+    f.max(min)
+}
+
+/// Draws the chart title centred at the top (shrunk, then wrapped onto two
+/// lines if it is long; never cut); returns the height used.
 pub(crate) fn draw_title(area: &Area, title: &str) -> Result<i32, PlotError> {
     let (w, _) = area.dim_in_pixel();
-    let t = fit_text(area, title, TITLE_SIZE, w as i32 - 40);
-    text(
-        area,
-        &t,
-        (w as i32 / 2, 16),
-        TITLE_SIZE,
-        (HPos::Center, VPos::Top),
-        TEXT,
-    )?;
-    Ok(62)
+    let max_w = w as i32 - 40;
+    let size = fit_size(title, TITLE_SIZE, 22.0, max_w);
+    let lines = if measure(title, size).0 <= max_w {
+        vec![title.to_string()]
+    } else {
+        wrap_text(title, size, max_w)
+    };
+    let line_h = (size * 1.2) as i32;
+    for (k, l) in lines.iter().enumerate() {
+        text(
+            area,
+            l,
+            (w as i32 / 2, 12 + line_h * k as i32),
+            size,
+            (HPos::Center, VPos::Top),
+            TEXT,
+        )?;
+    }
+    Ok((62).max(12 + line_h * lines.len() as i32 + 14))
 }
 
 /// A centred "no data" note inside the given pixel rectangle.
@@ -384,10 +439,18 @@ impl TickFmt {
             max_abs.max(1.0)
         };
         if max_abs > 0.0 && (max_abs >= 1e13 || (max_abs < 1e-3 && step < 1e-4)) {
+            // Enough mantissa decimals (at most 3, i.e. 4 significant digits)
+            // that neighbouring ticks never print alike.
+            let decimals = (1..=3)
+                .find(|d| {
+                    let l: Vec<String> = ticks.iter().map(|v| format!("{v:.d$e}")).collect();
+                    l.windows(2).all(|w| w[0] != w[1])
+                })
+                .unwrap_or(3);
             return TickFmt {
                 scale: 1.0,
                 suffix: "",
-                decimals: 1,
+                decimals,
                 sci: true,
             };
         }
@@ -422,7 +485,10 @@ impl TickFmt {
             return String::new();
         }
         if self.sci {
-            return format!("{v:.1e}");
+            if v == 0.0 {
+                return "0".to_string();
+            }
+            return format!("{v:.*e}", self.decimals);
         }
         if v == 0.0 && !self.suffix.is_empty() {
             return "0".to_string();
@@ -442,28 +508,111 @@ pub(crate) fn ticks(range: (f64, f64), max: usize) -> Vec<f64> {
     RangedCoordf64::from(range.0..range.1).key_points(max)
 }
 
-/// Formats a value for annotations (cell text, bar labels) given the data span.
-pub(crate) fn fmt_value(v: f64, span: f64) -> String {
+/// Decimals an annotation of a value of data span `span` starts from.
+fn span_decimals(span: f64) -> usize {
+    if span >= 100.0 {
+        0
+    } else if span >= 10.0 {
+        1
+    } else if span >= 0.1 || span == 0.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Formats a value for annotations (cell text, bar labels) given the data
+/// span, with `extra` decimals beyond those the span asks for; a non-zero
+/// value always keeps two significant digits (never "0.000" for 0.0004).
+pub(crate) fn fmt_value_dec(v: f64, span: f64, extra: usize) -> String {
     if !v.is_finite() {
         return String::new();
     }
     let a = span.abs().max(v.abs());
     let s = if a >= 1e6 {
         TickFmt::for_ticks(&[0.0, v.abs().max(1e6)]).fmt_compact(v)
-    } else if span >= 100.0 || (span == 0.0 && a >= 100.0) {
-        format!("{v:.0}")
-    } else if span >= 10.0 {
-        format!("{v:.1}")
-    } else if span >= 0.1 || span == 0.0 {
-        format!("{v:.2}")
     } else {
-        format!("{v:.3}")
+        let mut d = if span == 0.0 && a >= 100.0 {
+            0
+        } else {
+            span_decimals(span)
+        } + extra;
+        if v != 0.0 {
+            // Two significant digits at least.
+            let need = (1.0 - v.abs().log10().floor()).max(0.0) as usize;
+            d = d.max(need).min(12);
+        }
+        group_thousands(&format!("{v:.d$}"))
     };
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
     } else {
         s
     }
+}
+
+/// The fewest extra decimals (0..=3) for which the distinct values among `vals`
+/// print as distinct labels under [`fmt_value_dec`].
+pub(crate) fn extra_decimals(vals: &[f64], span: f64) -> usize {
+    let mut uniq: Vec<f64> = vals.iter().copied().filter(|v| ok(*v)).collect();
+    uniq.sort_by(f64::total_cmp);
+    uniq.dedup();
+    (0..=3)
+        .find(|&e| {
+            let l: Vec<String> = uniq.iter().map(|v| fmt_value_dec(*v, span, e)).collect();
+            l.windows(2).all(|w| w[0] != w[1])
+        })
+        .unwrap_or(3)
+}
+
+/// "12345.6" → "12,345.6" (integer part only; at 10,000 and above, where the
+/// digits become hard to count).
+pub(crate) fn group_thousands(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    if int.len() < 5 || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}{frac}")
+}
+
+/// A number for people: at most `sig` significant digits, no trailing zeros,
+/// thousands separators from 10,000 (e.g. 0.4666666666666667 → "0.4667",
+/// 0.30000000000000004 → "0.3", 25000 → "25,000").
+pub fn human(v: f64, sig: usize) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let mag = v.abs().log10().floor() as i32;
+    if !(-4..15).contains(&mag) {
+        let s = format!("{:.*e}", sig.saturating_sub(1), v);
+        // Trim mantissa zeros: "1.500e-5" → "1.5e-5".
+        return match s.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => s,
+        };
+    }
+    let d = (sig as i32 - 1 - mag).max(0) as usize;
+    let mut s = format!("{v:.d$}");
+    if s.contains('.') {
+        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    group_thousands(&s)
 }
 
 impl TickFmt {
@@ -589,6 +738,8 @@ pub(crate) struct FrameSpec<'s> {
     pub y_grid: bool,
     /// Extra pixels below the plot for caller-drawn x labels.
     pub bottom_extra: i32,
+    /// Extra pixels above the plot (e.g. for event-marker labels).
+    pub top_extra: i32,
     /// Fixed width of the left label area (overrides the computed width).
     pub left_fixed: Option<i32>,
     pub right_margin: i32,
@@ -606,6 +757,7 @@ impl<'s> FrameSpec<'s> {
             x_grid: true,
             y_grid: true,
             bottom_extra: 0,
+            top_extra: 0,
             left_fixed: None,
             right_margin: 40,
         }
@@ -615,22 +767,13 @@ impl<'s> FrameSpec<'s> {
 pub(crate) const X_TICKS: usize = 10;
 pub(crate) const Y_TICKS: usize = 8;
 
-/// Draws title, axes, gridlines, tick labels and axis labels; returns the
-/// chart context for drawing the data.
-pub(crate) fn frame<'a, 'b>(
-    root: &'a Area<'b>,
-    title: &str,
-    spec: &FrameSpec,
-) -> Result<Chart<'a, 'b>, PlotError> {
-    let (w, h) = root.dim_in_pixel();
-    let top = draw_title(root, title)?;
-    let xf = TickFmt::for_range(spec.x, X_TICKS);
+/// Left label width, bottom label height and x tick height of a frame.
+fn frame_margins(w: u32, h: u32, spec: &FrameSpec) -> (i32, i32, i32) {
     let yf = TickFmt::for_range(spec.y, Y_TICKS);
-
     let y_tick_w = if spec.y_ticks {
         ticks(spec.y, Y_TICKS)
             .iter()
-            .map(|v| text_size(root, &yf.fmt(*v), TICK_SIZE).0)
+            .map(|v| measure(&yf.fmt(*v), TICK_SIZE).0)
             .max()
             .unwrap_or(0)
     } else {
@@ -644,7 +787,46 @@ pub(crate) fn frame<'a, 'b>(
     let x_tick_h = if spec.x_ticks { 30 } else { 6 };
     let x_desc_h = if spec.x_label.is_empty() { 6 } else { 38 };
     let bottom = (x_tick_h + x_desc_h + spec.bottom_extra).clamp(10, h as i32 / 2);
+    (left, bottom, x_tick_h)
+}
 
+/// The title's height as [`draw_title`] will use it on an image `w` wide.
+pub(crate) fn title_height(w: u32, title: &str) -> i32 {
+    let max_w = w as i32 - 40;
+    let size = fit_size(title, TITLE_SIZE, 22.0, max_w);
+    let n = if measure(title, size).0 <= max_w {
+        1
+    } else {
+        wrap_text(title, size, max_w).len() as i32
+    };
+    (62).max(12 + (size * 1.2) as i32 * n + 14)
+}
+
+/// The pixel rectangle (x0, y0, x1, y1) that [`frame`] will give the plot on a
+/// `w`×`h` image (for layout decisions before drawing, e.g. legend placement).
+pub(crate) fn frame_rect(w: u32, h: u32, title: &str, spec: &FrameSpec) -> (i32, i32, i32, i32) {
+    let (left, bottom, _) = frame_margins(w, h, spec);
+    let top = title_height(w, title) + spec.top_extra;
+    (
+        left,
+        top,
+        w as i32 - spec.right_margin,
+        h as i32 - 4 - bottom,
+    )
+}
+
+/// Draws title, axes, gridlines, tick labels and axis labels; returns the
+/// chart context for drawing the data.
+pub(crate) fn frame<'a, 'b>(
+    root: &'a Area<'b>,
+    title: &str,
+    spec: &FrameSpec,
+) -> Result<Chart<'a, 'b>, PlotError> {
+    let (w, h) = root.dim_in_pixel();
+    let top = draw_title(root, title)? + spec.top_extra;
+    let xf = TickFmt::for_range(spec.x, X_TICKS);
+    let yf = TickFmt::for_range(spec.y, Y_TICKS);
+    let (left, bottom, x_tick_h) = frame_margins(w, h, spec);
     let mut chart = ChartBuilder::on(root)
         .margin_top(top)
         .margin_right(spec.right_margin)
@@ -705,26 +887,26 @@ pub(crate) fn frame<'a, 'b>(
 
     // Axis labels, placed by hand for consistent spacing.
     if !spec.x_label.is_empty() {
-        let lbl = fit_text(root, spec.x_label, AXIS_LABEL_SIZE, px.end - px.start);
+        let size = fit_size(spec.x_label, AXIS_LABEL_SIZE, 14.0, px.end - px.start);
         text(
             root,
-            &lbl,
+            spec.x_label,
             (
                 (px.start + px.end) / 2,
                 py.end + x_tick_h + 8 + spec.bottom_extra,
             ),
-            AXIS_LABEL_SIZE,
+            size,
             (HPos::Center, VPos::Top),
             TEXT,
         )?;
     }
     if !spec.y_label.is_empty() {
-        let lbl = fit_text(root, spec.y_label, AXIS_LABEL_SIZE, py.end - py.start);
+        let size = fit_size(spec.y_label, AXIS_LABEL_SIZE, 13.0, py.end - py.start);
         text_vertical(
             root,
-            &lbl,
+            spec.y_label,
             (14 + 12, (py.start + py.end) / 2),
-            AXIS_LABEL_SIZE,
+            size,
             TEXT,
         )?;
     }
@@ -744,6 +926,7 @@ pub(crate) fn plot_rect(chart: &Chart) -> (i32, i32, i32, i32) {
 pub(crate) enum Swatch {
     Line(RGBColor, u32),
     Dashed(RGBColor, u32),
+    Dotted(RGBColor, u32),
     Circle(RGBColor),
     Diamond(RGBColor),
     Square(RGBColor),
@@ -759,20 +942,29 @@ pub(crate) struct LegendItem {
 }
 
 const LEGEND_ROW: i32 = 26;
+/// Height of each extra line of a wrapped legend label.
+const LEGEND_LINE: i32 = 20;
 const LEGEND_SWATCH: i32 = 34;
 const LEGEND_PAD: i32 = 10;
 
-/// Legend box size in pixels for the given items.
-pub(crate) fn legend_size(area: &Area, items: &[LegendItem], max_label_w: i32) -> (i32, i32) {
-    let tw = items
-        .iter()
-        .map(|i| text_size(area, &i.label, LEGEND_SIZE).0.min(max_label_w))
-        .max()
-        .unwrap_or(0);
-    (
-        LEGEND_PAD * 2 + LEGEND_SWATCH + 8 + tw,
-        LEGEND_PAD * 2 + LEGEND_ROW * items.len() as i32 - 6,
-    )
+/// Legend box size in pixels for the given items (labels wrapped, never cut,
+/// at `max_label_w`).
+pub(crate) fn legend_size(_area: &Area, items: &[LegendItem], max_label_w: i32) -> (i32, i32) {
+    legend_box(items, max_label_w)
+}
+
+/// [`legend_size`] without a drawing area (for layout before rendering).
+pub(crate) fn legend_box(items: &[LegendItem], max_label_w: i32) -> (i32, i32) {
+    let mut tw = 0;
+    let mut h = LEGEND_PAD * 2 - 6;
+    for it in items {
+        let lines = wrap_text(&it.label, LEGEND_SIZE, max_label_w);
+        for l in &lines {
+            tw = tw.max(measure(l, LEGEND_SIZE).0);
+        }
+        h += LEGEND_ROW + LEGEND_LINE * (lines.len() as i32 - 1);
+    }
+    (LEGEND_PAD * 2 + LEGEND_SWATCH + 8 + tw, h)
 }
 
 /// Draws a legend box with its top-left corner at `at`.
@@ -794,8 +986,9 @@ pub(crate) fn draw_legend(
         [at, (at.0 + w, at.1 + h)],
         RGBColor(200, 200, 200).stroke_width(1),
     ))?;
-    for (i, it) in items.iter().enumerate() {
-        let cy = at.1 + LEGEND_PAD + 10 + LEGEND_ROW * i as i32;
+    let mut row_y = at.1 + LEGEND_PAD + 10;
+    for it in items.iter() {
+        let cy = row_y;
         let x0 = at.0 + LEGEND_PAD;
         let x1 = x0 + LEGEND_SWATCH;
         let cx = (x0 + x1) / 2;
@@ -810,6 +1003,14 @@ pub(crate) fn draw_legend(
                 area.draw(&DashedPathElement::new(
                     vec![(x0, cy), (x1, cy)],
                     7,
+                    4,
+                    c.stroke_width(wd),
+                ))?;
+            }
+            Swatch::Dotted(c, wd) => {
+                area.draw(&DashedPathElement::new(
+                    vec![(x0, cy), (x1, cy)],
+                    2,
                     4,
                     c.stroke_width(wd),
                 ))?;
@@ -848,15 +1049,18 @@ pub(crate) fn draw_legend(
                 ))?;
             }
         }
-        let lbl = fit_text(area, &it.label, LEGEND_SIZE, max_label_w);
-        text(
-            area,
-            &lbl,
-            (x1 + 8, cy),
-            LEGEND_SIZE,
-            (HPos::Left, VPos::Center),
-            TEXT,
-        )?;
+        let lines = wrap_text(&it.label, LEGEND_SIZE, max_label_w);
+        for (k, l) in lines.iter().enumerate() {
+            text(
+                area,
+                l,
+                (x1 + 8, cy + LEGEND_LINE * k as i32),
+                LEGEND_SIZE,
+                (HPos::Left, VPos::Center),
+                TEXT,
+            )?;
+        }
+        row_y += LEGEND_ROW + LEGEND_LINE * (lines.len() as i32 - 1);
     }
     Ok(())
 }

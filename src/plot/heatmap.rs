@@ -4,11 +4,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    AXIS_LABEL_SIZE, Area, SMALL_SIZE, TICK_SIZE, TickFmt, draw_title, ensure_font, fit_text,
-    fmt_value, guard, measure, no_data, ok, render, shown_note, text, text_size, text_vertical,
-    text_vertical_at, ticks, valid_range,
+    AXIS_LABEL_SIZE, Area, SMALL_SIZE, TICK_SIZE, TickFmt, draw_title, ensure_font, extra_decimals,
+    fit_size, fmt_value_dec, guard, measure, no_data, ok, render, shown_note, text, text_size,
+    text_vertical, text_vertical_at, ticks, valid_range, wrap_text,
 };
-use super::palette::{Diverging, MISSING, TEXT, TEXT_SOFT, text_on};
+use super::palette::{Diverging, MISSING, Scale, TEXT, TEXT_SOFT, text_on};
 use super::{HEIGHT, Heatmap, PlotError, WIDTH};
 
 /// At most this many rows are drawn; the title then says "first 60 of N rows".
@@ -22,6 +22,8 @@ const TOP: i32 = 72;
 const MIN_CELL_H: i32 = 22;
 const COLORBAR_W: i32 = 24;
 const RIGHT: i32 = 170;
+/// Longest vertical column label before its font shrinks.
+const COL_LABEL_MAX: i32 = 200;
 
 struct Layout {
     nr: usize,
@@ -61,7 +63,7 @@ fn layout(c: &Heatmap, measure: &dyn Fn(&str) -> i32) -> Layout {
         .unwrap_or(0);
     let vertical_cols = max_col_w > cell_w - 8;
     let col_label_h = if vertical_cols {
-        max_col_w.min(160) + 14
+        max_col_w.min(COL_LABEL_MAX) + 14
     } else {
         32
     };
@@ -129,10 +131,28 @@ fn draw(root: &Area, c: &Heatmap, lay: &Layout) -> Result<(), PlotError> {
             .flatten()
             .filter(|v| ok(**v))
             .fold(0.0f64, |m, v| m.max(v.abs()));
-        if m > 0.0 { (-m, m) } else { (-1.0, 1.0) }
+        if c.sequential {
+            if m > 0.0 { (0.0, m) } else { (0.0, 1.0) }
+        } else if m > 0.0 {
+            (-m, m)
+        } else {
+            (-1.0, 1.0)
+        }
     });
-    let scale = Diverging::new(range);
+    let scale = if c.sequential {
+        Scale::Sequential(range.0, range.1)
+    } else {
+        Scale::Diverging(Diverging::new(range))
+    };
     let span = range.1 - range.0;
+    // Enough decimals that cells with different values never read alike.
+    let shown: Vec<f64> = c
+        .values
+        .iter()
+        .take(lay.nr)
+        .flat_map(|r| r.iter().take(lay.nc).copied())
+        .collect();
+    let extra = extra_decimals(&shown, span);
 
     let cx = |j: usize| x0 + ((x1 - x0) as f64 * j as f64 / lay.nc as f64).round() as i32;
     let cy = |i: usize| y0 + lay.cell_h * i as i32;
@@ -157,7 +177,7 @@ fn draw(root: &Area, c: &Heatmap, lay: &Layout) -> Result<(), PlotError> {
                 root.draw(&Rectangle::new([a, b], WHITE.stroke_width(1)))?;
             }
             if annotate && good {
-                let s = fmt_value(v, span);
+                let s = fmt_value_dec(v, span, extra);
                 let (tw, _) = text_size(root, &s, cell_font);
                 if tw <= (b.0 - a.0) - 4 && lay.cell_h >= 16 {
                     text(
@@ -178,15 +198,25 @@ fn draw(root: &Area, c: &Heatmap, lay: &Layout) -> Result<(), PlotError> {
     let row_font = if lay.cell_h < 26 { 15.0 } else { TICK_SIZE };
     for i in (0..lay.nr).step_by(row_step) {
         let l = c.rows.get(i).map(String::as_str).unwrap_or("");
-        let l = fit_text(root, l, row_font, 320);
-        text(
-            root,
-            &l,
-            (x0 - 10, cy(i) + lay.cell_h / 2),
-            row_font,
-            (HPos::Right, VPos::Center),
-            TEXT_SOFT,
-        )?;
+        // Shrink, then wrap onto two lines; never cut.
+        let size = fit_size(l, row_font, 11.0, 320);
+        let lines = if measure(l, size).0 <= 320 {
+            vec![l.to_string()]
+        } else {
+            wrap_text(l, size, 320)
+        };
+        let lh = (size * 1.15) as i32;
+        let y_first = cy(i) + lay.cell_h / 2 - lh * (lines.len() as i32 - 1) / 2;
+        for (k, line) in lines.iter().enumerate() {
+            text(
+                root,
+                line,
+                (x0 - 10, y_first + lh * k as i32),
+                size,
+                (HPos::Right, VPos::Center),
+                TEXT_SOFT,
+            )?;
+        }
     }
     // Column labels.
     let col_px = (x1 - x0) as f64 / lay.nc as f64;
@@ -199,8 +229,8 @@ fn draw(root: &Area, c: &Heatmap, lay: &Layout) -> Result<(), PlotError> {
         let l = c.cols.get(j).map(String::as_str).unwrap_or("");
         let mid = (cx(j) + cx(j + 1)) / 2;
         if lay.vertical_cols {
-            let l = fit_text(root, l, TICK_SIZE, 160);
-            text_vertical_at(root, &l, (mid, y1 + 8), TICK_SIZE, TEXT_SOFT)?;
+            let size = fit_size(l, TICK_SIZE, 11.0, COL_LABEL_MAX);
+            text_vertical_at(root, l, (mid, y1 + 8), size, TEXT_SOFT)?;
         } else {
             text(
                 root,
@@ -214,19 +244,19 @@ fn draw(root: &Area, c: &Heatmap, lay: &Layout) -> Result<(), PlotError> {
     }
     // Axis labels.
     if !c.x_label.is_empty() {
-        let l = fit_text(root, &c.x_label, AXIS_LABEL_SIZE, x1 - x0);
+        let size = fit_size(&c.x_label, AXIS_LABEL_SIZE, 13.0, x1 - x0);
         text(
             root,
-            &l,
+            &c.x_label,
             ((x0 + x1) / 2, y1 + lay.col_label_h + 6),
-            AXIS_LABEL_SIZE,
+            size,
             (HPos::Center, VPos::Top),
             TEXT,
         )?;
     }
     if !c.y_label.is_empty() {
-        let l = fit_text(root, &c.y_label, AXIS_LABEL_SIZE, y1 - y0);
-        text_vertical(root, &l, (26, (y0 + y1) / 2), AXIS_LABEL_SIZE, TEXT)?;
+        let size = fit_size(&c.y_label, AXIS_LABEL_SIZE, 13.0, y1 - y0);
+        text_vertical(root, &c.y_label, (26, (y0 + y1) / 2), size, TEXT)?;
     }
 
     // Colour bar.
@@ -256,7 +286,7 @@ pub(crate) fn colour_bar(
     root: &Area,
     rect: (i32, i32, i32, i32),
     range: (f64, f64),
-    scale: &Diverging,
+    scale: &Scale,
     label: &str,
 ) -> Result<(), PlotError> {
     let (x0, y0, x1, y1) = rect;
@@ -297,9 +327,9 @@ pub(crate) fn colour_bar(
         )?;
     }
     if !label.is_empty() {
-        let l = fit_text(root, label, 18.0, h + 120);
+        let size = fit_size(label, 18.0, 11.0, h + 120);
         let lx = x1 + 8 + max_tw + 22;
-        text_vertical(root, &l, (lx, (y0 + y1) / 2), 18.0, TEXT)?;
+        text_vertical(root, label, (lx, (y0 + y1) / 2), size, TEXT)?;
     }
     Ok(())
 }

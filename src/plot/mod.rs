@@ -9,8 +9,14 @@
 //! and returned as [`PlotError::Internal`]).
 //!
 //! Colours: series use the Okabe–Ito colour-blind-safe palette
-//! ([`palette::CATEGORICAL`]); signed values (heatmaps, network favourability)
-//! use ColorBrewer RdBu with **negative = red, zero = white, positive = blue**.
+//! ([`palette::CATEGORICAL`], with dashed and dotted patterns beyond eight);
+//! signed values around a meaningful zero (favourability) use ColorBrewer RdBu
+//! with **negative = red, zero = white, positive = blue**; shares and counts use
+//! a sequential light-to-dark viridis; lines coloured by value use a red–grey–
+//! blue map with no near-white middle, so none vanishes on the white ground.
+//!
+//! Text is never cut: titles shrink then wrap, legend labels wrap, and a
+//! legend that would cover data moves outside the plot, to its right.
 
 mod charts;
 mod common;
@@ -23,9 +29,10 @@ pub mod palette;
 mod tests;
 
 pub use charts::{
-    MAX_BAR_GROUPS, MAX_INTERVAL_ROWS, band_chart, bar_chart, interval_chart, line_chart,
-    scatter_chart, trajectories,
+    MAX_BAR_GROUPS, MAX_INTERVAL_ROWS, MAX_TRAJECTORY_LINES, band_chart, bar_chart, interval_chart,
+    line_chart, scatter_chart, trajectories,
 };
+pub use common::human;
 pub use heatmap::{MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS, heatmap};
 pub use network::{MAX_LABELLED_NODES, MAX_NETWORK_NODES, network};
 
@@ -82,6 +89,20 @@ pub struct Series {
     pub name: String,
     /// (x, y) in drawing order; a non-finite point breaks the line.
     pub points: Vec<(f64, f64)>,
+    /// Palette slot of the colour ([`palette::categorical`]); `None` = the
+    /// series' position. Callers pass e.g. the actor index so that an actor
+    /// has one colour in every figure of a run.
+    pub color: Option<usize>,
+    /// Line pattern: 0 solid, 1 dashed, 2 dotted (`None` = from the position:
+    /// series 9–16 dashed, 17+ dotted, so no two series look alike).
+    pub dash: Option<u8>,
+}
+
+/// A labelled vertical line on a time chart (an event, an inject, a phase end).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Marker {
+    pub x: f64,
+    pub label: String,
 }
 
 /// Lines over a shared x axis (e.g. metrics per tick).
@@ -93,6 +114,8 @@ pub struct LineChart {
     pub series: Vec<Series>,
     /// Fixed y range; `None` = fit the data. Lines are clipped to it.
     pub y_range: Option<(f64, f64)>,
+    /// Event markers drawn as dashed vertical lines with labels above the plot.
+    pub markers: Vec<Marker>,
 }
 
 /// A matrix of values coloured on a diverging scale.
@@ -111,6 +134,9 @@ pub struct Heatmap {
     /// positive = blue. An invalid range is replaced by ±max|value|.
     pub range: (f64, f64),
     pub colorbar_label: String,
+    /// Colour non-negative quantities (shares, counts) light-to-dark on a
+    /// sequential scale over `range` instead of the diverging one.
+    pub sequential: bool,
 }
 
 /// One labelled point of a [`ScatterChart`].
@@ -130,6 +156,9 @@ pub struct ScatterChart {
     pub x_label: String,
     pub y_label: String,
     pub points: Vec<ScatterPoint>,
+    /// Group order fixing the colours (slot = position here); groups not
+    /// listed follow in order of appearance.
+    pub groups: Vec<String>,
 }
 
 /// One series of a [`BandChart`]: vectors are indexed alike (shortest wins).
@@ -186,6 +215,9 @@ pub struct BarChart {
     pub y_label: String,
     pub groups: Vec<String>,
     pub series: Vec<(String, Vec<f64>)>,
+    /// Palette slot of each series' colour (missing = the series' position),
+    /// so that an instrument keeps its colour across charts.
+    pub colors: Vec<usize>,
 }
 
 /// Kind of network node.

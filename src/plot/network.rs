@@ -183,6 +183,8 @@ pub(crate) fn layout(
 /// with width by weight, media edges dashed orange. Labels are drawn for at
 /// most 60 nodes. The layout is deterministic: the same input (including
 /// `seed`) gives a byte-identical PNG. More than 2000 nodes is an error.
+/// Actors without any edge (idle: they reach nobody) are left out, so they
+/// do not take space from the populations.
 pub fn network(p: &NetworkPlot) -> Result<Vec<u8>, PlotError> {
     if p.nodes.len() > MAX_NETWORK_NODES {
         return Err(PlotError::TooManyNodes {
@@ -190,7 +192,49 @@ pub fn network(p: &NetworkPlot) -> Result<Vec<u8>, PlotError> {
             max: MAX_NETWORK_NODES,
         });
     }
+    let p = &without_idle_actors(p);
     guard(|| render(NET_W, NET_H, |root| draw(root, p)))
+}
+
+/// The plot without actor nodes that no valid edge touches (indices remapped).
+pub(crate) fn without_idle_actors(p: &NetworkPlot) -> NetworkPlot {
+    let n = p.nodes.len();
+    let mut linked = vec![false; n];
+    for e in &p.edges {
+        if e.a < n && e.b < n && e.a != e.b {
+            linked[e.a] = true;
+            linked[e.b] = true;
+        }
+    }
+    let keep: Vec<bool> = p
+        .nodes
+        .iter()
+        .zip(&linked)
+        .map(|(nd, l)| nd.kind != NodeKind::Actor || *l)
+        .collect();
+    let mut new_index = vec![usize::MAX; n];
+    let mut nodes = Vec::new();
+    for (i, nd) in p.nodes.iter().enumerate() {
+        if keep[i] {
+            new_index[i] = nodes.len();
+            nodes.push(nd.clone());
+        }
+    }
+    let edges = p
+        .edges
+        .iter()
+        .filter(|e| e.a < n && e.b < n && keep[e.a] && keep[e.b])
+        .map(|e| super::NetEdge {
+            a: new_index[e.a],
+            b: new_index[e.b],
+            ..e.clone()
+        })
+        .collect();
+    NetworkPlot {
+        nodes,
+        edges,
+        ..p.clone()
+    }
 }
 
 fn draw(root: &Area, p: &NetworkPlot) -> Result<(), PlotError> {
@@ -390,7 +434,7 @@ fn draw(root: &Area, p: &NetworkPlot) -> Result<(), PlotError> {
             root,
             (px0 + 10, by0, px0 + 10 + 24, by1),
             (-1.0, 1.0),
-            &scale,
+            &super::palette::Scale::Diverging(scale),
             &p.colour_label,
         )?;
     }

@@ -116,3 +116,83 @@ pub(crate) fn text_on(bg: RGBColor) -> RGBColor {
         RGBColor(255, 255, 255)
     }
 }
+
+/// A diverging scale for *lines* on white: red (low) through dark grey (the
+/// middle) to blue (high). Unlike RdBu it has no near-white middle, so a line
+/// ending near 0 stays visible (contrast against white above 4.5:1 everywhere).
+pub fn line_diverging(t: f64) -> RGBColor {
+    const LO: (f64, f64, f64) = (0xB2 as f64, 0x18 as f64, 0x2B as f64);
+    const MID: (f64, f64, f64) = (0x4D as f64, 0x4D as f64, 0x4D as f64);
+    const HI: (f64, f64, f64) = (0x21 as f64, 0x66 as f64, 0xAC as f64);
+    let t = if t.is_nan() { 0.5 } else { t.clamp(0.0, 1.0) };
+    let (a, b, f) = if t < 0.5 {
+        (LO, MID, t * 2.0)
+    } else {
+        (MID, HI, (t - 0.5) * 2.0)
+    };
+    let mix = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Viridis (matplotlib's perceptually uniform, colour-blind-safe sequential
+/// map) sampled at nine points, from dark purple (0) to yellow (1).
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (0x44, 0x01, 0x54),
+    (0x47, 0x2D, 0x7B),
+    (0x3B, 0x52, 0x8B),
+    (0x2C, 0x72, 0x8E),
+    (0x21, 0x91, 0x8C),
+    (0x28, 0xAE, 0x80),
+    (0x5E, 0xC9, 0x62),
+    (0xAD, 0xDC, 0x30),
+    (0xFD, 0xE7, 0x25),
+];
+
+/// Sequential colour at `t` in [0, 1] for shares and counts: light (low) to dark
+/// (high), i.e. reversed viridis, so "more" always reads as "darker".
+pub fn sequential(t: f64) -> RGBColor {
+    let t = 1.0 - if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let x = t * (VIRIDIS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+    let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// A colour scale for heatmaps and colour bars.
+#[derive(Debug, Clone, Copy)]
+pub enum Scale {
+    /// Signed values around a meaningful zero.
+    Diverging(Diverging),
+    /// Non-negative quantities (shares, counts) over `(lo, hi)`.
+    Sequential(f64, f64),
+}
+
+impl Scale {
+    pub fn color(&self, v: f64) -> RGBColor {
+        match self {
+            Scale::Diverging(d) => d.color(v),
+            Scale::Sequential(lo, hi) => sequential((v - lo) / (hi - lo)),
+        }
+    }
+}
+
+/// WCAG relative luminance of a colour.
+pub fn luminance(c: RGBColor) -> f64 {
+    let lin = |u: u8| {
+        let s = u as f64 / 255.0;
+        if s <= 0.03928 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+}
+
+/// WCAG contrast ratio between two colours (1 = none, 21 = black on white).
+pub fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}

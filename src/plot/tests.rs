@@ -29,9 +29,11 @@ fn line_sample() -> LineChart {
                 points: (0..50)
                     .map(|t| (t as f64, (t as f64 / 8.0 + k as f64).sin()))
                     .collect(),
+                ..Default::default()
             })
             .collect(),
         y_range: None,
+        ..Default::default()
     }
 }
 
@@ -51,6 +53,7 @@ fn heatmap_sample(rows: usize, cols: usize) -> Heatmap {
             .collect(),
         range: (-1.0, 1.0),
         colorbar_label: "favourability".into(),
+        ..Default::default()
     }
 }
 
@@ -67,6 +70,7 @@ fn scatter_sample() -> ScatterChart {
                 y: (i as f64 - 6.0) / 3.0,
             })
             .collect(),
+        ..Default::default()
     }
 }
 
@@ -119,6 +123,7 @@ fn bar_sample() -> BarChart {
             ("A".into(), vec![1.0, -0.5, 2.0]),
             ("B".into(), vec![0.5, 1.5, 0.25]),
         ],
+        ..Default::default()
     }
 }
 
@@ -286,6 +291,7 @@ fn line_chart_survives_odd_input() {
                 series: vec![Series {
                     name: String::new(),
                     points: pts.clone(),
+                    ..Default::default()
                 }],
                 y_range,
                 ..Default::default()
@@ -307,6 +313,7 @@ fn line_chart_survives_odd_input() {
             .map(|k| Series {
                 name: format!("s{k}"),
                 points: vec![(0.0, k as f64), (1.0, 0.0)],
+                ..Default::default()
             })
             .collect(),
         ..Default::default()
@@ -659,6 +666,7 @@ fn extreme_ranges_do_not_panic() {
         let series = vec![Series {
             name: "s".into(),
             points: vec![(0.0, r.0), (1.0, r.1), (2.0, 0.5)],
+            ..Default::default()
         }];
         let c = LineChart {
             series: series.clone(),
@@ -693,6 +701,7 @@ fn trajectories_render_and_survive_bad_input() {
                     )
                 })
                 .collect(),
+            ..Default::default()
         })
         .collect();
     let c = LineChart {
@@ -701,6 +710,7 @@ fn trajectories_render_and_survive_bad_input() {
         y_label: "x".into(),
         series: lines,
         y_range: Some((-1.0, 1.0)),
+        ..Default::default()
     };
     check(&trajectories(&c).unwrap(), 1200, 750);
     for series in [
@@ -708,6 +718,7 @@ fn trajectories_render_and_survive_bad_input() {
         vec![Series {
             name: String::new(),
             points: vec![(0.0, f64::NAN), (1.0, f64::INFINITY)],
+            ..Default::default()
         }],
     ] {
         let c = LineChart {
@@ -716,7 +727,262 @@ fn trajectories_render_and_survive_bad_input() {
             y_label: "x".into(),
             series,
             y_range: None,
+            ..Default::default()
         };
         assert!(trajectories(&c).is_ok());
     }
+}
+
+// ---------------------------------------------------------------- figure review (issue 18)
+
+/// Significant digits of a tick label ("0.4667" → 4, "25k" → 2, "4.30e-4" → 3).
+fn significant_digits(label: &str) -> usize {
+    let mantissa = label.split('e').next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let trimmed = digits.trim_start_matches('0');
+    let trimmed = if mantissa.contains('.') {
+        trimmed
+    } else {
+        trimmed.trim_end_matches('0')
+    };
+    trimmed.len().max(1)
+}
+
+#[test]
+fn tick_labels_are_short_and_tell_neighbours_apart() {
+    for range in [
+        (0.0, 1.0),
+        (-1.0, 1.0),
+        (0.0, 0.4666666666666667),
+        (4.25e-4, 4.35e-4),
+        (4.3e-4 - 4.3e-5, 4.3e-4 + 4.3e-5),
+        (0.0, 2.5e6),
+        (1.0e-9, 3.0e-9),
+        (0.1, 0.1003),
+        (1000.0, 1000.5),
+    ] {
+        let tk = super::common::ticks(range, 8);
+        let f = TickFmt::for_ticks(&tk);
+        let labels: Vec<String> = tk.iter().map(|v| f.fmt(*v)).collect();
+        for l in &labels {
+            assert!(
+                significant_digits(l) <= 5,
+                "{range:?}: label {l} has too many digits ({labels:?})"
+            );
+        }
+        for w in labels.windows(2) {
+            assert_ne!(
+                w[0], w[1],
+                "{range:?}: neighbouring ticks read alike: {labels:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn numbers_for_people_have_few_digits_and_group_thousands() {
+    assert_eq!(human(0.4666666666666667, 4), "0.4667");
+    assert_eq!(human(0.30000000000000004, 4), "0.3");
+    assert_eq!(human(1.7999999999999998, 4), "1.8");
+    assert_eq!(human(25000.0, 6), "25,000");
+    assert_eq!(human(2000.0, 6), "2000");
+    assert_eq!(human(-0.0004321, 2), "-0.00043");
+}
+
+#[test]
+fn annotations_never_print_a_non_zero_value_as_zero() {
+    use super::common::fmt_value_dec;
+    for v in [0.0004, -0.0004, 0.00001234, 3e-9] {
+        let s = fmt_value_dec(v, 1.0, 0);
+        assert!(
+            s.chars().any(|c| ('1'..='9').contains(&c)),
+            "{v} printed as {s}"
+        );
+    }
+}
+
+#[test]
+fn cell_labels_get_enough_decimals_to_tell_cells_apart() {
+    use super::common::{extra_decimals, fmt_value_dec};
+    let vals = [0.1211, 0.1214, 0.1302, 0.1299, 0.1];
+    let e = extra_decimals(&vals, 0.5);
+    let mut labels: Vec<String> = vals.iter().map(|v| fmt_value_dec(*v, 0.5, e)).collect();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), vals.len(), "{labels:?}");
+}
+
+#[test]
+fn line_colours_keep_contrast_against_white_everywhere() {
+    let white = plotters::style::RGBColor(255, 255, 255);
+    for k in 0..=100 {
+        let c = super::palette::line_diverging(k as f64 / 100.0);
+        let r = super::palette::contrast(c, white);
+        assert!(r >= 4.5, "t = {k}%: contrast {r:.2} against white");
+    }
+}
+
+#[test]
+fn a_trajectory_ending_at_zero_is_drawn_dark() {
+    // Ten populations that all agree on 0 from the start: the classic
+    // consensus picture that used to vanish in near-white.
+    let c = LineChart {
+        title: "consensus".into(),
+        series: (0..10)
+            .map(|_| Series {
+                points: (0..50).map(|t| (t as f64, 0.0)).collect(),
+                ..Default::default()
+            })
+            .collect(),
+        y_range: Some((-1.0, 1.0)),
+        ..Default::default()
+    };
+    let img = decode(&trajectories(&c).unwrap());
+    let white = plotters::style::RGBColor(255, 255, 255);
+    let x = img.width() / 2;
+    let best = (0..img.height())
+        .map(|y| {
+            let p = img.get_pixel(x, y).0;
+            super::palette::contrast(plotters::style::RGBColor(p[0], p[1], p[2]), white)
+        })
+        .fold(0.0f64, f64::max);
+    assert!(best >= 4.5, "the line at 0 has contrast {best:.2} at most");
+}
+
+#[test]
+fn thousands_of_trajectories_become_a_density_with_five_highlights() {
+    let n = 2000;
+    let c = LineChart {
+        series: (0..n)
+            .map(|i| Series {
+                name: format!("p{i}"),
+                points: (0..30)
+                    .map(|t| (t as f64, ((i as f64) / n as f64 * 2.0 - 1.0) * 0.9))
+                    .collect(),
+                ..Default::default()
+            })
+            .collect(),
+        y_range: Some((-1.0, 1.0)),
+        ..Default::default()
+    };
+    let hi = super::charts::highlighted(&c);
+    assert_eq!(hi, vec![0, 500, 1000, 1499, 1999]);
+    check(&trajectories(&c).unwrap(), WIDTH, HEIGHT);
+}
+
+/// A line chart whose lines fill every corner of the plot, with long names.
+fn crowded_lines(n: usize) -> LineChart {
+    LineChart {
+        title: "crowded".into(),
+        x_label: "tick".into(),
+        y_label: "value".into(),
+        series: (0..n)
+            .map(|k| Series {
+                name: format!("Actor number {k} (a state with a long description) → another actor"),
+                points: (0..=100)
+                    .map(|t| {
+                        let x = t as f64;
+                        (
+                            x,
+                            ((x / 7.0 + k as f64).sin()) * (1.0 - k as f64 / n as f64),
+                        )
+                    })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_legend_never_covers_plotted_points() {
+    for c in [
+        crowded_lines(3),
+        crowded_lines(9),
+        crowded_lines(18),
+        line_sample(),
+    ] {
+        let (_, right, at, size) =
+            super::charts::line_legend_plan(&c, WIDTH, HEIGHT).expect("named series");
+        let pts = super::charts::line_points(&c, WIDTH, HEIGHT, right);
+        let inside = pts
+            .iter()
+            .filter(|p| p.0 >= at.0 && p.0 <= at.0 + size.0 && p.1 >= at.1 && p.1 <= at.1 + size.1)
+            .count();
+        assert_eq!(
+            inside,
+            0,
+            "{} series: legend covers {inside} points",
+            c.series.len()
+        );
+        assert!(at.0 + size.0 <= WIDTH as i32, "legend leaves the image");
+    }
+}
+
+#[test]
+fn legend_labels_wrap_instead_of_being_cut() {
+    let long = "Kestria (partner state, national fact-checking unit) → Valoria (donor state)";
+    let lines = super::common::wrap_text(long, 17.0, 300);
+    assert!(lines.len() > 1);
+    for l in &lines {
+        assert!(measure(l, 17.0).0 <= 300, "line too wide: {l}");
+        assert!(!l.contains('…'));
+    }
+    assert_eq!(lines.join(" "), long, "wrapping lost text");
+}
+
+#[test]
+fn no_text_is_drawn_outside_the_image() {
+    // A very long title and long legend labels: the left and right edge
+    // columns of the image stay white (text was shrunk or wrapped, not clipped).
+    let mut c = crowded_lines(9);
+    c.title = "Favourability toward Valoria (donor state, target of the story) in each of \
+               2400 populations, with every instrument switched on and a long subtitle"
+        .into();
+    let img = decode(&line_chart(&c).unwrap());
+    for y in 0..img.height() {
+        for x in [0, 1, 2, img.width() - 3, img.width() - 2, img.width() - 1] {
+            assert_eq!(img.get_pixel(x, y).0, [255, 255, 255], "ink at ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn sequential_scale_darkens_with_the_value() {
+    let s = super::palette::Scale::Sequential(0.0, 1.0);
+    let mut prev = f64::INFINITY;
+    for k in 0..=20 {
+        let l = super::palette::luminance(s.color(k as f64 / 20.0));
+        assert!(l < prev, "not monotone at {k}");
+        prev = l;
+    }
+}
+
+#[test]
+fn idle_actors_are_left_out_of_the_network() {
+    let mut p = network_sample(12, 3);
+    p.nodes.push(NetNode {
+        label: "idle".into(),
+        kind: NodeKind::Actor,
+        size: 1.0,
+        value: None,
+    });
+    let q = super::network::without_idle_actors(&p);
+    assert_eq!(q.nodes.len(), p.nodes.len() - 1);
+    assert!(q.nodes.iter().all(|n| n.label != "idle"));
+    assert_eq!(q.edges.len(), p.edges.len());
+    check(&network(&p).unwrap(), 1200, 1000);
+}
+
+#[test]
+fn event_markers_are_drawn_with_their_labels() {
+    let mut c = line_sample();
+    let plain = decode(&line_chart(&c).unwrap());
+    c.markers = vec![Marker {
+        x: 10.0,
+        label: "week 10: scandal".into(),
+    }];
+    let marked = decode(&line_chart(&c).unwrap());
+    assert!(diff_rows(&plain, &marked, 0, plain.height()) > 200);
 }
