@@ -2,11 +2,16 @@
 //! range, mass is conserved, and results do not depend on the thread count.
 
 use super::Engine;
+use crate::scenario::preflight::estimate_memory;
 use crate::scenario::{Overrides, parse_checked, parse_str};
 use crate::world::build;
 use crate::world::testkit::{RICH, assert_valid, world};
 use proptest::prelude::*;
 use std::path::Path;
+
+/// The commands that simulate refuse (in their preflight) what does not fit the machine;
+/// the properties below run what a small machine would accept.
+const MEMORY_LIMIT: u64 = 512 << 20;
 
 /// Replaces one number in the scenario text (the likeliest way users break a file).
 fn mutate_number(text: &str, which: usize, value: &str) -> String {
@@ -52,6 +57,7 @@ proptest! {
     fn edited_scenarios_never_panic(which in 0usize..400, value in number()) {
         let text = mutate_number(RICH, which, &value);
         if let Ok((_, sc)) = parse_checked(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(6) }) {
+            prop_assume!(estimate_memory(&sc) < MEMORY_LIMIT);
             let mut e = Engine::new(build(&sc));
             for _ in 0..6 {
                 e.step();
@@ -65,6 +71,7 @@ proptest! {
     fn truncated_scenarios_never_panic(drop in 0usize..200) {
         let text: String = RICH.lines().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| format!("{l}\n")).collect();
         if let Ok((_, sc)) = parse_checked(&text, Path::new("p.toml"), &Overrides { seed: None, ticks: Some(4) }) {
+            prop_assume!(estimate_memory(&sc) < MEMORY_LIMIT);
             let mut e = Engine::new(build(&sc));
             for _ in 0..4 {
                 e.step();
