@@ -178,7 +178,8 @@ fn add_context(e: Error, what: String) -> Error {
 /// Reads a file the user named: a missing or unreadable file is bad input (exit 2), not a
 /// failure of the machine.
 pub fn read_user_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::in_file(path, format!("cannot read: {e}")))
+    crate::scenario::load::read_regular_file(path)
+        .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))
 }
 
 /// Lowercase hex SHA-256 of `bytes` (scenario hashes in manifests and game files).

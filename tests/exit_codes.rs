@@ -643,3 +643,23 @@ fn a_forced_rerun_cleans_temporaries_a_killed_run_left() {
     compare_into(&c, &["--resume"]).success();
     assert!(!c.join("parts/.batch-000001.json.tmp-999999").exists());
 }
+
+#[test]
+fn a_pipe_or_a_folder_given_as_a_scenario_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("scenario.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    for path in [fifo.as_path(), dir.path()] {
+        softpower()
+            .arg("check")
+            .arg(path)
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(
+                predicates::str::contains("not a regular file")
+                    .or(predicates::str::contains("a folder")),
+            );
+    }
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Parses an edge list over nodes `0..count`; the message names the line at fault.
 pub fn read(path: &Path, count: u64) -> Result<Vec<(u32, u32)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let text = super::load::read_regular_text(path).map_err(|e| format!("cannot read it: {e}"))?;
     parse(&text, count)
 }
 

@@ -36,8 +36,32 @@ pub struct Overrides {
     pub ticks: Option<u32>,
 }
 
+/// Reads a file the user named, refusing anything but a regular file first: a FIFO or a
+/// device would block or never end, a folder gives an unhelpful message.
+pub fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}"),
+        ));
+    }
+    std::fs::read(path)
+}
+
+/// [`read_regular_file`] as UTF-8 text.
+pub fn read_regular_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_regular_file(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let text = read_regular_text(path).map_err(|e| ScenarioError {
         file: path.to_path_buf(),
         diagnostics: vec![Diagnostic::new(
             TomlPath::root(),
@@ -104,6 +128,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
             let (l, c) = Locator::new(text).line_col(span.start);
             d.line = Some(l);
             d.column = Some(c);
+            d.path = path_at_line(text, l as usize);
         }
         ScenarioError {
             file: path.to_path_buf(),
@@ -128,13 +153,69 @@ pub fn located(text: &str, path: &Path, mut diags: Vec<Diagnostic>) -> ScenarioE
     }
 }
 
-/// Serde's wording for our untagged number-or-distribution values says nothing useful.
+/// Serde's wording for our untagged number-or-distribution values says nothing useful,
+/// and its type names (`u32`, `f64`, "a sequence") are Rust's, not the scenario's.
 fn explain_serde(msg: &str) -> String {
     let msg = msg.trim_end();
     if msg.contains("untagged enum Dist") {
-        "expected a number or a distribution such as { dist = \"uniform\", min = 0.2, max = 0.8 } (dist: uniform, normal, log_normal, beta)".into()
-    } else {
-        msg.to_string()
+        return "expected a number or a distribution such as { dist = \"uniform\", min = 0.2, max = 0.8 } (dist: uniform, normal, log_normal, beta)".into();
+    }
+    let Some((head, expected)) = msg.rsplit_once(", expected ") else {
+        return msg.to_string();
+    };
+    let plain = match expected {
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65,535",
+        "u32" => "a whole number from 0 to 4,294,967,295",
+        "u64" | "usize" => "a whole number of 0 or more",
+        "i32" | "i64" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a sequence" => "a list in brackets, such as [\"a\", \"b\"]",
+        "a boolean" => "true or false",
+        "a string" => "text in quotes",
+        "a map" => "a table",
+        _ => return msg.to_string(),
+    };
+    format!("{head}; expected {plain}")
+}
+
+/// The field a parse error's line sets, with the table it sits in (`campaign[2].start`):
+/// the TOML parser gives only a position.
+fn path_at_line(text: &str, line: usize) -> TomlPath {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(at) = lines.get(line.wrapping_sub(1)) else {
+        return TomlPath::root();
+    };
+    let mut path = TomlPath::root();
+    // The nearest table header above, and for [[arrays]] which element it opens.
+    if let Some(h) = lines[..line - 1]
+        .iter()
+        .rposition(|l| l.trim_start().starts_with('['))
+    {
+        let header = lines[h].trim();
+        if let Some(name) = header.strip_prefix("[[").and_then(|r| r.split_once("]]")) {
+            let name = name.0.trim();
+            let nth = lines[..=h]
+                .iter()
+                .filter(|l| {
+                    l.trim()
+                        .strip_prefix("[[")
+                        .and_then(|r| r.split_once("]]"))
+                        .is_some_and(|(n, _)| n.trim() == name)
+                })
+                .count();
+            path = path.key(name).idx(nth - 1);
+        } else if let Some((name, _)) = header.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            for part in name.split('.') {
+                path = path.key(part.trim());
+            }
+        }
+    }
+    match at.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() && !key.contains('[') => {
+            path.key(key.trim().trim_matches('"'))
+        }
+        _ => path,
     }
 }
 
@@ -197,6 +278,14 @@ mod tests {
         let e = errs(&BASE.replace("budget = 1", "budgte = 1"));
         assert!(e.contains("t.toml:7:1"), "{e}");
         assert!(e.contains("did you mean `budget`"), "{e}");
+    }
+
+    #[test]
+    fn a_type_error_names_the_field_and_what_is_allowed_in_plain_words() {
+        let e = errs(&BASE.replace("size = 10", "size = \"ten\""));
+        assert!(e.contains("t.toml:11:8: population[0].size"), "{e}");
+        assert!(e.contains("expected a number"), "{e}");
+        assert!(!e.contains("f64"), "{e}");
     }
 
     #[test]
