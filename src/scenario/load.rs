@@ -128,7 +128,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
             let (l, c) = Locator::new(text).line_col(span.start);
             d.line = Some(l);
             d.column = Some(c);
-            d.path = path_at_line(text, l as usize);
+            d.path = path_at_line(text, l);
         }
         ScenarioError {
             file: path.to_path_buf(),
