@@ -307,7 +307,7 @@ fn drive(
         shard: k,
         shards: n,
     };
-    execute(&header, &scenarios, a)
+    execute(&header, &scenarios, a, &sc.scenario.description)
 }
 
 fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
@@ -319,7 +319,14 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
-fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Result<()> {
+fn execute(
+    h: &Header,
+    scenarios: &[CheckedScenario],
+    a: &EnsembleArgs,
+    description: &str,
+) -> Result<()> {
+    // Figure options are checked before any work is done.
+    a.output.figures()?;
     let m = &h.manifest;
     let path = a
         .out
@@ -431,7 +438,7 @@ fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Resul
         }
     } else {
         let agg = aggregate(m, std::slice::from_ref(&out.path))?;
-        finish(&out, &agg, !a.output.no_plots, a.output.quiet)?;
+        finish(&out, &agg, &a.output, description)?;
     }
     if interrupted || missing > 0 {
         return Err(Error::Interrupted(format!(
@@ -445,13 +452,27 @@ fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Resul
     Ok(())
 }
 
-fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()> {
+fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &str) -> Result<()> {
+    let (plots, quiet) = (!o.no_plots, o.quiet);
     let m = &agg.manifest;
-    let written = if m.kind == "sweep" {
-        files::write_sweep(out, agg, plots && agg.complete)?
-    } else {
-        files::write_compare(out, agg, &capitalise(&m.tick_label), plots && agg.complete)?
+    let report = files::ReportSpec {
+        write: !o.no_report,
+        description: description.to_string(),
     };
+    let fig_out = o.figures()?;
+    let written = crate::plot::with_output(fig_out, || {
+        if m.kind == "sweep" {
+            files::write_sweep(out, agg, plots && agg.complete, &report)
+        } else {
+            files::write_compare(
+                out,
+                agg,
+                &capitalise(&m.tick_label),
+                plots && agg.complete,
+                &report,
+            )
+        }
+    })?;
     if !quiet {
         say!("{}", ranking_text(agg));
         // The manifest was checked on reading: its focal metric is among its metrics.
@@ -568,6 +589,7 @@ pub fn ranking_text(agg: &Aggregate) -> String {
 }
 
 pub fn merge(args: MergeArgs) -> Result<()> {
+    args.output.figures()?;
     let mut headers = Vec::new();
     for d in &args.dirs {
         headers.push(read_header(d)?);
@@ -637,5 +659,5 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         &args.out.clone().unwrap_or_else(|| default_out(m, 1, 1)),
         args.output.force,
     )?;
-    finish(&out, &agg, !args.output.no_plots, args.output.quiet)
+    finish(&out, &agg, &args.output, "")
 }

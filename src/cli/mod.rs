@@ -55,12 +55,71 @@ pub struct OutputArgs {
     /// Replace results already in the output folder
     #[arg(long)]
     pub force: bool,
-    /// Skip the PNG plots
+    /// Skip the figures
     #[arg(long)]
     pub no_plots: bool,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
+    /// Figure format: png (raster) or svg (vector, for papers and slides); both come from the same chart code
+    #[arg(long, value_enum, default_value_t = FigureFormat::Png)]
+    pub format: FigureFormat,
+    /// Printed width of each figure in inches [default: 12.5]; text keeps its size relative to the figure
+    #[arg(long, value_name = "INCHES")]
+    pub figure_width: Option<f64>,
+    /// Resolution of PNG figures in dots per inch [default: 96]; e.g. 300 for print
+    #[arg(long)]
+    pub dpi: Option<f64>,
+    /// Skip report.html, the page with the description, tables, figures and manifest
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureFormat {
+    Png,
+    Svg,
+}
+
+impl OutputArgs {
+    /// How figures are to be written, checked: a width of 1 to 100 inches, 36 to 1200
+    /// dpi, and PNGs of at most 8 times the default pixel size.
+    pub fn figures(&self) -> crate::error::Result<crate::plot::Output> {
+        let mut o = crate::plot::Output {
+            format: match self.format {
+                FigureFormat::Png => crate::plot::Format::Png,
+                FigureFormat::Svg => crate::plot::Format::Svg,
+            },
+            ..Default::default()
+        };
+        if let Some(w) = self.figure_width {
+            if !(w.is_finite() && (1.0..=100.0).contains(&w)) {
+                return Err(crate::error::Error::invalid(format!(
+                    "--figure-width {w}: must be from 1 to 100 inches"
+                )));
+            }
+            o.width_in = w;
+        }
+        if let Some(d) = self.dpi {
+            if !(d.is_finite() && (36.0..=1200.0).contains(&d)) {
+                return Err(crate::error::Error::invalid(format!(
+                    "--dpi {d}: must be from 36 to 1200"
+                )));
+            }
+            o.dpi = d;
+        }
+        let px = o.width_in * o.dpi;
+        if o.format == crate::plot::Format::Png && px > 8.0 * crate::plot::WIDTH as f64 {
+            return Err(crate::error::Error::invalid(format!(
+                "--figure-width {} at --dpi {} makes PNGs {px:.0} pixels wide, more than the {} allowed",
+                o.width_in,
+                o.dpi,
+                8 * crate::plot::WIDTH
+            ))
+            .help("lower --dpi, or use --format svg for a vector figure of any size"));
+        }
+        Ok(o)
+    }
 }
 
 #[derive(Parser)]
@@ -83,17 +142,17 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and write results (CSV, JSON, PNG) to output/<name>/
     #[command(
-        after_help = "Outputs:\n  timeseries.csv   tick, entity_type, entity, metric, value (tidy long format)\n  populations.csv  final opinions, one row per population x actor\n  summary.json     manifest: version, scenario hash, seed, ticks, final metrics\n  timing.json      wall-clock time and thread count (not deterministic)\n  *.png            soft power over time, favourability heatmap, misinformation,\n                   spend versus gain, network picture (small scenarios)\n\nThe same scenario and seed give byte-identical files (all but timing.json) for any --threads."
+        after_help = "Outputs:\n  timeseries.csv   tick, entity_type, entity, metric, value (tidy long format)\n  populations.csv  final opinions, one row per population x actor\n  summary.json     manifest: version, scenario hash, seed, ticks, final metrics\n  timing.json      wall-clock time and thread count (not deterministic)\n  *.png            soft power over time, favourability heatmap, misinformation,\n                   spend versus gain, network picture (small scenarios);\n                   --format svg for vector figures, --figure-width/--dpi for size\n  report.html      one self-contained page: description, key changes, tables,\n                   every figure with how to read it, manifest, links to the data\n\nThe same scenario and seed give byte-identical files (all but timing.json) for any --threads."
     )]
     Run(run::RunArgs),
     /// Compare strategies: N seeded runs each, paired against the baseline, with 95% CIs
     #[command(
-        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png\n\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
+        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png (or .svg with --format svg)\n  report.html     one self-contained page: ranking, differences in words, figures, manifest\n\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
     )]
     Compare(ensemble::CompareArgs),
     /// Sweep one or two parameters over a grid, N seeded runs per point
     #[command(
-        after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), summary.json.\nExample:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50"
+        after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), report.html, summary.json.\nExample:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50"
     )]
     Sweep(ensemble::SweepArgs),
     /// Combine the shard folders of a `compare` or `sweep` into the unsharded result

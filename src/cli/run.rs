@@ -5,7 +5,8 @@ use super::{OutputArgs, say, thread_pool};
 use crate::engine::Phase;
 use crate::error::{Error, Result};
 use crate::experiment::{self, attribution};
-use crate::output::{OutDir, figures, tables};
+use crate::output::ensemble::REPORT;
+use crate::output::{OutDir, figures, report, tables};
 use crate::scenario::{Overrides, load};
 use crate::world::build;
 use clap::Args;
@@ -16,8 +17,8 @@ use std::time::Instant;
 pub struct RunArgs {
     /// Scenario file (TOML)
     pub scenario: PathBuf,
-    /// Random seed (overrides the scenario's `seed`)
-    #[arg(long)]
+    /// Random seed (overrides the scenario's `seed`): decimal, or hexadecimal as runs.csv writes it (0x…)
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Number of ticks to simulate (overrides the scenario's `ticks`)
     #[arg(long)]
@@ -39,6 +40,18 @@ pub struct RunArgs {
     /// Actor whose favourability colours the network picture [default: the focal actor]
     #[arg(long)]
     pub network_actor: Option<String>,
+}
+
+/// A seed in decimal or, as `runs.csv` writes seeds, hexadecimal with `0x`.
+fn parse_seed(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse(),
+    };
+    parsed.map_err(|_| {
+        format!("\"{s}\" is not a seed: a whole number from 0 to 18446744073709551615, or hexadecimal such as 0x1f")
+    })
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
@@ -71,6 +84,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&sc.scenario.name));
+    let fig_out = args.output.figures()?;
     let out = OutDir::prepare(&out_path, args.output.force)?;
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
     let threads = pool.current_num_threads();
@@ -101,19 +115,38 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         &tables::timeseries_csv(&run.engine, &run.recorder)?,
     )?;
     out.write("populations.csv", &tables::populations_csv(&run.engine)?)?;
+    let mut figs = Vec::new();
     if !args.output.no_plots {
         let actor = args.network_actor.as_deref();
-        for (name, png) in figures::all(&run, gains.as_deref(), actor)? {
-            out.write(&name, &png)?;
-            files.push(name);
+        figs = crate::plot::with_output(fig_out, || figures::all(&run, gains.as_deref(), actor))?;
+        for f in &figs {
+            out.write(&f.name, &f.bytes)?;
+            files.push(f.name.clone());
         }
     }
-    for stale in figures::ALL_NAMES {
-        if !files.iter().any(|f| f == stale) {
-            out.remove_stale(stale);
+    for stem in figures::ALL_NAMES {
+        for ext in ["png", "svg"] {
+            let stale = format!("{stem}.{ext}");
+            if !files.contains(&stale) {
+                out.remove_stale(&stale);
+            }
         }
+    }
+    if args.output.no_report {
+        out.remove_stale(REPORT);
+    } else {
+        files.push(REPORT.into());
     }
     files.push("summary.json".into());
+    if !args.output.no_report {
+        let info = report::RunInfo {
+            description: &sc.scenario.description,
+            file: &loaded.path.display().to_string(),
+            text: &loaded.text,
+        };
+        let page = report::run_page(&run, gains.as_deref(), &info, figs, &files);
+        out.write(REPORT, report::html(&page).as_bytes())?;
+    }
     let file_label = loaded.path.display().to_string();
     let summary = tables::summary(
         &run.engine,

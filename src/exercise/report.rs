@@ -273,7 +273,14 @@ fn team_names(g: &Game) -> Vec<String> {
         .collect()
 }
 
-fn scoreboard_chart(g: &Game, rec: &Recorder, title: String) -> Result<Vec<u8>> {
+/// Each team in its actor's colour (as in `run`'s figures, so a team keeps its colour
+/// in every round), with the world's events and injects marked where they strike.
+fn scoreboard_chart(
+    g: &Game,
+    rec: &Recorder,
+    world: &crate::world::World,
+    title: String,
+) -> Result<Vec<u8>> {
     let l = g.settings.ticks_per_round as f64;
     let names = team_names(g);
     let series = g
@@ -287,8 +294,13 @@ fn scoreboard_chart(g: &Game, rec: &Recorder, title: String) -> Result<Vec<u8>> 
                 .into_iter()
                 .map(|(x, y)| (x / l, y))
                 .collect(),
+            color: Some(a),
             ..Default::default()
         })
+        .collect();
+    let markers = crate::output::figures::world_markers(world, false)
+        .into_iter()
+        .map(|m| plot::Marker { x: m.x / l, ..m })
         .collect();
     Ok(plot::line_chart(&LineChart {
         title,
@@ -296,7 +308,7 @@ fn scoreboard_chart(g: &Game, rec: &Recorder, title: String) -> Result<Vec<u8>> 
         y_label: "Soft-power index (familiarity x trust x favourability)".into(),
         series,
         y_range: None,
-        ..Default::default()
+        markers,
     })?)
 }
 
@@ -355,6 +367,7 @@ fn budget_chart(
     title: String,
 ) -> Result<Vec<u8>> {
     let mut series = Vec::new();
+    let mut colors = Vec::new();
     for inst in Instrument::ALL {
         let v: Vec<f64> = spent
             .iter()
@@ -362,16 +375,19 @@ fn budget_chart(
             .collect();
         if v.iter().any(|x| *x > 0.0) {
             series.push((inst.as_str().replace('_', "-"), v));
+            // An instrument keeps its colour in every round, whichever others are used.
+            colors.push(inst.index());
         }
     }
     series.push(("left (carried over)".to_string(), left.to_vec()));
+    colors.push(Instrument::ALL.len());
     Ok(plot::bar_chart(&BarChart {
         title,
         x_label: "Team".into(),
         y_label: "Budget units".into(),
         groups: team_names(g),
         series,
-        ..Default::default()
+        colors,
     })?)
 }
 
@@ -568,6 +584,7 @@ pub fn round_files(
             scoreboard_chart(
                 g,
                 &o.recorder,
+                &o.end.world,
                 format!("Soft-power index per team, rounds 1 to {r}"),
             )?,
         ),
@@ -747,6 +764,7 @@ pub fn debrief_files(
         scoreboard_chart(
             g,
             rec,
+            &engine.world,
             format!("Soft-power index per team, rounds 1 to {n}"),
         )?,
     );

@@ -2,6 +2,7 @@
 //! batch, and the final tables and plots computed from the parts.
 
 use super::OutDir;
+use super::report::{Figure, Hover};
 use super::tables::fmt;
 use crate::error::{Context, Error, Result};
 use crate::experiment::ensemble::{
@@ -449,6 +450,13 @@ pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
     rows
 }
 
+/// A run's seed as text no spreadsheet or data-frame reader turns into a (rounded)
+/// number: 64-bit seeds exceed the 2^53 integers a double holds exactly. `softpower run
+/// --seed` takes it as written.
+pub fn seed_text(seed: u64) -> String {
+    format!("0x{seed:016x}")
+}
+
 fn runs_csv(a: &Aggregate) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["variant".to_string(), "run".into(), "seed".into()];
@@ -459,7 +467,7 @@ fn runs_csv(a: &Aggregate) -> Result<Vec<u8>> {
             let mut row = vec![
                 a.manifest.variants[v].name.clone(),
                 r.run.to_string(),
-                r.seed.to_string(),
+                seed_text(r.seed),
             ];
             row.extend(r.finals.iter().map(|x| fmt(*x)));
             w.write_record(&row)?;
@@ -570,9 +578,9 @@ struct Summary<'a> {
     files: Vec<String>,
 }
 
-fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<Vec<u8>> {
+fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
     let ticks = a.manifest.ticks as usize + 1;
-    let series = a
+    let series: Vec<Band> = a
         .bands
         .iter()
         .zip(&a.manifest.variants)
@@ -588,7 +596,18 @@ fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<Vec<u8>> {
                 .collect(),
         })
         .collect();
-    Ok(plot::band_chart(&BandChart {
+    let hover = Hover::Lines(
+        series
+            .iter()
+            .map(|b: &Band| {
+                (
+                    format!("{} (median)", b.name),
+                    b.x.iter().copied().zip(b.median.iter().copied()).collect(),
+                )
+            })
+            .collect(),
+    );
+    let png = plot::band_chart(&BandChart {
         title: format!(
             "{} over time: median of {} runs",
             a.manifest.metrics.focal,
@@ -599,8 +618,65 @@ fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<Vec<u8>> {
         series,
         inner_label: "50% of runs".into(),
         outer_label: "90% of runs".into(),
-    })?)
+    })?;
+    Ok((png, hover))
 }
+
+/// What the report page of an ensemble needs beyond the results: whether to write it,
+/// and the scenario's description (empty when merging shards).
+#[derive(Debug, Clone, Default)]
+pub struct ReportSpec {
+    pub write: bool,
+    pub description: String,
+}
+
+/// Every figure an ensemble may write, without extension (for stale-file removal).
+pub const FIGURE_NAMES: [&str; 4] = ["fan", "metric", "cost_effectiveness", "sweep"];
+
+/// Writes the figures, the report (if asked) and the summary; returns every file name.
+fn finish_files(
+    out: &OutDir,
+    a: &Aggregate,
+    mut files: Vec<String>,
+    figures: Vec<Figure>,
+    report: &ReportSpec,
+    rank: Vec<RankRow>,
+) -> Result<Vec<String>> {
+    for f in &figures {
+        out.write(&f.name, &f.bytes)?;
+        files.push(f.name.clone());
+    }
+    for stem in FIGURE_NAMES {
+        for ext in ["png", "svg"] {
+            let name = format!("{stem}.{ext}");
+            if !files.contains(&name) {
+                out.remove_stale(&name);
+            }
+        }
+    }
+    if report.write {
+        files.push(REPORT.into());
+    } else {
+        out.remove_stale(REPORT);
+    }
+    files.push("summary.json".into());
+    if report.write {
+        let page = super::report::ensemble_page(a, &report.description, figures, &files);
+        out.write(REPORT, super::report::html(&page).as_bytes())?;
+    }
+    let s = Summary {
+        manifest: &a.manifest,
+        complete: a.complete,
+        runs_completed: a.runs_done(),
+        ranking: rank,
+        files: files.clone(),
+    };
+    out.write("summary.json", &serde_json::to_vec_pretty(&s)?)?;
+    Ok(files)
+}
+
+/// The name of the report page in every results folder.
+pub const REPORT: &str = "report.html";
 
 /// Writes the final (or, if interrupted, provisional) outputs of a `compare`.
 pub fn write_compare(
@@ -608,8 +684,9 @@ pub fn write_compare(
     a: &Aggregate,
     tick_label: &str,
     plots: bool,
+    report: &ReportSpec,
 ) -> Result<Vec<String>> {
-    let mut files = vec![
+    let files = vec![
         "runs.csv".to_string(),
         "compare.csv".into(),
         "paired.csv".into(),
@@ -618,8 +695,18 @@ pub fn write_compare(
     out.write("compare.csv", &compare_csv(a)?)?;
     out.write("paired.csv", &paired_csv(a)?)?;
     let rank = ranking(a);
+    let mut figures = Vec::new();
     if plots && a.runs_done() > 0 {
-        out.write("fan.png", &fan_chart(a, tick_label)?)?;
+        let (png, hover) = fan_chart(a, tick_label)?;
+        figures.push(Figure::new(
+            "fan",
+            png,
+            format!(
+                "for each strategy, the line is the median of {} over the runs in each {}; the darker band holds the middle 50% of runs, the lighter band 90%.",
+                a.manifest.metrics.focal, a.manifest.tick_label
+            ),
+            hover,
+        ));
         let rows = a
             .manifest
             .variants
@@ -633,23 +720,26 @@ pub fn write_compare(
                     hi: r.map_or(f64::NAN, |r| r.ci_high),
                 }
             })
-            .collect();
-        out.write(
-            "metric.png",
-            &plot::interval_chart(&IntervalChart {
-                title: format!(
-                    "Final {}: mean and 95% CI over {} runs",
-                    a.manifest.metrics.focal,
-                    a.runs_done()
-                ),
-                x_label: a.manifest.metrics.focal.clone(),
-                rows,
-                reference: rank
-                    .iter()
-                    .find(|r| r.variant == a.manifest.variants[0].name)
-                    .map(|r| r.mean),
-            })?,
-        )?;
+            .collect::<Vec<_>>();
+        let png = plot::interval_chart(&IntervalChart {
+            title: format!(
+                "Final {}: mean and 95% CI over {} runs",
+                a.manifest.metrics.focal,
+                a.runs_done()
+            ),
+            x_label: a.manifest.metrics.focal.clone(),
+            rows,
+            reference: rank
+                .iter()
+                .find(|r| r.variant == a.manifest.variants[0].name)
+                .map(|r| r.mean),
+        })?;
+        figures.push(Figure::new(
+            "metric",
+            png,
+            "each row is a strategy: the dot is the mean final value over the runs, the whisker its 95% confidence interval; the dashed line is the baseline's mean. Blue intervals lie wholly above it, vermillion wholly below, grey ones cross it.".into(),
+            Hover::Axes,
+        ));
         let groups: Vec<String> = a.manifest.variants.iter().map(|v| v.name.clone()).collect();
         let vals = groups
             .iter()
@@ -663,64 +753,83 @@ pub fn write_compare(
                 })
             })
             .collect();
-        out.write(
-            "cost_effectiveness.png",
-            &plot::bar_chart(&BarChart {
-                title: format!(
-                    "Improvement in {} per 100 budget units spent by {}",
-                    a.manifest.metrics.focal, a.manifest.metrics.cost_actor
-                ),
-                x_label: "Strategy".into(),
-                y_label: "Change over the run per 100 units".into(),
-                groups,
-                series: vec![("improvement per 100 units".into(), vals)],
-                ..Default::default()
-            })?,
-        )?;
-        files.extend(["fan.png", "metric.png", "cost_effectiveness.png"].map(String::from));
+        let png = plot::bar_chart(&BarChart {
+            title: format!(
+                "Improvement in {} per 100 budget units spent by {}",
+                a.manifest.metrics.focal, a.manifest.metrics.cost_actor
+            ),
+            x_label: "Strategy".into(),
+            y_label: "Change over the run per 100 units".into(),
+            groups,
+            series: vec![("improvement per 100 units".into(), vals)],
+            ..Default::default()
+        })?;
+        figures.push(Figure::new(
+            "cost_effectiveness",
+            png,
+            format!(
+                "each bar is a strategy's mean change of {} over the run per 100 budget units {} spent (a strategy that spends nothing shows 0).",
+                a.manifest.metrics.focal, a.manifest.metrics.cost_actor
+            ),
+            Hover::Axes,
+        ));
     }
-    files.push("summary.json".into());
-    let s = Summary {
-        manifest: &a.manifest,
-        complete: a.complete,
-        runs_completed: a.runs_done(),
-        ranking: rank,
-        files: files.clone(),
-    };
-    out.write("summary.json", &serde_json::to_vec_pretty(&s)?)?;
-    Ok(files)
+    finish_files(out, a, files, figures, report, rank)
 }
 
 /// Writes the final (or provisional) outputs of a `sweep`.
-pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<String>> {
-    let mut files = vec!["runs.csv".to_string(), "sweep.csv".into()];
+pub fn write_sweep(
+    out: &OutDir,
+    a: &Aggregate,
+    plots: bool,
+    report: &ReportSpec,
+) -> Result<Vec<String>> {
+    let files = vec!["runs.csv".to_string(), "sweep.csv".into()];
     out.write("runs.csv", &runs_csv(a)?)?;
     out.write("sweep.csv", &sweep_csv(a)?)?;
     let m = a.metric(&a.manifest.metrics.focal);
     let stats: Vec<_> = (0..a.manifest.variants.len())
         .map(|v| summarise(&a.column(v, m)))
         .collect();
+    let mut figures = Vec::new();
     if plots && a.runs_done() > 0 {
         let focal = &a.manifest.metrics.focal;
-        let png = match a.manifest.sweep.as_slice() {
-            [p] => plot::band_chart(&BandChart {
-                title: format!(
-                    "{focal} against {}: mean and 95% CI ({} runs per point)",
-                    p.path,
-                    a.runs_done()
-                ),
-                x_label: p.path.clone(),
-                y_label: focal.clone(),
-                series: vec![Band {
-                    name: focal.clone(),
-                    x: p.values.clone(),
-                    median: stats.iter().map(|s| s.mean).collect(),
-                    inner: stats.iter().map(|s| (s.ci_low, s.ci_high)).collect(),
-                    outer: stats.iter().map(|s| (s.ci_low, s.ci_high)).collect(),
-                }],
-                inner_label: "95% CI".into(),
-                outer_label: "95% CI".into(),
-            })?,
+        let (png, caption, hover) = match a.manifest.sweep.as_slice() {
+            [p] => {
+                let png = plot::band_chart(&BandChart {
+                    title: format!(
+                        "{focal} against {}: mean and 95% CI ({} runs per point)",
+                        p.path,
+                        a.runs_done()
+                    ),
+                    x_label: p.path.clone(),
+                    y_label: focal.clone(),
+                    series: vec![Band {
+                        name: focal.clone(),
+                        x: p.values.clone(),
+                        median: stats.iter().map(|s| s.mean).collect(),
+                        inner: stats.iter().map(|s| (s.ci_low, s.ci_high)).collect(),
+                        outer: Vec::new(),
+                    }],
+                    inner_label: "95% CI".into(),
+                    outer_label: String::new(),
+                })?;
+                (
+                    png,
+                    format!(
+                        "the line is the mean final {focal} over the runs at each value of {}, the band its 95% confidence interval.",
+                        p.path
+                    ),
+                    Hover::Lines(vec![(
+                        format!("mean {focal}"),
+                        p.values
+                            .iter()
+                            .zip(&stats)
+                            .map(|(x, s)| (*x, s.mean))
+                            .collect(),
+                    )]),
+                )
+            }
             [p1, p2] => {
                 let (n1, n2) = (p1.values.len(), p2.values.len());
                 let values: Vec<Vec<f64>> = (0..n2)
@@ -734,7 +843,7 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                 // Shares and counts cannot be negative: light-to-dark from 0,
                 // not a diverging scale centred on a zero nobody crosses.
                 let non_negative = values.iter().flatten().all(|x| x.is_nan() || *x >= 0.0);
-                plot::heatmap(&Heatmap {
+                let png = plot::heatmap(&Heatmap {
                     title: format!("Mean final {focal} ({} runs per point)", a.runs_done()),
                     x_label: p1.path.clone(),
                     y_label: p2.path.clone(),
@@ -748,21 +857,26 @@ pub fn write_sweep(out: &OutDir, a: &Aggregate, plots: bool) -> Result<Vec<Strin
                     },
                     colorbar_label: focal.clone(),
                     sequential: non_negative,
-                })?
+                })?;
+                (
+                    png,
+                    format!(
+                        "each cell is the mean final {focal} over the runs at one pair of values ({} across, {} up); {}",
+                        p1.path,
+                        p2.path,
+                        if non_negative {
+                            "darker is higher (a sequential scale from 0)."
+                        } else {
+                            "red is negative, white 0, blue positive."
+                        }
+                    ),
+                    Hover::Axes,
+                )
             }
             _ => return Err(Error::failure("a sweep has one or two parameters")),
         };
-        out.write("sweep.png", &png)?;
-        files.push("sweep.png".into());
+        figures.push(Figure::new("sweep", png, caption, hover));
     }
-    files.push("summary.json".into());
-    let s = Summary {
-        manifest: &a.manifest,
-        complete: a.complete,
-        runs_completed: a.runs_done(),
-        ranking: ranking(a),
-        files: files.clone(),
-    };
-    out.write("summary.json", &serde_json::to_vec_pretty(&s)?)?;
-    Ok(files)
+    let rank = ranking(a);
+    finish_files(out, a, files, figures, report, rank)
 }

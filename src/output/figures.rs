@@ -1,8 +1,10 @@
-//! The PNG figures of a run: turns results into plain chart data for `plot`.
+//! The figures of a run (PNG or SVG): turns results into plain chart data for `plot`,
+//! with a caption saying how to read each one and the values a page can show on hover.
 
 use crate::error::Result;
 use crate::experiment::Run;
 use crate::experiment::attribution::InstrumentGain;
+use crate::output::report::{Figure, Hover};
 use crate::plot::{
     self, Heatmap, LineChart, Marker, NetEdge, NetNode, NetworkPlot, ScatterChart, ScatterPoint,
     Series,
@@ -12,16 +14,26 @@ use crate::world::Shock;
 use crate::world::graph::{Edge, scenario_graph};
 use petgraph::visit::EdgeRef;
 
-/// Every figure name `run` may write (so a forced re-run can remove stale ones).
+/// Every figure `run` may write, without extension (so a forced re-run can remove
+/// stale ones, in either format).
 pub const ALL_NAMES: [&str; 7] = [
-    "soft_power.png",
-    "favourability.png",
-    "opinions.png",
-    "misinformation.png",
-    "relations.png",
-    "spend_vs_gain.png",
-    "network.png",
+    "soft_power",
+    "favourability",
+    "opinions",
+    "misinformation",
+    "relations",
+    "spend_vs_gain",
+    "network",
 ];
+
+fn lines(series: &[Series]) -> Hover {
+    Hover::Lines(
+        series
+            .iter()
+            .map(|s| (s.name.clone(), s.points.clone()))
+            .collect(),
+    )
+}
 
 /// Largest number of nodes drawn in the network picture.
 pub const NETWORK_MAX_NODES: usize = 300;
@@ -32,7 +44,7 @@ pub fn all(
     run: &Run,
     gains: Option<&[InstrumentGain]>,
     network_actor: Option<&str>,
-) -> Result<Vec<(String, Vec<u8>)>> {
+) -> Result<Vec<Figure>> {
     let w = &run.engine.world;
     let rec = &run.recorder;
     let tick_axis = capitalise(&w.tick_label);
@@ -50,19 +62,33 @@ pub fn all(
                 color: Some(a),
                 ..Default::default()
             })
-            .collect();
-        out.push((
-            "soft_power.png".to_string(),
-            plot::line_chart(&LineChart {
-                title: format!("Soft-power index over time: {}", w.name),
-                x_label: tick_axis.clone(),
-                y_label: "Soft-power index (familiarity × trust × favourability)".into(),
-                series,
-                y_range: None,
-                markers: markers.clone(),
-            })?,
+            .collect::<Vec<_>>();
+        let hover = lines(&series);
+        let png = plot::line_chart(&LineChart {
+            title: format!("Soft-power index over time: {}", w.name),
+            x_label: tick_axis.clone(),
+            y_label: "Soft-power index (familiarity × trust × favourability)".into(),
+            series,
+            y_range: None,
+            markers: markers.clone(),
+        })?;
+        out.push(Figure::new(
+            "soft_power",
+            png,
+            format!(
+                "each line is one actor's soft-power index (familiarity × trust × favourability over all people, 0 to 1) in each {}; higher is more soft power.{}",
+                w.tick_label,
+                marker_note(&markers)
+            ),
+            hover,
         ));
-        out.push(("favourability.png".to_string(), favourability_heatmap(run)?));
+        let png = favourability_heatmap(run)?;
+        out.push(Figure::new(
+            "favourability",
+            png,
+            "each cell is the final favourability of a population (row) toward an actor (column), from −1 (red, hostile) through 0 (white) to +1 (blue, favourable).".into(),
+            Hover::Axes,
+        ));
     }
 
     let n_pop = w.pops.len();
@@ -79,33 +105,44 @@ pub fn all(
                     .collect(),
                 ..Default::default()
             })
-            .collect();
+            .collect::<Vec<_>>();
         let dense = n_pop > plot::MAX_TRAJECTORY_LINES;
-        out.push((
-            "opinions.png".to_string(),
-            plot::trajectories(&LineChart {
-                title: format!(
-                    "Favourability toward {} in each of {} populations",
-                    short_name(&w.actors.names[a]),
-                    plot::human(n_pop as f64, 6)
-                ),
-                x_label: tick_axis.clone(),
-                y_label: if dense {
-                    "Favourability (density of populations)".into()
-                } else {
-                    "Favourability (line colour: final value)".into()
-                },
-                series,
-                y_range: Some((-1.0, 1.0)),
-                markers: markers.clone(),
-            })?,
+        let hover = lines(&series);
+        let png = plot::trajectories(&LineChart {
+            title: format!(
+                "Favourability toward {} in each of {} populations",
+                short_name(&w.actors.names[a]),
+                plot::human(n_pop as f64, 6)
+            ),
+            x_label: tick_axis.clone(),
+            y_label: if dense {
+                "Favourability (density of populations)".into()
+            } else {
+                "Favourability (line colour: final value)".into()
+            },
+            series,
+            y_range: Some((-1.0, 1.0)),
+            markers: markers.clone(),
+        })?;
+        out.push(Figure::new(
+            "opinions",
+            png,
+            if dense {
+                format!("the shading shows how many populations hold each favourability toward {} (darker = more) in each {}; the five named lines are the populations ending lowest, at the quartiles and highest.", short_name(&w.actors.names[a]), w.tick_label)
+            } else {
+                format!("each line is one population's favourability toward {} (−1 hostile to +1 favourable) in each {}; its colour is its final value (red negative, grey near 0, blue positive).", short_name(&w.actors.names[a]), w.tick_label)
+            },
+            hover,
         ));
     }
 
     if !w.stories.is_empty() {
-        out.push((
-            "misinformation.png".to_string(),
-            stories_chart(run, &markers)?,
+        let (png, hover) = stories_chart(run, &markers)?;
+        out.push(Figure::new(
+            "misinformation",
+            png,
+            format!("each line is the percentage of all people in one class of a story (named in the legend, in the model's own terms) in each {}.{}", w.tick_label, marker_note(&markers)),
+            hover,
         ));
     }
 
@@ -130,17 +167,21 @@ pub fn all(
                 color: Some(a),
                 dash: Some((b % 3) as u8),
             })
-            .collect();
-        out.push((
-            "relations.png".to_string(),
-            plot::line_chart(&LineChart {
-                title: "Government stance, pressed by public opinion".into(),
-                x_label: tick_axis.clone(),
-                y_label: "Stance of government → toward actor (-1 rivalry, +1 alliance)".into(),
-                series,
-                y_range: Some((-1.0, 1.0)),
-                markers: markers.clone(),
-            })?,
+            .collect::<Vec<_>>();
+        let hover = lines(&series);
+        let png = plot::line_chart(&LineChart {
+            title: "Government stance, pressed by public opinion".into(),
+            x_label: tick_axis.clone(),
+            y_label: "Stance of government → toward actor (-1 rivalry, +1 alliance)".into(),
+            series,
+            y_range: Some((-1.0, 1.0)),
+            markers: markers.clone(),
+        })?;
+        out.push(Figure::new(
+            "relations",
+            png,
+            "each line is one government's stance toward another actor, from −1 (rivalry) to +1 (alliance); the colour names the actor the stance is toward, the dash pattern the government holding it.".into(),
+            hover,
         ));
     }
 
@@ -155,21 +196,30 @@ pub fn all(
                 x: x.spend,
                 y: x.gain,
             })
-            .collect();
-        out.push((
-            "spend_vs_gain.png".to_string(),
-            plot::scatter_chart(&ScatterChart {
-                title: "What each instrument bought (counterfactual: run without it)".into(),
-                x_label: "Budget spent on the instrument (budget units)".into(),
-                y_label: "Soft-power index gained at the end".into(),
-                points,
-                groups: w
-                    .actors
-                    .names
-                    .iter()
-                    .map(|n| short_name(n).to_string())
-                    .collect(),
-            })?,
+            .collect::<Vec<ScatterPoint>>();
+        let hover = Hover::Points(
+            points
+                .iter()
+                .map(|p| (format!("{} {}", p.group, p.label), p.x, p.y))
+                .collect(),
+        );
+        let png = plot::scatter_chart(&ScatterChart {
+            title: "What each instrument bought (counterfactual: run without it)".into(),
+            x_label: "Budget spent on the instrument (budget units)".into(),
+            y_label: "Soft-power index gained at the end".into(),
+            points,
+            groups: w
+                .actors
+                .names
+                .iter()
+                .map(|n| short_name(n).to_string())
+                .collect(),
+        })?;
+        out.push(Figure::new(
+            "spend_vs_gain",
+            png,
+            "each dot is one instrument of one actor (colour): what it spent (across) and how much higher the actor's final soft-power index is with it than in a run without it (up). Dots above the zero line paid off.".into(),
+            hover,
         ));
     }
 
@@ -177,9 +227,24 @@ pub fn all(
         let a = network_actor
             .and_then(|id| w.actors.ids.iter().position(|x| x == id))
             .unwrap_or(w.focal_actor as usize);
-        out.push(("network.png".to_string(), network(run, a)?));
+        let png = network(run, a)?;
+        out.push(Figure::new(
+            "network",
+            png,
+            format!("circles are populations (area ∝ people, colour = final favourability toward {}, red negative to blue positive), diamonds are actors; grey lines are social ties (thicker = stronger), dashed orange lines an actor's reach. Actors that reach no one are left out.", short_name(&w.actors.names[a])),
+            Hover::Axes,
+        ));
     }
     Ok(out)
+}
+
+/// The caption's sentence on event markers, if the chart has any.
+fn marker_note(markers: &[Marker]) -> &'static str {
+    if markers.is_empty() {
+        ""
+    } else {
+        " Dashed vertical lines mark scheduled events (labelled above the plot)."
+    }
 }
 
 /// An actor's name without its parenthesised description, for legends and
@@ -196,7 +261,12 @@ pub fn short_name(name: &str) -> &str {
 /// (start and end) and campaigns that start after the first tick. Markers on
 /// the same tick share one label.
 pub fn event_markers(run: &Run) -> Vec<Marker> {
-    let w = &run.engine.world;
+    world_markers(&run.engine.world, true)
+}
+
+/// [`event_markers`] of a world: its scheduled shocks (events and injects alike) and,
+/// if `campaigns`, the starts of campaigns after the first tick.
+pub fn world_markers(w: &crate::world::World, campaigns: bool) -> Vec<Marker> {
     let mut at: Vec<(u32, Vec<String>)> = Vec::new();
     let mut add = |t: u32, s: String| match at.iter_mut().find(|(x, _)| *x == t) {
         Some((_, v)) => {
@@ -220,7 +290,7 @@ pub fn event_markers(run: &Run) -> Vec<Marker> {
             }
         }
     }
-    for c in &w.campaigns {
+    for c in w.campaigns.iter().filter(|_| campaigns) {
         if c.start > 0 && c.start < w.ticks {
             add(c.start, format!("{} starts", c.id));
         }
@@ -238,7 +308,7 @@ pub fn event_markers(run: &Run) -> Vec<Marker> {
 /// ignorant/spreaders/stiflers for the rumour models, susceptible/believers/
 /// fact-checkers for the hoax model, believing/fact-checked/prebunked for the
 /// soft-power model. Classic models also show the susceptible share.
-fn stories_chart(run: &Run, markers: &[Marker]) -> Result<Vec<u8>> {
+fn stories_chart(run: &Run, markers: &[Marker]) -> Result<(Vec<u8>, Hover)> {
     let w = &run.engine.world;
     let rec = &run.recorder;
     let model = w.params.contagion;
@@ -317,14 +387,16 @@ fn stories_chart(run: &Run, markers: &[Marker]) -> Result<Vec<u8>> {
             });
         }
     }
-    Ok(plot::line_chart(&LineChart {
+    let hover = lines(&series);
+    let png = plot::line_chart(&LineChart {
         title,
         x_label: capitalise(&w.tick_label),
         y_label: "% of people".into(),
         series,
         y_range: Some((0.0, 100.0)).filter(|_| classic),
         markers: markers.to_vec(),
-    })?)
+    })?;
+    Ok((png, hover))
 }
 
 fn pct(v: Vec<(f64, f64)>) -> Vec<(f64, f64)> {

@@ -532,20 +532,57 @@ fn free_corner(
     (!covered && fits).then_some(at)
 }
 
-/// Places a legend in a data-free corner, or else in the corner covering
-/// the fewest points (charts whose layout cannot make room outside).
+/// Draws a legend in a corner of the plot free of data (`Ok(true)`), or, when no
+/// corner is free, returns `Ok(false)` without drawing so that the caller lays the
+/// chart out again with the legend `outside`, in a column right of the plot.
 fn place_legend(
     root: &Area,
     items: &[LegendItem],
     rect: (i32, i32, i32, i32),
     occupied: &[(i32, i32)],
-) -> Result<(), PlotError> {
+    outside: bool,
+) -> Result<bool, PlotError> {
     if items.is_empty() {
-        return Ok(());
+        return Ok(true);
+    }
+    if outside {
+        draw_legend(root, items, (rect.2 + 15, rect.1), LEGEND_OUT_W)?;
+        return Ok(true);
     }
     let size = legend_size(root, items, LEGEND_TEXT_W);
-    let at = best_corner(rect, size, occupied);
-    draw_legend(root, items, at, LEGEND_TEXT_W)
+    match free_corner(rect, size, occupied) {
+        Some(at) => {
+            draw_legend(root, items, at, LEGEND_TEXT_W)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Right margin that leaves room for a legend outside the plot.
+fn outside_margin(items: &[LegendItem], outside: bool) -> i32 {
+    if outside && !items.is_empty() {
+        legend_box(items, LEGEND_OUT_W).0 + 30
+    } else {
+        40
+    }
+}
+
+/// Renders a chart whose legend goes inside the plot where it covers no data, and
+/// otherwise outside it: `draw(root, outside)` says whether its legend found room.
+fn render_legend_aware<F>(w: u32, h: u32, draw: F) -> Result<Vec<u8>, PlotError>
+where
+    F: Fn(&Area, bool) -> Result<bool, PlotError>,
+{
+    let placed = std::cell::Cell::new(true);
+    let first = render(w, h, |root| {
+        placed.set(draw(root, false)?);
+        Ok(())
+    })?;
+    if placed.get() {
+        return Ok(first);
+    }
+    render(w, h, |root| draw(root, true).map(|_| ()))
 }
 
 // ---------------------------------------------------------------- scatter
@@ -553,34 +590,45 @@ fn place_legend(
 /// Scatter chart: points coloured by group (legend), each labelled, with a
 /// horizontal line at y = 0 (the y range always includes 0).
 pub fn scatter_chart(c: &ScatterChart) -> Result<Vec<u8>, PlotError> {
-    guard(|| render(WIDTH, HEIGHT, |root| draw_scatter(root, c)))
+    guard(|| render_legend_aware(WIDTH, HEIGHT, |root, out| draw_scatter(root, c, out)))
 }
 
-fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
-    let pts: Vec<_> = c.points.iter().filter(|p| ok(p.x) && ok(p.y)).collect();
-    let xr = axis_range(extent(pts.iter().map(|p| p.x)), 0.08);
-    let yr = axis_range(
-        merge(extent(pts.iter().map(|p| p.y)), Some((0.0, 0.0))),
-        0.10,
-    );
-    let yr = if pts.is_empty() { (-1.0, 1.0) } else { yr };
-    let chart = frame(
-        root,
-        &c.title,
-        &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
-    )?;
-    let rect = plot_rect(&chart);
-
-    // Zero line.
-    let (x0, y0) = px(&chart, (xr.0, 0.0));
-    let (x1, _) = px(&chart, (xr.1, 0.0));
-    if !pts.is_empty() {
-        root.draw(&PathElement::new(
-            vec![(x0, y0), (x1, y0)],
-            REFERENCE.mix(0.8).stroke_width(2),
-        ))?;
+/// Dots that would hide each other (centres closer than a radius, e.g. two
+/// instruments of the same spend and gain) are set around their common centre, just
+/// touching, so that each stays visible; the rest keep their exact position.
+fn spread_coincident(mut c: Vec<(i32, i32)>, r: i32) -> Vec<(i32, i32)> {
+    let n = c.len();
+    let mut done = vec![false; n];
+    for i in 0..n {
+        if done[i] {
+            continue;
+        }
+        let near: Vec<usize> = (i..n)
+            .filter(|&j| !done[j] && (c[j].0 - c[i].0).abs() < r && (c[j].1 - c[i].1).abs() < r)
+            .collect();
+        if near.len() > 1 {
+            let k = near.len() as f64;
+            // Neighbours on a circle through the centre, a diameter apart.
+            let rad = (r as f64 + 1.0) / (std::f64::consts::PI / k).sin().max(0.5);
+            let (cx, cy) = c[i];
+            for (m, &j) in near.iter().enumerate() {
+                let a = std::f64::consts::TAU * m as f64 / k;
+                c[j] = (
+                    cx + (rad * a.cos()).round() as i32,
+                    cy - (rad * a.sin()).round() as i32,
+                );
+            }
+        }
+        for j in near {
+            done[j] = true;
+        }
     }
+    c
+}
 
+/// The groups of a scatter chart in legend order, and the palette slots of the listed
+/// ones.
+fn scatter_groups(c: &ScatterChart) -> (Vec<&str>, Vec<usize>) {
     let mut groups: Vec<&str> = c
         .groups
         .iter()
@@ -596,6 +644,18 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
             groups.push(&p.group);
         }
     }
+    (groups, slots)
+}
+
+fn draw_scatter(root: &Area, c: &ScatterChart, outside: bool) -> Result<bool, PlotError> {
+    let pts: Vec<_> = c.points.iter().filter(|p| ok(p.x) && ok(p.y)).collect();
+    let xr = axis_range(extent(pts.iter().map(|p| p.x)), 0.08);
+    let yr = axis_range(
+        merge(extent(pts.iter().map(|p| p.y)), Some((0.0, 0.0))),
+        0.10,
+    );
+    let yr = if pts.is_empty() { (-1.0, 1.0) } else { yr };
+    let (groups, slots) = scatter_groups(c);
     // Listed groups keep their slot in `c.groups`; others follow after them.
     let slot_of = |k: usize| {
         slots
@@ -603,13 +663,49 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
             .copied()
             .unwrap_or(c.groups.len() + k - slots.len())
     };
+    let show_legend = groups.len() > 1 || groups.first().is_some_and(|g| !g.is_empty());
+    let items: Vec<LegendItem> = if show_legend {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| LegendItem {
+                label: if g.is_empty() {
+                    "(no group)".to_string()
+                } else {
+                    g.to_string()
+                },
+                swatch: Swatch::Circle(categorical(slot_of(i))),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
+    spec.right_margin = outside_margin(&items, outside);
+    let chart = frame(root, &c.title, &spec)?;
+    let rect = plot_rect(&chart);
+
+    // Zero line.
+    let (x0, y0) = px(&chart, (xr.0, 0.0));
+    let (x1, _) = px(&chart, (xr.1, 0.0));
+    if !pts.is_empty() {
+        root.draw(&PathElement::new(
+            vec![(x0, y0), (x1, y0)],
+            REFERENCE.mix(0.8).stroke_width(2),
+        ))?;
+    }
+
     let colour = |g: &str| categorical(slot_of(groups.iter().position(|x| *x == g).unwrap_or(0)));
     if pts.is_empty() {
         no_data(root, rect)?;
     }
     let r = if pts.len() > 150 { 5 } else { 7 };
-    let centres: Vec<(i32, i32)> = pts.iter().map(|p| px(&chart, (p.x, p.y))).collect();
+    let centres = spread_coincident(pts.iter().map(|p| px(&chart, (p.x, p.y))).collect(), r);
     for (p, &c0) in pts.iter().zip(&centres) {
+        super::record_box(
+            super::BoxKind::Dot,
+            (c0.0 - r, c0.1 - r, c0.0 + r, c0.1 + r),
+        );
         root.draw(&Circle::new(c0, r, colour(&p.group).mix(0.9).filled()))?;
         root.draw(&Circle::new(c0, r, WHITE.stroke_width(1)))?;
     }
@@ -621,8 +717,20 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
         .collect();
     // The zero line is an obstacle too (labels on it are hard to read).
     boxes.push((rect.0, y0 - 2, rect.2, y0 + 2));
-    let mut occupied = centres.clone();
-    let force = pts.len() <= 40;
+    let mut occupied = Vec::new();
+    for c0 in &centres {
+        densify(
+            &[
+                (c0.0 - r, c0.1 - r),
+                (c0.0 + r, c0.1 - r),
+                (c0.0 + r, c0.1 + r),
+                (c0.0 - r, c0.1 + r),
+                (c0.0 - r, c0.1 - r),
+            ],
+            &mut occupied,
+        );
+        occupied.push(*c0);
+    }
     for (p, &c0) in pts.iter().zip(&centres) {
         if p.label.is_empty() {
             continue;
@@ -630,17 +738,6 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
         let lbl = fit_text(root, &p.label, SMALL_SIZE, 240);
         let (tw, th) = text_size(root, &lbl, SMALL_SIZE);
         let th = th.max(12);
-        let g = r + 4;
-        let cands = [
-            (c0.0 + g, c0.1 - th / 2),
-            (c0.0 - g - tw, c0.1 - th / 2),
-            (c0.0 - tw / 2, c0.1 - g - th),
-            (c0.0 - tw / 2, c0.1 + g),
-            (c0.0 + g - 2, c0.1 - g - th + 2),
-            (c0.0 + g - 2, c0.1 + g - 2),
-            (c0.0 - g - tw + 2, c0.1 - g - th + 2),
-            (c0.0 - g - tw + 2, c0.1 + g - 2),
-        ];
         let fits = |b: (i32, i32, i32, i32)| {
             b.0 >= rect.0 + 2 && b.2 <= rect.2 - 2 && b.1 >= rect.1 + 2 && b.3 <= rect.3 - 2
         };
@@ -649,28 +746,42 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
                 .iter()
                 .any(|o| b.0 < o.2 && o.0 < b.2 && b.1 < o.3 && o.1 < b.3)
         };
+        // Next to the dot first; then further out, joined to it by a thin line. A
+        // label that finds no free place is left out rather than drawn over another
+        // (the page's hover and the CSV still name every point).
         let mut chosen = None;
-        for (cx, cy) in cands {
-            let b = (cx, cy, cx + tw, cy + th);
-            if fits(b) && !overlaps(b, &boxes) {
-                chosen = Some(b);
-                break;
+        let mut leader = false;
+        'rings: for ring in 0..5 {
+            let g = r + 4 + ring * (th + 6);
+            let cands = [
+                (c0.0 + g, c0.1 - th / 2),
+                (c0.0 - g - tw, c0.1 - th / 2),
+                (c0.0 - tw / 2, c0.1 - g - th),
+                (c0.0 - tw / 2, c0.1 + g),
+                (c0.0 + g - 2, c0.1 - g - th + 2),
+                (c0.0 + g - 2, c0.1 + g - 2),
+                (c0.0 - g - tw + 2, c0.1 - g - th + 2),
+                (c0.0 - g - tw + 2, c0.1 + g - 2),
+            ];
+            for (cx, cy) in cands {
+                let b = (cx, cy, cx + tw, cy + th);
+                if fits(b) && !overlaps(b, &boxes) {
+                    chosen = Some(b);
+                    leader = ring > 0;
+                    break 'rings;
+                }
             }
         }
-        if chosen.is_none() && force {
-            // Fall back to the first candidate inside the frame.
-            chosen = cands
-                .iter()
-                .map(|&(cx, cy)| (cx, cy, cx + tw, cy + th))
-                .find(|b| fits(*b))
-                .or(Some((
-                    cands[0].0,
-                    cands[0].1,
-                    cands[0].0 + tw,
-                    cands[0].1 + th,
-                )));
-        }
         if let Some(b) = chosen {
+            if leader {
+                let tx = b.0.max(c0.0.min(b.2));
+                let ty = b.1.max(c0.1.min(b.3));
+                root.draw(&PathElement::new(
+                    vec![c0, (tx, ty)],
+                    TEXT_SOFT.mix(0.6).stroke_width(1),
+                ))?;
+            }
+            super::record_box(super::BoxKind::Label, b);
             text_halo(
                 root,
                 &lbl,
@@ -687,23 +798,7 @@ fn draw_scatter(root: &Area, c: &ScatterChart) -> Result<(), PlotError> {
         }
     }
 
-    let show_legend = groups.len() > 1 || groups.first().is_some_and(|g| !g.is_empty());
-    if show_legend {
-        let items: Vec<LegendItem> = groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| LegendItem {
-                label: if g.is_empty() {
-                    "(no group)".to_string()
-                } else {
-                    g.to_string()
-                },
-                swatch: Swatch::Circle(categorical(slot_of(i))),
-            })
-            .collect();
-        place_legend(root, &items, rect, &occupied)?;
-    }
-    Ok(())
+    place_legend(root, &items, rect, &occupied, outside)
 }
 
 // ---------------------------------------------------------------- band chart
@@ -716,7 +811,7 @@ const INNER_ALPHA: f64 = 0.30;
 /// Fan chart: per series (Okabe–Ito colour) a light outer band, a darker
 /// inner band and the median line; legend lists series and the two bands.
 pub fn band_chart(c: &BandChart) -> Result<Vec<u8>, PlotError> {
-    guard(|| render(WIDTH, HEIGHT, |root| draw_band_chart(root, c)))
+    guard(|| render_legend_aware(WIDTH, HEIGHT, |root, out| draw_band_chart(root, c, out)))
 }
 
 fn band_runs(x: &[f64], b: &[(f64, f64)]) -> Vec<Vec<(f64, f64, f64)>> {
@@ -735,7 +830,39 @@ fn band_runs(x: &[f64], b: &[(f64, f64)]) -> Vec<Vec<(f64, f64, f64)>> {
     runs
 }
 
-fn draw_band_chart(root: &Area, c: &BandChart) -> Result<(), PlotError> {
+fn band_items(c: &BandChart) -> Vec<LegendItem> {
+    let mut items: Vec<LegendItem> = c
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.name.is_empty())
+        .map(|(i, s)| LegendItem {
+            label: s.name.clone(),
+            swatch: Swatch::Band(categorical(i)),
+        })
+        .collect();
+    let has = |f: fn(&super::Band) -> &Vec<(f64, f64)>| {
+        c.series.iter().any(|s| !band_runs(&s.x, f(s)).is_empty())
+    };
+    let (has_inner, has_outer) = (has(|s| &s.inner), has(|s| &s.outer));
+    let grey = RGBColor(0x40, 0x40, 0x40);
+    if has_inner && !c.inner_label.is_empty() {
+        let a = 1.0 - (1.0 - OUTER_ALPHA) * (1.0 - INNER_ALPHA);
+        items.push(LegendItem {
+            label: c.inner_label.clone(),
+            swatch: Swatch::Shade(grey, if has_outer { a } else { INNER_ALPHA }),
+        });
+    }
+    if has_outer && !c.outer_label.is_empty() {
+        items.push(LegendItem {
+            label: c.outer_label.clone(),
+            swatch: Swatch::Shade(grey, OUTER_ALPHA),
+        });
+    }
+    items
+}
+
+fn draw_band_chart(root: &Area, c: &BandChart, outside: bool) -> Result<bool, PlotError> {
     let mut xe = None;
     let mut ye = None;
     for s in &c.series {
@@ -755,28 +882,42 @@ fn draw_band_chart(root: &Area, c: &BandChart) -> Result<(), PlotError> {
     }
     let xr = axis_range(xe, 0.0);
     let yr = axis_range(ye, 0.05);
-    let chart = frame(
-        root,
-        &c.title,
-        &FrameSpec::new(&c.x_label, &c.y_label, xr, yr),
-    )?;
+    let items = band_items(c);
+    let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
+    spec.right_margin = outside_margin(&items, outside);
+    let chart = frame(root, &c.title, &spec)?;
     let rect = plot_rect(&chart);
     if xe.is_none() {
         no_data(root, rect)?;
     }
     let mut occupied = Vec::new();
-    let (mut has_inner, mut has_outer) = (false, false);
     // Outer bands of all series, then inner bands, then medians on top.
     for outer in [true, false] {
         for (i, s) in c.series.iter().enumerate() {
             let color = categorical(i);
-            let (b, alpha, flag) = if outer {
-                (&s.outer, OUTER_ALPHA, &mut has_outer)
+            let (b, alpha) = if outer {
+                (&s.outer, OUTER_ALPHA)
             } else {
-                (&s.inner, INNER_ALPHA, &mut has_inner)
+                (&s.inner, INNER_ALPHA)
             };
             for run in band_runs(&s.x, b) {
-                *flag = true;
+                // A band is data all over, not just along its edges.
+                for &(x, lo, hi) in &run {
+                    let (a, b) = (px(&chart, (x, lo)), px(&chart, (x, hi)));
+                    densify(&[a, b], &mut occupied);
+                }
+                for pair in run.windows(2) {
+                    let ((x0, lo0, hi0), (x1, lo1, hi1)) = (pair[0], pair[1]);
+                    let (xa, xb) = (px(&chart, (x0, 0.0)).0, px(&chart, (x1, 0.0)).0);
+                    let steps = ((xb - xa).abs() / 8).max(1);
+                    for k in 1..steps {
+                        let f = k as f64 / steps as f64;
+                        let x = x0 + f * (x1 - x0);
+                        let lo = lo0 + f * (lo1 - lo0);
+                        let hi = hi0 + f * (hi1 - hi0);
+                        densify(&[px(&chart, (x, lo)), px(&chart, (x, hi))], &mut occupied);
+                    }
+                }
                 let mut poly: Vec<(i32, i32)> =
                     run.iter().map(|&(x, _, hi)| px(&chart, (x, hi))).collect();
                 poly.extend(run.iter().rev().map(|&(x, lo, _)| px(&chart, (x, lo))));
@@ -807,31 +948,7 @@ fn draw_band_chart(root: &Area, c: &BandChart) -> Result<(), PlotError> {
             }
         }
     }
-    let mut items: Vec<LegendItem> = c
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.name.is_empty())
-        .map(|(i, s)| LegendItem {
-            label: s.name.clone(),
-            swatch: Swatch::Band(categorical(i)),
-        })
-        .collect();
-    let grey = RGBColor(0x40, 0x40, 0x40);
-    if has_inner && !c.inner_label.is_empty() {
-        let a = 1.0 - (1.0 - OUTER_ALPHA) * (1.0 - INNER_ALPHA);
-        items.push(LegendItem {
-            label: c.inner_label.clone(),
-            swatch: Swatch::Shade(grey, if has_outer { a } else { INNER_ALPHA }),
-        });
-    }
-    if has_outer && !c.outer_label.is_empty() {
-        items.push(LegendItem {
-            label: c.outer_label.clone(),
-            swatch: Swatch::Shade(grey, OUTER_ALPHA),
-        });
-    }
-    place_legend(root, &items, rect, &occupied)
+    place_legend(root, &items, rect, &occupied, outside)
 }
 
 // ---------------------------------------------------------------- intervals
@@ -963,13 +1080,13 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
 /// Grouped vertical bars (one Okabe–Ito colour per series), values printed on
 /// bars when there are few, group labels turned vertical when they are long.
 pub fn bar_chart(c: &BarChart) -> Result<Vec<u8>, PlotError> {
-    guard(|| render(WIDTH, HEIGHT, |root| draw_bars(root, c)))
+    guard(|| render_legend_aware(WIDTH, HEIGHT, |root, out| draw_bars(root, c, out)))
 }
 
 /// Most groups drawn by [`bar_chart`]; more are cut with a note in the title.
 pub const MAX_BAR_GROUPS: usize = 100;
 
-fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
+fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError> {
     let total_groups = c
         .series
         .iter()
@@ -1013,14 +1130,28 @@ fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
     let vertical = max_lw > slot - 8;
     let vert_len = max_lw.min(170);
     let bottom_extra = if vertical { vert_len - 18 } else { 0 };
+    let slot = |s: usize| c.colors.get(s).copied().unwrap_or(s);
+    // A single series needs no legend (the y label names it).
+    let items: Vec<LegendItem> = c
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| ns > 1 && !s.0.is_empty())
+        .map(|(i, s)| LegendItem {
+            label: s.0.clone(),
+            swatch: Swatch::Square(categorical(slot(i))),
+        })
+        .collect();
     let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
     spec.x_ticks = true;
     spec.x_grid = false;
     spec.bottom_extra = bottom_extra.max(0);
+    spec.right_margin = outside_margin(&items, outside);
     let chart = frame_no_xticks(root, &title, &spec)?;
     let rect = plot_rect(&chart);
     if ng == 0 || ns == 0 {
-        return no_data(root, rect);
+        no_data(root, rect)?;
+        return Ok(true);
     }
     let slot_px = (rect.2 - rect.0) as f64 / ng as f64;
     let step = if vertical {
@@ -1051,7 +1182,6 @@ fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
     let bw = 0.8 / ns as f64;
     let mut occupied = Vec::new();
     let mut tops = Vec::new();
-    let slot = |s: usize| c.colors.get(s).copied().unwrap_or(s);
     for (s, (_, vals)) in c.series.iter().enumerate() {
         let color = categorical(slot(s));
         for (g, v) in vals.iter().take(ng).enumerate() {
@@ -1106,18 +1236,7 @@ fn draw_bars(root: &Area, c: &BarChart) -> Result<(), PlotError> {
             occupied.push((x, yy));
         }
     }
-    // A single series needs no legend (the y label names it).
-    let items: Vec<LegendItem> = c
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| ns > 1 && !s.0.is_empty())
-        .map(|(i, s)| LegendItem {
-            label: s.0.clone(),
-            swatch: Swatch::Square(categorical(slot(i))),
-        })
-        .collect();
-    place_legend(root, &items, rect, &occupied)
+    place_legend(root, &items, rect, &occupied, outside)
 }
 
 /// A frame whose x axis has no numeric tick labels (categorical x drawn by the
@@ -1136,6 +1255,7 @@ fn frame_no_xticks<'a, 'b>(
         x_grid: spec.x_grid,
         y_grid: spec.y_grid,
         left_fixed: spec.left_fixed,
+        right_margin: spec.right_margin,
         ..s
     };
     frame(root, title, &s)

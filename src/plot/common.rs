@@ -11,6 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
+use super::backend::Canvas;
 use super::glyphs::metrics;
 use super::palette::{AXIS, GRID, TEXT, TEXT_SOFT};
 
@@ -32,9 +33,9 @@ pub(crate) const SMALL_SIZE: f64 = 14.0;
 /// Values beyond this magnitude are treated like NaN (not drawable).
 const MAX_ABS: f64 = 1e100;
 
-pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(crate) type Area<'a> = DrawingArea<Canvas<'a>, Shift>;
 pub(crate) type Chart<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+    ChartContext<'a, Canvas<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Registers the embedded font once per process.
 pub(crate) fn ensure_font() -> Result<(), PlotError> {
@@ -70,21 +71,62 @@ where
     }
 }
 
-/// Renders into an in-memory RGB buffer of `w`×`h` (white background) and
-/// returns the PNG encoding.
+/// Renders a chart laid out on a logical `w`×`h` canvas (white background) in the
+/// format of the current [`super::Output`]: a PNG of `scale` times the size, or an SVG
+/// document whose physical width is the output's.
 pub(crate) fn render<F>(w: u32, h: u32, draw: F) -> Result<Vec<u8>, PlotError>
 where
     F: FnOnce(&Area) -> Result<(), PlotError>,
 {
     ensure_font()?;
-    let mut buf = vec![255u8; w as usize * h as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        root.fill(&WHITE)?;
-        draw(&root)?;
-        root.present()?;
+    let out = super::current_output();
+    super::begin_layout(w, h);
+    match out.format {
+        super::Format::Png => {
+            let scale = out.scale();
+            let (pw, ph) = if scale == 1.0 {
+                (w, h)
+            } else {
+                (
+                    (w as f64 * scale).round() as u32,
+                    (h as f64 * scale).round() as u32,
+                )
+            };
+            let mut buf = vec![255u8; pw as usize * ph as usize * 3];
+            {
+                let inner = BitMapBackend::with_buffer(&mut buf, (pw, ph));
+                let root = Canvas::Bitmap { inner, scale }.into_drawing_area();
+                root.fill(&WHITE)?;
+                draw(&root)?;
+                root.present()?;
+            }
+            encode_png(pw, ph, &buf)
+        }
+        super::Format::Svg => {
+            let mut doc = String::new();
+            {
+                let root =
+                    Canvas::Svg(SVGBackend::with_string(&mut doc, (w, h))).into_drawing_area();
+                root.fill(&WHITE)?;
+                draw(&root)?;
+                root.present()?;
+            }
+            Ok(physical_svg(doc, w, h, out.width_in).into_bytes())
+        }
     }
-    encode_png(w, h, &buf)
+}
+
+/// Gives an SVG document a physical size (`width_in` inches wide, height in
+/// proportion) while its view box keeps the logical pixels.
+fn physical_svg(doc: String, w: u32, h: u32, width_in: f64) -> String {
+    let from = format!("width=\"{w}\" height=\"{h}\"");
+    let hin = width_in * h as f64 / w as f64;
+    let to = format!(
+        "width=\"{}in\" height=\"{}in\"",
+        human(width_in, 4).replace(',', ""),
+        human(hin, 4).replace(',', "")
+    );
+    doc.replacen(&from, &to, 1)
 }
 
 /// Fast deflate with the Sub filter: charts are mostly flat colour, so this is
@@ -101,6 +143,10 @@ fn encode_png(w: u32, h: u32, buf: &[u8]) -> Result<Vec<u8>, PlotError> {
 }
 
 // ---------------------------------------------------------------- text
+
+fn area_is_svg(_area: &Area) -> bool {
+    super::current_output().format == super::Format::Svg
+}
 
 pub(crate) fn font(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&TEXT)
@@ -211,6 +257,12 @@ fn draw_glyphs(
     let mut style = font(size).color(&color);
     if vertical {
         style = style.transform(FontTransform::Rotate270);
+    }
+    if area_is_svg(area) {
+        // SVG text is placed and anchored by the viewer: one element per string.
+        let style = style.pos(Pos::new(anchor.0, anchor.1));
+        area.draw_text(s, &style, pos)?;
+        return Ok(());
     }
     let shift = glyph_shift(size);
     let Some(m) = metrics(FONT_BYTES) else {
@@ -398,7 +450,9 @@ pub(crate) fn axis_range(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let span = hi - lo;
-    if span <= f64::EPSILON * lo.abs().max(hi.abs()).max(1e-300) || span == 0.0 {
+    // A span below a billionth of the values is rounding noise (e.g. a mean that is
+    // the same at every sweep point): pad it like a constant, or the axis shows noise.
+    if span <= 1e-9 * lo.abs().max(hi.abs()).max(1e-300) || span == 0.0 {
         let pad = if lo.abs() > 0.0 { lo.abs() * 0.1 } else { 1.0 };
         return (lo - pad, hi + pad);
     }
@@ -858,6 +912,7 @@ pub(crate) fn frame<'a, 'b>(
     mesh.draw()?;
 
     let (px, py) = chart.plotting_area().get_pixel_range();
+    super::record_frame((px.start, py.start, px.end, py.end), spec.x, spec.y);
     if spec.x_ticks {
         for v in ticks(spec.x, X_TICKS) {
             let (x, _) = chart.backend_coord(&(v, spec.y.0));
@@ -978,6 +1033,7 @@ pub(crate) fn draw_legend(
         return Ok(());
     }
     let (w, h) = legend_size(area, items, max_label_w);
+    super::record_box(super::BoxKind::Legend, (at.0, at.1, at.0 + w, at.1 + h));
     area.draw(&Rectangle::new(
         [at, (at.0 + w, at.1 + h)],
         WHITE.mix(0.85).filled(),

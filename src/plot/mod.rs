@@ -18,6 +18,7 @@
 //! Text is never cut: titles shrink then wrap, legend labels wrap, and a
 //! legend that would cover data moves outside the plot, to its right.
 
+mod backend;
 mod charts;
 mod common;
 mod glyphs;
@@ -40,6 +41,145 @@ pub use network::{MAX_LABELLED_NODES, MAX_NETWORK_NODES, network};
 pub const WIDTH: u32 = 1200;
 /// Default chart height in pixels.
 pub const HEIGHT: u32 = 750;
+
+/// File format of the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Png,
+    Svg,
+}
+
+impl Format {
+    /// The file extension, without the dot.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// How figures are written: format and physical size. The layout is always that of
+/// a [`WIDTH`]-pixel-wide chart, so text keeps its size relative to the figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Output {
+    pub format: Format,
+    /// Printed width in inches (default 12.5: 1200 pixels at 96 dpi).
+    pub width_in: f64,
+    /// Pixels per inch of a PNG (default 96); SVG is resolution-free.
+    pub dpi: f64,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            format: Format::Png,
+            width_in: WIDTH as f64 / 96.0,
+            dpi: 96.0,
+        }
+    }
+}
+
+impl Output {
+    /// PNG pixels per logical pixel (1 by default, so the default PNGs keep their bytes).
+    pub fn scale(&self) -> f64 {
+        let s = self.width_in * self.dpi / WIDTH as f64;
+        if (s - 1.0).abs() < 1e-9 || !s.is_finite() || s <= 0.0 {
+            1.0
+        } else {
+            s.clamp(0.25, 8.0)
+        }
+    }
+}
+
+/// Where the plotting area of a chart lies on its canvas and which data ranges its
+/// axes show, so that a page can turn a pointer position back into data values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    /// Logical canvas size.
+    pub width: u32,
+    pub height: u32,
+    /// Plotting area (x0, y0, x1, y1) in logical pixels.
+    pub plot: (i32, i32, i32, i32),
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+}
+
+thread_local! {
+    static OUTPUT: std::cell::Cell<Output> = std::cell::Cell::new(Output::default());
+    static CANVAS: std::cell::Cell<(u32, u32)> = const { std::cell::Cell::new((WIDTH, HEIGHT)) };
+    static LAYOUT: std::cell::Cell<Option<Layout>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with charts rendered as `out` says (on this thread), then restores the
+/// previous setting.
+pub fn with_output<T>(out: Output, f: impl FnOnce() -> T) -> T {
+    let before = OUTPUT.with(|o| o.replace(out));
+    let r = f();
+    OUTPUT.with(|o| o.set(before));
+    r
+}
+
+/// The format charts are rendered in on this thread.
+pub fn current_format() -> Format {
+    current_output().format
+}
+
+pub(crate) fn current_output() -> Output {
+    OUTPUT.with(|o| o.get())
+}
+
+pub(crate) fn begin_layout(w: u32, h: u32) {
+    CANVAS.with(|c| c.set((w, h)));
+    LAYOUT.with(|l| l.set(None));
+    BOXES.with(|b| b.borrow_mut().clear());
+}
+
+/// What a recorded box on a chart holds (for tests of the layout rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BoxKind {
+    Legend,
+    Label,
+    Dot,
+}
+
+thread_local! {
+    static BOXES: std::cell::RefCell<Vec<(BoxKind, (i32, i32, i32, i32))>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes where a legend or a point label was drawn on the chart being rendered.
+pub(crate) fn record_box(kind: BoxKind, b: (i32, i32, i32, i32)) {
+    BOXES.with(|x| x.borrow_mut().push((kind, b)));
+}
+
+/// The legend and label boxes of the last chart rendered on this thread.
+#[cfg(test)]
+pub(crate) fn last_boxes() -> Vec<(BoxKind, (i32, i32, i32, i32))> {
+    BOXES.with(|x| x.borrow().clone())
+}
+
+/// Keeps the first cartesian frame of the chart being drawn.
+pub(crate) fn record_frame(plot: (i32, i32, i32, i32), x: (f64, f64), y: (f64, f64)) {
+    let (width, height) = CANVAS.with(|c| c.get());
+    LAYOUT.with(|l| {
+        if l.get().is_none() {
+            l.set(Some(Layout {
+                width,
+                height,
+                plot,
+                x,
+                y,
+            }))
+        }
+    });
+}
+
+/// The layout of the last chart rendered on this thread, if it had cartesian axes.
+pub fn last_layout() -> Option<Layout> {
+    LAYOUT.with(|l| l.get())
+}
 
 /// Why a chart could not be produced.
 #[derive(Debug, Clone, PartialEq)]

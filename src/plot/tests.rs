@@ -986,3 +986,262 @@ fn event_markers_are_drawn_with_their_labels() {
     let marked = decode(&line_chart(&c).unwrap());
     assert!(diff_rows(&plain, &marked, 0, plain.height()) > 200);
 }
+
+// ------------------------------------------------- legends, labels and formats
+
+/// Pixel position of a data point on the last chart rendered.
+fn data_px(x: f64, y: f64) -> (i32, i32) {
+    let l = last_layout().expect("the chart has axes");
+    let fx = (x - l.x.0) / (l.x.1 - l.x.0);
+    let fy = (y - l.y.0) / (l.y.1 - l.y.0);
+    (
+        l.plot.0 + (fx * (l.plot.2 - l.plot.0) as f64).round() as i32,
+        l.plot.3 - (fy * (l.plot.3 - l.plot.1) as f64).round() as i32,
+    )
+}
+
+fn legend() -> (i32, i32, i32, i32) {
+    super::last_boxes()
+        .into_iter()
+        .find(|b| b.0 == super::BoxKind::Legend)
+        .expect("a legend was drawn")
+        .1
+}
+
+fn inside(p: (i32, i32), b: (i32, i32, i32, i32)) -> bool {
+    p.0 >= b.0 && p.0 <= b.2 && p.1 >= b.1 && p.1 <= b.3
+}
+
+#[test]
+fn a_scatter_legend_never_covers_a_point_even_when_every_corner_is_full() {
+    // A grid of points over the whole plot: no corner is free.
+    let mut c = scatter_sample();
+    c.points = (0..12)
+        .flat_map(|i| {
+            (0..8).map(move |j| ScatterPoint {
+                label: String::new(),
+                group: format!("group {}", (i + j) % 3),
+                x: i as f64,
+                y: j as f64 - 3.0,
+            })
+        })
+        .collect();
+    check(&scatter_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let lg = legend();
+    for p in &c.points {
+        let q = data_px(p.x, p.y);
+        assert!(!inside(q, lg), "legend {lg:?} covers the point at {q:?}");
+    }
+    // With a free corner it stays inside the plot.
+    let few = scatter_sample();
+    scatter_chart(&few).unwrap();
+    let (lg, l) = (legend(), last_layout().unwrap());
+    assert!(lg.2 <= l.plot.2, "inside when a corner is free");
+}
+
+#[test]
+fn a_band_legend_never_covers_a_band() {
+    // Wide bands fill the whole plot (their insides, not just their edges).
+    let x: Vec<f64> = (0..60).map(|t| t as f64).collect();
+    let c = BandChart {
+        title: "Bands".into(),
+        x_label: "tick".into(),
+        y_label: "value".into(),
+        series: (0..2)
+            .map(|k| Band {
+                name: format!("strategy {k}"),
+                x: x.clone(),
+                median: x.iter().map(|_| 0.5).collect(),
+                inner: x.iter().map(|_| (0.2, 0.8)).collect(),
+                outer: x.iter().map(|_| (0.0 - k as f64 * 0.01, 1.0)).collect(),
+            })
+            .collect(),
+        inner_label: "50% of runs".into(),
+        outer_label: "90% of runs".into(),
+    };
+    check(&band_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let lg = legend();
+    for &t in &x {
+        for y in [0.05, 0.3, 0.5, 0.7, 0.95] {
+            let q = data_px(t, y);
+            assert!(!inside(q, lg), "legend {lg:?} covers the band at {q:?}");
+        }
+    }
+}
+
+#[test]
+fn a_bar_legend_never_covers_a_bar() {
+    let c = BarChart {
+        title: "Bars".into(),
+        x_label: "group".into(),
+        y_label: "value".into(),
+        groups: (0..8).map(|g| format!("g{g}")).collect(),
+        series: (0..3)
+            .map(|s| (format!("series {s}"), vec![10.0; 8]))
+            .collect(),
+        colors: vec![],
+    };
+    check(&bar_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let lg = legend();
+    for g in 0..8 {
+        for y in [0.5, 5.0, 9.5] {
+            let q = data_px(g as f64 + 0.5, y);
+            assert!(!inside(q, lg), "legend {lg:?} covers a bar at {q:?}");
+        }
+    }
+}
+
+#[test]
+fn scatter_labels_never_overlap_each_other_or_a_dot() {
+    // Many instruments of little spend and gain crowd one spot, as in spend_vs_gain.
+    let c = ScatterChart {
+        title: "What each instrument bought".into(),
+        x_label: "spent".into(),
+        y_label: "gain".into(),
+        points: (0..14)
+            .map(|i| ScatterPoint {
+                label: format!("instrument-{i}"),
+                group: format!("actor {}", i % 2),
+                x: if i < 10 {
+                    0.01 * i as f64
+                } else {
+                    5.0 + i as f64
+                },
+                y: if i < 10 { 0.001 * i as f64 } else { 0.02 },
+            })
+            .collect(),
+        groups: vec!["actor 0".into(), "actor 1".into()],
+    };
+    check(&scatter_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let labels: Vec<_> = super::last_boxes()
+        .into_iter()
+        .filter(|b| b.0 == super::BoxKind::Label)
+        .map(|b| b.1)
+        .collect();
+    assert!(labels.len() >= 10, "most labels placed: {}", labels.len());
+    for (i, a) in labels.iter().enumerate() {
+        for b in &labels[i + 1..] {
+            let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+            assert!(!overlap, "labels {a:?} and {b:?} overlap");
+        }
+        for p in &c.points {
+            let q = data_px(p.x, p.y);
+            assert!(!inside(q, *a), "label {a:?} covers the dot at {q:?}");
+        }
+    }
+}
+
+#[test]
+fn svg_output_comes_from_the_same_chart_code() {
+    let c = line_sample();
+    let out = Output {
+        format: Format::Svg,
+        ..Default::default()
+    };
+    let svg = with_output(out, || line_chart(&c)).unwrap();
+    let png_layout = {
+        line_chart(&c).unwrap();
+        last_layout().unwrap()
+    };
+    let text = String::from_utf8(svg).unwrap();
+    assert!(text.contains("<svg"));
+    assert!(text.contains("width=\"12.5in\""), "printed size in inches");
+    assert!(text.contains(&format!("viewBox=\"0 0 {WIDTH} {}\"", png_layout.height)));
+    for s in &c.series {
+        assert!(text.contains(&format!(">\n{}\n<", s.name)) || text.contains(&s.name));
+    }
+    assert!(
+        text.contains(&c.title),
+        "the title is text, not glyph outlines"
+    );
+    // The default setting is back after the scope.
+    assert_eq!(current_format(), Format::Png);
+}
+
+#[test]
+fn a_larger_dpi_scales_the_whole_png_alike() {
+    let c = line_sample();
+    let big = with_output(
+        Output {
+            dpi: 192.0,
+            ..Default::default()
+        },
+        || line_chart(&c),
+    )
+    .unwrap();
+    let small = line_chart(&c).unwrap();
+    let (b, s) = (decode(&big), decode(&small));
+    assert_eq!(b.dimensions(), (2 * s.width(), 2 * s.height()));
+    // Same layout: the share of inked pixels is about the same at both sizes.
+    let share = |i: &image::RgbImage| non_white(i) as f64 / (i.width() * i.height()) as f64;
+    let (sb, ss) = (share(&b), share(&s));
+    assert!((sb / ss - 1.0).abs() < 0.35, "ink share {sb} vs {ss}");
+}
+
+#[test]
+fn a_range_of_rounding_noise_is_padded_like_a_constant() {
+    let v = 0.005_2;
+    let r = axis_range(Some((v, v + 1e-18)), 0.05);
+    assert!(r.0 < v * 0.95 && r.1 > v * 1.05, "{r:?}");
+    let c = BandChart {
+        title: "flat".into(),
+        x_label: "x".into(),
+        y_label: "y".into(),
+        series: vec![Band {
+            name: "mean".into(),
+            x: vec![0.0, 1.0, 2.0],
+            median: vec![v, v + 1e-18, v],
+            inner: vec![(v, v); 3],
+            outer: vec![],
+        }],
+        inner_label: "95% CI".into(),
+        outer_label: String::new(),
+    };
+    band_chart(&c).unwrap();
+    let l = last_layout().unwrap();
+    assert!(
+        l.y.1 - l.y.0 > 1e-4,
+        "the axis spans more than the noise: {:?}",
+        l.y
+    );
+}
+
+#[test]
+fn dots_at_the_same_place_are_all_visible() {
+    let mut c = scatter_sample();
+    c.points = ["fact-check", "misinformation", "propaganda"]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ScatterPoint {
+            label: l.to_string(),
+            group: format!("actor {i}"),
+            x: 36.0,
+            y: 0.0,
+        })
+        .chain([ScatterPoint {
+            label: "far".into(),
+            group: "actor 0".into(),
+            x: 50.0,
+            y: 0.1,
+        }])
+        .collect();
+    check(&scatter_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let dots: Vec<_> = super::last_boxes()
+        .into_iter()
+        .filter(|b| b.0 == super::BoxKind::Dot)
+        .map(|b| b.1)
+        .collect();
+    assert_eq!(dots.len(), 4);
+    for (i, a) in dots.iter().enumerate() {
+        for b in &dots[i + 1..] {
+            let d = (((a.0 - b.0).pow(2) + (a.1 - b.1).pow(2)) as f64).sqrt();
+            let r = (a.2 - a.0) as f64 / 2.0;
+            assert!(d >= 2.0 * r, "dots {a:?} and {b:?} overlap");
+        }
+    }
+    // The lone dot keeps its exact place.
+    let (x, y) = data_px(50.0, 0.1);
+    let d = dots[3];
+    let (dx, dy) = ((d.0 + d.2) / 2 - x, (d.1 + d.3) / 2 - y);
+    assert!(dx.abs() <= 2 && dy.abs() <= 2, "moved by ({dx}, {dy})");
+}

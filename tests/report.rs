@@ -1,0 +1,542 @@
+//! `report.html` and the figure options, through the real binary: the page of a run,
+//! a comparison and a sweep holds the scenario's description, the headline table,
+//! every figure (the very bytes of the files beside it), the manifest and links to the
+//! data; it needs no network; it works in a headless browser (sorting, hover values);
+//! `--format svg` writes vector figures holding the same series as the PNGs, and
+//! `--figure-width`/`--dpi` size the PNGs.
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn softpower() -> Command {
+    Command::cargo_bin("softpower").unwrap()
+}
+
+const SCENARIO: &str = "scenarios/middle_power.toml";
+
+fn run_into(out: &Path, extra: &[&str]) {
+    softpower()
+        .args(["run", SCENARIO, "--quiet", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn summary_files(dir: &Path) -> Vec<String> {
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn figures_of(dir: &Path, ext: &str) -> Vec<String> {
+    summary_files(dir)
+        .into_iter()
+        .filter(|f| f.ends_with(ext))
+        .collect()
+}
+
+/// The page refers to nothing outside itself but the files beside it.
+fn assert_self_contained(html: &str) {
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "src=\"//",
+        "href=\"//",
+        "url(",
+        "@import",
+    ] {
+        assert!(!html.contains(bad), "the page refers outside itself: {bad}");
+    }
+    assert!(
+        html.contains("Content-Security-Policy\" content=\"default-src 'none'"),
+        "the page forbids every other source"
+    );
+}
+
+/// Every PNG beside the page is embedded in it, byte for byte, with a caption.
+fn assert_pngs_embedded(dir: &Path, html: &str) {
+    let pngs = figures_of(dir, ".png");
+    assert!(!pngs.is_empty());
+    assert_eq!(
+        html.matches("src=\"data:image/png;base64,").count(),
+        pngs.len(),
+        "one embedded image per figure"
+    );
+    for name in &pngs {
+        let stem = name.trim_end_matches(".png");
+        let at = html
+            .find(&format!("<figure id=\"{stem}\""))
+            .unwrap_or_else(|| panic!("{name} is not on the page"));
+        let rest = &html[at..];
+        let b64 = rest
+            .split("base64,")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(dir.join(name)).unwrap(),
+            "{name} on the page is the file"
+        );
+        let fig = &rest[..rest.find("</figure>").unwrap()];
+        let caption = &fig[fig.find("<figcaption>").unwrap()..];
+        assert!(
+            caption.len() > 80,
+            "{name} has a caption saying how to read it"
+        );
+        assert!(caption.contains(&format!("href=\"{name}\"")));
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_run_writes_a_self_contained_report_with_every_figure_and_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mp");
+    run_into(&out, &[]);
+    let files = summary_files(&out);
+    assert!(
+        files.contains(&"report.html".to_string()),
+        "summary.json lists the report"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert_pngs_embedded(&out, &html);
+
+    let text = std::fs::read_to_string(SCENARIO).unwrap();
+    let sc: toml::Value = toml::from_str(&text).unwrap();
+    let desc = sc["scenario"]["description"].as_str().unwrap();
+    assert!(
+        html.contains(&desc.replace('\'', "&#39;")),
+        "the scenario's description"
+    );
+    assert!(html.contains(&sha256_hex(text.as_bytes())), "scenario hash");
+    let seed = sc["scenario"]["seed"].as_integer().unwrap();
+    assert!(html.contains(&format!("<dt>Seed</dt><dd>{seed}</dd>")));
+    assert!(html.contains(env!("CARGO_PKG_VERSION")));
+    for f in ["timeseries.csv", "populations.csv", "summary.json"] {
+        assert!(html.contains(&format!("href=\"{f}\"")), "a link to {f}");
+    }
+
+    // The headline table has one row per actor, and the key changes name the actor
+    // whose index rose most, as summary.json's numbers say.
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let actors = s["actors"].as_object().unwrap();
+    let table = &html[html.find("<table").unwrap()..html.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 1 + actors.len());
+    let (best, delta) = actors
+        .iter()
+        .map(|(id, a)| {
+            (
+                id.clone(),
+                a["soft_power_final"].as_f64().unwrap() - a["soft_power_initial"].as_f64().unwrap(),
+            )
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert!(delta > 0.0);
+    let name = sc["actor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"].as_str() == Some(&best))
+        .unwrap()["name"]
+        .as_str()
+        .unwrap();
+    let short = name.split(" (").next().unwrap();
+    let sentence = format!(
+        "{}'s soft-power index rose most, +{}",
+        short,
+        softpower::plot::human(delta, 2)
+    );
+    assert!(
+        html.contains(&sentence.replace('\'', "&#39;")),
+        "key changes say: {sentence}"
+    );
+}
+
+#[test]
+fn no_report_skips_the_page_and_a_forced_rerun_removes_an_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    run_into(&out, &["--no-plots"]);
+    assert!(
+        out.join("report.html").is_file(),
+        "a page even without figures"
+    );
+    run_into(&out, &["--no-plots", "--no-report", "--force"]);
+    assert!(!out.join("report.html").exists());
+    assert!(!summary_files(&out).contains(&"report.html".to_string()));
+}
+
+fn compare_into(out: &Path, extra: &[&str]) {
+    softpower()
+        .args([
+            "compare",
+            SCENARIO,
+            "--runs",
+            "4",
+            "--strategies",
+            "exchanges_only,digital_only",
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn sweep_into(out: &Path, extra: &[&str]) {
+    softpower()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--set",
+            "actor.norland.budget=5..20:3",
+            "--runs",
+            "3",
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+#[test]
+fn compare_and_sweep_write_reports_with_ranking_figures_and_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c");
+    compare_into(&c, &[]);
+    let html = std::fs::read_to_string(c.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert_pngs_embedded(&c, &html);
+    let table = &html[html.find("<table").unwrap()..html.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<tr>").count(),
+        1 + 3,
+        "baseline and two strategies"
+    );
+    for s in ["baseline", "exchanges_only", "digital_only"] {
+        assert!(table.contains(s));
+    }
+    assert!(html.contains("exchanges_only against baseline:"));
+    for f in ["runs.csv", "compare.csv", "paired.csv"] {
+        assert!(html.contains(&format!("href=\"{f}\"")));
+    }
+    assert!(
+        html.contains("A middle power"),
+        "the scenario's description"
+    );
+
+    let s = dir.path().join("s");
+    sweep_into(&s, &[]);
+    let html = std::fs::read_to_string(s.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert_pngs_embedded(&s, &html);
+    let table = &html[html.find("<table").unwrap()..html.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 1 + 3, "three sweep points");
+    assert!(html.contains("href=\"sweep.csv\""));
+}
+
+#[test]
+fn svg_figures_parse_and_hold_the_same_series_as_the_pngs() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("png");
+    let svg = dir.path().join("svg");
+    run_into(&png, &["--no-attribution"]);
+    run_into(&svg, &["--no-attribution", "--format", "svg"]);
+    let pngs = figures_of(&png, ".png");
+    let svgs = figures_of(&svg, ".svg");
+    assert!(figures_of(&svg, ".png").is_empty(), "no PNG in SVG mode");
+    assert_eq!(
+        pngs.iter()
+            .map(|p| p.trim_end_matches(".png"))
+            .collect::<Vec<_>>(),
+        svgs.iter()
+            .map(|p| p.trim_end_matches(".svg"))
+            .collect::<Vec<_>>(),
+        "the same figures"
+    );
+    let sc: toml::Value = toml::from_str(&std::fs::read_to_string(SCENARIO).unwrap()).unwrap();
+    let actor_names: Vec<String> = sc["actor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a["name"]
+                .as_str()
+                .unwrap()
+                .split(" (")
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for name in &svgs {
+        let text = std::fs::read_to_string(svg.join(name)).unwrap();
+        let doc = roxmltree::Document::parse(&text)
+            .unwrap_or_else(|e| panic!("{name} is not well-formed XML: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert!(root.attribute("width").unwrap().ends_with("in"));
+        // The view box is the PNG's pixel grid: the same layout.
+        let pimg = image::open(png.join(name.replace(".svg", ".png"))).unwrap();
+        assert_eq!(
+            root.attribute("viewBox").unwrap(),
+            format!("0 0 {} {}", pimg.width(), pimg.height()),
+            "{name}"
+        );
+        let texts: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(|t| t.trim().to_string()))
+            .collect();
+        assert!(!texts.is_empty(), "{name} has its text as text");
+        if name == "soft_power.svg" {
+            // One line per actor, each named in the legend, with a point per tick.
+            for a in &actor_names {
+                assert!(
+                    texts.iter().any(|t| t == a),
+                    "{a} is in the legend of {name}: {texts:?}"
+                );
+            }
+            let ticks = sc["scenario"]["ticks"].as_integer().unwrap() as usize;
+            let long_lines = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("polyline"))
+                .filter(|n| {
+                    n.attribute("points")
+                        .is_some_and(|p| p.split_whitespace().count() > ticks)
+                })
+                .count();
+            assert_eq!(long_lines, actor_names.len(), "one line per actor");
+        }
+    }
+    // The report inlines the SVGs.
+    let html = std::fs::read_to_string(svg.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert_eq!(html.matches("<div class=\"svg\"").count(), svgs.len());
+}
+
+#[test]
+fn figure_width_and_dpi_size_the_pngs_and_bad_values_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("print");
+    run_into(
+        &out,
+        &[
+            "--no-attribution",
+            "--figure-width",
+            "6.5",
+            "--dpi",
+            "300",
+            "--no-report",
+        ],
+    );
+    let img = image::open(out.join("soft_power.png")).unwrap();
+    assert_eq!(img.width(), 1950, "6.5 inches at 300 dpi");
+    softpower()
+        .args(["run", SCENARIO, "--dpi", "5", "--out"])
+        .arg(dir.path().join("bad"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--dpi 5: must be from 36 to 1200"));
+    assert!(
+        !dir.path().join("bad").exists(),
+        "nothing written for a bad option"
+    );
+}
+
+// ---------------------------------------------------------------- browser
+
+fn chromium() -> Option<PathBuf> {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Ok(out) = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            && out.status.success()
+        {
+            let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if !p.is_empty() {
+                return Some(PathBuf::from(p));
+            }
+        }
+    }
+    None
+}
+
+/// Loads `page#selftest` in headless Chromium, offline, and returns the DOM after the
+/// page's script ran (None when no browser is installed and CI did not require one).
+fn dom_in_browser(page: &Path) -> Option<String> {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("SOFTPOWER_REQUIRE_BROWSER").is_none(),
+            "chromium is required (SOFTPOWER_REQUIRE_BROWSER is set) but not installed"
+        );
+        eprintln!(
+            "SKIPPED browser check: chromium is not installed (apt-get install chromium; .ci/run installs it)"
+        );
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}#selftest", page.canonicalize().unwrap().display());
+    let out = std::process::Command::new(&bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+            "--window-size=1280,2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn body_attr<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
+    let body = &dom[dom.find("<body")?..];
+    let body = &body[..body.find('>')?];
+    let at = body.find(&format!("{name}=\""))? + name.len() + 2;
+    body[at..].split('"').next()
+}
+
+fn check_page(page: &Path, figures: usize) {
+    let Some(dom) = dom_in_browser(page) else {
+        return;
+    };
+    let head = &dom[..dom.len().min(400)];
+    assert_eq!(
+        body_attr(&dom, "data-ready"),
+        Some("1"),
+        "script ran: {head}"
+    );
+    assert_eq!(
+        body_attr(&dom, "data-figures"),
+        Some(figures.to_string().as_str()),
+        "every figure decoded and shown"
+    );
+    assert_eq!(body_attr(&dom, "data-errors"), None, "no script error");
+    assert_eq!(
+        body_attr(&dom, "data-blocked"),
+        None,
+        "no request the policy had to block"
+    );
+    let st = body_attr(&dom, "data-selftest").unwrap_or("");
+    assert!(
+        st.contains("sorted"),
+        "a click on a column head sorts the table both ways: {st:?}"
+    );
+    assert!(
+        st.contains("hover"),
+        "pointing at a figure shows values: {st:?}"
+    );
+    assert!(dom.contains("aria-sort=\"descending\""), "sorted twice");
+}
+
+#[test]
+fn reports_work_in_a_headless_browser_without_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path().join("run");
+    run_into(&r, &[]);
+    check_page(&r.join("report.html"), figures_of(&r, ".png").len());
+    let s = dir.path().join("run-svg");
+    run_into(&s, &["--format", "svg", "--no-attribution"]);
+    check_page(&s.join("report.html"), figures_of(&s, ".svg").len());
+    let c = dir.path().join("cmp");
+    compare_into(&c, &[]);
+    check_page(&c.join("report.html"), figures_of(&c, ".png").len());
+    let w = dir.path().join("sweep");
+    sweep_into(&w, &[]);
+    check_page(&w.join("report.html"), figures_of(&w, ".png").len());
+}
+
+#[test]
+fn runs_csv_writes_seeds_as_text_that_run_seed_reproduces() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c");
+    compare_into(&c, &["--no-plots", "--no-report"]);
+    let runs = std::fs::read_to_string(c.join("runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let seed_col = header.iter().position(|h| *h == "seed").unwrap();
+    for r in &rows {
+        let s = r[seed_col];
+        // 64-bit seeds pass 2^53, beyond which a spreadsheet or pandas rounds numbers:
+        // written as hexadecimal text, no reader takes them for a number.
+        assert!(
+            s.starts_with("0x") && s.len() == 18,
+            "seed {s} is hexadecimal text"
+        );
+        assert!(s.parse::<f64>().is_err());
+    }
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(c.join("summary.json")).unwrap()).unwrap();
+    let focal = s["metrics"]["focal"].as_str().unwrap().to_string();
+    let col = header.iter().position(|h| *h == focal).unwrap();
+    let base = rows.iter().find(|r| r[0] == "baseline").unwrap();
+    // `run --seed` takes the seed as written and gives the same final value.
+    let one = dir.path().join("one");
+    softpower()
+        .args([
+            "run",
+            SCENARIO,
+            "--quiet",
+            "--no-plots",
+            "--no-report",
+            "--no-attribution",
+        ])
+        .args(["--seed", base[seed_col], "--out"])
+        .arg(&one)
+        .assert()
+        .success();
+    let sum: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(one.join("summary.json")).unwrap()).unwrap();
+    let actor = focal.split(':').nth(1).unwrap();
+    let got = sum["actors"][actor]["soft_power_final"].as_f64().unwrap();
+    let want: f64 = base[col].parse().unwrap();
+    assert!(
+        (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+        "run --seed {} gives {got}, runs.csv says {want}",
+        base[seed_col]
+    );
+}
