@@ -540,3 +540,61 @@ fn runs_csv_writes_seeds_as_text_that_run_seed_reproduces() {
         base[seed_col]
     );
 }
+
+// ---------------------------------------------------------------- exercise
+
+/// Every pixel colour of a PNG.
+fn colours(png: &Path) -> std::collections::HashSet<[u8; 3]> {
+    image::open(png)
+        .unwrap()
+        .to_rgb8()
+        .pixels()
+        .map(|p| p.0)
+        .collect()
+}
+
+#[test]
+fn an_instrument_keeps_its_colour_in_the_exercise_whatever_else_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let game = dir.path().join("g");
+    softpower()
+        .args([
+            "exercise",
+            "new",
+            "scenarios/exercises/four_powers.toml",
+            "--dir",
+        ])
+        .arg(&game)
+        .assert()
+        .success();
+    // Round 1: every team uses exchanges only, so exchange is the first series drawn.
+    for team in ["atlantia", "norland", "aurelia", "ruskar"] {
+        let p = game.join(format!("decisions/round-01/{team}.toml"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        let head = text.split("\nteam = ").next().unwrap().to_string();
+        std::fs::write(
+            &p,
+            format!(
+                "{head}\nteam = \"{team}\"\nround = 1\nsubmitted = true\n\n[[action]]\nid = \"ex\"\ninstrument = \"exchange\"\ntargets = [\"meridia_youth\"]\nspend = 2\n"
+            ),
+        )
+        .unwrap();
+    }
+    softpower()
+        .args(["exercise", "advance"])
+        .arg(&game)
+        .assert()
+        .success();
+    let seen = colours(&game.join("rounds/01/budget.png"));
+    let rgb = |c: plotters::style::RGBColor| [c.0, c.1, c.2];
+    let exchange = rgb(softpower::plot::palette::categorical(1));
+    let messaging = rgb(softpower::plot::palette::categorical(0));
+    assert!(
+        seen.contains(&exchange),
+        "exchange is drawn in its own colour (slot 1), as in every round"
+    );
+    assert!(
+        !seen.contains(&messaging),
+        "messaging's colour is not lent to exchange"
+    );
+}

@@ -149,7 +149,7 @@ fn thin(points: &[(f64, f64)]) -> Vec<[f64; 2]> {
         .map(|p| [p.0, p.1])
         .collect();
     if let Some(l) = points.last()
-        && (points.len() - 1) % step != 0
+        && !(points.len() - 1).is_multiple_of(step)
         && l.0.is_finite()
         && l.1.is_finite()
     {
@@ -828,9 +828,9 @@ pub fn ensemble_page(
     } else {
         for r in rank.iter().filter(|r| &r.variant != base) {
             let sure = if r.diff_ci_low > 0.0 || r.diff_ci_high < 0.0 {
-                "the 95% interval excludes no difference"
+                "its 95% interval excludes zero"
             } else {
-                "not told apart from the baseline at 95%"
+                "its 95% interval includes zero, so it is not told apart from the baseline"
             };
             changes.push(format!(
                 "{} against {base}: {} ({} to {}), better in {}% of paired runs; {sure}.",

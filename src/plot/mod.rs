@@ -144,8 +144,11 @@ pub(crate) enum BoxKind {
     Dot,
 }
 
+/// A recorded box: what it holds and its pixel rectangle (x0, y0, x1, y1).
+pub(crate) type Recorded = (BoxKind, (i32, i32, i32, i32));
+
 thread_local! {
-    static BOXES: std::cell::RefCell<Vec<(BoxKind, (i32, i32, i32, i32))>> =
+    static BOXES: std::cell::RefCell<Vec<Recorded>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -156,7 +159,7 @@ pub(crate) fn record_box(kind: BoxKind, b: (i32, i32, i32, i32)) {
 
 /// The legend and label boxes of the last chart rendered on this thread.
 #[cfg(test)]
-pub(crate) fn last_boxes() -> Vec<(BoxKind, (i32, i32, i32, i32))> {
+pub(crate) fn last_boxes() -> Vec<Recorded> {
     BOXES.with(|x| x.borrow().clone())
 }
 
