@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::model::{
     ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SirTransmission,
-    SocialModel,
+    SocialModel, TieDirection, VoterUpdate,
 };
 
 /// A whole scenario file.
@@ -235,6 +235,9 @@ pub struct Population {
     pub media_literacy: f64,
     #[serde(default = "default_stubbornness")]
     pub stubbornness: f64,
+    /// Weight of its own view in social influence (default: `model.self_weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_weight: Option<f64>,
     /// Relative weight of each dimension in favourability (normalised to sum 1).
     #[serde(default)]
     pub salience: Option<Vec<f64>>,
@@ -316,6 +319,9 @@ pub struct Generator {
     pub values: Option<Vec<Dist>>,
     #[serde(default = "default_tie_weight")]
     pub tie_weight: f64,
+    /// Weight of each population's own view (default: `model.self_weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_weight: Option<f64>,
     #[serde(default)]
     pub opinion: std::collections::BTreeMap<String, GeneratedOpinion>,
 }
@@ -331,8 +337,16 @@ fn default_tie_weight() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct Tie {
     pub between: [String; 2],
+    /// Weight of the influence flowing from the first population to the second.
     #[serde(default = "default_tie_weight")]
     pub weight: f64,
+    /// `one_way`: only the second listens to the first.
+    #[serde(default)]
+    pub direction: TieDirection,
+    /// Two-way ties: weight of the influence flowing back, from the second to the first
+    /// (default: `weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_back: Option<f64>,
 }
 
 /// Media reach of an actor into a population through one channel.

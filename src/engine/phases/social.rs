@@ -2,18 +2,22 @@
 //!
 //! Friedkin & Johnsen (1990/1999), per (population, actor) block x_p:
 //!   x_p(t+1) = (1 − s_p)·[W x(t)]_p + s_p·u_p
-//! with W row-stochastic (self weight w_self, ties sharing 1 − w_self by raw weight),
-//! s_p the population's stubbornness and u_p its anchor (initial views, moved only by
-//! exchanges). With s = 0 this is DeGroot (1974). Weighted bounded confidence keeps only
+//! with W row-stochastic: W_pp = w_p / (w_p + Σ_r ω_pr), W_pq = ω_pq / (w_p + Σ_r ω_pr),
+//! ω_pq ≥ 0 how much p listens to q (`csr.raw`; ties may be one-way or weigh differently
+//! each way) and w_p p's self weight (`csr.self_raw`); s_p the population's stubbornness
+//! and u_p its anchor (initial views, moved only by exchanges). With s = 0 this is
+//! DeGroot (1974): consensus at π · x(0) with π W = π. Weighted bounded confidence keeps only
 //! neighbours whose attitudes toward that actor are all within ε (max-norm,
 //! |x_q − x_p| ≤ ε) and renormalises W over them and self.
 //!
 //! Classic rules act on every attitude value (one per actor and dimension) as a separate
-//! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = neighbours of p.
+//! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = the populations p
+//! listens to (ω_pq > 0).
 //! - Hegselmann & Krause (2002), synchronous, unweighted, inclusive bound:
 //!   `x_p ← mean{ x_q : q ∈ {p} ∪ N(p), |x_q − x_p| ≤ ε }`
 //! - Deffuant, Neau, Amblard & Weisbuch (2000): matched pairs {p, q} with |x_q − x_p| < ε
-//!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)`
+//!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)` (each only if it listens to
+//!   the other: across a one-way tie only the listener moves)
 //!   Each tick runs `rounds` random matchings: every tie gets a random priority from a hash
 //!   of (seed, tick, round, pair), and a tie is matched when it has the lowest priority at
 //!   both of its ends (one round of Luby's 1986 matching). Pairs are disjoint, so they are
@@ -53,7 +57,16 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             for round in 0..rounds {
                 let seed = pair_seed(key, t, Purpose::SocialPairing, round);
                 match_pairs(&w.ties, &mut s.partner, seed);
-                deffuant(&w.opinions.x, &mut s.x_next, &s.partner, r, k, eps, mu);
+                deffuant(
+                    &w.opinions.x,
+                    &mut s.x_next,
+                    &s.partner,
+                    &w.ties,
+                    r,
+                    k,
+                    eps,
+                    mu,
+                );
                 std::mem::swap(&mut w.opinions.x, &mut s.x_next);
             }
             return;
@@ -309,7 +322,8 @@ fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) 
                     o[b] += wt * xq[b];
                     for i in b + 1..b + k {
                         // Branch-free: the bound test is data-dependent and unpredictable.
-                        let hit = (xq[i] - xp[i]).abs() <= eps;
+                        // A tie p does not listen through (weight 0) does not count.
+                        let hit = (xq[i] - xp[i]).abs() <= eps && wt != 0.0;
                         o[i] += if hit { xq[i] } else { 0.0 };
                         c[i] += hit as u8 as f32;
                     }
@@ -348,7 +362,7 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
                     let xq = xs[q * actors + b];
                     sum[0] += wt * xq[0];
                     for i in 1..K {
-                        let hit = (xq[i] - mine[i]).abs() <= eps;
+                        let hit = (xq[i] - mine[i]).abs() <= eps && wt != 0.0;
                         sum[i] += if hit { xq[i] } else { 0.0 };
                         cnt[i] += hit as u8 as f32;
                     }
@@ -382,7 +396,17 @@ fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
         });
 }
 
-fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps: f32, mu: f32) {
+#[allow(clippy::too_many_arguments)]
+fn deffuant(
+    x: &[f32],
+    out: &mut [f32],
+    partner: &[u32],
+    csr: &Csr,
+    r: usize,
+    k: usize,
+    eps: f32,
+    mu: f32,
+) {
     out.par_chunks_mut(r)
         .enumerate()
         .with_min_len(task_size())
@@ -391,6 +415,10 @@ fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps
             o.copy_from_slice(xp);
             let q = partner[p];
             if q == u32::MAX || partner[q as usize] != p as u32 {
+                return;
+            }
+            // Across a one-way tie only the listener moves (p hears q if its raw weight > 0).
+            if csr.slot(p, q).is_none_or(|e| csr.raw[e] == 0.0) {
                 return;
             }
             let xq = &x[q as usize * r..(q as usize + 1) * r];

@@ -159,6 +159,9 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             c.dist_vector(p.key("values"), v);
         }
         c.positive(p.key("tie_weight"), g.tie_weight);
+        if let Some(w) = g.self_weight {
+            c.range(p.key("self_weight"), w, 0.0, 1.0e6);
+        }
         let mut opinion = Vec::with_capacity(g.opinion.len());
         for (aid, o) in &g.opinion {
             let op = p.key("opinion").key(aid);
@@ -191,6 +194,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             stubbornness: or(&g.stubbornness, default_stubbornness()),
             values: g.values.clone(),
             tie_weight: g.tie_weight as f32,
+            self_weight: g.self_weight.unwrap_or(sc.model.self_weight) as f32,
             opinion,
         });
     }
