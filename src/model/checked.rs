@@ -211,6 +211,8 @@ pub enum SocialRule {
         rounds: u32,
     },
     Voter,
+    /// The voter model with random sequential updates (N per tick).
+    AsyncVoter,
 }
 
 /// Model parameters as the engine uses them (f32 where they touch the hot loop).

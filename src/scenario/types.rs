@@ -494,6 +494,8 @@ pub struct ModelParams {
     pub contagion_model: ContagionModel,
     /// SIR only: how infected contacts add up (see [`SirTransmission`]).
     pub sir_transmission: SirTransmission,
+    /// Voter only: synchronous or random sequential updates.
+    pub voter_update: VoterUpdate,
     pub self_weight: f64,
     pub familiarity_decay: f64,
     pub attitude_decay: f64,
@@ -517,6 +519,7 @@ impl Default for ModelParams {
             pair_rounds: 1,
             contagion_model: ContagionModel::Softpower,
             sir_transmission: SirTransmission::Share,
+            voter_update: VoterUpdate::Synchronous,
             self_weight: 1.0,
             familiarity_decay: 0.02,
             attitude_decay: 0.02,

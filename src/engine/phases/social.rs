@@ -27,8 +27,15 @@
 //!   probability W_pq. E[x(t+1)] = W x(t), so Σ_p π_p x_p (π the stationary distribution
 //!   of W) is a martingale: the chance of ending at +1 is the π-weighted share starting at
 //!   +1 — the initial fraction on a complete graph.
+//! - Asynchronous voter: N single updates per tick; each draws p uniformly from the N
+//!   populations and q with probability W_pq, and sets x_p ← x_q from the current state
+//!   (one keyed stream per tick, so serial and thread-count independent). A tick is one
+//!   unit of the continuous-time model; on a complete graph without self weight the mean
+//!   consensus time from a share ρ is −(N−1)[ρ ln ρ + (1−ρ) ln(1−ρ)] ticks (Redner 2001;
+//!   Sood & Redner 2005), about half the synchronous rule's.
 //!
-//! Reads x(t), writes a second buffer, then swaps: every update is synchronous.
+//! Reads x(t), writes a second buffer, then swaps: every update but the asynchronous
+//! voter's attitudes is synchronous.
 
 use super::{settle, task_size};
 use crate::engine::{Scratch, simd};
@@ -51,6 +58,10 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             _ => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
         },
         SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
+        SocialRule::AsyncVoter => {
+            trust_only(&args, &mut s.x_next, r, k);
+            async_voter(&w.ties, &mut s.x_next, r, k, key, t);
+        }
         SocialRule::Deffuant { eps, mu, rounds } => {
             trust_only(&args, &mut s.x_next, r, k);
             std::mem::swap(&mut w.opinions.x, &mut s.x_next);
@@ -448,7 +459,8 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                 let mut acc = csr.self_w[p];
                 let mut src = p;
                 if u >= acc {
-                    for e in csr.row(p) {
+                    // Entries of weight 0 (ties p does not listen through) are never drawn.
+                    for e in csr.row(p).filter(|&e| csr.w[e] > 0.0) {
                         src = csr.nbr[e] as usize;
                         acc += csr.w[e];
                         if u < acc {
@@ -463,6 +475,37 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                 fj_trust(a, p, o, r, k);
             }
         });
+}
+
+/// Random sequential voter updates on `x` (trust already updated): N times, a population
+/// p drawn uniformly copies every attitude of one member of {p} ∪ N(p) drawn with
+/// probability W_pq, reading the state as the previous updates left it.
+fn async_voter(csr: &Csr, x: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
+    let n = csr.len();
+    if n == 0 {
+        return;
+    }
+    let mut rng = stream(key, t, Purpose::VoterSequence, 0);
+    for _ in 0..n {
+        let p = rng.random_range(0..n);
+        let u: f32 = rng.random();
+        let mut acc = csr.self_w[p];
+        let mut src = p;
+        if u >= acc {
+            for e in csr.row(p).filter(|&e| csr.w[e] > 0.0) {
+                src = csr.nbr[e] as usize;
+                acc += csr.w[e];
+                if u < acc {
+                    break;
+                }
+            }
+        }
+        if src != p {
+            for b in (0..r).step_by(k) {
+                x.copy_within(src * r + b + 1..src * r + b + k, p * r + b + 1);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::{Ctx, Defaults};
 use crate::model::checked::{Params, SocialRule};
-use crate::model::{ContagionModel, SirTransmission, SocialModel};
+use crate::model::{ContagionModel, SirTransmission, SocialModel, VoterUpdate};
 use crate::scenario::diagnostic::TomlPath;
 use crate::scenario::types::ModelParams;
 
@@ -35,6 +35,13 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
                 m.contagion_model.as_str()
             ),
             "only the SIR model counts infected contacts; remove it or set contagion_model = \"sir\"",
+        );
+    }
+    if m.voter_update == VoterUpdate::Asynchronous && m.social_model != SocialModel::Voter {
+        c.err_help(
+            p.key("voter_update"),
+            "voter_update = \"asynchronous\" applies to the voter model only",
+            "remove it or set social_model = \"voter\"",
         );
     }
     c.range(p.key("self_weight"), m.self_weight, 0.0, 1.0e6);
@@ -99,7 +106,10 @@ fn params(m: &ModelParams) -> Params {
                 mu: m.convergence as f32,
                 rounds: m.pair_rounds,
             },
-            SocialModel::Voter => SocialRule::Voter,
+            SocialModel::Voter => match m.voter_update {
+                VoterUpdate::Synchronous => SocialRule::Voter,
+                VoterUpdate::Asynchronous => SocialRule::AsyncVoter,
+            },
         },
         contagion: m.contagion_model,
         sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
