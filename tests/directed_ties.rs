@@ -237,8 +237,7 @@ fn a_one_way_tie_with_a_weight_back_is_refused_by_name() {
         [[population]]\nid = \"p\"\nsize = 1\nself_weight = -1\n[[population]]\nid = \"q\"\nsize = 1\n\
         [[tie]]\nbetween = [\"p\", \"q\"]\ndirection = \"one_way\"\nweight_back = 2\n";
     let err = parse_checked(text, Path::new("t.toml"), &Overrides::default())
-        .err()
-        .expect("must be refused")
+        .expect_err("must be refused")
         .to_string();
     assert!(err.contains("weight_back"), "{err}");
     assert!(err.contains("one-way"), "{err}");

@@ -89,8 +89,7 @@ fn asynchronous_updates_apply_to_the_voter_model_only() {
     let text = "[scenario]\nname = \"t\"\nticks = 1\n[model]\nvoter_update = \"asynchronous\"\n\
         [[actor]]\nid = \"a\"\n[[population]]\nid = \"p\"\nsize = 1\n";
     let err = parse_checked(text, Path::new("t.toml"), &Overrides::default())
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(err.contains("voter_update"), "{err}");
 }
