@@ -231,6 +231,8 @@ pub struct Params {
     pub msg_attitude_gain: f32,
     pub msg_trust_gain: f32,
     pub msg_backfire: Option<f32>,
+    /// Reactance to campaigns felt as propaganda: (harm per reacting share, credibility cost).
+    pub msg_reactance: Option<(f32, f32)>,
     pub ex_cost_per_participant: f64,
     pub ex_trust_gain: f32,
     pub ex_attitude_gain: f32,

@@ -546,6 +546,10 @@ pub struct MessagingParams {
     pub trust_gain: f64,
     pub backfire: bool,
     pub backfire_threshold: f64,
+    /// Campaigns felt as propaganda provoke reactance (docs/MODEL.md 3.2).
+    pub reactance: bool,
+    pub reactance_harm: f64,
+    pub reactance_cost: f64,
 }
 
 impl Default for MessagingParams {
@@ -558,6 +562,9 @@ impl Default for MessagingParams {
             trust_gain: 0.05,
             backfire: false,
             backfire_threshold: 0.3,
+            reactance: false,
+            reactance_harm: 0.2,
+            reactance_cost: 0.05,
         }
     }
 }

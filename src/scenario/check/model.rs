@@ -58,6 +58,8 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.prob(q.key("attitude_gain"), m.messaging.attitude_gain);
     c.prob(q.key("trust_gain"), m.messaging.trust_gain);
     c.prob(q.key("backfire_threshold"), m.messaging.backfire_threshold);
+    c.prob(q.key("reactance_harm"), m.messaging.reactance_harm);
+    c.prob(q.key("reactance_cost"), m.messaging.reactance_cost);
     let q = p.key("exchange");
     c.positive(
         q.key("cost_per_participant"),
@@ -125,6 +127,10 @@ fn params(m: &ModelParams) -> Params {
             .messaging
             .backfire
             .then_some(m.messaging.backfire_threshold as f32),
+        msg_reactance: m.messaging.reactance.then_some((
+            m.messaging.reactance_harm as f32,
+            m.messaging.reactance_cost as f32,
+        )),
         ex_cost_per_participant: m.exchange.cost_per_participant,
         ex_trust_gain: m.exchange.trust_gain as f32,
         ex_attitude_gain: m.exchange.attitude_gain as f32,
