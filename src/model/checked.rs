@@ -88,6 +88,8 @@ pub struct GeneratedOpinionSpec {
     pub trust: Option<Dist>,
     /// One distribution for every dimension, or one per dimension.
     pub attitude: Option<Vec<Dist>>,
+    /// Set attitudes, one per population of the group (every dimension), replacing draws.
+    pub attitude_values: Option<Arc<Vec<f32>>>,
 }
 
 /// A random-graph model, or ties read from a file.

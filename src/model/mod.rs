@@ -198,3 +198,20 @@ pub enum VoterUpdate {
     /// which copies from the current state (Clifford & Sudbury's continuous-time model).
     Asynchronous,
 }
+
+/// Set starting values for a generated group, one per population (docs/SCENARIO.md 7):
+/// exactly one of `values`, `from`/`to` (evenly spaced) or `file`/`column` (a CSV column).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetValues {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+}

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::{
-    ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SirTransmission,
-    SocialModel, TieDirection, VoterUpdate,
+    ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SetValues,
+    SirTransmission, SocialModel, TieDirection, VoterUpdate,
 };
 
 /// A whole scenario file.
@@ -292,6 +292,9 @@ pub struct GeneratedOpinion {
     /// One distribution (used for every dimension) or one per dimension.
     #[serde(default)]
     pub attitude: Option<Vec<Dist>>,
+    /// Set attitudes instead, one per population (used for every dimension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attitude_values: Option<SetValues>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
