@@ -19,6 +19,8 @@ pub enum Purpose {
     SocialPairing = 11,
     Voter = 12,
     RumourMeeting = 13,
+    /// The asynchronous voter model's sequence of updates (one stream per tick).
+    VoterSequence = 14,
 }
 
 /// A 32-byte ChaCha key expanded from the 64-bit scenario seed (splitmix64).

@@ -365,3 +365,29 @@ fn model_md_defaults_in_the_text_match_the_code() {
         "only {compared} defaults in the text compared"
     );
 }
+
+/// Defaults written as prose in docs/SCENARIO.md (they name another key) are what the
+/// check fills in: a population's and a generator group's `self_weight` is
+/// `model.self_weight`, a two-way tie's `weight_back` is its `weight`.
+#[test]
+fn defaults_that_name_another_key_follow_it() {
+    let text = std::fs::read_to_string("docs/SCENARIO.md").unwrap();
+    let row = |key: &str, default: &str| {
+        text.lines()
+            .any(|l| l.starts_with(&format!("| `{key}` |")) && cells(l)[2] == default)
+    };
+    assert!(row("self_weight", "`model.self_weight`"));
+    assert!(row("weight_back", "`weight`"));
+    let scenario = MINIMAL.replacen(
+        "[scenario]\n",
+        "[model]\nself_weight = 0.3\n[scenario]\n",
+        1,
+    );
+    let (_, c) = parse_checked(&scenario, Path::new("m.toml"), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.populations[0].self_weight, 0.3);
+    assert_eq!(c.generators[0].self_weight, 0.3);
+    // The tie p–q of MINIMAL, weight 1 and no weight_back: one two-way tie of weight 1.
+    assert_eq!(c.ties, vec![(0, 1, 1.0)]);
+    assert!(c.one_way_ties.is_empty());
+}

@@ -114,6 +114,8 @@ pub struct Scratch {
     pub contagion_tie_visits: u64,
     /// Rumour models: for tie entry p→q, the index of the entry q→p (reverse weights).
     pub mirror: Vec<u32>,
+    /// Per campaign: the credibility its actor loses this tick to reactance (messaging).
+    pub reactance_loss: Vec<f64>,
 }
 
 /// A world plus the clock and the bookkeeping of one simulation.
@@ -161,6 +163,7 @@ impl Engine {
                 ContagionModel::Softpower => Vec::new(),
                 _ => vec![false; p],
             },
+            reactance_loss: vec![0.0; world.campaigns.len()],
             mirror: match world.params.contagion {
                 ContagionModel::MakiThompson | ContagionModel::DaleyKendall if q > 0 => {
                     mirror(&world.ties)

@@ -175,8 +175,9 @@ fn classic_models_are_thread_count_independent() {
         "deffuant",
         "voter",
         "bounded_confidence",
+        "voter\"\nvoter_update = \"asynchronous",
     ];
-    let contagion = ["sir", "maki_thompson", "daley_kendall", "hoax"];
+    let contagion = ["sir", "maki_thompson", "daley_kendall", "hoax", "sir"];
     for (i, (sm, cm)) in social.iter().zip(contagion).enumerate() {
         let text = RICH
             .replacen(

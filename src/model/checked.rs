@@ -19,8 +19,11 @@ pub struct CheckedScenario {
     /// Explicit `[[population]]` blocks.
     pub populations: Vec<PopulationSpec>,
     pub generators: Vec<GeneratorSpec>,
-    /// Ties between explicit or generated populations: (from, to, weight).
+    /// Two-way ties of equal weight between explicit or generated populations: (a, b, weight).
     pub ties: Vec<(u32, u32, f32)>,
+    /// One-way influence: (speaker, listener, weight) — the listener hears the speaker.
+    /// A two-way tie with different weights is two of these.
+    pub one_way_ties: Vec<(u32, u32, f32)>,
     pub reach: Vec<ReachSpec>,
     /// Government stances at the start: (actor, actor, stance in [-1, 1]).
     pub relations: Vec<(u32, u32, f32)>,
@@ -32,6 +35,7 @@ pub struct CheckedScenario {
     pub default_familiarity: f32,
     /// Reach of every actor on each channel (by `Channel::index`) where no `[[reach]]` sets it.
     pub default_reach: [f32; 2],
+    /// `[model] self_weight`: the self weight of populations that set none.
     pub self_weight: f32,
     pub params: Params,
     /// Number of populations in all.
@@ -67,6 +71,8 @@ pub struct PopulationSpec {
     pub internet: f32,
     pub literacy: f32,
     pub stubbornness: f32,
+    /// Raw weight of its own view in W (tie-weight units).
+    pub self_weight: f32,
     /// Salience per dimension, normalised to sum 1.
     pub salience: Vec<f32>,
     pub values: Vec<f32>,
@@ -82,6 +88,8 @@ pub struct GeneratedOpinionSpec {
     pub trust: Option<Dist>,
     /// One distribution for every dimension, or one per dimension.
     pub attitude: Option<Vec<Dist>>,
+    /// Set attitudes, one per population of the group (every dimension), replacing draws.
+    pub attitude_values: Option<Arc<Vec<f32>>>,
 }
 
 /// A random-graph model, or ties read from a file.
@@ -120,6 +128,8 @@ pub struct GeneratorSpec {
     /// One distribution for every dimension, or one per dimension.
     pub values: Option<Vec<Dist>>,
     pub tie_weight: f32,
+    /// Raw weight of each population's own view in W.
+    pub self_weight: f32,
     /// In ascending order of actor id.
     pub opinion: Vec<GeneratedOpinionSpec>,
 }
@@ -203,6 +213,8 @@ pub enum SocialRule {
         rounds: u32,
     },
     Voter,
+    /// The voter model with random sequential updates (N per tick).
+    AsyncVoter,
 }
 
 /// Model parameters as the engine uses them (f32 where they touch the hot loop).
@@ -221,6 +233,8 @@ pub struct Params {
     pub msg_attitude_gain: f32,
     pub msg_trust_gain: f32,
     pub msg_backfire: Option<f32>,
+    /// Reactance to campaigns felt as propaganda: (harm per reacting share, credibility cost).
+    pub msg_reactance: Option<(f32, f32)>,
     pub ex_cost_per_participant: f64,
     pub ex_trust_gain: f32,
     pub ex_attitude_gain: f32,

@@ -174,3 +174,44 @@ pub enum SirTransmission {
     /// independently, as in NDlib's and most network-epidemic SIR codes.
     PerContact,
 }
+
+/// Which way influence flows along a `[[tie]]` (docs/SCENARIO.md 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieDirection {
+    /// Each end listens to the other.
+    #[default]
+    Both,
+    /// Influence flows from the first population to the second only: the second listens,
+    /// the first does not (an opinion leader, a medium).
+    OneWay,
+}
+
+/// How the voter model updates (docs/MODEL.md 3.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoterUpdate {
+    /// Every population copies a neighbour at once, from the state at the start of the tick.
+    #[default]
+    Synchronous,
+    /// N single updates per tick (N populations), each of a population drawn at random,
+    /// which copies from the current state (Clifford & Sudbury's continuous-time model).
+    Asynchronous,
+}
+
+/// Set starting values for a generated group, one per population (docs/SCENARIO.md 7):
+/// exactly one of `values`, `from`/`to` (evenly spaced) or `file`/`column` (a CSV column).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetValues {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+}

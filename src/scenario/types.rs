@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::{
-    ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SirTransmission,
-    SocialModel,
+    ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SetValues,
+    SirTransmission, SocialModel, TieDirection, VoterUpdate,
 };
 
 /// A whole scenario file.
@@ -235,6 +235,9 @@ pub struct Population {
     pub media_literacy: f64,
     #[serde(default = "default_stubbornness")]
     pub stubbornness: f64,
+    /// Weight of its own view in social influence (default: `model.self_weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_weight: Option<f64>,
     /// Relative weight of each dimension in favourability (normalised to sum 1).
     #[serde(default)]
     pub salience: Option<Vec<f64>>,
@@ -289,6 +292,9 @@ pub struct GeneratedOpinion {
     /// One distribution (used for every dimension) or one per dimension.
     #[serde(default)]
     pub attitude: Option<Vec<Dist>>,
+    /// Set attitudes instead, one per population (used for every dimension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attitude_values: Option<SetValues>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -316,6 +322,9 @@ pub struct Generator {
     pub values: Option<Vec<Dist>>,
     #[serde(default = "default_tie_weight")]
     pub tie_weight: f64,
+    /// Weight of each population's own view (default: `model.self_weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_weight: Option<f64>,
     #[serde(default)]
     pub opinion: std::collections::BTreeMap<String, GeneratedOpinion>,
 }
@@ -331,8 +340,16 @@ fn default_tie_weight() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct Tie {
     pub between: [String; 2],
+    /// Weight of the influence flowing from the first population to the second.
     #[serde(default = "default_tie_weight")]
     pub weight: f64,
+    /// `one_way`: only the second listens to the first.
+    #[serde(default)]
+    pub direction: TieDirection,
+    /// Two-way ties: weight of the influence flowing back, from the second to the first
+    /// (default: `weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_back: Option<f64>,
 }
 
 /// Media reach of an actor into a population through one channel.
@@ -480,6 +497,8 @@ pub struct ModelParams {
     pub contagion_model: ContagionModel,
     /// SIR only: how infected contacts add up (see [`SirTransmission`]).
     pub sir_transmission: SirTransmission,
+    /// Voter only: synchronous or random sequential updates.
+    pub voter_update: VoterUpdate,
     pub self_weight: f64,
     pub familiarity_decay: f64,
     pub attitude_decay: f64,
@@ -503,6 +522,7 @@ impl Default for ModelParams {
             pair_rounds: 1,
             contagion_model: ContagionModel::Softpower,
             sir_transmission: SirTransmission::Share,
+            voter_update: VoterUpdate::Synchronous,
             self_weight: 1.0,
             familiarity_decay: 0.02,
             attitude_decay: 0.02,
@@ -529,6 +549,10 @@ pub struct MessagingParams {
     pub trust_gain: f64,
     pub backfire: bool,
     pub backfire_threshold: f64,
+    /// Campaigns felt as propaganda provoke reactance (docs/MODEL.md 3.2).
+    pub reactance: bool,
+    pub reactance_harm: f64,
+    pub reactance_cost: f64,
 }
 
 impl Default for MessagingParams {
@@ -541,6 +565,9 @@ impl Default for MessagingParams {
             trust_gain: 0.05,
             backfire: false,
             backfire_threshold: 0.3,
+            reactance: false,
+            reactance_harm: 0.2,
+            reactance_cost: 0.05,
         }
     }
 }

@@ -2,12 +2,15 @@
 
 use rayon::prelude::*;
 
-/// Undirected weighted ties stored both ways, rows sorted by neighbour.
+/// Weighted ties, rows sorted by neighbour. Row p holds the populations p listens to:
+/// `raw[e]` is how much p listens to `nbr[e]`. The structure is symmetric (q is in p's row
+/// exactly when p is in q's), so every entry has a mirror; a one-way tie keeps a mirror
+/// entry of raw weight 0, which adds nothing to any sum.
 ///
-/// `w` is the row-normalised influence weight: with self weight `s` in tie-weight units,
-/// `self_w[p] = s / (s + Σ raw)` and `w[e] = raw[e] / (s + Σ raw)`, so every row of W sums
-/// to 1 (row-stochastic). A new weak tie gets a small share; a population with no ties
-/// (or zero total weight) keeps `self_w = 1`.
+/// `w` is the row-normalised influence weight: with p's self weight `s_p = self_raw[p]` in
+/// tie-weight units, `self_w[p] = s_p / (s_p + Σ raw)` and `w[e] = raw[e] / (s_p + Σ raw)`,
+/// so every row of W sums to 1 (row-stochastic). A new weak tie gets a small share; a
+/// population with no ties (or zero total weight) keeps `self_w = 1`.
 #[derive(Debug, Clone, Default)]
 pub struct Csr {
     pub offsets: Vec<usize>,
@@ -15,16 +18,31 @@ pub struct Csr {
     pub raw: Vec<f32>,
     pub w: Vec<f32>,
     pub self_w: Vec<f32>,
+    /// Raw self weight of each population, in tie-weight units.
+    pub self_raw: Vec<f32>,
     /// The weight every tie of row `p` shares, or NaN when they differ. Rows of generated
     /// graphs share one tie weight, and the social kernel then skips reading `w`.
     pub row_w: Vec<f32>,
 }
 
 impl Csr {
-    /// Builds from undirected edges; duplicate edges are merged by adding weights, self-loops dropped.
+    /// Builds from undirected edges with one self weight for every population.
     pub fn from_edges(n: usize, edges: &[(u32, u32, f32)], self_weight: f32) -> Csr {
+        Csr::from_ties(n, edges, &[], vec![self_weight; n])
+    }
+
+    /// Builds from undirected `edges` (both ends listen) and one-way ties `(speaker,
+    /// listener, weight)` (the listener's row gets the weight, the speaker's a mirror entry
+    /// of weight 0); duplicates are merged by adding weights, self-loops dropped.
+    pub fn from_ties(
+        n: usize,
+        edges: &[(u32, u32, f32)],
+        one_way: &[(u32, u32, f32)],
+        self_raw: Vec<f32>,
+    ) -> Csr {
+        assert_eq!(self_raw.len(), n);
         let mut deg = vec![0usize; n + 1];
-        for &(a, b, _) in edges {
+        for &(a, b, _) in edges.iter().chain(one_way) {
             if a != b {
                 deg[a as usize] += 1;
                 deg[b as usize] += 1;
@@ -45,6 +63,15 @@ impl Csr {
             fill[a as usize] += 1;
             pairs[fill[b as usize]] = (a, w);
             fill[b as usize] += 1;
+        }
+        for &(speaker, listener, w) in one_way {
+            if speaker == listener {
+                continue;
+            }
+            pairs[fill[listener as usize]] = (speaker, w);
+            fill[listener as usize] += 1;
+            pairs[fill[speaker as usize]] = (listener, 0.0);
+            fill[speaker as usize] += 1;
         }
         // Sort and merge each row; rows are independent so this parallelises deterministically.
         let mut rows: Vec<&mut [(u32, f32)]> = Vec::with_capacity(n);
@@ -89,9 +116,10 @@ impl Csr {
             raw,
             w: vec![0.0; total],
             self_w: vec![1.0; n],
+            self_raw,
             row_w: vec![f32::NAN; n],
         };
-        csr.normalise_all(self_weight);
+        csr.normalise_all();
         csr
     }
 
@@ -118,14 +146,15 @@ impl Csr {
             .map(|i| r.start + i)
     }
 
-    pub fn normalise_all(&mut self, self_weight: f32) {
+    pub fn normalise_all(&mut self) {
         for p in 0..self.len() {
-            self.normalise_row(p, self_weight);
+            self.normalise_row(p);
         }
     }
 
     /// Recomputes the influence weights of one row from its raw weights.
-    pub fn normalise_row(&mut self, p: usize, self_weight: f32) {
+    pub fn normalise_row(&mut self, p: usize) {
+        let self_weight = self.self_raw[p];
         let r = self.row(p);
         let sum: f64 = self.raw[r.clone()].iter().map(|&x| x as f64).sum();
         let total = sum + self_weight as f64;
@@ -180,8 +209,31 @@ mod tests {
         assert_eq!(c.row_w[1], 1.0 / 3.0);
         let e = c.slot(0, 2).unwrap();
         c.raw[e] = 1.0;
-        c.normalise_row(0, 1.0);
+        c.normalise_row(0);
         assert_eq!(c.row_w[0], 1.0 / 3.0);
+    }
+
+    #[test]
+    fn one_way_ties_weigh_only_in_the_listeners_row() {
+        // 0 speaks to 1 (weight 2); 1 and 2 listen to each other at 3 and 1.
+        let c = Csr::from_ties(
+            3,
+            &[],
+            &[(0, 1, 2.0), (1, 2, 3.0), (2, 1, 1.0)],
+            vec![0.5, 1.0, 1.0],
+        );
+        assert_eq!(c.raw[c.row(0)], [0.0]);
+        assert_eq!(c.self_w[0], 1.0);
+        assert_eq!(c.nbr[c.row(1)], [0, 2]);
+        assert_eq!(c.raw[c.row(1)], [2.0, 1.0]);
+        assert_eq!(c.raw[c.row(2)], [3.0]);
+        assert_eq!(c.self_w[2], 0.25);
+        // Structure stays symmetric: every entry has its mirror.
+        for p in 0..3 {
+            for e in c.row(p) {
+                assert!(c.slot(c.nbr[e] as usize, p as u32).is_some());
+            }
+        }
     }
 
     #[test]

@@ -41,8 +41,13 @@ pub fn social_graph(
     g
 }
 
-/// The engine's CSR arrays from the social graph.
-pub fn csr_from_graph(g: &UnGraph<(), f32, u32>, self_weight: f32) -> Csr {
+/// The engine's CSR arrays from the social graph (two-way ties), the one-way ties
+/// `(speaker, listener, weight)` and every population's raw self weight.
+pub fn csr_from_graph(
+    g: &UnGraph<(), f32, u32>,
+    one_way: &[(u32, u32, f32)],
+    self_raw: Vec<f32>,
+) -> Csr {
     let edges: Vec<(u32, u32, f32)> = g
         .edge_references()
         .map(|e| {
@@ -53,7 +58,7 @@ pub fn csr_from_graph(g: &UnGraph<(), f32, u32>, self_weight: f32) -> Csr {
             )
         })
         .collect();
-    Csr::from_edges(g.node_count(), &edges, self_weight)
+    Csr::from_ties(g.node_count(), &edges, one_way, self_raw)
 }
 
 /// The whole scenario as one graph (populations first, then actors), for structure
@@ -70,11 +75,13 @@ pub fn scenario_graph(w: &World) -> UnGraph<Node, Edge, u32> {
     for p in 0..n_pop {
         for e in w.ties.row(p) {
             let q = w.ties.nbr[e] as usize;
-            if p < q && w.ties.raw[e] > 0.0 {
+            // A one-way tie has weight in one row only: draw it from either end.
+            let back = w.ties.slot(q, p as u32).map_or(0.0, |b| w.ties.raw[b]);
+            if p < q && (w.ties.raw[e] > 0.0 || back > 0.0) {
                 g.add_edge(
                     NodeIndex::new(p),
                     NodeIndex::new(q),
-                    Edge::Social(w.ties.raw[e]),
+                    Edge::Social(w.ties.raw[e].max(back)),
                 );
             }
         }
@@ -126,7 +133,7 @@ mod tests {
     #[test]
     fn csr_from_graph_merges_parallel_ties() {
         let g = social_graph(3, [(0, 1, 1.0), (1, 0, 2.0), (1, 2, 1.0)]);
-        let c = csr_from_graph(&g, 1.0);
+        let c = csr_from_graph(&g, &[], vec![1.0; 3]);
         assert_eq!(c.raw[c.row(0)], [3.0]);
         assert_eq!(c.entries(), 4);
     }

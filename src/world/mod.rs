@@ -189,9 +189,8 @@ pub struct World {
     pub actors: Actors,
     pub pops: Populations,
     pub opinions: Opinions,
+    /// Who listens to whom, with each population's self weight (`ties.self_raw`).
     pub ties: Csr,
-    /// Weight a population gives its own current view in social influence.
-    pub self_weight: f32,
     /// Media reach, `[(actor * 2 + channel) * pops + pop]`, in [0, 1].
     pub reach: Vec<f32>,
     /// Government stance of actor row toward actor column, `[a * actors + b]`, in [-1, 1].

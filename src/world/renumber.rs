@@ -55,18 +55,17 @@ pub fn inverse(order: &[u32]) -> Vec<u32> {
     inv
 }
 
-/// The same graph with nodes renumbered (`new_of_old[old] = new`).
+/// The same graph with nodes renumbered (`new_of_old[old] = new`), every population with
+/// raw self weight `self_weight`. Each entry keeps its own raw weight (one-way ties too).
 pub fn permute_csr(csr: &Csr, order: &[u32], new_of_old: &[u32], self_weight: f32) -> Csr {
-    let mut edges = Vec::with_capacity(csr.entries() / 2);
+    let mut heard = Vec::with_capacity(csr.entries());
     for (new_p, &old_p) in order.iter().enumerate() {
         for e in csr.row(old_p as usize) {
-            let new_q = new_of_old[csr.nbr[e] as usize];
-            if (new_p as u32) < new_q {
-                edges.push((new_p as u32, new_q, csr.raw[e]));
-            }
+            // (speaker, listener, weight): the mirror entry adds 0 to the speaker's row.
+            heard.push((new_of_old[csr.nbr[e] as usize], new_p as u32, csr.raw[e]));
         }
     }
-    Csr::from_edges(csr.len(), &edges, self_weight)
+    Csr::from_ties(csr.len(), &[], &heard, vec![self_weight; csr.len()])
 }
 
 #[cfg(test)]

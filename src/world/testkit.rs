@@ -39,6 +39,7 @@ home = "c"
 id = "p2"
 size = 1
 media_literacy = 0.9
+self_weight = 3
 [[population]]
 id = "p3"
 size = 500000
@@ -63,8 +64,10 @@ between = ["p1", "p2"]
 [[tie]]
 between = ["p2", "p3"]
 weight = 2
+weight_back = 0.5
 [[tie]]
 between = ["p3", "g_0"]
+direction = "one_way"
 
 [[reach]]
 actor = "a"

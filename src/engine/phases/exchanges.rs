@@ -64,7 +64,7 @@ fn strengthen_ties(w: &mut World, s: &mut Scratch) {
         for &[t, h, _, _] in &c.tie_slots {
             for r in [t as usize, h as usize] {
                 if s.dirty_rows[r] {
-                    w.ties.normalise_row(r, w.self_weight);
+                    w.ties.normalise_row(r);
                     s.dirty_rows[r] = false;
                 }
             }

@@ -7,14 +7,35 @@
 //! low-credibility or ill-fitting message pushes attitudes the wrong way.
 //! Trust moves by E·g_T·s and each attitude by E·g_A·s·emphasis_d, saturating at the bounds.
 //! Messaging does not move the anchor: its effect fades unless reinforced.
+//!
+//! Reactance (propaganda as perceived; on with `reactance`): the audience grants the
+//! source a licence λ = κ·T_pa, the share of it the source may reach in a tick before the
+//! campaign is felt as pressure. The share ψ = max(0, E − λ)/E of those exposed perceive
+//! propaganda: only E(1 − ψ) = min(E, λ) are persuaded, and the E·ψ who react lower trust
+//! and attitudes by h_R:
+//!   T ⊕= E(1 − ψ)·g_T·s − E·ψ·h_R,   x_d ⊕= (E(1 − ψ)·g_A·s − E·ψ·h_R)·emphasis_d
+//! and the actor's credibility falls by the reacting share of the campaign's audience:
+//!   c_a ← c_a·(1 − c_R·Σ_p N_p E_p ψ_p / N_k)
+//! judged on the state at the start of the phase (ψ_p from tick-start trust).
 
 use super::{exposure, for_each_campaign, push01, push11, value_fit};
 use crate::engine::Scratch;
 use crate::model::Instrument;
 use crate::world::World;
 
-pub fn run(w: &mut World, s: &Scratch) {
+/// Share ψ of those exposed (share `e` of the population) who perceive the campaign as
+/// propaganda: the exposure beyond the licence κ·T the audience grants the source.
+#[inline]
+pub fn reacting(e: f32, kappa: f32, trust: f32) -> f32 {
+    let licence = kappa * trust;
+    if e > licence { (e - licence) / e } else { 0.0 }
+}
+
+pub fn run(w: &mut World, s: &mut Scratch) {
     let k = w.opinions.k;
+    if let Some((_, cost)) = w.params.msg_reactance {
+        credibility_losses(w, s, cost);
+    }
     for_each_campaign(w, s, Instrument::Messaging, |w, p, row, c, intensity| {
         let a = c.actor as usize;
         let e = exposure(w, a, c.channel, p, intensity);
@@ -29,9 +50,77 @@ pub fn run(w: &mut World, s: &Scratch) {
         if let Some(theta) = pr.msg_backfire {
             sway -= theta;
         }
-        blk[0] = push01(blk[0], e * pr.msg_trust_gain * sway);
-        for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
-            *v = push11(*v, e * pr.msg_attitude_gain * sway * em);
+        match pr.msg_reactance {
+            None => {
+                blk[0] = push01(blk[0], e * pr.msg_trust_gain * sway);
+                for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
+                    *v = push11(*v, e * pr.msg_attitude_gain * sway * em);
+                }
+            }
+            Some((harm, _)) => {
+                let psi = reacting(e, kappa, blk[0]);
+                let (persuaded, reacted) = (e * (1.0 - psi), e * psi);
+                blk[0] = push01(
+                    blk[0],
+                    persuaded * pr.msg_trust_gain * sway - reacted * harm,
+                );
+                let d = persuaded * pr.msg_attitude_gain * sway - reacted * harm;
+                for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
+                    *v = push11(*v, d * em);
+                }
+            }
         }
     });
+    if w.params.msg_reactance.is_some() {
+        for (c, &loss) in w.campaigns.iter().zip(&s.reactance_loss) {
+            let a = c.actor as usize;
+            w.actors.credibility[a] =
+                (w.actors.credibility[a] * (1.0 - loss as f32)).clamp(0.0, 1.0);
+        }
+    }
+}
+
+/// Per messaging campaign: c_R times the share of its targeted people who react, from the
+/// state at the start of the phase (summed over targets in order: deterministic).
+fn credibility_losses(w: &World, s: &mut Scratch, cost: f32) {
+    let k = w.opinions.k;
+    let n_act = w.opinions.actors;
+    for (ci, c) in w.campaigns.iter().enumerate() {
+        s.reactance_loss[ci] = 0.0;
+        let intensity = s.intensity[ci];
+        if c.instrument != Instrument::Messaging || !s.active[ci] || intensity <= 0.0 {
+            continue;
+        }
+        let a = c.actor as usize;
+        let reacted: f64 = c
+            .targets
+            .iter()
+            .map(|&p| {
+                let p = p as usize;
+                let e = exposure(w, a, c.channel, p, intensity);
+                if e <= 0.0 {
+                    return 0.0;
+                }
+                let trust = w.opinions.x[(p * n_act + a) * k];
+                let kappa = 0.5 * (w.actors.credibility[a] + trust);
+                w.pops.size[p] * (e * reacting(e, kappa, trust)) as f64
+            })
+            .sum();
+        s.reactance_loss[ci] = cost as f64 * reacted / c.audience;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reacting;
+
+    #[test]
+    fn the_share_reacting_is_the_exposure_beyond_the_licence() {
+        // Licence κ·T = 0.5 · 0.4 = 0.2.
+        assert_eq!(reacting(0.1, 0.5, 0.4), 0.0);
+        assert_eq!(reacting(0.2, 0.5, 0.4), 0.0);
+        assert!((reacting(0.8, 0.5, 0.4) - 0.75).abs() < 1e-6);
+        // An audience that trusts nothing feels any campaign as pressure.
+        assert_eq!(reacting(0.01, 0.3, 0.0), 1.0);
+    }
 }

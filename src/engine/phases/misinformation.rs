@@ -291,7 +291,7 @@ fn classic(w: &World, s: &mut Scratch, key: &[u8; 32], t: u32) {
                 // Share of the *other* members of p: the person considered is not its own contact.
                 let others = |x: u64| if n > 1.0 { x as f64 / (n - 1.0) } else { 0.0 };
                 let sw = if per_contact {
-                    w.self_weight as f64
+                    ties.self_raw[p] as f64
                 } else {
                     ties.self_w[p] as f64
                 };

@@ -2,18 +2,22 @@
 //!
 //! Friedkin & Johnsen (1990/1999), per (population, actor) block x_p:
 //!   x_p(t+1) = (1 − s_p)·[W x(t)]_p + s_p·u_p
-//! with W row-stochastic (self weight w_self, ties sharing 1 − w_self by raw weight),
-//! s_p the population's stubbornness and u_p its anchor (initial views, moved only by
-//! exchanges). With s = 0 this is DeGroot (1974). Weighted bounded confidence keeps only
+//! with W row-stochastic: W_pp = w_p / (w_p + Σ_r ω_pr), W_pq = ω_pq / (w_p + Σ_r ω_pr),
+//! ω_pq ≥ 0 how much p listens to q (`csr.raw`; ties may be one-way or weigh differently
+//! each way) and w_p p's self weight (`csr.self_raw`); s_p the population's stubbornness
+//! and u_p its anchor (initial views, moved only by exchanges). With s = 0 this is
+//! DeGroot (1974): consensus at π · x(0) with π W = π. Weighted bounded confidence keeps only
 //! neighbours whose attitudes toward that actor are all within ε (max-norm,
 //! |x_q − x_p| ≤ ε) and renormalises W over them and self.
 //!
 //! Classic rules act on every attitude value (one per actor and dimension) as a separate
-//! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = neighbours of p.
+//! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = the populations p
+//! listens to (ω_pq > 0).
 //! - Hegselmann & Krause (2002), synchronous, unweighted, inclusive bound:
 //!   `x_p ← mean{ x_q : q ∈ {p} ∪ N(p), |x_q − x_p| ≤ ε }`
 //! - Deffuant, Neau, Amblard & Weisbuch (2000): matched pairs {p, q} with |x_q − x_p| < ε
-//!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)`
+//!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)` (each only if it listens to
+//!   the other: across a one-way tie only the listener moves)
 //!   Each tick runs `rounds` random matchings: every tie gets a random priority from a hash
 //!   of (seed, tick, round, pair), and a tie is matched when it has the lowest priority at
 //!   both of its ends (one round of Luby's 1986 matching). Pairs are disjoint, so they are
@@ -23,8 +27,15 @@
 //!   probability W_pq. E[x(t+1)] = W x(t), so Σ_p π_p x_p (π the stationary distribution
 //!   of W) is a martingale: the chance of ending at +1 is the π-weighted share starting at
 //!   +1 — the initial fraction on a complete graph.
+//! - Asynchronous voter: N single updates per tick; each draws p uniformly from the N
+//!   populations and q with probability W_pq, and sets x_p ← x_q from the current state
+//!   (one keyed stream per tick, so serial and thread-count independent). A tick is one
+//!   unit of the continuous-time model; on a complete graph without self weight the mean
+//!   consensus time from a share ρ is −(N−1)[ρ ln ρ + (1−ρ) ln(1−ρ)] ticks (Redner 2001;
+//!   Sood & Redner 2005), about half the synchronous rule's.
 //!
-//! Reads x(t), writes a second buffer, then swaps: every update is synchronous.
+//! Reads x(t), writes a second buffer, then swaps: every update but the asynchronous
+//! voter's attitudes is synchronous.
 
 use super::{settle, task_size};
 use crate::engine::{Scratch, simd};
@@ -47,13 +58,26 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             _ => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
         },
         SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
+        SocialRule::AsyncVoter => {
+            trust_only(&args, &mut s.x_next, r, k);
+            async_voter(&w.ties, &mut s.x_next, r, k, key, t);
+        }
         SocialRule::Deffuant { eps, mu, rounds } => {
             trust_only(&args, &mut s.x_next, r, k);
             std::mem::swap(&mut w.opinions.x, &mut s.x_next);
             for round in 0..rounds {
                 let seed = pair_seed(key, t, Purpose::SocialPairing, round);
                 match_pairs(&w.ties, &mut s.partner, seed);
-                deffuant(&w.opinions.x, &mut s.x_next, &s.partner, r, k, eps, mu);
+                deffuant(
+                    &w.opinions.x,
+                    &mut s.x_next,
+                    &s.partner,
+                    &w.ties,
+                    r,
+                    k,
+                    eps,
+                    mu,
+                );
                 std::mem::swap(&mut w.opinions.x, &mut s.x_next);
             }
             return;
@@ -309,7 +333,8 @@ fn hk(a: &Args, out: &mut [f32], cnt: &mut [f32], r: usize, k: usize, eps: f32) 
                     o[b] += wt * xq[b];
                     for i in b + 1..b + k {
                         // Branch-free: the bound test is data-dependent and unpredictable.
-                        let hit = (xq[i] - xp[i]).abs() <= eps;
+                        // A tie p does not listen through (weight 0) does not count.
+                        let hit = (xq[i] - xp[i]).abs() <= eps && wt != 0.0;
                         o[i] += if hit { xq[i] } else { 0.0 };
                         c[i] += hit as u8 as f32;
                     }
@@ -348,7 +373,7 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
                     let xq = xs[q * actors + b];
                     sum[0] += wt * xq[0];
                     for i in 1..K {
-                        let hit = (xq[i] - mine[i]).abs() <= eps;
+                        let hit = (xq[i] - mine[i]).abs() <= eps && wt != 0.0;
                         sum[i] += if hit { xq[i] } else { 0.0 };
                         cnt[i] += hit as u8 as f32;
                     }
@@ -382,7 +407,17 @@ fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
         });
 }
 
-fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps: f32, mu: f32) {
+#[allow(clippy::too_many_arguments)]
+fn deffuant(
+    x: &[f32],
+    out: &mut [f32],
+    partner: &[u32],
+    csr: &Csr,
+    r: usize,
+    k: usize,
+    eps: f32,
+    mu: f32,
+) {
     out.par_chunks_mut(r)
         .enumerate()
         .with_min_len(task_size())
@@ -391,6 +426,10 @@ fn deffuant(x: &[f32], out: &mut [f32], partner: &[u32], r: usize, k: usize, eps
             o.copy_from_slice(xp);
             let q = partner[p];
             if q == u32::MAX || partner[q as usize] != p as u32 {
+                return;
+            }
+            // Across a one-way tie only the listener moves (p hears q if its raw weight > 0).
+            if csr.slot(p, q).is_none_or(|e| csr.raw[e] == 0.0) {
                 return;
             }
             let xq = &x[q as usize * r..(q as usize + 1) * r];
@@ -420,7 +459,8 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                 let mut acc = csr.self_w[p];
                 let mut src = p;
                 if u >= acc {
-                    for e in csr.row(p) {
+                    // Entries of weight 0 (ties p does not listen through) are never drawn.
+                    for e in csr.row(p).filter(|&e| csr.w[e] > 0.0) {
                         src = csr.nbr[e] as usize;
                         acc += csr.w[e];
                         if u < acc {
@@ -435,6 +475,37 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                 fj_trust(a, p, o, r, k);
             }
         });
+}
+
+/// Random sequential voter updates on `x` (trust already updated): N times, a population
+/// p drawn uniformly copies every attitude of one member of {p} ∪ N(p) drawn with
+/// probability W_pq, reading the state as the previous updates left it.
+fn async_voter(csr: &Csr, x: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
+    let n = csr.len();
+    if n == 0 {
+        return;
+    }
+    let mut rng = stream(key, t, Purpose::VoterSequence, 0);
+    for _ in 0..n {
+        let p = rng.random_range(0..n);
+        let u: f32 = rng.random();
+        let mut acc = csr.self_w[p];
+        let mut src = p;
+        if u >= acc {
+            for e in csr.row(p).filter(|&e| csr.w[e] > 0.0) {
+                src = csr.nbr[e] as usize;
+                acc += csr.w[e];
+                if u < acc {
+                    break;
+                }
+            }
+        }
+        if src != p {
+            for b in (0..r).step_by(k) {
+                x.copy_within(src * r + b + 1..src * r + b + k, p * r + b + 1);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::model::checked::{GeneratedOpinionSpec, GeneratorSpec, Graph, Homes};
 use crate::scenario::diagnostic::TomlPath;
 use crate::scenario::edgelist;
 use crate::scenario::types::{
-    Dist, GraphModel, Scenario, default_internet, default_literacy, default_stubbornness,
+    Dist, GraphModel, Scenario, SetValues, default_internet, default_literacy, default_stubbornness,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -159,6 +159,9 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             c.dist_vector(p.key("values"), v);
         }
         c.positive(p.key("tie_weight"), g.tie_weight);
+        if let Some(w) = g.self_weight {
+            c.range(p.key("self_weight"), w, 0.0, 1.0e6);
+        }
         let mut opinion = Vec::with_capacity(g.opinion.len());
         for (aid, o) in &g.opinion {
             let op = p.key("opinion").key(aid);
@@ -172,11 +175,23 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             if let Some(v) = &o.attitude {
                 c.dist_vector(op.key("attitude"), v);
             }
+            let attitude_values = o.attitude_values.as_ref().map(|set| {
+                let path = op.key("attitude_values");
+                if o.attitude.is_some() {
+                    c.err_help(
+                        path.clone(),
+                        "both attitude and attitude_values are given",
+                        "keep one: attitude draws values, attitude_values sets them",
+                    );
+                }
+                Arc::new(set_values(c, &path, set, g.count, base_dir))
+            });
             opinion.push(GeneratedOpinionSpec {
                 actor: actor.unwrap_or(0),
                 familiarity: o.familiarity.clone(),
                 trust: o.trust.clone(),
                 attitude: o.attitude.clone(),
+                attitude_values,
             });
         }
         let or = |d: &Option<Dist>, default: f64| d.clone().unwrap_or(Dist::Const(default));
@@ -191,8 +206,112 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             stubbornness: or(&g.stubbornness, default_stubbornness()),
             values: g.values.clone(),
             tie_weight: g.tie_weight as f32,
+            self_weight: g.self_weight.unwrap_or(sc.model.self_weight) as f32,
             opinion,
         });
     }
     out
+}
+
+/// One attitude per population of a group of `count`: a list, evenly spaced from `from`
+/// to `to` (both included), or a column of a CSV file (header row, one row per
+/// population). Every value must lie in [-1, 1]. On an error, zeros (the check fails).
+fn set_values(
+    c: &mut Ctx,
+    path: &TomlPath,
+    s: &SetValues,
+    count: u64,
+    base_dir: &Path,
+) -> Vec<f32> {
+    let n = count.min(u32::MAX as u64) as usize;
+    let forms = [
+        s.values.is_some(),
+        s.from.is_some() || s.to.is_some(),
+        s.file.is_some() || s.column.is_some(),
+    ];
+    if forms.iter().filter(|&&f| f).count() != 1 {
+        c.err_help(
+            path.clone(),
+            "give exactly one form of set values",
+            "allowed: { values = [...] }, { from = -1, to = 1 } or { file = \"x.csv\", column = \"name\" }",
+        );
+        return vec![0.0; n];
+    }
+    let values: Vec<f64> = if let Some(v) = &s.values {
+        v.clone()
+    } else if forms[1] {
+        let (Some(from), Some(to)) = (s.from, s.to) else {
+            c.err(path.clone(), "evenly spaced values need both from and to");
+            return vec![0.0; n];
+        };
+        (0..n)
+            .map(|j| {
+                if n > 1 {
+                    from + (to - from) * j as f64 / (n - 1) as f64
+                } else {
+                    from
+                }
+            })
+            .collect()
+    } else {
+        let (Some(file), Some(column)) = (&s.file, &s.column) else {
+            c.err(
+                path.clone(),
+                "values from a CSV file need both file and column",
+            );
+            return vec![0.0; n];
+        };
+        match csv_column(&base_dir.join(file), column) {
+            Ok(v) => v,
+            Err(msg) => {
+                c.err(path.key("file"), format!("{file}: {msg}"));
+                return vec![0.0; n];
+            }
+        }
+    };
+    if values.len() != n {
+        c.err_help(
+            path.clone(),
+            format!("{} values for {count} populations", values.len()),
+            "give one value per population of the group",
+        );
+        return vec![0.0; n];
+    }
+    if let Some((j, v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && (-1.0..=1.0).contains(*v)))
+    {
+        c.err_help(
+            path.clone(),
+            format!("value {j} is {v}"),
+            "allowed: attitudes from -1 to 1",
+        );
+        return vec![0.0; n];
+    }
+    values.into_iter().map(|v| v as f32).collect()
+}
+
+/// The numbers of one named column of a CSV file with a header row.
+fn csv_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
+    let text = crate::scenario::load::read_regular_text(path)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let headers = rd.headers().map_err(|e| e.to_string())?.clone();
+    let Some(ix) = headers.iter().position(|h| h.trim() == column) else {
+        return Err(format!(
+            "no column \"{column}\"; the header has: {}",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let mut out = Vec::new();
+    for (i, rec) in rd.records().enumerate() {
+        let rec = rec.map_err(|e| format!("row {}: {e}", i + 2))?;
+        let cell = rec.get(ix).unwrap_or("").trim();
+        out.push(
+            cell.parse::<f64>()
+                .map_err(|_| format!("line {}: \"{cell}\" is not a number", i + 2))?,
+        );
+    }
+    Ok(out)
 }

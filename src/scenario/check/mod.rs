@@ -58,7 +58,7 @@ fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<D
     let generators = generators::check(&mut c, sc, base_dir);
     // Selectors resolve only once every population and its home is known.
     let res = Resolver::new(&idx, sc, &populations, &generators, actors.len());
-    let ties = ties::check_ties(&mut c, sc, &idx);
+    let (ties, one_way_ties) = ties::check_ties(&mut c, sc, &idx);
     let reach = ties::check_reach(&mut c, sc, &res);
     let relations = ties::check_relations(&mut c, sc);
     let stories = stories::check(&mut c, sc);
@@ -81,6 +81,7 @@ fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<D
         populations,
         generators,
         ties,
+        one_way_ties,
         reach,
         relations,
         stories,

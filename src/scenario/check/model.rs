@@ -2,7 +2,7 @@
 
 use super::{Ctx, Defaults};
 use crate::model::checked::{Params, SocialRule};
-use crate::model::{ContagionModel, SirTransmission, SocialModel};
+use crate::model::{ContagionModel, SirTransmission, SocialModel, VoterUpdate};
 use crate::scenario::diagnostic::TomlPath;
 use crate::scenario::types::ModelParams;
 
@@ -37,6 +37,13 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
             "only the SIR model counts infected contacts; remove it or set contagion_model = \"sir\"",
         );
     }
+    if m.voter_update == VoterUpdate::Asynchronous && m.social_model != SocialModel::Voter {
+        c.err_help(
+            p.key("voter_update"),
+            "voter_update = \"asynchronous\" applies to the voter model only",
+            "remove it or set social_model = \"voter\"",
+        );
+    }
     c.range(p.key("self_weight"), m.self_weight, 0.0, 1.0e6);
     c.prob(p.key("familiarity_decay"), m.familiarity_decay);
     c.prob(p.key("attitude_decay"), m.attitude_decay);
@@ -51,6 +58,8 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.prob(q.key("attitude_gain"), m.messaging.attitude_gain);
     c.prob(q.key("trust_gain"), m.messaging.trust_gain);
     c.prob(q.key("backfire_threshold"), m.messaging.backfire_threshold);
+    c.prob(q.key("reactance_harm"), m.messaging.reactance_harm);
+    c.prob(q.key("reactance_cost"), m.messaging.reactance_cost);
     let q = p.key("exchange");
     c.positive(
         q.key("cost_per_participant"),
@@ -99,7 +108,10 @@ fn params(m: &ModelParams) -> Params {
                 mu: m.convergence as f32,
                 rounds: m.pair_rounds,
             },
-            SocialModel::Voter => SocialRule::Voter,
+            SocialModel::Voter => match m.voter_update {
+                VoterUpdate::Synchronous => SocialRule::Voter,
+                VoterUpdate::Asynchronous => SocialRule::AsyncVoter,
+            },
         },
         contagion: m.contagion_model,
         sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
@@ -115,6 +127,10 @@ fn params(m: &ModelParams) -> Params {
             .messaging
             .backfire
             .then_some(m.messaging.backfire_threshold as f32),
+        msg_reactance: m.messaging.reactance.then_some((
+            m.messaging.reactance_harm as f32,
+            m.messaging.reactance_cost as f32,
+        )),
         ex_cost_per_participant: m.exchange.cost_per_participant,
         ex_trust_gain: m.exchange.trust_gain as f32,
         ex_attitude_gain: m.exchange.attitude_gain as f32,

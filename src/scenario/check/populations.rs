@@ -45,6 +45,9 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Vec<Populatio
         c.prob(p.key("internet"), pop.internet);
         c.prob(p.key("media_literacy"), pop.media_literacy);
         c.prob(p.key("stubbornness"), pop.stubbornness);
+        if let Some(w) = pop.self_weight {
+            c.range(p.key("self_weight"), w, 0.0, 1.0e6);
+        }
         if let Some(s) = &pop.salience {
             c.weights(p.key("salience"), s, dims);
         }
@@ -81,6 +84,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Vec<Populatio
             internet: pop.internet as f32,
             literacy: pop.media_literacy as f32,
             stubbornness: pop.stubbornness as f32,
+            self_weight: pop.self_weight.unwrap_or(sc.model.self_weight) as f32,
             salience: match &pop.salience {
                 Some(s) => normalised(s),
                 None => vec![1.0 / dims.max(1) as f32; dims],

@@ -1,14 +1,18 @@
 //! `[[tie]]`, `[[reach]]` and `[[relation]]`: the links between populations and actors.
 
 use super::{Ctx, Resolver};
-use crate::model::RelationKind;
 use crate::model::checked::ReachSpec;
+use crate::model::{RelationKind, TieDirection};
 use crate::scenario::diagnostic::{TomlPath, suggest_help};
 use crate::scenario::select::PopIndex;
 use crate::scenario::types::Scenario;
 
-pub(super) fn check_ties(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Vec<(u32, u32, f32)> {
-    let mut out = Vec::with_capacity(sc.ties.len());
+/// Two-way ties of equal weight, and one-way influence as (speaker, listener, weight).
+pub(super) type Ties = (Vec<(u32, u32, f32)>, Vec<(u32, u32, f32)>);
+
+pub(super) fn check_ties(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Ties {
+    let mut two_way = Vec::with_capacity(sc.ties.len());
+    let mut one_way = Vec::new();
     for (i, t) in sc.ties.iter().enumerate() {
         let p = TomlPath::root().key("tie").idx(i);
         let mut ends = [None, None];
@@ -30,9 +34,23 @@ pub(super) fn check_ties(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Vec<(u32
             );
         }
         c.positive(p.key("weight"), t.weight);
-        out.push((ends[0].unwrap_or(0), ends[1].unwrap_or(0), t.weight as f32));
+        let (a, b) = (ends[0].unwrap_or(0), ends[1].unwrap_or(0));
+        match (t.direction, t.weight_back) {
+            (TieDirection::Both, None) => two_way.push((a, b, t.weight as f32)),
+            (TieDirection::Both, Some(back)) => {
+                c.positive(p.key("weight_back"), back);
+                one_way.push((a, b, t.weight as f32));
+                one_way.push((b, a, back as f32));
+            }
+            (TieDirection::OneWay, None) => one_way.push((a, b, t.weight as f32)),
+            (TieDirection::OneWay, Some(_)) => c.err_help(
+                p.key("weight_back"),
+                "a one-way tie has no weight back",
+                "remove weight_back, or remove direction = \"one_way\" to make the tie two-way",
+            ),
+        }
     }
-    out
+    (two_way, one_way)
 }
 
 pub(super) fn check_reach(c: &mut Ctx, sc: &Scenario, res: &Resolver) -> Vec<ReachSpec> {

@@ -19,8 +19,11 @@ pub fn build(sc: &CheckedScenario) -> World {
     // Exchanges create ties between their targets and the actor's home; they start at weight 0.
     links::exchange_ties(sc, &actors, &mut tie_list);
     let n_pop = pops.len();
-    let ties =
-        super::graph::csr_from_graph(&super::graph::social_graph(n_pop, tie_list), sc.self_weight);
+    let ties = super::graph::csr_from_graph(
+        &super::graph::social_graph(n_pop, tie_list),
+        &sc.one_way_ties,
+        self_weights(sc),
+    );
     let reach = links::reach(sc, n_pop);
     let relations = links::relations(sc);
     let stories = plans::stories(sc, &pops, &rkey);
@@ -37,7 +40,6 @@ pub fn build(sc: &CheckedScenario) -> World {
         pops,
         opinions,
         ties,
-        self_weight: sc.self_weight,
         reach,
         relations,
         stories,
@@ -48,4 +50,13 @@ pub fn build(sc: &CheckedScenario) -> World {
         params: sc.params.clone(),
         group_names: sc.generators.iter().map(|g| g.prefix.clone()).collect(),
     }
+}
+
+/// Raw self weight of every population, in population order (explicit, then generated).
+fn self_weights(sc: &CheckedScenario) -> Vec<f32> {
+    let mut out: Vec<f32> = sc.populations.iter().map(|p| p.self_weight).collect();
+    for g in &sc.generators {
+        out.extend(std::iter::repeat_n(g.self_weight, g.count as usize));
+    }
+    out
 }

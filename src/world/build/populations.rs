@@ -139,6 +139,10 @@ pub(super) fn build(
                             draw(&att[d.min(att.len() - 1)], -1.0, 1.0, &mut r) as f32;
                     }
                 }
+                // Set values draw nothing, so other fields' draws stay as they were.
+                if let Some(v) = &o.attitude_values {
+                    opinions.x[pa * k + 1..pa * k + k].fill(v[j]);
+                }
             }
         }
     }
