@@ -6,6 +6,7 @@ mod ensemble;
 mod exercise;
 mod progress;
 mod run;
+mod sensitivity;
 mod summary;
 
 pub use summary::summary_text;
@@ -96,6 +97,11 @@ pub enum Command {
         after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), summary.json.\nExample:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50"
     )]
     Sweep(ensemble::SweepArgs),
+    /// Global sensitivity of a metric to the scenario's [[uncertain]] parameters (Sobol or Morris)
+    #[command(
+        after_help = "Outputs:\n  sensitivity.csv   per parameter: prior, first-order and total Sobol indices with 95% bootstrap\n                    intervals (sobol), or mu, mu*, sigma (morris)\n  design.csv        every design point's parameter values and the metric\n  sensitivity.json  manifest and indices\n  sensitivity.png   indices with their intervals\n  timing.json       wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed (common random numbers), so only the parameters differ;\nthe files are byte-identical for any --threads.\nExample:\n  softpower sensitivity scenarios/middle_power.toml --method sobol --samples 256 --metric soft_power:norland"
+    )]
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Combine the shard folders of a `compare` or `sweep` into the unsharded result
     Merge(ensemble::MergeArgs),
     /// Validate scenario files and explain every problem (file, line, field, what is allowed)
@@ -126,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => ensemble::compare(args),
         Command::Sweep(args) => ensemble::sweep(args),
         Command::Merge(args) => ensemble::merge(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Exercise(args) => exercise::exercise(args),
     };
     let code = match result {

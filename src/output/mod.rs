@@ -6,6 +6,7 @@
 
 pub mod ensemble;
 pub mod figures;
+pub mod sensitivity;
 pub mod tables;
 
 use crate::error::{Context, Error, Result};
