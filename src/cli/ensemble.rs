@@ -136,10 +136,10 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             );
         }
         Variants::Uncertain {
-            raws: uncertainty::variants(sc, &names)
+            templates: uncertainty::variants(sc, &names)
                 .map_err(invalid)?
                 .into_iter()
-                .map(|v| v.raw)
+                .map(|v| v.template)
                 .collect(),
             base_dir: loaded.base_dir().to_path_buf(),
             draws: Draws::new(space, sc.scenario.seed).map_err(invalid)?,
@@ -484,6 +484,7 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs) -> Result<()> {
 
 fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()> {
     let m = &agg.manifest;
+    let mut regret = None;
     let written = if m.kind == "sweep" {
         files::write_sweep(out, agg, plots && agg.complete)?
     } else {
@@ -495,14 +496,17 @@ fn finish(out: &OutDir, agg: &Aggregate, plots: bool, quiet: bool) -> Result<()>
                 &crate::output::sensitivity::decision_csv(agg, &d)?,
             )?;
             w.push("decision.csv".into());
-            if !quiet && m.variants.len() > 1 {
-                say!("{}", decision_text(agg, &d));
+            if m.variants.len() > 1 {
+                regret = Some(decision_text(agg, &d));
             }
         }
         w
     };
     if !quiet {
         say!("{}", ranking_text(agg));
+        if let Some(r) = regret {
+            say!("{r}");
+        }
         // The manifest was checked on reading: its focal metric is among its metrics.
         let focal = m
             .metrics

@@ -15,7 +15,7 @@ use super::simulate;
 use crate::metrics::{Recorder, relation_pairs};
 use crate::model::checked::CheckedScenario;
 use crate::model::prior::Prior;
-use crate::scenario::check::uncertain::{apply_draw, bare, priors};
+use crate::scenario::check::uncertain::{Template, bare, priors};
 use crate::scenario::strategy::{self, BASELINE};
 use crate::scenario::types::Scenario;
 use crate::world::{World, build};
@@ -66,7 +66,7 @@ impl Space {
 pub struct Variant {
     pub name: String,
     /// The raw scenario with the strategy applied, without strategies or priors.
-    pub raw: Scenario,
+    pub template: Template,
 }
 
 /// The baseline and the named strategies of `sc` (a scenario `check` accepted), in order.
@@ -94,7 +94,7 @@ pub fn variants(sc: &Scenario, names: &[String]) -> Result<Vec<Variant>, String>
         };
         out.push(Variant {
             name: name.clone(),
-            raw,
+            template: Template::new(&raw)?,
         });
     }
     Ok(out)
@@ -129,7 +129,7 @@ impl Draws {
 pub enum Variants {
     Fixed(Vec<CheckedScenario>),
     Uncertain {
-        raws: Vec<Scenario>,
+        templates: Vec<Template>,
         base_dir: PathBuf,
         draws: Draws,
     },
@@ -139,7 +139,7 @@ impl Variants {
     pub fn len(&self) -> usize {
         match self {
             Variants::Fixed(v) => v.len(),
-            Variants::Uncertain { raws, .. } => raws.len(),
+            Variants::Uncertain { templates, .. } => templates.len(),
         }
     }
 
@@ -152,10 +152,10 @@ impl Variants {
         match self {
             Variants::Fixed(s) => Ok(s[v].clone()),
             Variants::Uncertain {
-                raws,
+                templates,
                 base_dir,
                 draws,
-            } => apply_draw(&raws[v], base_dir, &draws.space.paths, &draws.values(run)),
+            } => templates[v].apply(base_dir, &draws.space.paths, &draws.values(run)),
         }
     }
 }
@@ -346,7 +346,7 @@ pub fn evaluate(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Option<Vec<f64>>, String> {
     let one = |v: &Variant, x: &[f64], k: usize| -> Result<f64, String> {
-        let checked = apply_draw(&v.raw, base_dir, &space.paths, x)?;
+        let checked = v.template.apply(base_dir, &space.paths, x)?;
         let run = simulate(build(&checked), |_| {});
         probe.measure(&run.recorder).ok_or_else(|| {
             format!(

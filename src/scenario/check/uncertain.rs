@@ -104,7 +104,7 @@ pub fn check(sc: &Scenario, base_dir: &Path) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     at.key("prior"),
                     format!(
-                        "a normal prior is unbounded, but \"{}\" has a bounded range",
+                        "a normal prior reaches every real number, but \"{}\" has a bounded range of allowed values",
                         u.path
                     ),
                 )
@@ -158,30 +158,133 @@ pub fn priors(sc: &Scenario) -> Vec<(String, Prior)> {
         .collect()
 }
 
-/// A scenario with the uncertain fields set to `values` (in the order of `paths`) and
-/// checked. `raw` should come from [`bare`] (or a strategy applied to it), so no strategy
-/// or prior is checked again for every draw.
-pub fn apply_draw(
-    raw: &Scenario,
-    base_dir: &Path,
-    paths: &[String],
-    values: &[f64],
-) -> Result<CheckedScenario, String> {
-    let mut s = raw.clone();
-    for (p, &v) in paths.iter().zip(values) {
-        s = set_path(&s, p, v).map_err(|e| format!("{p} = {v}: {}", e.message))?;
+/// A raw scenario held as a TOML tree, to which parameter draws are applied with one
+/// deserialisation and one check per draw (editing field by field with `set_path` would
+/// round-trip the whole scenario through TOML once per parameter). The edits are the ones
+/// `set_path` makes, on paths `check` accepted.
+#[derive(Debug, Clone)]
+pub struct Template {
+    root: toml::Value,
+}
+
+impl Template {
+    /// `raw` should come from [`bare`] (or a strategy applied to it), so no strategy or
+    /// prior is checked again for every draw.
+    pub fn new(raw: &Scenario) -> Result<Template, String> {
+        toml::Value::try_from(raw)
+            .map(|root| Template { root })
+            .map_err(|e| format!("cannot edit the scenario: {e}"))
     }
-    check_tables(&s, base_dir).map_err(|d| {
-        let at: Vec<String> = paths
-            .iter()
-            .zip(values)
-            .map(|(p, v)| format!("{p} = {v}"))
-            .collect();
-        format!(
-            "the parameter draw {} gives an invalid scenario: {}: {}",
-            at.join(", "),
-            d[0].path,
-            d[0].message
-        )
-    })
+
+    /// The scenario with the fields at `paths` set to `values`, checked.
+    pub fn apply(
+        &self,
+        base_dir: &Path,
+        paths: &[String],
+        values: &[f64],
+    ) -> Result<CheckedScenario, String> {
+        let mut root = self.root.clone();
+        for (p, &v) in paths.iter().zip(values) {
+            let slot = slot(&mut root, p).ok_or_else(|| format!("cannot find \"{p}\""))?;
+            *slot = toml::Value::Float(v);
+        }
+        let at = || {
+            paths
+                .iter()
+                .zip(values)
+                .map(|(p, v)| format!("{p} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let s = Scenario::deserialize(root)
+            .map_err(|e| format!("the parameter draw {} is refused: {e}", at()))?;
+        check_tables(&s, base_dir).map_err(|d| {
+            format!(
+                "the parameter draw {} gives an invalid scenario: {}: {}",
+                at(),
+                d[0].path,
+                d[0].message
+            )
+        })
+    }
+}
+
+/// The value at an edit path (`model.a.b`, or `<table>.<id>.<field>` in an array of
+/// tables keyed by id), created when the file left it to its default.
+fn slot<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (head, rest) = parts.split_first()?;
+    let mut cur = if *head == "model" {
+        root.as_table_mut()?
+            .entry("model")
+            .or_insert_with(|| toml::Value::Table(Default::default()))
+    } else {
+        let (id, _) = rest.split_first()?;
+        root.get_mut(*head)?
+            .as_array_mut()?
+            .iter_mut()
+            .find(|e| e.get("id").and_then(|x| x.as_str()) == Some(id))?
+    };
+    let fields = if *head == "model" { rest } else { &rest[1..] };
+    let (last, inner) = fields.split_last()?;
+    for p in inner {
+        cur = cur
+            .as_table_mut()?
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(Default::default()));
+    }
+    Some(
+        cur.as_table_mut()?
+            .entry(last.to_string())
+            .or_insert(toml::Value::Float(0.0)),
+    )
+}
+
+use serde::Deserialize;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, parse_str};
+
+    const S: &str = "[scenario]\nname = \"t\"\nticks = 5\n[[actor]]\nid = \"usa\"\nbudget = 5\n[[population]]\nid = \"fr\"\nsize = 10\n[[campaign]]\nid = \"c\"\nactor = \"usa\"\ninstrument = \"messaging\"\ntargets = [\"fr\"]\nspend = 1\n[[uncertain]]\npath = \"model.exchange.spillover\"\nprior = \"uniform\"\nlow = 0\nhigh = 30\n";
+
+    #[test]
+    fn a_draw_through_the_template_is_the_scenario_set_path_and_check_give() {
+        let sc = parse_str(S, Path::new("t.toml"), &Overrides::default()).unwrap();
+        assert!(check(&sc, Path::new("")).is_empty());
+        let paths: Vec<String> = [
+            "model.exchange.spillover",
+            "campaign.c.spend",
+            "population.fr.media_literacy",
+            "actor.usa.credibility",
+            "model.self_weight",
+        ]
+        .map(String::from)
+        .to_vec();
+        let values = [12.5, 2.25, 0.7, 0.35, 1.5];
+        let via_template = Template::new(&bare(&sc))
+            .unwrap()
+            .apply(Path::new(""), &paths, &values)
+            .unwrap();
+        let mut edited = bare(&sc);
+        for (p, &v) in paths.iter().zip(&values) {
+            edited = set_path(&edited, p, v).unwrap();
+        }
+        let via_set_path = check_tables(&edited, Path::new("")).unwrap();
+        assert_eq!(format!("{via_template:?}"), format!("{via_set_path:?}"));
+    }
+
+    #[test]
+    fn a_draw_that_breaks_a_rule_names_its_values() {
+        let sc = parse_str(S, Path::new("t.toml"), &Overrides::default()).unwrap();
+        let e = Template::new(&bare(&sc))
+            .unwrap()
+            .apply(Path::new(""), &["campaign.c.spend".into()], &[9.0])
+            .unwrap_err();
+        assert!(
+            e.contains("campaign.c.spend = 9") && e.contains("budget"),
+            "{e}"
+        );
+    }
 }
