@@ -385,3 +385,60 @@ fn bad_metric_strings_and_scenarios_without_priors_are_refused_with_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("no [[uncertain]] blocks"));
 }
+
+/// The commands of README.md "Under parameter uncertainty", exactly as written there
+/// (with an output folder), and what the README says they show.
+#[test]
+fn the_readme_worked_example_shows_what_it_says() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("### Under parameter uncertainty")
+        .nth(1)
+        .unwrap()
+        .split("```sh")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let commands: Vec<Vec<&str>> = section
+        .lines()
+        .filter(|l| l.starts_with("softpower "))
+        .map(|l| l.split_whitespace().skip(1).collect())
+        .collect();
+    assert_eq!(commands.len(), 3);
+    let dir = tempfile::tempdir().unwrap();
+    let outs: Vec<_> = (0..3).map(|i| dir.path().join(format!("o{i}"))).collect();
+    for (c, out) in commands.iter().zip(&outs) {
+        softpower()
+            .args(c)
+            .args(["--no-plots", "-q", "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let d = rows(&outs[0].join("decision.csv"));
+    let elites = d.iter().find(|r| r[0] == "elites_first").unwrap();
+    assert!(num(&elites[2]) > 0.5, "best in most draws: {elites:?}");
+    assert_eq!(elites[5], "true", "the minimax-regret choice");
+    for (out, zero) in [(&outs[1], false), (&outs[2], true)] {
+        let mut t = rows(&out.join("sensitivity.csv"));
+        t.sort_by(|a, b| num(&b[7]).total_cmp(&num(&a[7])));
+        let top: std::collections::BTreeSet<&str> = t[..2].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            top,
+            [
+                "model.exchange.cost_per_participant",
+                "model.exchange.spillover"
+            ]
+            .into_iter()
+            .collect()
+        );
+        if zero {
+            for p in ["model.messaging.cost_digital", "actor.norland.credibility"] {
+                let r = t.iter().find(|r| r[0] == p).unwrap();
+                assert_eq!(num(&r[7]), 0.0, "{r:?}");
+            }
+        }
+    }
+}
