@@ -117,7 +117,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         resamples: args.bootstrap as usize,
         confidence: 0.95,
     };
-    let design = Design::new(&plan, space.dims()).map_err(|e| Error::invalid(e))?;
+    let design = Design::new(&plan, space.dims()).map_err(Error::invalid)?;
     let output = match &args.minus {
         Some(b) => format!("{} ({} minus {b})", probe.metric, args.strategy),
         None if args.strategy != BASELINE => format!("{} ({})", probe.metric, args.strategy),

@@ -25,9 +25,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Stream constants that separate the design's and the bootstrap's randomness from the
 /// simulation's, all derived from the scenario seed.
-const DESIGN_STREAM: u64 = 0x5EED_0F_DE5161;
+const DESIGN_STREAM: u64 = 0x5EED_0FDE_5161;
 const BOOT_STREAM: u64 = 0xB007_57A9;
-const DRAW_STREAM: u64 = 0xD4A3_0F_9A4A;
+const DRAW_STREAM: u64 = 0x00D4_A30F_9A4A;
 
 /// The uncertain parameters of a scenario: paths and priors in file order.
 #[derive(Debug, Clone)]
