@@ -442,3 +442,90 @@ fn the_readme_worked_example_shows_what_it_says() {
         }
     }
 }
+
+#[test]
+fn compare_under_uncertainty_is_byte_identical_across_threads_shards_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "fj.toml",
+        &scenario(
+            "[[strategy]]\nname = \"firm_b\"\n[strategy.set]\n\"population.b.stubbornness\" = 0.9\n",
+        ),
+    );
+    let run = |out: &Path, extra: &[&str]| {
+        softpower()
+            .arg("compare")
+            .arg(&file)
+            .args([
+                "--runs",
+                "20",
+                "--metric",
+                "favourability:issue",
+                "--no-plots",
+                "-q",
+                "--out",
+            ])
+            .arg(out)
+            .args(extra)
+            .assert()
+    };
+    let d = dir.path();
+    run(&d.join("t1"), &["--threads", "1"]).success();
+    run(&d.join("t2"), &["--threads", "2"]).success();
+    run(&d.join("s1"), &["--shard", "1/2"]).success();
+    run(&d.join("s2"), &["--shard", "2/2"]).success();
+    softpower()
+        .arg("merge")
+        .arg(d.join("s1"))
+        .arg(d.join("s2"))
+        .args(["--no-plots", "-q", "--out"])
+        .arg(d.join("merged"))
+        .assert()
+        .success();
+    run(&d.join("cut"), &["--stop-after-batches", "1"]).code(130);
+    run(&d.join("cut"), &["--resume"]).success();
+    for other in ["t2", "merged", "cut"] {
+        for n in [
+            "runs.csv",
+            "compare.csv",
+            "paired.csv",
+            "decision.csv",
+            "summary.json",
+        ] {
+            assert!(
+                std::fs::read(d.join("t1").join(n)).unwrap()
+                    == std::fs::read(d.join(other).join(n)).unwrap(),
+                "{n} differs between t1 and {other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_example_of_sensitivity_help_runs() {
+    let help = softpower()
+        .args(["sensitivity", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    let examples: Vec<&str> = help
+        .lines()
+        .filter(|l| l.trim_start().starts_with("softpower sensitivity "))
+        .collect();
+    assert_eq!(examples.len(), 2, "{help}");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, example) in examples.iter().enumerate() {
+        let out = dir.path().join(format!("h{i}"));
+        softpower()
+            .args(example.split_whitespace().skip(1))
+            .args(["-q", "--no-plots", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(out.join("sensitivity.csv").is_file());
+    }
+}

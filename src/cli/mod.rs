@@ -99,7 +99,7 @@ pub enum Command {
     Sweep(ensemble::SweepArgs),
     /// Global sensitivity of a metric to the scenario's [[uncertain]] parameters (Sobol or Morris)
     #[command(
-        after_help = "Outputs:\n  sensitivity.csv   per parameter: prior, first-order and total Sobol indices with 95% bootstrap\n                    intervals (sobol), or mu, mu*, sigma (morris)\n  design.csv        every design point's parameter values and the metric\n  sensitivity.json  manifest and indices\n  sensitivity.png   indices with their intervals\n  timing.json       wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed (common random numbers), so only the parameters differ;\nthe files are byte-identical for any --threads.\nExample:\n  softpower sensitivity scenarios/middle_power.toml --method sobol --samples 256 --metric soft_power:norland"
+        after_help = "Outputs:\n  sensitivity.csv   per parameter: prior, first-order and total Sobol indices with 95% bootstrap\n                    intervals (sobol), or mu, mu*, sigma (morris)\n  design.csv        every design point's parameter values and the metric\n  sensitivity.json  manifest and indices\n  sensitivity.png   indices with their intervals\n  timing.json       wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed (common random numbers), so only the parameters differ;\nthe files are byte-identical for any --threads.\nExamples:\n  softpower sensitivity scenarios/middle_power_uncertain.toml --samples 64\n  softpower sensitivity scenarios/middle_power_uncertain.toml --method morris --samples 20"
     )]
     Sensitivity(sensitivity::SensitivityArgs),
     /// Combine the shard folders of a `compare` or `sweep` into the unsharded result
