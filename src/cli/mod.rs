@@ -89,7 +89,7 @@ pub enum Command {
     Run(run::RunArgs),
     /// Compare strategies: N seeded runs each, paired against the baseline, with 95% CIs
     #[command(
-        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png\n\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
+        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  decision.csv    per strategy: share of runs where it is best, mean and worst regret, minimax-regret choice\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png\n\nWith [[uncertain]] blocks, run r of every strategy takes the same parameter draw (docs/ANALYSIS.md).\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
     )]
     Compare(ensemble::CompareArgs),
     /// Sweep one or two parameters over a grid, N seeded runs per point

@@ -395,3 +395,66 @@ pub fn analyse(design: &Design, outputs: &[f64], plan: &Plan) -> Result<Indices,
             .map_err(|e| e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, parse_str};
+    use std::path::Path;
+
+    const S: &str = "[scenario]\nname = \"t\"\nticks = 3\n[[actor]]\nid = \"a\"\nbudget = 5\n[[actor]]\nid = \"b\"\n[[population]]\nid = \"p\"\nsize = 10\n[[campaign]]\nid = \"c\"\nactor = \"a\"\ninstrument = \"messaging\"\ntargets = [\"p\"]\nspend = 1\n[[strategy]]\nname = \"more\"\n[strategy.set]\n\"campaign.c.spend\" = 2\n[[uncertain]]\npath = \"model.exchange.spillover\"\nprior = \"uniform\"\nlow = 0\nhigh = 30\n[[uncertain]]\npath = \"actor.a.credibility\"\nprior = \"triangular\"\nlow = 0.2\nmode = 0.5\nhigh = 0.9\n";
+
+    fn sc() -> Scenario {
+        parse_str(S, Path::new("t.toml"), &Overrides::default()).unwrap()
+    }
+
+    #[test]
+    fn every_variant_of_a_run_takes_the_same_draw_within_the_priors() {
+        let sc = sc();
+        let space = Space::of(&sc);
+        assert_eq!(
+            space.paths,
+            ["model.exchange.spillover", "actor.a.credibility"]
+        );
+        let draws = Draws::new(space, 7).unwrap();
+        let vs = variants(&sc, &["baseline".into(), "more".into()]).unwrap();
+        let variants = Variants::Uncertain {
+            templates: vs.into_iter().map(|v| v.template).collect(),
+            base_dir: PathBuf::new(),
+            draws: draws.clone(),
+        };
+        for run in 0..16 {
+            let x = draws.values(run);
+            assert!((0.0..=30.0).contains(&x[0]) && (0.2..=0.9).contains(&x[1]));
+            let (base, more) = (
+                variants.scenario(0, run).unwrap(),
+                variants.scenario(1, run).unwrap(),
+            );
+            for s in [&base, &more] {
+                assert_eq!(s.actors[0].credibility, x[1] as f32);
+            }
+            assert_eq!(format!("{:?}", base.params), format!("{:?}", more.params));
+        }
+        assert_ne!(draws.values(0), draws.values(1));
+    }
+
+    #[test]
+    fn a_stance_without_a_record_and_selectors_are_refused_by_name() {
+        let sc = sc();
+        let checked = crate::scenario::check(&sc, Path::new("")).unwrap();
+        let world = build(&checked);
+        let e = Probe::new(Metric::parse("stance:a->b").unwrap(), &world).unwrap_err();
+        assert!(e.contains("not recorded"), "{e}");
+        let e = Probe::new(Metric::parse("trust:a[all]").unwrap(), &world).unwrap_err();
+        assert!(e.contains("selectors"), "{e}");
+        let e = Probe::new(Metric::parse("trust:c").unwrap(), &world).unwrap_err();
+        assert!(e.contains("unknown actor"), "{e}");
+        let p = Probe::new(Metric::parse("spend:a@3").unwrap(), &world).unwrap();
+        let run = simulate(world, |_| {});
+        assert_eq!(
+            p.measure(&run.recorder),
+            Some(3.0),
+            "1 unit a tick for 3 ticks"
+        );
+    }
+}
