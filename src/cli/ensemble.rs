@@ -5,6 +5,7 @@ use super::progress::Progress;
 use super::{OutputArgs, say, tell, thread_pool};
 use crate::error::{Context, Error, Result, sha256_hex};
 use crate::experiment::ensemble::{BATCH_RUNS, MetricSet, batches, run_batch, shard_batches};
+use crate::experiment::uncertainty::{self, Draws, Space, Variants};
 use crate::output::OutDir;
 use crate::output::ensemble::{
     self as files, Aggregate, Header, MANIFEST, Manifest, SweepParam, VariantInfo, aggregate,
@@ -13,7 +14,7 @@ use crate::output::ensemble::{
 use crate::scenario::check::strategies::variants;
 use crate::scenario::edit::set_path;
 use crate::scenario::strategy::BASELINE;
-use crate::scenario::{CheckedScenario, Loaded, Overrides, check, load, preflight};
+use crate::scenario::{Loaded, Overrides, check, load, preflight};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,7 +123,28 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             values: Vec::new(),
         })
         .collect();
-    let scenarios = vs.into_iter().map(|(_, s)| s).collect();
+    let scenarios = if sc.uncertain.is_empty() {
+        Variants::Fixed(vs.into_iter().map(|(_, s)| s).collect())
+    } else {
+        let names: Vec<String> = vs.into_iter().map(|(n, _)| n).collect();
+        let space = Space::of(sc);
+        if !args.common.output.quiet {
+            say!(
+                "Under uncertainty: run r of every strategy takes the same seed and the same draw of {} uncertain parameters ({}), from a scrambled Sobol sequence.",
+                space.dims(),
+                space.paths.join(", ")
+            );
+        }
+        Variants::Uncertain {
+            templates: uncertainty::variants(sc, &names)
+                .map_err(invalid)?
+                .into_iter()
+                .map(|v| v.template)
+                .collect(),
+            base_dir: loaded.base_dir().to_path_buf(),
+            draws: Draws::new(space, sc.scenario.seed).map_err(invalid)?,
+        }
+    };
     drive(
         "compare",
         &loaded,
@@ -197,6 +219,12 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     };
     let mut base = sc.clone();
     base.strategies.clear();
+    if !base.uncertain.is_empty() {
+        base.uncertain.clear();
+        tell!(
+            "note: sweep runs the scenario's values as written; its [[uncertain]] priors are used by compare and sensitivity"
+        );
+    }
     let mut infos = Vec::new();
     let mut scenarios = Vec::new();
     for (i, point) in grid.iter().enumerate() {
@@ -236,7 +264,14 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         });
         scenarios.push(checked);
     }
-    drive("sweep", &loaded, infos, scenarios, params, &args.common)
+    drive(
+        "sweep",
+        &loaded,
+        infos,
+        Variants::Fixed(scenarios),
+        params,
+        &args.common,
+    )
 }
 
 /// Which slice of the work this process runs.
@@ -280,7 +315,7 @@ fn drive(
     kind: &str,
     loaded: &Loaded,
     infos: Vec<VariantInfo>,
-    scenarios: Vec<CheckedScenario>,
+    scenarios: Variants,
     sweep: Vec<SweepParam>,
     a: &EnsembleArgs,
 ) -> Result<()> {
@@ -319,12 +354,7 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
-fn execute(
-    h: &Header,
-    scenarios: &[CheckedScenario],
-    a: &EnsembleArgs,
-    description: &str,
-) -> Result<()> {
+fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str) -> Result<()> {
     // Figure options are checked before any work is done.
     a.output.figures()?;
     let m = &h.manifest;
@@ -397,7 +427,9 @@ fn execute(
             }
             match run_batch(scenarios, b, m.runs, m.seed, &m.metrics, &stop, &|| {
                 bar.inc()
-            }) {
+            })
+            .map_err(invalid)?
+            {
                 Some(results) => write_part(&out, b, &results)?,
                 None => {
                     interrupted = true;
@@ -460,7 +492,7 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
         description: description.to_string(),
     };
     let fig_out = o.figures()?;
-    let written = crate::plot::with_output(fig_out, || {
+    let mut written = crate::plot::with_output(fig_out, || {
         if m.kind == "sweep" {
             files::write_sweep(out, agg, plots && agg.complete, &report)
         } else {
@@ -473,8 +505,24 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
             )
         }
     })?;
+    let mut regret = None;
+    if m.kind != "sweep" {
+        if let Some(d) = crate::output::sensitivity::decision(agg) {
+            out.write(
+                "decision.csv",
+                &crate::output::sensitivity::decision_csv(agg, &d)?,
+            )?;
+            written.push("decision.csv".into());
+            if m.variants.len() > 1 {
+                regret = Some(decision_text(agg, &d));
+            }
+        }
+    }
     if !quiet {
         say!("{}", ranking_text(agg));
+        if let Some(r) = regret {
+            say!("{r}");
+        }
         // The manifest was checked on reading: its focal metric is among its metrics.
         let focal = m
             .metrics
@@ -582,6 +630,41 @@ pub fn ranking_text(agg: &Aggregate) -> String {
                 format!("{:+.5}", r.gain_per_100)
             } else {
                 "-".into()
+            }
+        );
+    }
+    s
+}
+
+/// The decision table printed after `compare`: how often each strategy is best and what
+/// choosing it loses, run by run, against the best strategy of that run.
+fn decision_text(agg: &Aggregate, d: &crate::experiment::decision::Decision) -> String {
+    use std::fmt::Write;
+    let m = &agg.manifest;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Regret on {} over {} runs (loss against the best strategy of the same run):",
+        m.metrics.focal,
+        agg.runs_done()
+    );
+    let _ = writeln!(
+        s,
+        "  {:<24} {:>8} {:>14} {:>12}",
+        "strategy", "P(best)", "mean regret", "max regret"
+    );
+    for (i, (v, x)) in m.variants.iter().zip(&d.strategies).enumerate() {
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>7.1}% {:>14.5} {:>12.5}{}",
+            v.name,
+            100.0 * x.p_best,
+            x.expected_regret,
+            x.max_regret,
+            if i == d.minimax_regret {
+                "   <- minimax regret"
+            } else {
+                ""
             }
         );
     }

@@ -6,6 +6,7 @@ mod ensemble;
 mod exercise;
 mod progress;
 mod run;
+mod sensitivity;
 mod summary;
 
 pub use summary::summary_text;
@@ -147,7 +148,7 @@ pub enum Command {
     Run(run::RunArgs),
     /// Compare strategies: N seeded runs each, paired against the baseline, with 95% CIs
     #[command(
-        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png (or .svg with --format svg)\n  report.html     one self-contained page: ranking, differences in words, figures, manifest\n\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
+        after_help = "Outputs:\n  runs.csv        one row per strategy x run with its final metrics\n  compare.csv     per strategy and metric: mean, sd, 95% CI, median, 5% and 95% quantiles\n  paired.csv      each strategy minus the baseline over the same seeds: mean, 95% CI, share better\n  decision.csv    per strategy: share of runs where it is best, mean and worst regret, minimax-regret choice\n  summary.json    manifest and ranking; \"complete\": false after an interruption\n  fan.png, metric.png, cost_effectiveness.png (or .svg with --format svg)\n  report.html     one self-contained page: ranking, differences in words, figures, manifest\n\nWith [[uncertain]] blocks, run r of every strategy takes the same parameter draw (docs/ANALYSIS.md).\nCtrl-C stops cleanly; --resume continues. --shard K/N runs one slice; `softpower merge` combines slices.\nExample:\n  softpower compare scenarios/middle_power.toml --runs 200 --strategies exchange_heavy,broadcast_heavy"
     )]
     Compare(ensemble::CompareArgs),
     /// Sweep one or two parameters over a grid, N seeded runs per point
@@ -155,6 +156,11 @@ pub enum Command {
         after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), report.html, summary.json.\nExample:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50"
     )]
     Sweep(ensemble::SweepArgs),
+    /// Global sensitivity of a metric to the scenario's [[uncertain]] parameters (Sobol or Morris)
+    #[command(
+        after_help = "Outputs:\n  sensitivity.csv   per parameter: prior, first-order and total Sobol indices with 95% bootstrap\n                    intervals (sobol), or mu, mu*, sigma (morris)\n  design.csv        every design point's parameter values and the metric\n  sensitivity.json  manifest and indices\n  sensitivity.png   indices with their intervals\n  timing.json       wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed (common random numbers), so only the parameters differ;\nthe files are byte-identical for any --threads.\nExamples:\n  softpower sensitivity scenarios/middle_power_uncertain.toml --samples 64\n  softpower sensitivity scenarios/middle_power_uncertain.toml --method morris --samples 20"
+    )]
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Combine the shard folders of a `compare` or `sweep` into the unsharded result
     Merge(ensemble::MergeArgs),
     /// Validate scenario files and explain every problem (file, line, field, what is allowed)
@@ -185,6 +191,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => ensemble::compare(args),
         Command::Sweep(args) => ensemble::sweep(args),
         Command::Merge(args) => ensemble::merge(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Exercise(args) => exercise::exercise(args),
     };
     let code = match result {

@@ -12,6 +12,7 @@
 //! the work was split, resumed or threaded.
 
 use super::simulate;
+use super::uncertainty::Variants;
 use crate::metrics::ACTOR_METRICS;
 use crate::model::checked::CheckedScenario;
 use crate::scenario::Scenario;
@@ -108,14 +109,13 @@ pub struct RunResult {
 
 /// Simulates run `run` of a variant and extracts its metrics.
 pub fn run_one(
-    sc: &CheckedScenario,
+    mut s: CheckedScenario,
     variant: u32,
     run: u32,
     base_seed: u64,
     metrics: &MetricSet,
 ) -> RunResult {
     let seed = run_seed(base_seed, run);
-    let mut s = sc.clone();
     s.seed = seed;
     let out = simulate(build(&s), |_| {});
     let rec = &out.recorder;
@@ -174,16 +174,17 @@ pub fn batches(runs: u32) -> u32 {
     runs.div_ceil(BATCH_RUNS)
 }
 
-/// Simulates one batch; `None` if `stop` was raised before it finished.
+/// Simulates one batch; `None` if `stop` was raised before it finished. Run r of every
+/// variant takes the same seed and, under uncertainty, the same parameter draw.
 pub fn run_batch(
-    variants: &[CheckedScenario],
+    variants: &Variants,
     batch: u32,
     runs: u32,
     base_seed: u64,
     metrics: &MetricSet,
     stop: &AtomicBool,
     on_done: &(dyn Fn() + Sync),
-) -> Option<Vec<RunResult>> {
+) -> Result<Option<Vec<RunResult>>, String> {
     let first = batch * BATCH_RUNS;
     let last = (first + BATCH_RUNS).min(runs);
     let units: Vec<(u32, u32)> = (first..last)
@@ -191,16 +192,17 @@ pub fn run_batch(
         .collect();
     let results: Vec<Option<RunResult>> = units
         .par_iter()
-        .map(|&(r, v)| {
+        .map(|&(r, v)| -> Result<Option<RunResult>, String> {
             if stop.load(Ordering::Relaxed) {
-                return None;
+                return Ok(None);
             }
-            let res = run_one(&variants[v as usize], v, r, base_seed, metrics);
+            let sc = variants.scenario(v as usize, r)?;
+            let res = run_one(sc, v, r, base_seed, metrics);
             on_done();
-            Some(res)
+            Ok(Some(res))
         })
-        .collect();
-    results.into_iter().collect()
+        .collect::<Result<_, String>>()?;
+    Ok(results.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ pub mod discovery;
 pub mod ensemble;
 pub mod metric;
 pub mod morris;
-pub mod prior;
+pub use crate::model::prior;
 pub mod sensitivity;
 pub mod stats;
+pub mod uncertainty;
 
 use crate::engine::Engine;
 use crate::metrics::Recorder;

@@ -4,6 +4,7 @@
 //! file.
 
 pub mod checked;
+pub mod prior;
 
 use serde::{Deserialize, Serialize};
 

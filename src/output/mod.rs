@@ -7,6 +7,7 @@
 pub mod ensemble;
 pub mod figures;
 pub mod report;
+pub mod sensitivity;
 pub mod tables;
 
 use crate::error::{Context, Error, Result};

@@ -43,6 +43,9 @@ pub struct Scenario {
     /// Policy variants compared against the scenario as written (the baseline).
     #[serde(default, rename = "strategy")]
     pub strategies: Vec<Strategy>,
+    /// Priors of uncertain numeric fields (`softpower sensitivity`, `compare`).
+    #[serde(default, rename = "uncertain", skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<Uncertain>,
 }
 
 /// A named variant of the scenario: campaigns removed, added or replaced, and numeric
@@ -654,4 +657,20 @@ impl Default for ReachDefaults {
             digital: 1.0,
         }
     }
+}
+
+/// `[[uncertain]]`: a prior for one numeric field, named by its edit path (`scenario::edit`).
+/// The prior's parameters are checked in `check/uncertain.rs`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertain {
+    pub path: String,
+    pub prior: String,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub mode: Option<f64>,
+    pub alpha: Option<f64>,
+    pub beta: Option<f64>,
 }

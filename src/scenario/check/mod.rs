@@ -14,6 +14,7 @@ mod populations;
 mod stories;
 pub mod strategies;
 mod ties;
+pub mod uncertain;
 
 pub use campaigns::check_campaign;
 pub use events::check_inject;
@@ -40,6 +41,7 @@ pub fn check(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<Diag
             diags.extend(d);
         }
     }
+    diags.extend(uncertain::check(sc, base_dir));
     if diags.is_empty() {
         Ok(checked)
     } else {

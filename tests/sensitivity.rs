@@ -1,0 +1,531 @@
+//! `[[uncertain]]`, `softpower sensitivity` and `compare` under uncertainty through the real
+//! binary, on a Friedkin–Johnsen scenario whose metric has a closed form.
+//!
+//! Two populations A and B of equal size, one tie, self weight 1, so W = [[½, ½], [½, ½]];
+//! only the social-influence rule moves opinions (no campaigns, no forgetting). The
+//! attitude equilibrium is z* = (I − ΛW)⁻¹ (I − Λ) u with Λ = diag(1 − s) (docs/MODEL.md
+//! 3.6), so the favourability of the issue, (z*_A + z*_B)/2, is a function of A's
+//! stubbornness alone once B's is fixed. The digital-messaging cost is read only by
+//! campaigns, of which there are none: it provably has no effect.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+const U_A: f64 = 0.8;
+const U_B: f64 = -0.6;
+const S_B: f64 = 0.5;
+
+fn scenario(extra: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "fj_uncertain"
+seed = 3
+ticks = 200
+dimensions = ["x"]
+
+[model]
+social_model = "friedkin_johnsen"
+attitude_decay = 0
+familiarity_decay = 0
+
+[[actor]]
+id = "issue"
+
+[[population]]
+id = "a"
+size = 100
+stubbornness = 0.3
+[population.opinion.issue]
+attitude = [{U_A}]
+
+[[population]]
+id = "b"
+size = 100
+stubbornness = {S_B}
+[population.opinion.issue]
+attitude = [{U_B}]
+
+[[tie]]
+between = ["a", "b"]
+weight = 1
+
+[[uncertain]]
+path = "population.a.stubbornness"
+prior = "uniform"
+low = 0.1
+high = 0.9
+
+[[uncertain]]
+path = "model.messaging.cost_digital"
+prior = "log_uniform"
+low = 0.1
+high = 1.0
+{extra}"#
+    )
+}
+
+/// The Friedkin–Johnsen equilibrium favourability for A's stubbornness s (Cramer's rule on
+/// the 2 × 2 system (I − ΛW) z = (I − Λ) u).
+fn equilibrium(s: f64) -> f64 {
+    let (a, b) = (1.0 - s, 1.0 - S_B);
+    let (m11, m12, m21, m22) = (1.0 - a / 2.0, -a / 2.0, -b / 2.0, 1.0 - b / 2.0);
+    let (r1, r2) = (s * U_A, S_B * U_B);
+    let det = m11 * m22 - m12 * m21;
+    let za = (r1 * m22 - m12 * r2) / det;
+    let zb = (m11 * r2 - m21 * r1) / det;
+    (za + zb) / 2.0
+}
+
+fn softpower() -> Command {
+    Command::cargo_bin("softpower").unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn rows(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap()
+}
+
+fn sensitivity(file: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    softpower()
+        .arg("sensitivity")
+        .arg(file)
+        .args(["--metric", "favourability:issue", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn every_design_point_lands_on_the_friedkin_johnsen_equilibrium_of_its_stubbornness() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "fj.toml", &scenario(""));
+    let out = dir.path().join("s");
+    sensitivity(&file, &out, &["--samples", "32", "--no-plots", "-q"]).success();
+    let design = rows(&out.join("design.csv"));
+    assert_eq!(design.len(), 32 * (2 + 2), "N(d + 2) runs");
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &design {
+        let (s, y) = (num(&r[1]), num(&r[3]));
+        assert!(
+            (0.1..=0.9).contains(&s),
+            "stubbornness {s} within its prior"
+        );
+        assert!(
+            (y - equilibrium(s)).abs() < 1e-4,
+            "at s = {s}: {y} vs {}",
+            equilibrium(s)
+        );
+        seen.insert(r[1].clone());
+    }
+    assert!(seen.len() > 32, "the design spreads the parameter");
+}
+
+#[test]
+fn an_inert_parameter_has_zero_indices_and_the_only_influential_one_explains_all_variance() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "fj.toml", &scenario(""));
+    let out = dir.path().join("s");
+    sensitivity(&file, &out, &["--samples", "128"])
+        .success()
+        .stdout(predicate::str::contains(
+            "Sobol indices of favourability:issue",
+        ));
+    let t = rows(&out.join("sensitivity.csv"));
+    let get = |p: &str| t.iter().find(|r| r[0] == p).unwrap().clone();
+    let inert = get("model.messaging.cost_digital");
+    // f(A_B^(i)) = f(A) bit for bit when input i is unused, so both estimators are 0.
+    for c in 4..10 {
+        assert_eq!(num(&inert[c]), 0.0, "inert column {c}: {inert:?}");
+    }
+    // A function of one input: S_i = S_Ti = 1 (its whole variance is that input's).
+    let s = get("population.a.stubbornness");
+    let (first, total) = (num(&s[4]), num(&s[7]));
+    assert!((first - 1.0).abs() < 0.05, "first order {first}");
+    assert!((total - 1.0).abs() < 0.05, "total {total}");
+    assert!(
+        num(&s[8]) <= 1.0 && 1.0 <= num(&s[9]),
+        "the total index's interval holds 1: {s:?}"
+    );
+    assert!(out.join("sensitivity.png").is_file());
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    assert_eq!(j["evaluations"], 128 * 4);
+}
+
+#[test]
+fn morris_screening_gives_the_inert_parameter_no_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "fj.toml", &scenario(""));
+    let out = dir.path().join("m");
+    sensitivity(
+        &file,
+        &out,
+        &["--method", "morris", "--samples", "10", "--no-plots", "-q"],
+    )
+    .success();
+    let t = rows(&out.join("sensitivity.csv"));
+    let inert = t
+        .iter()
+        .find(|r| r[0] == "model.messaging.cost_digital")
+        .unwrap();
+    assert_eq!((num(&inert[5]), num(&inert[6])), (0.0, 0.0));
+    let s = t
+        .iter()
+        .find(|r| r[0] == "population.a.stubbornness")
+        .unwrap();
+    // The equilibrium rises with A's stubbornness (A holds to the higher anchor), so every
+    // elementary effect is positive and μ = μ*.
+    assert!(num(&s[5]) > 0.0 && num(&s[4]) == num(&s[5]), "{s:?}");
+    assert_eq!(rows(&out.join("design.csv")).len(), 10 * 3);
+}
+
+#[test]
+fn results_are_byte_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "fj.toml", &scenario(""));
+    let (a, b) = (dir.path().join("t1"), dir.path().join("t2"));
+    sensitivity(&file, &a, &["--samples", "16", "--threads", "1", "-q"]).success();
+    sensitivity(&file, &b, &["--samples", "16", "--threads", "2", "-q"]).success();
+    for n in [
+        "sensitivity.csv",
+        "design.csv",
+        "sensitivity.json",
+        "sensitivity.png",
+    ] {
+        assert!(
+            std::fs::read(a.join(n)).unwrap() == std::fs::read(b.join(n)).unwrap(),
+            "{n} differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn the_paired_difference_of_a_strategy_identical_to_the_baseline_is_refused_as_constant() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "fj.toml",
+        &scenario("[[strategy]]\nname = \"same\"\ndescription = \"changes nothing\"\n"),
+    );
+    sensitivity(
+        &file,
+        &dir.path().join("d"),
+        &[
+            "--strategy",
+            "same",
+            "--minus",
+            "baseline",
+            "--samples",
+            "8",
+        ],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("same value at every design point"));
+}
+
+#[test]
+fn compare_under_uncertainty_pairs_strategies_on_the_same_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "fj.toml",
+        &scenario(
+            "[[strategy]]\nname = \"same\"\ndescription = \"changes nothing\"\n\
+             [[strategy]]\nname = \"firm_b\"\n[strategy.set]\n\"population.b.stubbornness\" = 0.9\n",
+        ),
+    );
+    let out = dir.path().join("c");
+    softpower()
+        .arg("compare")
+        .arg(&file)
+        .args(["--runs", "16", "--metric", "favourability:issue", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "same draw of 2 uncertain parameters",
+        ))
+        .stdout(predicate::str::contains("P(best)"));
+    let runs = rows(&out.join("runs.csv"));
+    let head: Vec<String> = csv::Reader::from_path(out.join("runs.csv"))
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = head
+        .iter()
+        .position(|h| h == "favourability:issue")
+        .unwrap();
+    let of = |s: &str| -> Vec<f64> {
+        runs.iter()
+            .filter(|r| r[0] == s)
+            .map(|r| num(&r[col]))
+            .collect()
+    };
+    let (base, same, firm) = (of("baseline"), of("same"), of("firm_b"));
+    assert_eq!(base.len(), 16);
+    assert_eq!(
+        base, same,
+        "an unchanged strategy equals the baseline run by run"
+    );
+    assert!(
+        base.iter().any(|&x| x != base[0]),
+        "the parameters differ between runs"
+    );
+    // B holds its lower anchor more firmly: favourability falls in every draw.
+    assert!(base.iter().zip(&firm).all(|(b, f)| f < b));
+    let paired = rows(&out.join("paired.csv"));
+    let same_row = paired
+        .iter()
+        .find(|r| r[0] == "same" && r[2] == "favourability:issue")
+        .unwrap();
+    assert!(
+        same_row[5..8].iter().all(|x| num(x) == 0.0),
+        "mean difference and its interval are exactly 0: {same_row:?}"
+    );
+    let d = rows(&out.join("decision.csv"));
+    let p = |s: &str| num(&d.iter().find(|r| r[0] == s).unwrap()[2]);
+    // Ties split the win: baseline and its copy share every run, firm_b never wins.
+    assert_eq!((p("baseline"), p("same"), p("firm_b")), (0.5, 0.5, 0.0));
+    let regret = |s: &str| num(&d.iter().find(|r| r[0] == s).unwrap()[3]);
+    assert_eq!(regret("same"), 0.0);
+    assert!(regret("firm_b") > 0.0);
+}
+
+#[test]
+fn bad_priors_are_located_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "path = \"model.exchange.spilover\"\nprior = \"uniform\"\nlow = 0\nhigh = 1\n",
+            "model.exchange.spillover",
+        ),
+        (
+            "path = \"model.self_weight\"\nprior = \"unifrom\"\nlow = 0.5\nhigh = 1\n",
+            "did you mean \"uniform\"",
+        ),
+        (
+            "path = \"population.b.stubbornness\"\nprior = \"uniform\"\nlow = 0.5\nhigh = 1.5\n",
+            "allowed values",
+        ),
+        (
+            "path = \"population.b.stubbornness\"\nprior = \"normal\"\nmean = 0.5\nsd = 0.1\n",
+            "truncated_normal",
+        ),
+        (
+            "path = \"population.a.stubbornness\"\nprior = \"uniform\"\nlow = 0.2\nhigh = 0.4\n",
+            "has a prior already",
+        ),
+        (
+            "path = \"model.self_weight\"\nprior = \"triangular\"\nlow = 0.5\nhigh = 2\n",
+            "needs \"mode\"",
+        ),
+    ];
+    for (i, (block, expect)) in cases.iter().enumerate() {
+        let text = scenario(&format!("\n[[uncertain]]\n{block}"));
+        let line = text.lines().count() - block.lines().count() + 1;
+        let file = write(dir.path(), &format!("bad{i}.toml"), &text);
+        softpower()
+            .arg("check")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*expect))
+            .stderr(predicate::str::contains(format!("bad{i}.toml:")))
+            .stderr(predicate::str::contains("uncertain[2]"))
+            .stderr(predicate::function(move |s: &str| {
+                (line..line + 5).any(|l| s.contains(&format!(".toml:{l}:")))
+            }));
+    }
+}
+
+#[test]
+fn bad_metric_strings_and_scenarios_without_priors_are_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "fj.toml", &scenario(""));
+    softpower()
+        .arg("sensitivity")
+        .arg(&file)
+        .args(["--metric", "favourability:isue", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean \"issue\""));
+    softpower()
+        .arg("sensitivity")
+        .arg(&file)
+        .args(["--metric", "favourability:issue@peek", "--out"])
+        .arg(dir.path().join("y"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean \"peak\""));
+    softpower()
+        .args([
+            "sensitivity",
+            "scenarios/classic/friedkin_johnsen.toml",
+            "--out",
+        ])
+        .arg(dir.path().join("z"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no [[uncertain]] blocks"));
+}
+
+/// The commands of README.md "Under parameter uncertainty", exactly as written there
+/// (with an output folder), and what the README says they show.
+#[test]
+fn the_readme_worked_example_shows_what_it_says() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("### Under parameter uncertainty")
+        .nth(1)
+        .unwrap()
+        .split("```sh")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let commands: Vec<Vec<&str>> = section
+        .lines()
+        .filter(|l| l.starts_with("softpower "))
+        .map(|l| l.split_whitespace().skip(1).collect())
+        .collect();
+    assert_eq!(commands.len(), 3);
+    let dir = tempfile::tempdir().unwrap();
+    let outs: Vec<_> = (0..3).map(|i| dir.path().join(format!("o{i}"))).collect();
+    for (c, out) in commands.iter().zip(&outs) {
+        softpower()
+            .args(c)
+            .args(["--no-plots", "-q", "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let d = rows(&outs[0].join("decision.csv"));
+    let elites = d.iter().find(|r| r[0] == "elites_first").unwrap();
+    assert!(num(&elites[2]) > 0.5, "best in most draws: {elites:?}");
+    assert_eq!(elites[5], "true", "the minimax-regret choice");
+    for (out, zero) in [(&outs[1], false), (&outs[2], true)] {
+        let mut t = rows(&out.join("sensitivity.csv"));
+        t.sort_by(|a, b| num(&b[7]).total_cmp(&num(&a[7])));
+        let top: std::collections::BTreeSet<&str> = t[..2].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            top,
+            [
+                "model.exchange.cost_per_participant",
+                "model.exchange.spillover"
+            ]
+            .into_iter()
+            .collect()
+        );
+        if zero {
+            for p in ["model.messaging.cost_digital", "actor.norland.credibility"] {
+                let r = t.iter().find(|r| r[0] == p).unwrap();
+                assert_eq!(num(&r[7]), 0.0, "{r:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn compare_under_uncertainty_is_byte_identical_across_threads_shards_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "fj.toml",
+        &scenario(
+            "[[strategy]]\nname = \"firm_b\"\n[strategy.set]\n\"population.b.stubbornness\" = 0.9\n",
+        ),
+    );
+    let run = |out: &Path, extra: &[&str]| {
+        softpower()
+            .arg("compare")
+            .arg(&file)
+            .args([
+                "--runs",
+                "20",
+                "--metric",
+                "favourability:issue",
+                "--no-plots",
+                "-q",
+                "--out",
+            ])
+            .arg(out)
+            .args(extra)
+            .assert()
+    };
+    let d = dir.path();
+    run(&d.join("t1"), &["--threads", "1"]).success();
+    run(&d.join("t2"), &["--threads", "2"]).success();
+    run(&d.join("s1"), &["--shard", "1/2"]).success();
+    run(&d.join("s2"), &["--shard", "2/2"]).success();
+    softpower()
+        .arg("merge")
+        .arg(d.join("s1"))
+        .arg(d.join("s2"))
+        .args(["--no-plots", "-q", "--out"])
+        .arg(d.join("merged"))
+        .assert()
+        .success();
+    run(&d.join("cut"), &["--stop-after-batches", "1"]).code(130);
+    run(&d.join("cut"), &["--resume"]).success();
+    for other in ["t2", "merged", "cut"] {
+        for n in [
+            "runs.csv",
+            "compare.csv",
+            "paired.csv",
+            "decision.csv",
+            "summary.json",
+        ] {
+            assert!(
+                std::fs::read(d.join("t1").join(n)).unwrap()
+                    == std::fs::read(d.join(other).join(n)).unwrap(),
+                "{n} differs between t1 and {other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_example_of_sensitivity_help_runs() {
+    let help = softpower()
+        .args(["sensitivity", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    let examples: Vec<&str> = help
+        .lines()
+        .filter(|l| l.trim_start().starts_with("softpower sensitivity "))
+        .collect();
+    assert_eq!(examples.len(), 2, "{help}");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, example) in examples.iter().enumerate() {
+        let out = dir.path().join(format!("h{i}"));
+        softpower()
+            .args(example.split_whitespace().skip(1))
+            .args(["-q", "--no-plots", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(out.join("sensitivity.csv").is_file());
+    }
+}
