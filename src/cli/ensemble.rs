@@ -506,16 +506,16 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
         }
     })?;
     let mut regret = None;
-    if m.kind != "sweep" {
-        if let Some(d) = crate::output::sensitivity::decision(agg) {
-            out.write(
-                "decision.csv",
-                &crate::output::sensitivity::decision_csv(agg, &d)?,
-            )?;
-            written.push("decision.csv".into());
-            if m.variants.len() > 1 {
-                regret = Some(decision_text(agg, &d));
-            }
+    if m.kind != "sweep"
+        && let Some(d) = crate::output::sensitivity::decision(agg)
+    {
+        out.write(
+            "decision.csv",
+            &crate::output::sensitivity::decision_csv(agg, &d)?,
+        )?;
+        written.push("decision.csv".into());
+        if m.variants.len() > 1 {
+            regret = Some(decision_text(agg, &d));
         }
     }
     if !quiet {
