@@ -87,7 +87,8 @@ fn invalid(msg: impl std::fmt::Display) -> Error {
 
 fn load_scenario(path: &Path) -> Result<Loaded> {
     let loaded = load(path, &Overrides::default())?;
-    preflight(&loaded)?;
+    // One run here; `execute` checks the ensemble as a whole once its variants are known.
+    preflight(&loaded, 0)?;
     Ok(loaded)
 }
 
@@ -320,6 +321,17 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
 }
 
 fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Result<()> {
+    let pool = thread_pool(a.threads.map(|t| t as usize))?;
+    // Before any file is written: runs in parallel and per-tick bands must fit.
+    let need = crate::scenario::preflight::ensemble_memory(scenarios, pool.current_num_threads());
+    crate::scenario::preflight::fits(need).map_err(|msg| {
+        Error::invalid(format!(
+            "{}: the ensemble{}",
+            h.manifest.scenario,
+            &msg[4..]
+        ))
+        .help("use fewer ticks or strategies, fewer --threads, or a smaller scenario")
+    })?;
     let m = &h.manifest;
     let path = a
         .out
@@ -360,7 +372,6 @@ fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Resul
         // A second handler cannot be installed in one process; the first one serves.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
-    let pool = thread_pool(a.threads.map(|t| t as usize))?;
     let range = shard_batches(batches(m.runs), h.shard, h.shards);
     let todo: Vec<u32> = range.clone().filter(|&b| !has_part(&out.path, b)).collect();
     let per_batch = |b: u32| ((b + 1) * BATCH_RUNS).min(m.runs) - b * BATCH_RUNS;

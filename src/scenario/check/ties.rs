@@ -29,7 +29,7 @@ pub(super) fn check_ties(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Vec<(u32
                 "a tie must join two different populations",
             );
         }
-        c.positive(p.key("weight"), t.weight);
+        c.tie_weight(p.key("weight"), t.weight);
         out.push((ends[0].unwrap_or(0), ends[1].unwrap_or(0), t.weight as f32));
     }
     out
