@@ -320,10 +320,31 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
+/// Peak memory of an ensemble (`compare`, `sweep`): one run per worker thread at a time,
+/// a batch of focal series per variant, and each variant's per-tick band histogram.
+fn ensemble_memory(variants: &[CheckedScenario], threads: usize) -> u64 {
+    let one_run = variants
+        .iter()
+        .map(crate::scenario::preflight::estimate_memory)
+        .max()
+        .unwrap_or(0);
+    let bands: u64 = variants
+        .iter()
+        .map(|v| {
+            (v.ticks as u64 + 1).saturating_mul(
+                crate::experiment::stats::BAND_BYTES_PER_TICK + BATCH_RUNS as u64 * 8,
+            )
+        })
+        .fold(0u64, u64::saturating_add);
+    one_run
+        .saturating_mul(threads.max(1) as u64)
+        .saturating_add(bands)
+}
+
 fn execute(h: &Header, scenarios: &[CheckedScenario], a: &EnsembleArgs) -> Result<()> {
     let pool = thread_pool(a.threads.map(|t| t as usize))?;
     // Before any file is written: runs in parallel and per-tick bands must fit.
-    let need = crate::scenario::preflight::ensemble_memory(scenarios, pool.current_num_threads());
+    let need = ensemble_memory(scenarios, pool.current_num_threads());
     crate::scenario::preflight::fits(need).map_err(|msg| {
         Error::invalid(format!(
             "{}: the ensemble{}",

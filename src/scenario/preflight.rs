@@ -95,24 +95,6 @@ pub fn recorder_memory(sc: &CheckedScenario) -> u64 {
     (sc.ticks as u64 + 1).saturating_mul(per_tick)
 }
 
-/// Peak memory of an ensemble (`compare`, `sweep`): one run per worker thread at a time,
-/// a batch of focal series per variant, and each variant's per-tick band histogram.
-pub fn ensemble_memory(variants: &[CheckedScenario], threads: usize) -> u64 {
-    let one_run = variants.iter().map(estimate_memory).max().unwrap_or(0);
-    let bands: u64 = variants
-        .iter()
-        .map(|v| {
-            (v.ticks as u64 + 1).saturating_mul(
-                crate::experiment::stats::BAND_BYTES_PER_TICK
-                    + crate::experiment::ensemble::BATCH_RUNS as u64 * 8,
-            )
-        })
-        .fold(0u64, u64::saturating_add);
-    one_run
-        .saturating_mul(threads.max(1) as u64)
-        .saturating_add(bands)
-}
-
 /// Whether `need` bytes fit in what this process may allocate (80% of it); the message
 /// when not.
 pub fn fits(need: u64) -> Result<(), String> {
