@@ -330,6 +330,11 @@ mod tests {
         );
         let e = errs(&text);
         assert!(e.contains("at most 50000000 populations"), "{e}");
+        // Nor does a crisis that reaches every population (found by the proptests).
+        let crisis = format!(
+            "{text}\n[[event]]\nkind = \"crisis\"\ntick = 1\ndimension = \"x\"\nboost = 0.1\n"
+        );
+        assert!(errs(&crisis).contains("at most 50000000 populations"));
         // The edge list is not read for a count that is refused (its indices would not fit).
         assert!(!e.contains("none.txt"), "{e}");
     }
