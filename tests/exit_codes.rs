@@ -663,3 +663,42 @@ fn a_pipe_or_a_folder_given_as_a_scenario_is_refused_at_once() {
             );
     }
 }
+
+#[test]
+fn a_run_whose_time_series_cannot_fit_in_memory_is_refused_before_it_starts() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    softpower()
+        .args([
+            "run",
+            "scenarios/classic/degroot.toml",
+            "--ticks",
+            "4294967295",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs about").and(predicate::str::contains("ticks")));
+    assert!(!out.exists(), "nothing is written for a refused run");
+}
+
+#[test]
+fn an_ensemble_whose_bands_cannot_fit_in_memory_is_refused_before_it_writes() {
+    let d = tempfile::tempdir().unwrap();
+    let sc = d.path().join("long.toml");
+    let text = std::fs::read_to_string(ENSEMBLE)
+        .unwrap()
+        .replace("ticks = 20", "ticks = 4000000000");
+    std::fs::write(&sc, text).unwrap();
+    let out = d.path().join("ens");
+    softpower()
+        .args(["compare"])
+        .arg(&sc)
+        .args(["--runs", "2", "--no-plots", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs about"));
+    assert!(!out.exists(), "no folder is left by a refused ensemble");
+}

@@ -5,14 +5,59 @@
 //! sizes, keys deleted or duplicated, bytes flipped. Every input must give `Ok` or an
 //! error; a panic fails the test and prints the input.
 //!
-//! `cargo test` runs a few thousand cases. A longer run:
-//! `SOFTPOWER_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --nocapture`
-//! (`SOFTPOWER_FUZZ_SEED` picks another sequence).
+//! Memory is part of the contract: a counting allocator measures each case's peak, and a
+//! case whose peak passes `SOFTPOWER_FUZZ_MAX_MIB` (default 512 MiB) fails like a panic; an
+//! allocation that would pass four times that fails at once (the process aborts, so the
+//! input is in the case file below). Bad input must be refused before it is materialised.
+//!
+//! `cargo test` runs a few thousand cases. A longer run, one test at a time and under a cap:
+//! `(ulimit -v 4000000; SOFTPOWER_FUZZ_CASES=1000000 SOFTPOWER_FUZZ_CASE_FILE=target/fuzz-case
+//! cargo test --release --test fuzz NAME -- --nocapture)`. With `SOFTPOWER_FUZZ_CASE_FILE`
+//! set, each input is written to `<file>.<test>` before it runs, so the last input is there
+//! after a crash; `SOFTPOWER_FUZZ_SEED` picks another sequence.
 
 use softpower::exercise::Game;
 use softpower::output::ensemble::{aggregate, read_header, read_part};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// The system allocator, counting live bytes and their peak since the last reset; refuses
+/// (so the process aborts) an allocation that would pass `HARD_CAP` bytes live.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static HARD_CAP: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(l.size(), Relaxed) + l.size();
+        if live > HARD_CAP.load(Relaxed) {
+            LIVE.fetch_sub(l.size(), Relaxed);
+            return std::ptr::null_mut();
+        }
+        PEAK.fetch_max(live, Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(p, l) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn max_case_bytes() -> usize {
+    std::env::var("SOFTPOWER_FUZZ_MAX_MIB")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(512)
+        << 20
+}
 
 /// The one call into the scenario loader (its API is being restructured: this adapter is
 /// the only line to change).
@@ -244,24 +289,63 @@ fn seed() -> u64 {
         | 1
 }
 
-/// Runs `f` on every case; collects the inputs that panicked.
+/// The allocator's counts are global: tests that measure or allocate much take turns.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` on every case; collects the inputs that panicked or whose peak memory passed
+/// the per-case limit.
 fn fuzz(name: &str, n: u64, mut f: impl FnMut(&mut Rng) -> (String, Box<dyn FnOnce()>)) {
+    let _one = one_at_a_time();
     let mut rng = Rng(seed() ^ (name.len() as u64 * 0x9E37_79B9));
+    let case_file = std::env::var_os("SOFTPOWER_FUZZ_CASE_FILE").map(|f| {
+        let mut f = f;
+        f.push(format!(".{name}"));
+        PathBuf::from(f)
+    });
+    let limit = max_case_bytes();
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let mut panics = Vec::new();
+    let (mut panics, mut hogs) = (Vec::new(), Vec::new());
+    let start = std::time::Instant::now();
     for case in 0..n {
         let (input, run) = f(&mut rng);
-        if catch_unwind(AssertUnwindSafe(run)).is_err() {
+        if let Some(file) = &case_file {
+            std::fs::write(file, format!("case {case}\n{input}")).unwrap();
+        }
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        HARD_CAP.store(base.saturating_add(limit.saturating_mul(4)), Relaxed);
+        let ok = catch_unwind(AssertUnwindSafe(run)).is_ok();
+        HARD_CAP.store(usize::MAX, Relaxed);
+        let peak = PEAK.load(Relaxed).saturating_sub(base);
+        if !ok {
             panics.push((case, input));
+        } else if peak > limit {
+            hogs.push((case, peak >> 20, input));
         }
     }
     std::panic::set_hook(hook);
-    println!("fuzz {name}: {n} executions, {} panics", panics.len());
+    println!(
+        "fuzz {name}: {n} executions in {:.0} s, {} panics, {} over {} MiB",
+        start.elapsed().as_secs_f64(),
+        panics.len(),
+        hogs.len(),
+        limit >> 20
+    );
     if let Some((case, input)) = panics.first() {
         panic!(
             "{name}: {} of {n} inputs panicked; first (case {case}):\n{input}",
             panics.len()
+        );
+    }
+    if let Some((case, mib, input)) = hogs.first() {
+        panic!(
+            "{name}: {} of {n} inputs passed {} MiB; first (case {case}, {mib} MiB):\n{input}",
+            hogs.len(),
+            limit >> 20
         );
     }
 }
@@ -350,6 +434,44 @@ fn ensemble_manifests_and_part_files_never_panic_when_damaged() {
     });
 }
 
+#[test]
+fn edge_lists_never_panic_when_damaged() {
+    // A ring with chords and comments, as networkx or a hand would write it.
+    let mut text = String::from("# made by hand\n");
+    for i in 0..60u32 {
+        text.push_str(&format!("{i} {}\n", (i + 1) % 60));
+        if i % 7 == 0 {
+            text.push_str(&format!("{i} {} # chord\n", (i + 30) % 60));
+        }
+    }
+    let counts = [0u64, 1, 2, 59, 60, 61, 1 << 32, (1 << 32) + 5, u64::MAX];
+    fuzz("edgelist", cases() * 2, |rng| {
+        let bytes = if rng.below(3) == 0 {
+            mutate_bytes(text.as_bytes(), rng)
+        } else {
+            mutate_toml(&text.replace(' ', " = "), rng)
+                .replace(" = ", " ")
+                .into_bytes()
+        };
+        let count = counts[rng.below(counts.len())];
+        let shown = format!("count {count}:\n{}", String::from_utf8_lossy(&bytes));
+        (
+            shown,
+            Box::new(move || {
+                let text = String::from_utf8_lossy(&bytes);
+                if let Ok(edges) = softpower::scenario::edgelist::parse(&text, count) {
+                    // Every index fits the count it was read against.
+                    assert!(
+                        edges
+                            .iter()
+                            .all(|&(a, b)| (a as u64) < count && (b as u64) < count)
+                    );
+                }
+            }),
+        )
+    });
+}
+
 const GAME: &str = r#"[scenario]
 name = "fuzz_game"
 seed = 5
@@ -423,4 +545,103 @@ fn game_files_never_panic_when_damaged() {
             }),
         )
     });
+}
+
+/// Every number of every bundled scenario replaced in turn by an extreme value (and the
+/// run cut to 3 ticks): whatever the checks accept must simulate to finite outputs.
+fn extreme_value_mutants(values: &[&str]) -> Vec<(String, String, PathBuf)> {
+    let mut out = Vec::new();
+    for (path, text) in bundled_scenarios() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.split('#').next().unwrap_or("");
+            let Some(eq) = code.find('=') else { continue };
+            let b = code.as_bytes();
+            let mut j = eq + 1;
+            while j < b.len() {
+                let start = j;
+                while j < b.len() && (b[j].is_ascii_digit() || b"+-.eE".contains(&b[j])) {
+                    j += 1;
+                }
+                let prev_ident = start > 0
+                    && (b[start - 1].is_ascii_alphanumeric()
+                        || b[start - 1] == b'_'
+                        || b[start - 1] == b'"');
+                if j > start && !prev_ident && code[start..j].parse::<f64>().is_ok() {
+                    for v in values {
+                        let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                        ls[i] = format!("{}{v}{}", &code[..start], &code[j..]);
+                        out.push((
+                            format!("{}:{}: {} -> {v}", path.display(), i + 1, code.trim()),
+                            ls.join("\n"),
+                            path.clone(),
+                        ));
+                    }
+                }
+                j = j.max(start + 1);
+            }
+        }
+    }
+    out
+}
+
+fn finite_run(text: &str, path: &Path) -> Result<(), String> {
+    let ov = softpower::scenario::Overrides {
+        seed: None,
+        ticks: Some(3),
+    };
+    let Ok((_, checked)) = softpower::scenario::parse_checked(text, path, &ov) else {
+        return Ok(());
+    };
+    if softpower::scenario::preflight::estimate_memory(&checked) > 256 << 20
+        || checked.total_populations > 20_000
+    {
+        return Ok(());
+    }
+    let run = softpower::experiment::simulate(softpower::world::build(&checked), |_| {});
+    for t in &run.recorder.ticks {
+        let vals = t
+            .actors
+            .iter()
+            .flatten()
+            .chain(t.stories.iter().flatten())
+            .chain(&t.relations);
+        if let Some(v) = vals.clone().find(|v| !v.is_finite()) {
+            return Err(format!("tick {}: {v}", t.tick));
+        }
+    }
+    if let Some(v) = run.recorder.trace.iter().find(|v| !v.is_finite()) {
+        return Err(format!("trace: {v}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn accepted_extreme_values_simulate_to_finite_outputs() {
+    let values: &[&str] = if std::env::var_os("SOFTPOWER_FUZZ_CASES").is_some() {
+        &["3.5e38", "1e300", "1e30", "9e15", "1e-300", "-1e300"]
+    } else {
+        &["3.5e38", "1e300"]
+    };
+    let _one = one_at_a_time();
+    let mut bad = Vec::new();
+    let mutants = extreme_value_mutants(values);
+    for (what, text, path) in &mutants {
+        match catch_unwind(AssertUnwindSafe(|| finite_run(text, path))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => bad.push(format!("{what}: {e}")),
+            Err(_) => bad.push(format!("{what}: panicked")),
+        }
+    }
+    println!(
+        "extreme values: {} mutants, {} bad",
+        mutants.len(),
+        bad.len()
+    );
+    assert!(
+        bad.is_empty(),
+        "{} non-finite or panicking:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

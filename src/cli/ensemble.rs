@@ -88,7 +88,8 @@ fn invalid(msg: impl std::fmt::Display) -> Error {
 
 fn load_scenario(path: &Path) -> Result<Loaded> {
     let loaded = load(path, &Overrides::default())?;
-    preflight(&loaded)?;
+    // One run here; `execute` checks the ensemble as a whole once its variants are known.
+    preflight(&loaded, 0)?;
     Ok(loaded)
 }
 
@@ -354,9 +355,46 @@ fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
     })
 }
 
+/// Peak memory of an ensemble (`compare`, `sweep`): one run per worker thread at a time,
+/// a batch of focal series per variant, and each variant's per-tick band histogram.
+fn ensemble_memory(variants: &[crate::scenario::CheckedScenario], threads: usize) -> u64 {
+    let one_run = variants
+        .iter()
+        .map(crate::scenario::preflight::estimate_memory)
+        .max()
+        .unwrap_or(0);
+    let bands: u64 = variants
+        .iter()
+        .map(|v| {
+            (v.ticks as u64 + 1).saturating_mul(
+                crate::experiment::stats::BAND_BYTES_PER_TICK + BATCH_RUNS as u64 * 8,
+            )
+        })
+        .fold(0u64, u64::saturating_add);
+    one_run
+        .saturating_mul(threads.max(1) as u64)
+        .saturating_add(bands)
+}
+
 fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str) -> Result<()> {
     // Figure options are checked before any work is done.
     a.output.figures()?;
+    let pool = thread_pool(a.threads.map(|t| t as usize))?;
+    // Before any file is written: runs in parallel and per-tick bands must fit.
+    // Uncertain parameters do not change sizes: the first draw stands for all.
+    let first: Vec<crate::scenario::CheckedScenario> = (0..scenarios.len())
+        .map(|v| scenarios.scenario(v, 0))
+        .collect::<std::result::Result<_, String>>()
+        .map_err(Error::invalid)?;
+    let need = ensemble_memory(&first, pool.current_num_threads());
+    crate::scenario::preflight::fits(need).map_err(|msg| {
+        Error::invalid(format!(
+            "{}: the ensemble{}",
+            h.manifest.scenario,
+            &msg[4..]
+        ))
+        .help("use fewer ticks or strategies, fewer --threads, or a smaller scenario")
+    })?;
     let m = &h.manifest;
     let path = a
         .out
@@ -397,7 +435,6 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         // A second handler cannot be installed in one process; the first one serves.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
-    let pool = thread_pool(a.threads.map(|t| t as usize))?;
     let range = shard_batches(batches(m.runs), h.shard, h.shards);
     let todo: Vec<u32> = range.clone().filter(|&b| !has_part(&out.path, b)).collect();
     let per_batch = |b: u32| ((b + 1) * BATCH_RUNS).min(m.runs) - b * BATCH_RUNS;

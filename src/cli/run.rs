@@ -60,7 +60,12 @@ pub fn run(args: RunArgs) -> Result<()> {
         ticks: args.ticks,
     };
     let loaded = load(&args.scenario, &ov)?;
-    crate::scenario::preflight(&loaded)?;
+    // Attribution may run one counterfactual world per thread beside the recorded run.
+    let threads = args
+        .threads
+        .map_or_else(rayon::current_num_threads, usize::from);
+    let extra = if args.no_attribution { 0 } else { threads + 1 };
+    crate::scenario::preflight(&loaded, extra)?;
     if let Some(a) = &args.network_actor
         && !loaded.scenario.actors.iter().any(|x| &x.id == a)
     {

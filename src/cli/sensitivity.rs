@@ -69,7 +69,11 @@ fn invalid(msg: impl std::fmt::Display) -> Error {
 
 pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     let loaded = load(&args.scenario, &Overrides::default())?;
-    preflight(&loaded)?;
+    // One run per worker thread at a time: the extra worlds beside the first.
+    let threads = args
+        .threads
+        .map_or_else(rayon::current_num_threads, usize::from);
+    preflight(&loaded, threads.saturating_sub(1))?;
     let sc = &loaded.scenario;
     if sc.uncertain.is_empty() {
         return Err(Error::invalid(format!(

@@ -109,6 +109,8 @@ pub struct BandSketch {
 }
 
 const BINS: usize = 4096;
+/// Memory of one tick of a `BandSketch` (its histogram row).
+pub const BAND_BYTES_PER_TICK: u64 = (BINS * std::mem::size_of::<u32>()) as u64;
 /// Values are clamped to [−1, 1] (every ensemble metric lives there).
 const SCALE: f64 = 1e-5;
 

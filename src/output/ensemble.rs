@@ -303,6 +303,27 @@ pub fn read_part(m: &Manifest, dir: &Path, batch: u32) -> Result<Vec<RunResult>>
     Ok(runs)
 }
 
+/// The batch numbers of the part files in `dir` (names as [`part_name`] writes them).
+fn part_batches(dir: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir(dir.join(PARTS)) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name();
+            let b: u32 = name
+                .to_str()?
+                .strip_prefix("batch-")?
+                .strip_suffix(".json")?
+                .parse()
+                .ok()?;
+            (part_name(b) == format!("{PARTS}/{}", name.to_str()?) && e.path().is_file())
+                .then_some(b)
+        })
+        .collect()
+}
+
 pub fn has_part(dir: &Path, batch: u32) -> bool {
     dir.join(part_name(batch)).is_file()
 }
@@ -332,10 +353,15 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
     let mut bands: Vec<BandSketch> = Vec::new();
     let total = batches(manifest.runs);
     let mut done = 0;
-    for b in 0..total {
-        let Some(dir) = dirs.iter().find(|d| has_part(d, b)) else {
-            continue;
-        };
+    // The parts present, listed once: a manifest edited to billions of runs must not
+    // cost a look-up per possible batch. The first folder holding a batch gives it.
+    let mut found = std::collections::BTreeMap::new();
+    for dir in dirs {
+        for b in part_batches(dir).into_iter().filter(|&b| b < total) {
+            found.entry(b).or_insert(dir);
+        }
+    }
+    for (&b, dir) in &found {
         let part = read_part(manifest, dir, b)?;
         if bands.is_empty() {
             bands = new_bands();
@@ -352,7 +378,8 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
         done += 1;
     }
     if bands.is_empty() {
-        bands = new_bands();
+        // No part read: no band to draw (figures need runs), and no size to trust.
+        bands = (0..v).map(|_| BandSketch::new(0)).collect();
     }
     Ok(Aggregate {
         manifest: manifest.clone(),

@@ -29,7 +29,8 @@ pub fn parse(text: &str, count: u64) -> Result<Vec<(u32, u32)>, String> {
         };
         let node = |s: &str| -> Result<u32, String> {
             match s.parse::<u64>() {
-                Ok(v) if v < count => Ok(v as u32),
+                // Node ids are u32: a count beyond 2^32 must not wrap an index around.
+                Ok(v) if v < count && v <= u32::MAX as u64 => Ok(v as u32),
                 Ok(v) => Err(format!(
                     "line {ln}: node {v} is out of range; allowed: 0 to {} (the generator's count is {count})",
                     count - 1
@@ -76,6 +77,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e, vec![(0, 1), (1, 2), (0, 2)]);
+    }
+
+    #[test]
+    fn an_index_beyond_u32_is_refused_not_wrapped_around() {
+        let e = parse("4294967296 1\n", (1 << 32) + 5).unwrap_err();
+        assert!(e.contains("node 4294967296 is out of range"), "{e}");
     }
 
     #[test]

@@ -59,7 +59,15 @@ pub fn model_paths() -> Vec<String> {
 
 /// Sets the field at `path` to `value`, returning the edited scenario (not yet validated).
 pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathError> {
-    let mut root = Value::try_from(sc)
+    // TOML integers are i64: a seed above i64::MAX (any u64 is allowed) cannot pass
+    // through the value tree, so it travels beside it; huge generator counts are refused
+    // by the check anyway, and are clamped here so that the check can say so.
+    let mut plain = sc.clone();
+    plain.scenario.seed = 0;
+    for g in &mut plain.generators {
+        g.count = g.count.min(i64::MAX as u64);
+    }
+    let mut root = Value::try_from(&plain)
         .map_err(|e| perr(format!("cannot edit the scenario: {e}"), String::new()))?;
     let parts: Vec<&str> = path.split('.').collect();
     let tables = ["actor", "population", "campaign", "story", "model"];
@@ -171,7 +179,13 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
     } else {
         Value::Float(value)
     };
-    Scenario::deserialize(root).map_err(|e| perr(format!("{path} = {value}: {e}"), String::new()))
+    let mut edited = Scenario::deserialize(root)
+        .map_err(|e| perr(format!("{path} = {value}: {e}"), String::new()))?;
+    edited.scenario.seed = sc.scenario.seed;
+    for (e, g) in edited.generators.iter_mut().zip(&sc.generators) {
+        e.count = g.count;
+    }
+    Ok(edited)
 }
 
 fn example(sc: &Scenario, head: &str) -> String {
@@ -225,6 +239,14 @@ mod tests {
         assert_eq!(s.model.messaging.cost_digital, 0.5);
         let s = set_path(&s, "model.self_weight", 2.0).unwrap();
         assert_eq!(s.model.self_weight, 2.0);
+    }
+
+    #[test]
+    fn a_seed_above_i64_survives_an_edit() {
+        let text = S.replace("ticks = 5", "ticks = 5\nseed = 18446744073709551615");
+        let sc = parse_str(&text, Path::new("t.toml"), &Overrides::default()).unwrap();
+        let s = set_path(&sc, "actor.usa.budget", 2.0).unwrap();
+        assert_eq!((s.scenario.seed, s.actors[0].budget), (u64::MAX, 2.0));
     }
 
     #[test]

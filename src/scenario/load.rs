@@ -305,6 +305,54 @@ mod tests {
     }
 
     #[test]
+    fn a_tie_weight_that_overflows_f32_is_refused() {
+        let two = BASE.replace(
+            "size = 10\n",
+            "size = 10\n\n[[population]]\nid = \"q\"\nsize = 10\n",
+        );
+        let e = errs(&format!(
+            "{two}\n[[tie]]\nbetween = [\"p\", \"q\"]\nweight = 3.5e38\n"
+        ));
+        assert!(
+            e.contains("tie[0].weight") && e.contains("at most 1e6"),
+            "{e}"
+        );
+        let ok = format!("{two}\n[[tie]]\nbetween = [\"p\", \"q\"]\nweight = 1e6\n");
+        parse_str(&ok, Path::new("t.toml"), &Overrides::default()).unwrap();
+    }
+
+    /// Fuzz finding: a generator of 4e9 populations made every "all" selector list 4e9
+    /// indices (16 GB) before the count itself was reported.
+    #[test]
+    fn billions_of_populations_are_refused_without_listing_them() {
+        let text = format!(
+            "{BASE}\n[[generate]]\nprefix = \"g\"\ncount = 4000000000\ngraph = {{ model = \"edge_list\", file = \"none.txt\" }}\n\n[[reach]]\nactor = \"a\"\nchannel = \"digital\"\npopulations = [\"all\"]\nweight = 0.5\n"
+        );
+        let e = errs(&text);
+        assert!(e.contains("at most 50000000 populations"), "{e}");
+        // Nor does a crisis that reaches every population (found by the proptests).
+        let crisis = format!(
+            "{text}\n[[event]]\nkind = \"crisis\"\ntick = 1\ndimension = \"x\"\nboost = 0.1\n"
+        );
+        assert!(errs(&crisis).contains("at most 50000000 populations"));
+        // The edge list is not read for a count that is refused (its indices would not fit).
+        assert!(!e.contains("none.txt"), "{e}");
+    }
+
+    #[test]
+    fn rounds_times_ticks_per_round_must_fit_the_tick_counter() {
+        let text = format!(
+            "{}\n[exercise]\nrounds = 4\nticks_per_round = 2000000000\n",
+            BASE.replace("budget = 1\n", "budget = 1\nplayable = true\n")
+        );
+        let e = errs(&text);
+        assert!(
+            e.contains("exercise.ticks_per_round") && e.contains("more than 4294967295 ticks"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn unknown_reference_suggests_nearest() {
         let e = errs(&format!("{BASE}home = \"aa\"\n"));
         assert!(

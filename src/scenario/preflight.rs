@@ -8,33 +8,48 @@ use crate::model::checked::{CheckedScenario, Graph};
 use std::path::Path;
 
 /// Whether the machine has the memory the scenario needs (at most 80% of what is available
-/// to this process: free memory, the cgroup's limit and the address-space rlimit).
-pub fn preflight(loaded: &Loaded) -> Result<(), ScenarioError> {
-    let need = estimate_memory(&loaded.checked);
-    let have = available_memory();
-    if need > have / 10 * 8 {
+/// to this process: free memory, the cgroup's limit and the address-space rlimit): one
+/// recorded run, and `extra_states` more copies of the world alongside (the counterfactual
+/// runs of `run`'s attribution, one per thread, and the template they copy).
+pub fn preflight(loaded: &Loaded, extra_states: usize) -> Result<(), ScenarioError> {
+    let need = estimate_memory(&loaded.checked)
+        .saturating_add(state_memory(&loaded.checked).saturating_mul(extra_states as u64));
+    if let Err(msg) = fits(need) {
         let d = Diagnostic::new(
             TomlPath::root().key("generate"),
-            format!(
-                "this scenario needs about {:.1} GiB of memory, but only {:.1} GiB is available",
-                need as f64 / (1u64 << 30) as f64,
-                have as f64 / (1u64 << 30) as f64
-            ),
+            format!("this scenario{}", &msg[4..]),
         )
-        .help("use fewer populations, actors, stories or ties");
+        .help("use fewer populations, actors, stories, ties or ticks");
         return Err(located(&loaded.text, &loaded.path, vec![d]));
     }
     Ok(())
 }
 
-/// Rough peak memory of the engine state for this scenario, in bytes.
+/// Peak memory of one recorded run of this scenario, in bytes: the world and engine
+/// (with the graph's build copy), the time series, and the program itself.
 pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
+    state_memory(sc)
+        .saturating_add(edge_count(sc).saturating_mul(24))
+        .saturating_add(recorder_memory(sc))
+        .saturating_add(BASE_MEMORY)
+}
+
+/// Memory of one world and its engine: per-population state and the CSR of ties
+/// (neighbour, raw and normalised weight).
+pub fn state_memory(sc: &CheckedScenario) -> u64 {
     let populations = sc.total_populations as u64;
     let a = sc.actors.len() as u64;
     let d = sc.dimensions.len() as u64;
     let k = 1 + d;
     let per_pop =
         a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 16;
+    populations
+        .saturating_mul(per_pop)
+        .saturating_add(edge_count(sc).saturating_mul(12))
+}
+
+/// Directed ties of the world: declared, and the expected number each generator draws.
+fn edge_count(sc: &CheckedScenario) -> u64 {
     let mut edges: u64 = sc.ties.len() as u64 * 2;
     for g in &sc.generators {
         let count = g.count as u64;
@@ -55,10 +70,43 @@ pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
             Graph::EdgeList(e) => 2 * e.len() as u64,
         });
     }
-    // CSR (neighbour, raw and normalised weight) plus the petgraph build copy.
-    populations
-        .saturating_mul(per_pop)
-        .saturating_add(edges.saturating_mul(12 + 24))
+    edges
+}
+
+/// What the program needs whatever the scenario (code, thread stacks, fonts for plots).
+const BASE_MEMORY: u64 = 64 << 20;
+
+/// The time series of one run: a record per tick (6 metrics per actor, 3 per story, a
+/// stance per actor pair; for small worlds each population's view, drawn as one line per
+/// population). Each recorded value costs 8 bytes, up to 96 more as a line of
+/// `timeseries.csv` (about 45 bytes, in a buffer that grows by doubling); each traced view
+/// 4 bytes and a 16-byte point of its line in the figure, with the same room for growth.
+/// This grows with `ticks`: `--ticks 4294967295` must be refused here, not run out of memory.
+pub fn recorder_memory(sc: &CheckedScenario) -> u64 {
+    let a = sc.actors.len() as u64;
+    let s = sc.stories.len() as u64;
+    let pops = sc.total_populations as u64;
+    let traced = if pops <= crate::metrics::TRACE_MAX_POPULATIONS as u64 {
+        pops
+    } else {
+        0
+    };
+    let per_tick = 256 + (a * 6 + s * 3 + a * a) * (8 + 96) + traced * (4 + 16) * 2;
+    (sc.ticks as u64 + 1).saturating_mul(per_tick)
+}
+
+/// Whether `need` bytes fit in what this process may allocate (80% of it); the message
+/// when not.
+pub fn fits(need: u64) -> Result<(), String> {
+    let have = available_memory();
+    if need > have / 10 * 8 {
+        return Err(format!(
+            "this needs about {:.1} GiB of memory, but only {:.1} GiB is available",
+            need as f64 / (1u64 << 30) as f64,
+            have as f64 / (1u64 << 30) as f64
+        ));
+    }
+    Ok(())
 }
 
 /// Bytes this process may still allocate: the least of the host's available memory, the

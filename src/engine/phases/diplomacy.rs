@@ -34,7 +34,9 @@ pub fn run(w: &mut World, s: &mut Scratch) {
         for (a, pressure) in acc.iter().enumerate() {
             if a != b {
                 let r = &mut w.relations[b * n + a];
-                *r = (*r + rho * ((pressure / people) as f32 - *r)).clamp(-1.0, 1.0);
+                // Settled like every geometric decay (phases/mod.rs): a stance drifting to 0
+                // would otherwise end among subnormal floats (1.3e-44).
+                *r = super::settle((*r + rho * ((pressure / people) as f32 - *r)).clamp(-1.0, 1.0));
             }
         }
     }

@@ -7,7 +7,13 @@ use crate::scenario::select::PopIndex;
 use crate::scenario::types::{Event, Inject, InjectKind, Scenario};
 
 pub(super) fn check(c: &mut Ctx, sc: &Scenario, res: &Resolver) -> Vec<Shock> {
-    let n_pop = res.idx.total().min(u32::MAX as u64) as u32;
+    // Past the population limit the scenario is refused already: list no population
+    // (4e9 of them took 16 GB).
+    let n_pop = if res.idx.total() <= super::MAX_POPULATIONS {
+        res.idx.total() as u32
+    } else {
+        0
+    };
     let mut out = Vec::with_capacity(sc.events.len());
     for (i, e) in sc.events.iter().enumerate() {
         problems(c, sc, res.idx, TomlPath::root().key("event").idx(i), e);

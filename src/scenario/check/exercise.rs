@@ -26,12 +26,25 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, idx: &PopIndex, x: &ExerciseMeta
     }
     if !sc.actors.iter().any(|a| a.playable) {
         c.err_help(
-            p,
+            p.clone(),
             "no actor is playable",
             "mark the actors teams play with `playable = true` in their [[actor]] block",
         );
     }
     let tpr = x.ticks_per_round(sc.scenario.ticks);
+    // The game runs rounds × ticks_per_round ticks, counted in u32.
+    if x.rounds as u64 * tpr as u64 > u32::MAX as u64 {
+        c.err_help(
+            p.key("ticks_per_round"),
+            format!(
+                "{} rounds of {tpr} ticks make more than {} ticks",
+                x.rounds,
+                u32::MAX
+            ),
+            format!("allowed: at most {} ticks per round", u32::MAX / x.rounds),
+        );
+        return;
+    }
     for (i, inj) in x.injects.iter().enumerate() {
         c.diags.extend(check_inject(
             sc,

@@ -100,7 +100,8 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             // checked against this generator's count.
             GraphModel::EdgeList { file } => {
                 let mut edges = Vec::new();
-                if g.count > 0 {
+                // Past the population limit the count is refused already (populations.rs).
+                if g.count > 0 && g.count <= super::MAX_POPULATIONS {
                     match edgelist::read(&base_dir.join(file), g.count) {
                         Ok(e) => edges = e,
                         Err(msg) => c.err(gp.key("file"), format!("{file}: {msg}")),
@@ -158,7 +159,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
         if let Some(v) = &g.values {
             c.dist_vector(p.key("values"), v);
         }
-        c.positive(p.key("tie_weight"), g.tie_weight);
+        c.tie_weight(p.key("tie_weight"), g.tie_weight);
         if let Some(w) = g.self_weight {
             c.range(p.key("self_weight"), w, 0.0, 1.0e6);
         }

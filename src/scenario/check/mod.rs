@@ -29,6 +29,8 @@ use std::path::Path;
 /// Largest population count the engine indexes (u32 node ids).
 pub const MAX_POPULATIONS: u64 = 50_000_000;
 pub const MAX_DIMENSIONS: usize = 16;
+/// Largest raw tie weight, as for `[model] self_weight`.
+pub const MAX_TIE_WEIGHT: f64 = 1e6;
 
 /// Checks a raw scenario and resolves it; files it names are read relative to `base_dir`.
 /// Returns every problem found when it is not valid. Strategies are checked too: each
@@ -163,6 +165,17 @@ impl Ctx {
                 path,
                 format!("found {v}"),
                 "allowed: a number greater than 0",
+            );
+        }
+    }
+    /// A raw tie weight: above 0 and at most `MAX_TIE_WEIGHT` (the self weight's range),
+    /// so a row's sum of weights stays finite in f32 (a weight of 3.5e38 became inf, then NaN).
+    pub fn tie_weight(&mut self, path: TomlPath, v: f64) {
+        if self.finite(&path, v) && !(v > 0.0 && v <= MAX_TIE_WEIGHT) {
+            self.err_help(
+                path,
+                format!("found {v}"),
+                "allowed: a number greater than 0 and at most 1e6",
             );
         }
     }
@@ -317,9 +330,14 @@ impl<'a> Resolver<'a> {
         self.resolve(c, sels)
     }
 
-    /// The populations `sels` select (unknown selectors select none).
+    /// The populations `sels` select (unknown selectors select none). Past
+    /// `MAX_POPULATIONS` the scenario is refused already: select none rather than list
+    /// billions of indices.
     pub fn resolve(&self, c: &Ctx, sels: &[String]) -> Vec<u32> {
         let mut v = Vec::new();
+        if self.idx.total() > MAX_POPULATIONS {
+            return v;
+        }
         for s in sels {
             match self.idx.resolve(s) {
                 Ok(Selection::One(i)) => v.push(i),

@@ -33,12 +33,12 @@ pub(super) fn check_ties(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Ties {
                 "a tie must join two different populations",
             );
         }
-        c.positive(p.key("weight"), t.weight);
+        c.tie_weight(p.key("weight"), t.weight);
         let (a, b) = (ends[0].unwrap_or(0), ends[1].unwrap_or(0));
         match (t.direction, t.weight_back) {
             (TieDirection::Both, None) => two_way.push((a, b, t.weight as f32)),
             (TieDirection::Both, Some(back)) => {
-                c.positive(p.key("weight_back"), back);
+                c.tie_weight(p.key("weight_back"), back);
                 one_way.push((a, b, t.weight as f32));
                 one_way.push((b, a, back as f32));
             }

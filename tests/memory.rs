@@ -1,0 +1,125 @@
+//! The preflight's memory estimate is an upper bound of what `softpower run` really uses:
+//! the peak resident memory of the real binary (getrusage of its children) is compared to
+//! the estimate on bundled scenarios and on two made large on purpose, one in populations
+//! and ties, one in ticks. One test in its own binary, so that the children measured are
+//! only these runs.
+
+use softpower::scenario::preflight::{estimate_memory, state_memory};
+use softpower::scenario::{Overrides, load};
+use std::path::{Path, PathBuf};
+
+/// Largest resident set of any child waited for so far, in bytes.
+fn children_peak() -> u64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) }, 0);
+    u.ru_maxrss as u64 * 1024
+}
+
+const THREADS: usize = 2;
+
+/// What `run --threads 2` is allowed to use: one recorded run, and the template and one
+/// counterfactual world per thread for the attribution.
+fn allowed(path: &Path) -> u64 {
+    let l = load(path, &Overrides::default()).unwrap();
+    estimate_memory(&l.checked) + (THREADS as u64 + 1) * state_memory(&l.checked)
+}
+
+const WIDE: &str = r#"[scenario]
+name = "wide"
+seed = 1
+ticks = 10
+
+[[actor]]
+id = "a"
+budget = 5
+[[actor]]
+id = "b"
+budget = 5
+
+[[generate]]
+prefix = "n"
+count = 300000
+graph = { model = "barabasi_albert", m = 3 }
+size = 1000
+home = "b"
+
+[[campaign]]
+id = "c"
+actor = "a"
+instrument = "messaging"
+targets = ["all"]
+spend = 1
+"#;
+
+const LONG: &str = r#"[scenario]
+name = "long"
+seed = 1
+ticks = 20000
+
+[[actor]]
+id = "a"
+budget = 5
+[[actor]]
+id = "b"
+budget = 5
+
+[[generate]]
+prefix = "n"
+count = 1000
+graph = { model = "watts_strogatz", k = 4, p = 0.1 }
+size = 1000
+home = "b"
+
+[[campaign]]
+id = "c"
+actor = "a"
+instrument = "messaging"
+targets = ["all"]
+spend = 1
+"#;
+
+#[test]
+fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
+    let d = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = [
+        "scenarios/war_of_ideas.toml",
+        "scenarios/classic/hegselmann_krause.toml",
+        "scenarios/classic/voter.toml",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    for (name, text) in [("wide.toml", WIDE), ("long.toml", LONG)] {
+        let p = d.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        files.push(p);
+    }
+    // In increasing order of the estimate: the peak so far is each run's or an earlier one's.
+    let mut runs: Vec<(u64, PathBuf)> = files.into_iter().map(|f| (allowed(&f), f)).collect();
+    runs.sort();
+    for (i, (limit, file)) in runs.iter().enumerate() {
+        assert_cmd::Command::cargo_bin("softpower")
+            .unwrap()
+            .arg("run")
+            .arg(file)
+            .args(["--threads", "2", "-q", "--out"])
+            .arg(d.path().join(format!("out{i}")))
+            .assert()
+            .success();
+        let peak = children_peak();
+        println!(
+            "{}: peak {} MiB, estimate {} MiB",
+            file.display(),
+            peak >> 20,
+            limit >> 20
+        );
+        assert!(
+            peak <= *limit,
+            "{}: the run peaked at {} MiB, above its estimate of {} MiB",
+            file.display(),
+            peak >> 20,
+            limit >> 20
+        );
+    }
+}
