@@ -27,6 +27,11 @@ pub const ALL_NAMES: [&str; 7] = [
 ];
 
 fn lines(series: &[Series]) -> Hover {
+    // The page shows values only for a few lines: a copy of a thousand long series would
+    // double a long run's peak memory (tests/memory.rs) for nothing.
+    if series.len() > crate::output::report::HOVER_LINES {
+        return Hover::Axes;
+    }
     Hover::Lines(
         series
             .iter()

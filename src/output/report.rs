@@ -138,7 +138,7 @@ pub fn esc(s: &str) -> String {
 /// Lines keep at most this many points each in the page's hover data.
 const HOVER_POINTS: usize = 400;
 /// Figures with more lines than this show only the axis values.
-const HOVER_LINES: usize = 40;
+pub(crate) const HOVER_LINES: usize = 40;
 
 fn thin(points: &[(f64, f64)]) -> Vec<[f64; 2]> {
     let step = points.len().div_ceil(HOVER_POINTS).max(1);
