@@ -1,5 +1,5 @@
 //! `report.html` and the figure options, through the real binary: the page of a run,
-//! a comparison and a sweep holds the scenario's description, the headline table,
+//! a comparison, a sweep and a sensitivity analysis holds the scenario's description, the headline table,
 //! every figure (the very bytes of the files beside it), the manifest and links to the
 //! data; it needs no network; it works in a headless browser (sorting, hover values);
 //! `--format svg` writes vector figures holding the same series as the PNGs, and
@@ -487,6 +487,33 @@ fn reports_work_in_a_headless_browser_without_network() {
     let w = dir.path().join("sweep");
     sweep_into(&w, &[]);
     check_page(&w.join("report.html"), figures_of(&w, ".png").len());
+    for (name, extra) in [
+        ("sobol", &["--samples", "4", "--bootstrap", "50"][..]),
+        (
+            "morris",
+            &["--method", "morris", "--samples", "2", "--format", "svg"][..],
+        ),
+    ] {
+        let s = dir.path().join(name);
+        sensitivity_into(&s, extra);
+        check_page(&s.join("report.html"), 1);
+    }
+}
+
+fn sensitivity_into(out: &Path, extra: &[&str]) {
+    softpower()
+        .args([
+            "sensitivity",
+            "scenarios/middle_power_uncertain.toml",
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -597,4 +624,104 @@ fn an_instrument_keeps_its_colour_in_the_exercise_whatever_else_is_used() {
         !seen.contains(&messaging),
         "messaging's colour is not lent to exchange"
     );
+}
+
+/// x pixels of the vertical lines drawn in exactly `rgb` (columns holding at least
+/// `min` such pixels; neighbouring columns count as one line, at their mean).
+fn vertical_lines(png: &Path, rgb: [u8; 3], min: usize) -> Vec<f64> {
+    let img = image::open(png).unwrap().to_rgb8();
+    let cols: Vec<u32> = (0..img.width())
+        .filter(|&x| {
+            (0..img.height())
+                .filter(|&y| img.get_pixel(x, y).0 == rgb)
+                .count()
+                >= min
+        })
+        .collect();
+    let mut lines: Vec<Vec<u32>> = Vec::new();
+    for x in cols {
+        match lines.last_mut() {
+            Some(l) if *l.last().unwrap() + 1 == x => l.push(x),
+            _ => lines.push(vec![x]),
+        }
+    }
+    lines
+        .iter()
+        .map(|l| l.iter().map(|&x| x as f64).sum::<f64>() / l.len() as f64)
+        .collect()
+}
+
+#[test]
+fn an_inject_shows_as_a_marker_on_the_scoreboard_from_the_round_it_strikes() {
+    let scenario = "scenarios/exercises/four_powers.toml";
+    let sc: toml::Value = toml::from_str(&std::fs::read_to_string(scenario).unwrap()).unwrap();
+    let ex = &sc["exercise"];
+    let per = ex["ticks_per_round"].as_integer().unwrap();
+    let total = per * ex["rounds"].as_integer().unwrap();
+    // Where each inject strikes (and a crisis ends), in ticks, from the scenario itself.
+    let mut strikes: Vec<(i64, i64)> = Vec::new();
+    for inj in ex["inject"].as_array().unwrap() {
+        let round = inj["round"].as_integer().unwrap();
+        let t = (round - 1) * per + inj["at"].as_integer().unwrap();
+        strikes.push((round, t));
+        if let Some(d) = inj.get("duration").and_then(|d| d.as_integer())
+            && t + d < total
+        {
+            strikes.push((round, t + d));
+        }
+    }
+    let first = strikes.iter().map(|s| s.0).min().unwrap();
+    let last = strikes.iter().map(|s| s.0).max().unwrap();
+    assert!(
+        first > 1 && last > first,
+        "the test needs injects in several rounds"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let game = dir.path().join("g");
+    softpower()
+        .args(["exercise", "new", scenario, "--dir"])
+        .arg(&game)
+        .assert()
+        .success();
+    for _ in 0..last {
+        softpower()
+            .args(["exercise", "advance", "--missing", "hold"])
+            .arg(&game)
+            .assert()
+            .success();
+    }
+    // A marker is a dashed line down the whole plot: far more pixels of its colour in
+    // one column than any text has.
+    let marker = [0x55, 0x55, 0x55];
+    for round in 1..=last {
+        let png = game.join(format!("rounds/{round:02}/scoreboard.png"));
+        let lines = vertical_lines(&png, marker, 100);
+        let mut due: Vec<i64> = strikes
+            .iter()
+            .filter(|s| s.0 <= round && s.1 <= round * per)
+            .map(|s| s.1)
+            .collect();
+        due.sort();
+        due.dedup();
+        assert_eq!(
+            lines.len(),
+            due.len(),
+            "round {round}: one marker per inject struck so far (ticks {due:?}), found at x = {lines:?}"
+        );
+        // Where there are several, they stand where their ticks are: the gaps between
+        // lines are in the ratio of the gaps between ticks.
+        if due.len() >= 3 {
+            let (t0, tn) = (due[0] as f64, due[due.len() - 1] as f64);
+            let (x0, xn) = (lines[0], lines[lines.len() - 1]);
+            for (t, x) in due.iter().zip(&lines) {
+                let want = (*t as f64 - t0) / (tn - t0);
+                let got = (x - x0) / (xn - x0);
+                assert!(
+                    (got - want).abs() < 0.02,
+                    "round {round}: marker of tick {t} at {got:.3} of the span, want {want:.3}"
+                );
+            }
+        }
+    }
 }

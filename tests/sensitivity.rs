@@ -529,3 +529,135 @@ fn the_example_of_sensitivity_help_runs() {
         assert!(out.join("sensitivity.csv").is_file());
     }
 }
+
+/// The page's key findings, as plain text (one per list item).
+fn findings(html: &str) -> Vec<String> {
+    let at = html.find("<section id=\"changes\">").expect("key findings");
+    let sec = &html[at..at + html[at..].find("</section>").unwrap()];
+    sec.split("<li>")
+        .skip(1)
+        .map(|x| x.split("</li>").next().unwrap().to_string())
+        .collect()
+}
+
+/// The rows of the page's first table, cell texts in page order.
+fn page_rows(html: &str) -> Vec<Vec<String>> {
+    let t = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
+    t.split("<tr>")
+        .skip(1)
+        .map(|r| {
+            r.split("<td")
+                .skip(1)
+                .map(|c| c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()].to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_ranks_the_parameter_the_equilibrium_depends_on_first_and_calls_the_inert_one_negligible()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let text = scenario("").replace(
+        "seed = 3",
+        "description = \"Two publics & one tie <FJ>\"\nseed = 3",
+    );
+    let file = write(dir.path(), "fj.toml", &text);
+    let out = dir.path().join("s");
+    sensitivity(&file, &out, &["--samples", "64", "-q"]).success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(
+        html.contains("Two publics &amp; one tie &lt;FJ&gt;"),
+        "the scenario's description, escaped"
+    );
+    // The equilibrium is a function of A's stubbornness alone: it has every index
+    // (S = S_T = 1), so it heads the table, and the unused cost has none.
+    let rows = page_rows(&html);
+    assert_eq!(rows.len(), 2, "one row per uncertain parameter");
+    assert_eq!(rows[0][0], "population.a.stubbornness");
+    assert_eq!(rows[1][0], "model.messaging.cost_digital");
+    assert_eq!(rows[0][1], "uniform");
+    assert_eq!(rows[1][1], "log_uniform");
+    let f = findings(&html);
+    let top = f[0]
+        .strip_prefix("population.a.stubbornness has the largest total index, ")
+        .unwrap_or_else(|| panic!("{f:?}"));
+    let t: f64 = top.split(' ').next().unwrap().parse().unwrap();
+    assert!(
+        (t - 1.0).abs() < 0.1,
+        "S_T = 1 for the only input used: {t}"
+    );
+    assert!(
+        f.iter().any(|x| x.contains("act nearly additively")),
+        "first-order indices of a one-input function sum to 1: {f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|x| x.starts_with("model.messaging.cost_digital has a total index below 0.05")),
+        "{f:?}"
+    );
+    // The figure on the page is the file beside it, with a caption on how to read it.
+    let png = std::fs::read(out.join("sensitivity.png")).unwrap();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+    assert!(html.contains(&format!("src=\"data:image/png;base64,{b64}\"")));
+    let fig = &html[html.find("<figure id=\"sensitivity\"").unwrap()..];
+    let fig = &fig[..fig.find("</figure>").unwrap()];
+    assert!(fig.contains("first-order index") && fig.contains("total index"));
+    for f in ["sensitivity.csv", "design.csv", "sensitivity.json"] {
+        assert!(html.contains(&format!("href=\"{f}\"")), "a link to {f}");
+    }
+    assert!(html.contains("<dt>Seed</dt><dd>3</dd>"));
+    assert!(html.contains("<dt>Method</dt><dd>sobol</dd>"));
+    assert!(html.contains(env!("CARGO_PKG_VERSION")));
+
+    // --format svg: the figure is inline vector, and the old PNG goes.
+    sensitivity(
+        &file,
+        &out,
+        &["--samples", "8", "-q", "--force", "--format", "svg"],
+    )
+    .success();
+    assert!(out.join("sensitivity.svg").is_file());
+    assert!(!out.join("sensitivity.png").exists(), "no stale PNG");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<div class=\"svg\"") && !html.contains("data:image/png"));
+
+    // --no-report: no page, and a forced rerun removes the old one.
+    sensitivity(
+        &file,
+        &out,
+        &["--samples", "8", "-q", "--force", "--no-report"],
+    )
+    .success();
+    assert!(!out.join("report.html").exists());
+}
+
+#[test]
+fn the_morris_report_ranks_by_mu_star_and_says_the_unused_parameter_never_moves_the_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "fj.toml", &scenario(""));
+    let out = dir.path().join("m");
+    sensitivity(
+        &file,
+        &out,
+        &["--method", "morris", "--samples", "10", "--no-plots", "-q"],
+    )
+    .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<figure"), "--no-plots: no figure");
+    let rows = page_rows(&html);
+    assert_eq!(rows[0][0], "population.a.stubbornness");
+    let f = findings(&html);
+    assert!(
+        f[0].starts_with("population.a.stubbornness has the largest mu*"),
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|x| x.starts_with("mu* is 0 for model.messaging.cost_digital")),
+        "{f:?}"
+    );
+}

@@ -10,7 +10,7 @@ use crate::experiment::uncertainty::{
     Design, Indices, Method, Plan, Probe, Space, analyse, evaluate, variants,
 };
 use crate::output::OutDir;
-use crate::output::sensitivity::{Report, write_sensitivity};
+use crate::output::sensitivity::{PageInfo, Report, write_sensitivity};
 use crate::scenario::check::strategies;
 use crate::scenario::strategy::BASELINE;
 use crate::scenario::{Overrides, load, preflight};
@@ -100,6 +100,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         .map_err(invalid)?;
     let world = crate::world::build(&checked[0].1);
     let probe = Probe::new(metric, &world).map_err(|e| Error::invalid(format!("--metric: {e}")))?;
+    let (ticks, tick_label) = (world.ticks, world.tick_label.clone());
     drop(world);
     let vs = variants(sc, &names).map_err(invalid)?;
     let space = Space::of(sc);
@@ -122,6 +123,8 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         confidence: 0.95,
     };
     let design = Design::new(&plan, space.dims()).map_err(Error::invalid)?;
+    // Bad figure options are refused before the runs, not after.
+    let fig_out = args.output.figures()?;
     let output = match &args.minus {
         Some(b) => format!("{} ({} minus {b})", probe.metric, args.strategy),
         None if args.strategy != BASELINE => format!("{} ({})", probe.metric, args.strategy),
@@ -185,7 +188,21 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         outputs: &outputs,
         indices: &indices,
     };
-    let mut files = write_sensitivity(&out, &report, !args.output.no_plots)?;
+    let file = loaded.path.display().to_string();
+    let page = PageInfo {
+        file: &file,
+        description: &sc.scenario.description,
+        ticks,
+        tick_label: &tick_label,
+    };
+    let mut files = crate::plot::with_output(fig_out, || {
+        write_sensitivity(
+            &out,
+            &report,
+            !args.output.no_plots,
+            (!args.output.no_report).then_some(&page),
+        )
+    })?;
     let sims = (design.len() * names.len()) as f64;
     out.write(
         "timing.json",

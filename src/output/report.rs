@@ -1,4 +1,5 @@
-//! `report.html`: one self-contained page per run, comparison or sweep.
+//! `report.html`: one self-contained page per run, comparison, sweep or sensitivity
+//! analysis.
 //!
 //! The page needs no network: figures are embedded (PNG as base64, SVG inline), style
 //! and script are inline, and a Content-Security-Policy forbids every other source, so
@@ -105,7 +106,7 @@ pub struct Table {
 /// Everything one page shows.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
-    /// "run", "compare" or "sweep".
+    /// "run", "compare", "sweep" or "sensitivity".
     pub kind: String,
     pub title: String,
     pub description: String,
@@ -411,7 +412,13 @@ pub fn html(p: &Page) -> String {
     if !p.changes.is_empty() {
         let _ = writeln!(
             o,
-            "<section id=\"changes\">\n<h2>Key changes</h2>\n<ul>\n{}</ul>\n</section>",
+            "<section id=\"changes\">\n<h2>{}</h2>\n<ul>\n{}</ul>\n</section>",
+            // An analysis of sensitivity finds; a run or comparison changes something.
+            if p.kind == "sensitivity" {
+                "Key findings"
+            } else {
+                "Key changes"
+            },
             p.changes
                 .iter()
                 .map(|c| format!("<li>{}</li>\n", esc(c)))
@@ -935,6 +942,266 @@ pub fn ensemble_page(
         title: format!("{}: {}", m.scenario, m.kind),
         description: description.to_string(),
         tables,
+        changes,
+        figures,
+        manifest,
+        files: files.iter().filter(|f| is_data(f)).cloned().collect(),
+    }
+}
+
+// ---------------------------------------------------------------- sensitivity
+
+/// A number for a sentence, or "–" when it is not finite.
+fn words(v: f64, sig: usize) -> String {
+    if v.is_finite() {
+        plot::human(v, sig)
+    } else {
+        "–".into()
+    }
+}
+
+/// Parameter names joined for a sentence: "a", "a and b", "a, b and c".
+fn listed(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}
+
+/// Total indices below this (at the upper end of their interval) count as negligible.
+const NEGLIGIBLE_TOTAL: f64 = 0.05;
+
+/// The page of `softpower sensitivity`: the indices ranked, the figure, and the main
+/// finding in words (the most influential parameter, how much interaction there is,
+/// which parameters do not matter).
+pub fn sensitivity_page(
+    r: &crate::output::sensitivity::Report,
+    info: &crate::output::sensitivity::PageInfo,
+    figures: Vec<Figure>,
+    files: &[String],
+) -> Page {
+    use crate::experiment::uncertainty::Indices;
+    let paths = &r.space.paths;
+    let d = paths.len();
+    let range = |i: usize| {
+        let (lo, hi) = r.space.priors[i].support();
+        [
+            Cell::text(r.space.priors[i].kind()),
+            Cell::num(lo, 4),
+            Cell::num(hi, 4),
+        ]
+    };
+    let mut changes = Vec::new();
+    let mut order: Vec<usize> = (0..d).collect();
+    let mut manifest_extra = Vec::new();
+    let table = match r.indices {
+        Indices::Sobol(s) => {
+            let key = |i: usize| {
+                if s.total[i].value.is_finite() {
+                    s.total[i].value
+                } else {
+                    f64::NEG_INFINITY
+                }
+            };
+            order.sort_by(|&a, &b| key(b).total_cmp(&key(a)));
+            let conf = plot::human(100.0 * s.confidence, 3);
+            if let Some(&top) = order.first() {
+                let t = s.total[top];
+                changes.push(format!(
+                    "{} has the largest total index, {} ({conf}% interval {} to {}): alone and through its interactions it causes about {}% of the variance of {}.",
+                    paths[top],
+                    words(t.value, 2),
+                    words(t.low, 2),
+                    words(t.high, 2),
+                    words(100.0 * t.value, 2),
+                    r.output
+                ));
+            }
+            if let Some(&next) = order.get(1) {
+                changes.push(format!(
+                    "Next comes {}, total index {} (first-order {}).",
+                    paths[next],
+                    words(s.total[next].value, 2),
+                    words(s.first[next].value, 2)
+                ));
+            }
+            let sum: f64 = s.first.iter().map(|e| e.value).sum();
+            if sum.is_finite() {
+                changes.push(if sum >= 0.9 {
+                    format!(
+                        "The first-order indices sum to {}: the parameters act nearly additively, with little interaction between them.",
+                        words(sum, 2)
+                    )
+                } else {
+                    format!(
+                        "The first-order indices sum to {}: by these estimates about {}% of the variance comes from interactions between parameters.",
+                        words(sum, 2),
+                        words(100.0 * (1.0 - sum).min(1.0), 2)
+                    )
+                });
+            }
+            let weak: Vec<&str> = order
+                .iter()
+                .filter(|&&i| s.total[i].high < NEGLIGIBLE_TOTAL)
+                .map(|&i| paths[i].as_str())
+                .collect();
+            if !weak.is_empty() {
+                changes.push(format!(
+                    "{} {} a total index below {} even at the top of {} interval: within {} {}, {} barely {} {}.",
+                    listed(&weak),
+                    if weak.len() == 1 { "has" } else { "have" },
+                    plot::human(NEGLIGIBLE_TOTAL, 2),
+                    if weak.len() == 1 { "its" } else { "their" },
+                    if weak.len() == 1 { "its" } else { "their" },
+                    if weak.len() == 1 { "prior" } else { "priors" },
+                    if weak.len() == 1 { "it" } else { "they" },
+                    if weak.len() == 1 { "moves" } else { "move" },
+                    r.output
+                ));
+            }
+            manifest_extra.push(("Output variance".to_string(), words(s.variance, 4)));
+            manifest_extra.push((
+                "Intervals".to_string(),
+                format!("{conf}% percentile bootstrap"),
+            ));
+            Table {
+                caption: format!(
+                    "Sobol indices of {}, {conf}% bootstrap intervals, N = {} ({} runs); largest total index first",
+                    r.output,
+                    r.samples,
+                    r.outputs.len()
+                ),
+                header: [
+                    "Parameter",
+                    "Prior",
+                    "Low",
+                    "High",
+                    "First-order",
+                    "First-order low",
+                    "First-order high",
+                    "Total",
+                    "Total low",
+                    "Total high",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: order
+                    .iter()
+                    .map(|&i| {
+                        let mut row = vec![Cell::text(paths[i].clone())];
+                        row.extend(range(i));
+                        for e in [s.first[i], s.total[i]] {
+                            row.extend([
+                                Cell::num(e.value, 3),
+                                Cell::num(e.low, 3),
+                                Cell::num(e.high, 3),
+                            ]);
+                        }
+                        row
+                    })
+                    .collect(),
+            }
+        }
+        Indices::Morris(m) => {
+            let key = |i: usize| {
+                if m[i].mu_star.is_finite() {
+                    m[i].mu_star
+                } else {
+                    f64::NEG_INFINITY
+                }
+            };
+            order.sort_by(|&a, &b| key(b).total_cmp(&key(a)));
+            if let Some(&top) = order.first() {
+                changes.push(format!(
+                    "{} has the largest mu*, {}: one step through its prior moves {} by {} on average (in absolute value).",
+                    paths[top],
+                    words(m[top].mu_star, 3),
+                    r.output,
+                    words(m[top].mu_star, 3)
+                ));
+            }
+            if let Some(&next) = order.get(1) {
+                changes.push(format!(
+                    "Next comes {}, mu* = {}.",
+                    paths[next],
+                    words(m[next].mu_star, 3)
+                ));
+            }
+            let bent: Vec<&str> = order
+                .iter()
+                .filter(|&&i| m[i].mu_star > 0.0 && m[i].sigma >= m[i].mu_star)
+                .map(|&i| paths[i].as_str())
+                .collect();
+            if !bent.is_empty() {
+                changes.push(format!(
+                    "sigma is at least mu* for {}: the effect changes with the other parameters (non-linearity or interactions).",
+                    listed(&bent)
+                ));
+            }
+            let none: Vec<&str> = order
+                .iter()
+                .filter(|&&i| m[i].mu_star == 0.0)
+                .map(|&i| paths[i].as_str())
+                .collect();
+            if !none.is_empty() {
+                changes.push(format!(
+                    "mu* is 0 for {}: no step of the design moved {}.",
+                    listed(&none),
+                    r.output
+                ));
+            }
+            Table {
+                caption: format!(
+                    "Morris elementary effects of {} (per unit of prior quantile), {} trajectories ({} runs); largest mu* first",
+                    r.output,
+                    r.samples,
+                    r.outputs.len()
+                ),
+                header: ["Parameter", "Prior", "Low", "High", "mu*", "mu", "sigma"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: order
+                    .iter()
+                    .map(|&i| {
+                        let mut row = vec![Cell::text(paths[i].clone())];
+                        row.extend(range(i));
+                        row.extend([
+                            Cell::num(m[i].mu_star, 3),
+                            Cell::signed(m[i].mu, 3),
+                            Cell::num(m[i].sigma, 3),
+                        ]);
+                        row
+                    })
+                    .collect(),
+            }
+        }
+    };
+    let mut manifest = manifest_common(
+        info.file,
+        r.scenario_sha256,
+        r.seed,
+        info.ticks,
+        info.tick_label,
+    );
+    manifest.extend([
+        ("Method".to_string(), r.method.to_string()),
+        ("Output".to_string(), r.output.to_string()),
+        (
+            "Design".to_string(),
+            format!(
+                "{} samples, {} runs over {d} uncertain parameters",
+                r.samples,
+                r.outputs.len()
+            ),
+        ),
+    ]);
+    manifest.extend(manifest_extra);
+    Page {
+        kind: "sensitivity".into(),
+        title: format!("{}: sensitivity of {}", r.scenario, r.output),
+        description: info.description.to_string(),
+        tables: vec![table],
         changes,
         figures,
         manifest,

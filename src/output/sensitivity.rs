@@ -1,5 +1,6 @@
 //! Files of a sensitivity analysis (`sensitivity.csv`, `sensitivity.json`, `design.csv`,
-//! `sensitivity.png`) and the decision table of a comparison (`decision.csv`).
+//! `sensitivity.png` or `.svg`, `report.html`) and the decision table of a comparison
+//! (`decision.csv`).
 
 use super::OutDir;
 use super::tables::fmt;
@@ -7,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::experiment::decision::{Better, Decision, decide};
 use crate::experiment::ensemble::lower_is_better;
 use crate::experiment::uncertainty::{Design, Indices, Space};
-use crate::output::ensemble::Aggregate;
+use crate::output::ensemble::{Aggregate, REPORT};
+use crate::output::report::{self, Figure, Hover};
 use crate::plot::{self, Interval, IntervalChart};
 use serde_json::json;
 
@@ -185,8 +187,39 @@ fn figure(r: &Report) -> Result<Vec<u8>> {
     })?)
 }
 
-/// Writes the files of a sensitivity analysis; returns their names.
-pub fn write_sensitivity(out: &OutDir, r: &Report, plots: bool) -> Result<Vec<String>> {
+/// How to read the sensitivity figure.
+fn caption(r: &Report) -> String {
+    match r.indices {
+        Indices::Sobol(s) => format!(
+            "each parameter has two rows: its first-order index, the share of the variance of {} it causes alone, and its total index, the share it causes alone and through interactions with the other parameters; dots are the estimates, whiskers their {:.0}% bootstrap intervals. A total index near 0 means the parameter could be fixed anywhere in its prior without changing the output; a total index well above the first-order one means the parameter acts through interactions.",
+            r.output,
+            100.0 * s.confidence
+        ),
+        Indices::Morris(_) => format!(
+            "each row is a parameter: the dot is mu*, the mean absolute elementary effect (how much {} moves for one step of the parameter through its prior quantiles), the whiskers mu* minus and plus sigma, the spread of those effects. A large mu* marks an influential parameter, mu* near 0 a negligible one; sigma as large as mu* or larger means the effect depends on where the other parameters are (non-linearity or interactions). Morris ranks parameters; it does not split the variance.",
+            r.output
+        ),
+    }
+}
+
+/// What the report page shows beyond the results: the scenario as the user named it and
+/// its description, and the length of each run.
+pub struct PageInfo<'a> {
+    pub file: &'a str,
+    pub description: &'a str,
+    pub ticks: u32,
+    pub tick_label: &'a str,
+}
+
+/// Writes the files of a sensitivity analysis (figures in the thread's
+/// [`plot::with_output`] format, the report page when `page` is given, a stale one
+/// removed otherwise); returns their names.
+pub fn write_sensitivity(
+    out: &OutDir,
+    r: &Report,
+    plots: bool,
+    page: Option<&PageInfo>,
+) -> Result<Vec<String>> {
     let mut files = vec![
         "sensitivity.csv".to_string(),
         "design.csv".into(),
@@ -198,9 +231,26 @@ pub fn write_sensitivity(out: &OutDir, r: &Report, plots: bool) -> Result<Vec<St
         "sensitivity.json",
         &serde_json::to_vec_pretty(&json_indices(r))?,
     )?;
+    let mut figures = Vec::new();
     if plots {
-        out.write("sensitivity.png", &figure(r)?)?;
-        files.push("sensitivity.png".into());
+        let f = Figure::new("sensitivity", figure(r)?, caption(r), Hover::Axes);
+        out.write(&f.name, &f.bytes)?;
+        files.push(f.name.clone());
+        figures.push(f);
+    }
+    for ext in ["png", "svg"] {
+        let name = format!("sensitivity.{ext}");
+        if !files.contains(&name) {
+            out.remove_stale(&name);
+        }
+    }
+    match page {
+        Some(info) => {
+            files.push(REPORT.into());
+            let p = report::sensitivity_page(r, info, figures, &files);
+            out.write(REPORT, report::html(&p).as_bytes())?;
+        }
+        None => out.remove_stale(REPORT),
     }
     Ok(files)
 }
