@@ -2,6 +2,9 @@
 //! (new, status, advance, rewind, advance again, report), refusal of invalid decisions
 //! without any change, attribution adding up, and the HTML debrief in headless Chromium.
 
+mod common;
+use common::browser;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::collections::BTreeMap;
@@ -448,65 +451,14 @@ fn three_team_game_end_to_end() {
     check_in_browser(&d.join("debrief.html"), 4);
 }
 
-fn chromium() -> Option<PathBuf> {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(out) = std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {name}")])
-            .output()
-            && out.status.success()
-        {
-            let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if !p.is_empty() {
-                return Some(PathBuf::from(p));
-            }
-        }
-    }
-    None
-}
-
-/// Loads the page in headless Chromium: no error, every image decoded, a screenshot
-/// that is not blank. Skips (with a message) only when no browser is installed and
-/// CI has not required one.
 fn check_in_browser(page: &Path, images: usize) {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("SOFTPOWER_REQUIRE_BROWSER").is_none(),
-            "chromium is required (SOFTPOWER_REQUIRE_BROWSER is set) but not installed"
-        );
-        eprintln!(
-            "SKIPPED browser check: chromium is not installed (apt-get install chromium; .ci/run installs it)"
-        );
+    let Some(bin) = browser::chromium_or_skip() else {
         return;
     };
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}", page.canonicalize().unwrap().display());
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--virtual-time-budget=5000",
-    ];
-    let run = |extra: &[String]| {
-        let out = std::process::Command::new(&bin)
-            .args(common)
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .args(extra)
-            .arg(&url)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "chromium failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
-    let dom = String::from_utf8_lossy(&run(&["--dump-dom".to_string()]).stdout).into_owned();
+    let run = |extra: &[String]| browser::headless(&bin, profile.path(), &url, extra);
+    let dom = String::from_utf8_lossy(&run(&["--dump-dom".to_string()])).into_owned();
     assert!(
         dom.contains(&format!("data-images-loaded=\"{images}\"")),
         "not every image decoded: {}",

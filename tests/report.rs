@@ -5,10 +5,13 @@
 //! `--format svg` writes vector figures holding the same series as the PNGs, and
 //! `--figure-width`/`--dpi` size the PNGs.
 
+mod common;
+use common::browser;
+
 use assert_cmd::Command;
 use base64::Engine as _;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn softpower() -> Command {
     Command::cargo_bin("softpower").unwrap()
@@ -375,61 +378,18 @@ fn figure_width_and_dpi_size_the_pngs_and_bad_values_are_refused() {
 
 // ---------------------------------------------------------------- browser
 
-fn chromium() -> Option<PathBuf> {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(out) = std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {name}")])
-            .output()
-            && out.status.success()
-        {
-            let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if !p.is_empty() {
-                return Some(PathBuf::from(p));
-            }
-        }
-    }
-    None
-}
-
 /// Loads `page#selftest` in headless Chromium, offline, and returns the DOM after the
 /// page's script ran (None when no browser is installed and CI did not require one).
 fn dom_in_browser(page: &Path) -> Option<String> {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("SOFTPOWER_REQUIRE_BROWSER").is_none(),
-            "chromium is required (SOFTPOWER_REQUIRE_BROWSER is set) but not installed"
-        );
-        eprintln!(
-            "SKIPPED browser check: chromium is not installed (apt-get install chromium; .ci/run installs it)"
-        );
-        return None;
-    };
+    let bin = browser::chromium_or_skip()?;
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}#selftest", page.canonicalize().unwrap().display());
-    let out = std::process::Command::new(&bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-            "--window-size=1280,2000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    let extra = [
+        "--window-size=1280,2000".to_string(),
+        "--dump-dom".to_string(),
+    ];
+    let dom = browser::headless(&bin, profile.path(), &url, &extra);
+    Some(String::from_utf8_lossy(&dom).into_owned())
 }
 
 fn body_attr<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
