@@ -238,9 +238,11 @@ fn three_team_game_end_to_end() {
         "{err}"
     );
     assert!(err.contains("did you mean \"fr_youth\""), "{err}");
+    // Without a --missing policy, an invalid submitted file stops the round (with one,
+    // it counts as not submitted: tests/exercise_rules.rs).
     let before = snapshot(&game);
     softpower()
-        .args(["exercise", "advance", "--missing", "hold"])
+        .args(["exercise", "advance"])
         .arg(&game)
         .assert()
         .code(2)
@@ -293,7 +295,7 @@ fn three_team_game_end_to_end() {
         .success()
         .stdout(predicate::str::contains("round 1 of 3 played"));
     let r1 = game.join("rounds/01");
-    for f in ["report.md", "round.json", "decisions/a.toml"] {
+    for f in ["report.md", "report.html", "round.json", "decisions/a.toml"] {
         assert!(r1.join(f).is_file(), "{f}");
     }
     for png in [
@@ -448,10 +450,21 @@ fn three_team_game_end_to_end() {
         !html.contains("src=\"timeline.png\""),
         "images are embedded"
     );
-    check_in_browser(&d.join("debrief.html"), 4);
+    check_in_browser(
+        &d.join("debrief.html"),
+        4,
+        "Turning points and their causes",
+    );
+    // Every round's page, projected in class, is as self-contained as the debrief.
+    for r in 1..=3 {
+        let page = game.join(format!("rounds/{r:02}/report.html"));
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4);
+        check_in_browser(&page, 4, "What moved and why");
+    }
 }
 
-fn check_in_browser(page: &Path, images: usize) {
+fn check_in_browser(page: &Path, images: usize, heading: &str) {
     let Some(bin) = browser::chromium_or_skip() else {
         return;
     };
@@ -465,7 +478,7 @@ fn check_in_browser(page: &Path, images: usize) {
         &dom[..dom.len().min(600)]
     );
     assert!(!dom.contains("data-errors"), "the page reported errors");
-    assert!(dom.contains("Turning points and their causes"));
+    assert!(dom.contains(heading), "{heading} not on the page");
     let shot = profile.path().join("shot.png");
     run(&[
         format!("--screenshot={}", shot.display()),

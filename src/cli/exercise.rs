@@ -32,16 +32,20 @@ pub enum ExerciseCommand {
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         ticks_per_round: Option<u32>,
     },
-    /// Show which teams have submitted and whether each decisions file is valid
+    /// Show which teams have submitted and whether each decisions file is valid (safe to
+    /// project: nothing about injects to come)
     Status {
         /// Game folder
         game: PathBuf,
+        /// Also show the injects planned, and those of the next round (not for projection)
+        #[arg(long)]
+        instructor: bool,
     },
-    /// Play the next round and write its report (nothing changes if a decision is invalid)
+    /// Play the next round and write its report (with --missing, invalid files count as not submitted)
     Advance {
         /// Game folder
         game: PathBuf,
-        /// What teams that have not submitted do: hold (nothing) or repeat (last round)
+        /// What teams that have not submitted (or submitted an invalid file) do: hold (nothing) or repeat (last round)
         #[arg(long, value_enum)]
         missing: Option<Missing>,
     },
@@ -79,6 +83,11 @@ fn execute(args: ExerciseArgs) -> Result<()> {
             ticks_per_round,
         } => {
             let g = Game::create(&scenario, &dir, rounds, ticks_per_round)?;
+            let (_, moved) = crate::exercise::game::fit_injects(
+                &g.scenario,
+                g.settings.rounds,
+                g.settings.ticks_per_round,
+            );
             say!(
                 "created {}: {} teams ({}), {} rounds of {} {}s",
                 dir.display(),
@@ -92,10 +101,13 @@ fn execute(args: ExerciseArgs) -> Result<()> {
                 "  teams edit {}/<team>.toml; injects.toml is for the instructor only",
                 g.decisions_dir(1).display()
             );
+            for m in moved {
+                say!("  instructor: {m} (injects.toml)");
+            }
         }
-        ExerciseCommand::Status { game } => {
+        ExerciseCommand::Status { game, instructor } => {
             let g = Game::open(&game)?;
-            print_status(&g)?;
+            print_status(&g, instructor)?;
         }
         ExerciseCommand::Advance { game, missing } => {
             let mut g = Game::open(&game)?;
@@ -118,15 +130,19 @@ fn execute(args: ExerciseArgs) -> Result<()> {
             order.sort_by_key(|t| t.rank);
             for t in order {
                 say!(
-                    "  {}. {:<28} {:>8.4} ({:+.4})",
+                    "  {}. {:<28} score {:+.5}  index {:>8.4} ({:+.4})",
                     t.rank,
                     t.name,
+                    t.score,
                     t.sp_end,
                     t.change
                 );
             }
             for n in &rec.notes {
-                say!("  note: {n}");
+                match n.strip_prefix("warning: ") {
+                    Some(w) => say!("  WARNING: {w}"),
+                    None => say!("  note: {n}"),
+                }
             }
             if g.finished() {
                 say!(
@@ -168,7 +184,10 @@ fn execute(args: ExerciseArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_status(g: &Game) -> Result<()> {
+fn print_status(g: &Game, instructor: bool) -> Result<()> {
+    if instructor {
+        print_plan(g)?;
+    }
     if g.finished() {
         say!(
             "{}: all {} rounds played; `exercise report` writes the debrief",
@@ -226,13 +245,13 @@ fn print_status(g: &Game) -> Result<()> {
         };
         say!("  {team:<20} {line}");
     }
+    // Projected in class: whether the instructor's file is valid, nothing of what it holds.
     match g.injects() {
-        Ok(i) => say!(
-            "  injects.toml: valid ({} injects, {} in this round)",
-            i.len(),
-            i.iter().filter(|x| x.round == r).count()
-        ),
+        Ok(_) => say!("  injects.toml: valid"),
         Err(e) => problems.push(e.report()),
+    }
+    for w in g.warnings() {
+        say!("  WARNING: {w}");
     }
     for p in drafts.iter().chain(&problems) {
         tell!("{p}");
@@ -243,7 +262,7 @@ fn print_status(g: &Game) -> Result<()> {
         if problems.is_empty() {
             String::new()
         } else {
-            "; problems must be fixed before the round can be played".into()
+            "; fix the problems, or play the round with `advance --missing hold|repeat` (invalid files then count as not submitted)".into()
         }
     );
     if !problems.is_empty() {
@@ -251,6 +270,38 @@ fn print_status(g: &Game) -> Result<()> {
             "{} file(s) with problems",
             problems.len()
         )));
+    }
+    Ok(())
+}
+
+/// The instructor's view of the injects: every one planned, marking the next round's.
+fn print_plan(g: &Game) -> Result<()> {
+    let injects = g.injects()?;
+    let label = &g.scenario.scenario.tick_label;
+    say!(
+        "INSTRUCTOR ONLY (do not project): {} injects planned in {}",
+        injects.len(),
+        g.dir.join("injects.toml").display()
+    );
+    let next = g.current();
+    for i in &injects {
+        let when = if i.round < next {
+            "played"
+        } else if i.round == next && !g.finished() {
+            "NEXT ROUND"
+        } else {
+            "to come"
+        };
+        say!(
+            "  round {} ({label} {} of the round) [{when}]: {}",
+            i.round,
+            i.at,
+            if i.title.is_empty() {
+                "(untitled)"
+            } else {
+                &i.title
+            }
+        );
     }
     Ok(())
 }

@@ -112,6 +112,24 @@ fn read_game_text(p: &Path) -> std::result::Result<Option<String>, ScenarioError
     }
 }
 
+/// A file's problems in one line, for a warning (the full text is in `status`).
+pub fn summary(e: &ScenarioError) -> String {
+    let first = e.diagnostics.first().map_or(String::new(), |d| {
+        let at = d.line.map_or(String::new(), |l| format!("line {l}: "));
+        let field = d.path.to_string();
+        if field.is_empty() {
+            format!("{at}{}", d.message)
+        } else {
+            format!("{at}{field}: {}", d.message)
+        }
+    });
+    match e.diagnostics.len() {
+        0 => format!("{}", e.file.display()),
+        1 => format!("{} {first}", e.file.display()),
+        n => format!("{} {first} (and {} more)", e.file.display(), n - 1),
+    }
+}
+
 /// Like [`read_game_text`] for a file that must exist.
 fn read_required(p: &Path) -> Result<String> {
     read_game_text(p)?.ok_or_else(|| Error::in_file(p, "is missing from the game folder"))
@@ -181,6 +199,50 @@ fn suggest_plain(id: &str) -> String {
         .take(64)
         .collect();
     if s.is_empty() { "team_1".into() } else { s }
+}
+
+/// The scenario's injects placed in a game of `rounds` rounds of `tpr` ticks. When the
+/// game is cut differently from the scenario's `[exercise]` table (a shorter class), an
+/// inject keeps its moment in the story, its tick from the start, and moves to the round
+/// holding that tick; one after the game's end is left out. Returns the injects and, for
+/// the instructor, what moved.
+pub fn fit_injects(sc: &Scenario, rounds: u32, tpr: u32) -> (Vec<Inject>, Vec<String>) {
+    let Some(ex) = &sc.exercise else {
+        return (Vec::new(), Vec::new());
+    };
+    let t0 = ex.ticks_per_round(sc.scenario.ticks);
+    if (ex.rounds, t0) == (rounds, tpr) || t0 == 0 {
+        return (ex.injects.clone(), Vec::new());
+    }
+    let label = &sc.scenario.tick_label;
+    let end = rounds as u64 * tpr as u64;
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for inj in &ex.injects {
+        let tick = inj.round.saturating_sub(1) as u64 * t0 as u64 + inj.at as u64;
+        let name = if inj.title.is_empty() {
+            format!("the inject of round {}", inj.round)
+        } else {
+            format!("\"{}\"", inj.title)
+        };
+        if tick >= end {
+            notes.push(format!(
+                "{name} ({label} {tick}) falls after the game's last {label} and is left out"
+            ));
+            continue;
+        }
+        let mut x = inj.clone();
+        x.round = (tick / tpr as u64) as u32 + 1;
+        x.at = (tick % tpr as u64) as u32;
+        if x.round != inj.round {
+            notes.push(format!(
+                "{name} ({label} {tick}) moves from round {} to round {}",
+                inj.round, x.round
+            ));
+        }
+        out.push(x);
+    }
+    (out, notes)
 }
 
 impl Settings {
@@ -350,7 +412,7 @@ impl Game {
             ticks_per_round: tpr,
             teams,
         };
-        let injects = ex.map(|x| x.injects).unwrap_or_default();
+        let (injects, _) = fit_injects(&sc, rounds, tpr);
         // Injects copied from the scenario must fit the rounds chosen on the command line.
         let idx = PopIndex::new(&sc);
         let mut problems = Vec::new();
@@ -604,6 +666,81 @@ impl Game {
         }
     }
 
+    /// Problems that do not stop the round, for `status` and the round report: files in
+    /// the round's decisions folder that no team owns, and actions that provably do
+    /// nothing (`play::no_ops`), in the teams' valid files (submitted or draft).
+    pub fn warnings(&self) -> Vec<String> {
+        if self.finished() {
+            return Vec::new();
+        }
+        let r = self.current();
+        let mut out = Vec::new();
+        let dir = self.decisions_dir(r);
+        let mut stray: Vec<String> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| {
+                        !n.starts_with('.')
+                            && !self
+                                .settings
+                                .teams
+                                .iter()
+                                .any(|t| *n == format!("{t}.toml"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        stray.sort();
+        for n in stray {
+            let stem = n.trim_end_matches(".toml").to_lowercase();
+            let near = self
+                .settings
+                .teams
+                .iter()
+                .min_by_key(|t| strsim::levenshtein(&stem, &t.to_lowercase()))
+                .map(|t| format!("; did you mean {t}.toml?"))
+                .unwrap_or_default();
+            out.push(format!(
+                "{} is not a team's file and is ignored: teams' files are {}{near}",
+                dir.join(&n).display(),
+                self.settings
+                    .teams
+                    .iter()
+                    .map(|t| format!("{t}.toml"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let current: Vec<Decisions> = self
+            .status()
+            .into_iter()
+            .enumerate()
+            .map(|(t, st)| match st {
+                TeamStatus::Submitted(d) | TeamStatus::Draft(d) => d,
+                _ => Decisions {
+                    team: self.settings.teams[t].clone(),
+                    round: r,
+                    submitted: false,
+                    prediction: None,
+                    actions: Vec::new(),
+                },
+            })
+            .collect();
+        let mut played = self.played.clone();
+        played.push(Played { decisions: current });
+        let injects = self.injects().unwrap_or_default();
+        if let Ok(v) = play::no_ops(&self.setup(&injects), &played) {
+            for (t, id, why) in v {
+                out.push(format!(
+                    "{}: action \"{id}\" does nothing: {why}",
+                    self.settings.teams[t]
+                ));
+            }
+        }
+        out
+    }
+
     /// The state of every team's decisions for the current round.
     pub fn status(&self) -> Vec<TeamStatus> {
         let r = self.current();
@@ -649,11 +786,23 @@ impl Game {
         let mut errors = Vec::new();
         let mut absent = Vec::new();
         let mut chosen = Vec::new();
+        let mut notes = Vec::new();
         for (t, st) in self.status().into_iter().enumerate() {
             match st {
                 TeamStatus::Submitted(d) => chosen.push(Some(d)),
                 TeamStatus::Invalid(e) => {
-                    errors.push(e.to_string());
+                    // With a --missing policy a bad file never stops the class: the team
+                    // is treated as not submitted, and told why.
+                    if missing.is_some() {
+                        notes.push(format!(
+                            "warning: {}'s submitted decisions are invalid, so they count as not submitted: {}",
+                            self.settings.teams[t],
+                            summary(&e)
+                        ));
+                        absent.push(t);
+                    } else {
+                        errors.push(e.to_string());
+                    }
                     chosen.push(None);
                 }
                 TeamStatus::Missing | TeamStatus::Draft(_) | TeamStatus::InvalidDraft(_) => {
@@ -664,17 +813,17 @@ impl Game {
         }
         if !errors.is_empty() {
             return Err(invalid(format!(
-                "{}\nround {r} was not played: fix the decisions above (nothing was changed)",
+                "{}\nround {r} was not played: fix the decisions above (nothing was changed)\n  help: or pass --missing hold or --missing repeat to play the round with invalid files counted as not submitted",
                 errors.join("\n")
             )));
         }
+        notes.extend(self.warnings().into_iter().map(|w| format!("warning: {w}")));
         let names = |v: &[usize]| {
             v.iter()
                 .map(|&t| self.settings.teams[t].as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let mut notes = Vec::new();
         match missing {
             None if !absent.is_empty() => {
                 return Err(invalid(format!(
@@ -791,6 +940,13 @@ impl Game {
     /// moved to `rewound/K/`, never deleted. Rounds are moved from the last one down, so
     /// an interruption leaves a consistent game at some round between.
     pub fn rewind(&mut self, round: u32) -> Result<PathBuf> {
+        if round > self.settings.rounds {
+            return Err(invalid(format!(
+                "--to {round}: the game has only {} rounds (allowed 1 to {})",
+                self.settings.rounds,
+                self.current().min(self.settings.rounds)
+            )));
+        }
         if round == 0 || round > self.current() {
             return Err(invalid(format!(
                 "--to {round}: allowed 1 to {} (round {} is the next to play)",

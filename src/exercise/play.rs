@@ -14,6 +14,13 @@
 //! counterfactuals share the random numbers of the real run (streams keyed by tick, phase
 //! and population), so they differ only through the factors. The residual (total minus
 //! the parts) is reported and must stay below `ATTRIBUTION_TOLERANCE`.
+//!
+//! **Fair scores.** A team's score compares the game as played with the same game in
+//! which that team did nothing: w_t(u) is team u's index at the end of round r when every
+//! action of team t in rounds 1..r is removed and everything else (other teams' actions,
+//! events, injects, random numbers) is kept. Own-index teams score x_t − w_t(t); teams
+//! whose objective is damage to rivals score Σ_{u≠t} (w_t(u) − x_u). A head start, drift
+//! and events that would have happened anyway cancel out.
 
 use super::Settings;
 use super::decisions::Decisions;
@@ -109,6 +116,9 @@ pub struct RoundOutcome {
     pub attribution: Vec<Attribution>,
     /// Descriptions of the scripted events and injects due this round.
     pub events: Vec<String>,
+    /// `without[t][u]`: team u's index at the end of the round had team t done nothing
+    /// in any round so far (same random numbers; see "Fair scores").
+    pub without: Vec<Vec<f64>>,
 }
 
 struct Built {
@@ -246,6 +256,10 @@ pub fn simulate_round(setup: &Setup, played: &[Played]) -> Result<RoundOutcome, 
             )
         })
         .collect();
+    let without = (0..teams.len())
+        .into_par_iter()
+        .map(|t| without_team(&built, teams, t, end_tick))
+        .collect();
     Ok(RoundOutcome {
         recorder,
         end: engine,
@@ -254,7 +268,91 @@ pub fn simulate_round(setup: &Setup, played: &[Played]) -> Result<RoundOutcome, 
         spent,
         attribution,
         events,
+        without,
     })
+}
+
+/// Actions of the last round in `played` that provably do nothing, as (team, action id,
+/// why): no spend; a channel on which the actor reaches nobody in any target (no
+/// broadcast presence, or publics with no internet); fact-checking a story that nobody
+/// believes from the start or seeds before the round ends.
+pub fn no_ops(
+    setup: &Setup,
+    played: &[Played],
+) -> Result<Vec<(usize, String, String)>, ScenarioError> {
+    let round = played.len() as u32;
+    let (_, t1) = setup.settings.round_ticks(round);
+    let built = build(setup, played)?;
+    let w = &built.world;
+    let mut out = Vec::new();
+    for (i, c) in w.campaigns.iter().enumerate() {
+        let Origin::Team { team, round: r } = built.origins[i] else {
+            continue;
+        };
+        if r != round {
+            continue;
+        }
+        let id = c.id.rsplit('/').next().unwrap_or(&c.id).to_string();
+        let why = if c.spend <= 0.0 {
+            Some("it spends nothing".to_string())
+        } else if c.instrument != Instrument::Exchange
+            && c.targets.iter().all(|&p| {
+                crate::engine::phases::exposure(w, c.actor as usize, c.channel, p as usize, 1.0)
+                    <= 0.0
+            })
+        {
+            Some(format!(
+                "{} reaches nobody in its targets on the {} channel{}",
+                w.actors.ids[c.actor as usize],
+                c.channel.as_str(),
+                if c.channel == crate::scenario::Channel::Broadcast {
+                    " (no broadcast presence there)"
+                } else {
+                    " (no internet access there)"
+                }
+            ))
+        } else if c.instrument == Instrument::FactCheck {
+            let j = c.story as usize;
+            let seeded = setup
+                .sc
+                .stories
+                .get(j)
+                .is_some_and(|s| s.initial_share > 0.0)
+                || w.campaigns.iter().any(|k| {
+                    k.instrument == Instrument::Misinformation
+                        && k.story as usize == j
+                        && k.spend > 0.0
+                        && k.start < t1
+                        && k.end > k.start
+                });
+            (!seeded).then(|| {
+                format!(
+                    "nobody has seeded story \"{}\" so far, so there is nothing to correct (prebunking works before a story arrives)",
+                    w.stories.ids[j]
+                )
+            })
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            out.push((team, id, why));
+        }
+    }
+    Ok(out)
+}
+
+/// Every team's index after `ticks` ticks with all of `team`'s actions switched off,
+/// the way `explain` switches factors off (same world, same random streams).
+fn without_team(built: &Built, teams: &[usize], team: usize, ticks: u32) -> Vec<f64> {
+    let mut e = Engine::new(built.world.clone());
+    for (i, o) in built.origins.iter().enumerate() {
+        if matches!(o, Origin::Team { team: t, .. } if *t == team) {
+            e.world.campaigns[i].start = 0;
+            e.world.campaigns[i].end = 0;
+        }
+    }
+    advance(&mut e, ticks, None, |_| {});
+    team_sp(&e.world, teams)
 }
 
 /// Simulates every played round without explanations (for the final debrief).

@@ -3,7 +3,7 @@
 //! and `injects.toml` written by `exercise new`. Text is built as a small list of blocks
 //! rendered both to Markdown and to HTML, so the two never disagree.
 
-use super::decisions::{Decisions, num};
+use super::decisions::{Action, Decisions, num};
 use super::game::Game;
 use super::play::{Attribution, RoundOutcome, Source};
 use super::{ATTRIBUTION_TOLERANCE, Settings};
@@ -11,7 +11,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::metrics::Recorder;
 use crate::plot::{self, BarChart, Heatmap, LineChart, Series};
-use crate::scenario::{Inject, InjectKind, Instrument, Scenario};
+use crate::scenario::{Inject, InjectKind, Instrument, Objective, Scenario};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,8 +39,18 @@ pub struct TeamRound {
     pub sp_start: f64,
     pub sp_end: f64,
     pub change: f64,
-    /// 1 = highest index at the end of the round.
+    /// 1 = highest score (not index) at the end of the round.
     pub rank: usize,
+    /// What the team is scored on (`objective` of its actor).
+    #[serde(default)]
+    pub objective: Objective,
+    /// The team's score after this round: what its actions in rounds 1..r changed,
+    /// against its own do-nothing counterfactual (`play`, "Fair scores").
+    #[serde(default)]
+    pub score: f64,
+    /// The team's actions this round, as played.
+    #[serde(default)]
+    pub actions: Vec<Action>,
     pub spent: f64,
     pub spent_by_instrument: BTreeMap<String, f64>,
     /// Budget left after the round (carried over).
@@ -49,8 +59,9 @@ pub struct TeamRound {
     pub prediction: Option<PredictionScore>,
 }
 
-/// A prediction scored 0–100: 50 for the right direction, plus up to 50 for closeness
-/// (lost in proportion to the error relative to the observed change, at least 0.001).
+/// A prediction scored 0–100: 0 in the wrong direction, else 50 plus 50 × max(0, 1 −
+/// |log10(m(p) / m(o))|) for closeness, with m(x) = max(|x|, 10⁻⁴): symmetric in ratio,
+/// so off by 2× above or below scores the same, and off by 10× or more scores 50.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PredictionScore {
     pub predicted: f64,
@@ -62,16 +73,17 @@ pub struct PredictionScore {
 }
 
 pub fn score_prediction(predicted: f64, observed: f64, why: &str) -> PredictionScore {
+    // Changes below FLAT count as "no change"; it also bounds the ratio near zero.
     const FLAT: f64 = 1e-4;
     let right = if observed.abs() < FLAT {
-        predicted.abs() < FLAT * 10.0
+        predicted.abs() < FLAT
     } else {
         predicted * observed > 0.0
     };
     let error = predicted - observed;
-    let scale = observed.abs().max(1e-3);
-    let close = (1.0 - error.abs() / scale).max(0.0);
-    let score = if right { 50.0 } else { 0.0 } + 50.0 * close;
+    let m = |x: f64| x.abs().max(FLAT);
+    let close = (1.0 - (m(predicted) / m(observed)).log10().abs()).max(0.0);
+    let score = if right { 50.0 + 50.0 * close } else { 0.0 };
     PredictionScore {
         predicted,
         observed,
@@ -82,9 +94,147 @@ pub fn score_prediction(predicted: f64, observed: f64, why: &str) -> PredictionS
     }
 }
 
-fn ranks(values: &[f64]) -> Vec<usize> {
+/// Team `t`'s score from the indices as played (`actual`) and had it done nothing
+/// (`without`): see `play`, "Fair scores".
+pub fn team_score(objective: Objective, t: usize, actual: &[f64], without: &[f64]) -> f64 {
+    match objective {
+        Objective::OwnIndex => actual[t] - without[t],
+        Objective::DamageRivals => (0..actual.len())
+            .filter(|&u| u != t)
+            .map(|u| without[u] - actual[u])
+            .sum(),
+    }
+}
+
+fn objective_text(o: Objective) -> &'static str {
+    match o {
+        Objective::OwnIndex => "own index gained",
+        Objective::DamageRivals => "rivals' index cost",
+    }
+}
+
+/// One action in a line: instrument, channel, target, spend.
+fn action_text(a: &Action) -> String {
+    let mut o = format!("{}: {}", a.id, a.instrument.as_str());
+    if let Some(c) = a.channel {
+        let _ = write!(o, " ({})", c.as_str());
+    }
+    if let Some(x) = &a.against {
+        let _ = write!(o, " against {x}");
+    }
+    if let Some(x) = &a.story {
+        let _ = write!(o, " story {x}");
+    }
+    let _ = write!(o, " on {}, spend {}", a.targets.join(", "), num(a.spend));
+    o
+}
+
+fn actions_text(t: &TeamRound) -> String {
+    if t.actions.is_empty() {
+        "nothing".into()
+    } else {
+        t.actions
+            .iter()
+            .map(action_text)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Who seeded, fact-checked or prebunked each story: scripted campaigns of the scenario
+/// and the teams' actions in the rounds recorded.
+fn story_lines(
+    sc: &Scenario,
+    recs: &[RoundRecord],
+    last_tick: u32,
+    only_active: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for st in &sc.stories {
+        let mut by: Vec<String> = sc
+            .campaigns
+            .iter()
+            .filter(|c| c.story.as_deref() == Some(st.id.as_str()) && c.start < last_tick)
+            .map(|c| {
+                format!(
+                    "{} by {} (scripted campaign {}, from tick {})",
+                    verb(c.instrument),
+                    c.actor,
+                    c.id,
+                    c.start
+                )
+            })
+            .collect();
+        // (what, who, action id) -> rounds, in order of first appearance.
+        let mut acts: Vec<((&str, &str, &str), Vec<u32>)> = Vec::new();
+        for r in recs {
+            for t in &r.teams {
+                for a in &t.actions {
+                    if a.story.as_deref() == Some(st.id.as_str()) {
+                        let key = (verb(a.instrument), t.name.as_str(), a.id.as_str());
+                        match acts.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, rounds)) => rounds.push(r.round),
+                            None => acts.push((key, vec![r.round])),
+                        }
+                    }
+                }
+            }
+        }
+        for ((what, who, id), rounds) in acts {
+            let list: Vec<String> = rounds.iter().map(|x| x.to_string()).collect();
+            by.push(format!(
+                "{what} by {who} in round{} {} (action {id})",
+                if rounds.len() > 1 { "s" } else { "" },
+                list.join(", ")
+            ));
+        }
+        if only_active && by.is_empty() {
+            continue;
+        }
+        if st.initial_share > 0.0 {
+            by.insert(
+                0,
+                format!(
+                    "believed by {} of every public from the start",
+                    st.initial_share
+                ),
+            );
+        }
+        if by.is_empty() {
+            by.push("nobody seeded it".into());
+        }
+        out.push(format!(
+            "Story \"{}\" (about {}): {}.",
+            st.id,
+            st.about,
+            by.join("; ")
+        ));
+    }
+    out
+}
+
+fn verb(i: Instrument) -> &'static str {
+    match i {
+        Instrument::Misinformation => "seeded",
+        Instrument::FactCheck => "fact-checked",
+        Instrument::Prebunk => "prebunked",
+        _ => "used",
+    }
+}
+
+const SCORE_TEXT: &str = "Score: what the team's own actions changed, against the same game in which that team did nothing (every other team's actions, the events and the random numbers kept). Most teams score the rise of their own index; a team whose objective is damage to rivals scores the fall its actions caused in the other teams' indices. A head start, drift and events that would have happened anyway do not count. Ranks follow the score; the index is shown for reference.";
+
+const PREDICTION_TEXT: &str = "Prediction score out of 100: 0 in the wrong direction; else 50 for the direction (or for predicting no change, below 0.0001, when the index barely moved) plus 50 × max(0, 1 − |log10(predicted / observed)|) for closeness, on magnitudes of at least 0.0001: off by 2× above or below scores the same (85), off by 10× or more scores 50.";
+
+/// 1 for the highest value; ties (e.g. nobody acted) go to the higher `then`.
+fn ranks(values: &[f64], then: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        values[b]
+            .total_cmp(&values[a])
+            .then(then[b].total_cmp(&then[a]))
+            .then(a.cmp(&b))
+    });
     let mut r = vec![0; values.len()];
     for (i, &t) in order.iter().enumerate() {
         r[t] = i + 1;
@@ -99,7 +249,15 @@ pub fn round_record(
     o: &RoundOutcome,
     notes: Vec<String>,
 ) -> RoundRecord {
-    let rk = ranks(&o.sp_end);
+    let objectives: Vec<Objective> = g
+        .teams
+        .iter()
+        .map(|&a| g.scenario.actors[a].objective.unwrap_or_default())
+        .collect();
+    let scores: Vec<f64> = (0..g.teams.len())
+        .map(|t| team_score(objectives[t], t, &o.sp_end, &o.without[t]))
+        .collect();
+    let rk = ranks(&scores, &o.sp_end);
     let teams = (0..g.teams.len())
         .map(|t| {
             let d = &chosen[t];
@@ -113,6 +271,9 @@ pub fn round_record(
                 sp_end: o.sp_end[t],
                 change,
                 rank: rk[t],
+                objective: objectives[t],
+                score: scores[t],
+                actions: d.actions.clone(),
                 spent: d.total_spend(),
                 spent_by_instrument: Instrument::ALL
                     .iter()
@@ -256,6 +417,9 @@ fn html(title: &str, doc: &[Block], images: &BTreeMap<String, Vec<u8>>) -> Strin
 
 fn sp(x: f64) -> String {
     format!("{x:.4}")
+}
+fn score(x: f64) -> String {
+    format!("{x:+.5}")
 }
 fn signed(x: f64) -> String {
     format!("{x:+.4}")
@@ -452,10 +616,13 @@ pub fn round_files(
     let mut order: Vec<&TeamRound> = rec.teams.iter().collect();
     order.sort_by_key(|t| t.rank);
     doc.push(Block::H(2, "Scoreboard".into()));
+    doc.push(Block::P(SCORE_TEXT.into()));
     doc.push(Block::Table(
         [
             "rank",
             "team",
+            "score",
+            "scored on",
             "index at start",
             "index at end",
             "change",
@@ -470,6 +637,8 @@ pub fn round_files(
                 vec![
                     t.rank.to_string(),
                     t.name.clone(),
+                    score(t.score),
+                    objective_text(t.objective).into(),
                     sp(t.sp_start),
                     sp(t.sp_end),
                     signed(t.change),
@@ -479,6 +648,25 @@ pub fn round_files(
             })
             .collect(),
     ));
+    doc.push(Block::H(2, "Decisions".into()));
+    doc.push(Block::Table(
+        ["team", "submitted", "actions"].map(String::from).to_vec(),
+        rec.teams
+            .iter()
+            .map(|t| {
+                vec![
+                    t.name.clone(),
+                    if t.submitted { "yes" } else { "no" }.into(),
+                    actions_text(t),
+                ]
+            })
+            .collect(),
+    ));
+    let stories = story_lines(&g.scenario, std::slice::from_ref(rec), rec.ticks[1], true);
+    if !stories.is_empty() {
+        doc.push(Block::H(2, "Stories and their authors this round".into()));
+        doc.push(Block::List(stories));
+    }
     doc.push(Block::Img(
         "scoreboard.png".into(),
         "Soft-power index per team".into(),
@@ -550,7 +738,7 @@ pub fn round_files(
     if preds.is_empty() {
         doc.push(Block::P("No team recorded a prediction this round.".into()));
     } else {
-        doc.push(Block::P("Score out of 100: 50 for the right direction, up to 50 for closeness to the observed change.".into()));
+        doc.push(Block::P(PREDICTION_TEXT.into()));
         doc.push(Block::Table(
             [
                 "team",
@@ -577,10 +765,9 @@ pub fn round_files(
         .iter()
         .map(|t| by_source(&t.attribution))
         .collect();
-    Ok(vec![
-        ("report.md".into(), markdown(&doc).into_bytes()),
+    let images: BTreeMap<String, Vec<u8>> = [
         (
-            "scoreboard.png".into(),
+            "scoreboard.png".to_string(),
             scoreboard_chart(
                 g,
                 &o.recorder,
@@ -600,7 +787,19 @@ pub fn round_files(
             "attribution.png".into(),
             attribution_chart(g, &parts, format!("What moved and why, round {r}"))?,
         ),
-    ])
+    ]
+    .into_iter()
+    .collect();
+    let title = format!("Round {r} of {}: {}", rec.rounds, g.scenario.scenario.name);
+    let mut files = vec![
+        ("report.md".to_string(), markdown(&doc).into_bytes()),
+        (
+            "report.html".to_string(),
+            html(&title, &doc, &images).into_bytes(),
+        ),
+    ];
+    files.extend(images);
+    Ok(files)
 }
 
 // ---------------------------------------------------------------- debrief
@@ -677,6 +876,8 @@ pub fn debrief_files(
         rows.push(vec![
             last.teams[t].rank.to_string(),
             names[t].clone(),
+            score(last.teams[t].score),
+            objective_text(last.teams[t].objective).into(),
             sp(last.teams[t].sp_end),
             signed(change),
             num(spent),
@@ -694,11 +895,14 @@ pub fn debrief_files(
             },
         ]);
     }
-    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    rows.sort_by_key(|r| r[0].parse::<usize>().unwrap_or(usize::MAX));
+    doc.push(Block::P(SCORE_TEXT.into()));
     doc.push(Block::Table(
         [
             "rank",
             "team",
+            "score",
+            "scored on",
             "final index",
             "change",
             "spent",
@@ -714,6 +918,62 @@ pub fn debrief_files(
 
     doc.push(Block::H(2, "Turning points and their causes".into()));
     doc.push(Block::List(turning_points(recs, &names)));
+
+    doc.push(Block::H(2, "Decisions log".into()));
+    let mut head = vec!["round".to_string()];
+    head.extend(names.iter().cloned());
+    doc.push(Block::Table(
+        head,
+        recs.iter()
+            .map(|r| {
+                let mut row = vec![r.round.to_string()];
+                row.extend(r.teams.iter().map(|t| {
+                    let a = actions_text(t);
+                    if t.submitted {
+                        a
+                    } else {
+                        format!("{a} (not submitted)")
+                    }
+                }));
+                row
+            })
+            .collect(),
+    ));
+
+    doc.push(Block::H(2, "Predictions and why".into()));
+    let preds: Vec<Vec<String>> = recs
+        .iter()
+        .flat_map(|r| {
+            r.teams.iter().filter_map(move |t| {
+                t.prediction.as_ref().map(|p| {
+                    vec![
+                        r.round.to_string(),
+                        t.name.clone(),
+                        signed(p.predicted),
+                        signed(p.observed),
+                        format!("{:.0}", p.score),
+                        p.why.clone(),
+                    ]
+                })
+            })
+        })
+        .collect();
+    if preds.is_empty() {
+        doc.push(Block::P("No team recorded a prediction.".into()));
+    } else {
+        doc.push(Block::P(PREDICTION_TEXT.into()));
+        doc.push(Block::Table(
+            ["round", "team", "predicted", "observed", "score", "why"]
+                .map(String::from)
+                .to_vec(),
+            preds,
+        ));
+    }
+    let stories = story_lines(&g.scenario, recs, last_tick(recs), false);
+    if !stories.is_empty() {
+        doc.push(Block::H(2, "Stories and their authors".into()));
+        doc.push(Block::List(stories));
+    }
 
     doc.push(Block::H(
         2,
@@ -791,6 +1051,10 @@ pub fn debrief_files(
     ];
     files.extend(images);
     Ok(files)
+}
+
+fn last_tick(recs: &[RoundRecord]) -> u32 {
+    recs.last().map_or(0, |r| r.ticks[1])
 }
 
 fn best_worst(recs: &[RoundRecord], t: usize) -> ((u32, f64), (u32, f64)) {
@@ -889,6 +1153,7 @@ fn scores_csv(g: &Game, totals: &[[f64; 5]]) -> Result<Vec<u8>> {
             .iter()
             .map(|s| format!("from_{}", s.label().replace([' ', '\''], "_"))),
     );
+    head.extend(["objective".to_string(), "score".to_string()]);
     w.write_record(&head)?;
     let names = team_names(g);
     for t in 0..g.teams.len() {
@@ -913,6 +1178,8 @@ fn scores_csv(g: &Game, totals: &[[f64; 5]]) -> Result<Vec<u8>> {
             },
         ];
         row.extend(totals[t].iter().map(|v| format!("{v}")));
+        row.push(last.teams[t].objective.as_str().to_string());
+        row.push(format!("{}", last.teams[t].score));
         w.write_record(&row)?;
     }
     Ok(w.into_inner()?)
@@ -981,7 +1248,9 @@ pub fn injects_toml(sc: &Scenario, s: &Settings, injects: &[Inject]) -> String {
     o
 }
 
-pub fn instructor_readme(sc: &Scenario, s: &Settings, injects: &[Inject]) -> String {
+/// `README.md` of a game folder. Teams read it, so it says only that surprises will come:
+/// the plan is in `injects.toml` and `exercise status --instructor`.
+pub fn instructor_readme(sc: &Scenario, s: &Settings, _injects: &[Inject]) -> String {
     let label = &sc.scenario.tick_label;
     let mut o = format!(
         "# Classroom exercise: {}\n\n{}\n\n{} rounds of {} {label}s each. Teams:\n\n",
@@ -1005,21 +1274,52 @@ pub fn instructor_readme(sc: &Scenario, s: &Settings, injects: &[Inject]) -> Str
 4. Project `rounds/NN/report.md`: scoreboard, favourability, budget, and *what moved\n   and why* for every team; ask each team to explain its result.\n\
 5. `softpower exercise rewind . --to N` goes back to the start of round N (later rounds\n   are set aside in `rewound/`, never deleted).\n\
 6. `softpower exercise report .` writes the final debrief to `debrief/`: Markdown, one\n   HTML page to project, and `scores.csv` for grading.\n\n\
-Budgets: each round adds a team's allowance; unspent budget carries over. Predictions\n\
-(`[prediction] soft_power_change`) are optional and scored in each report (out of 100:\n\
-50 for the direction, 50 for closeness).\n\n\
-## Injects (`injects.toml`, instructor only)\n\n"
+Budgets: each round adds a team's allowance; unspent budget carries over. Scores:\n\
+each team is scored on what its own actions changed, against the same game in which\n\
+it did nothing. Predictions (`[prediction] soft_power_change`) are optional and scored\n\
+in each report (out of 100: 50 for the direction, 50 for closeness in ratio).\n\n\
+## Surprises\n\nExpect the unexpected: events you cannot plan for may strike during the game. Each is\n\
+announced only in the report of the round in which it happens.\n\n\
+Instructor: the plan is in `injects.toml` (do not share it) and in\n\
+`softpower exercise status . --instructor` (not for projection).\n"
     );
-    if injects.is_empty() {
-        o.push_str("None scheduled; add some to `injects.toml` (an example is in the file).\n");
-    }
-    for i in injects {
-        let _ = writeln!(
-            o,
-            "- Round {} ({label} {} of the round): **{}**. {}",
-            i.round, i.at, i.title, i.teaches
-        );
-    }
     o.push_str("\nSee docs/TEACHING.md in the softpower repository for a lesson plan and discussion questions.\n");
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score_prediction;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Off by the same ratio above or below scores the same, and more is worse.
+        #[test]
+        fn prediction_scores_are_symmetric_in_ratio(
+            observed in prop_oneof![1e-3f64..0.5, -0.5f64..-1e-3],
+            k in 1.0f64..30.0,
+        ) {
+            let above = score_prediction(observed * k, observed, "").score;
+            let below = score_prediction(observed / k, observed, "").score;
+            prop_assert!((above - below).abs() <= 0.1, "{above} vs {below}");
+            let further = score_prediction(observed * k * 1.5, observed, "").score;
+            prop_assert!(further <= above);
+            prop_assert!((50.0..=100.0).contains(&above));
+        }
+    }
+
+    #[test]
+    fn prediction_scores_follow_the_documented_formula() {
+        let s = |p: f64, o: f64| score_prediction(p, o, "").score;
+        assert_eq!(s(0.01, 0.01), 100.0);
+        // 50 + 50 (1 - log10 2) = 84.95, and 50 + 50 (1 - log10 8) = 54.85.
+        assert!((s(0.02, 0.01) - 84.95).abs() <= 0.051);
+        assert!((s(0.005, 0.01) - 84.95).abs() <= 0.051);
+        assert!((s(0.08, 0.01) - 54.85).abs() <= 0.051);
+        assert!((s(0.00125, 0.01) - 54.85).abs() <= 0.051);
+        assert_eq!(s(0.2, 0.01), 50.0);
+        assert_eq!(s(-0.01, 0.01), 0.0);
+        // No change predicted when the index barely moved: full marks.
+        assert_eq!(s(0.0, 5e-5), 100.0);
+    }
 }

@@ -200,6 +200,30 @@ pub struct Actor {
     /// May be played by a team in classroom exercises.
     #[serde(default)]
     pub playable: bool,
+    /// What a team playing this actor is scored on (exercises only; no effect on the model).
+    #[serde(default)]
+    pub objective: Option<Objective>,
+}
+
+/// A playable actor's role objective: what its team's score measures, always against the
+/// team's own do-nothing counterfactual (docs/TEACHING.md, "Scores").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// The rise of its own soft-power index that its actions caused (the default).
+    #[default]
+    OwnIndex,
+    /// The fall of the other teams' indices that its actions caused (summed).
+    DamageRivals,
+}
+
+impl Objective {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Objective::OwnIndex => "own_index",
+            Objective::DamageRivals => "damage_rivals",
+        }
+    }
 }
 
 fn default_actor_kind() -> ActorKind {

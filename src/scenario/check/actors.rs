@@ -24,6 +24,13 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario) -> Vec<ActorSpec> {
         if let Some(v) = &a.values {
             c.vector(p.key("values"), v, dims, -1.0, 1.0);
         }
+        if a.objective.is_some() && !a.playable {
+            c.err_help(
+                p.key("objective"),
+                "an objective scores a team, but this actor is not playable",
+                "add `playable = true`, or remove `objective`",
+            );
+        }
         out.push(ActorSpec {
             id: a.id.clone(),
             name: a.name.clone().unwrap_or_else(|| a.id.clone()),
