@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 #[command(
-    after_help = "A game is a folder. Typical class:\n  softpower exercise new scenarios/exercises/four_powers.toml --dir class1\n  (teams edit class1/decisions/round-01/<team>.toml and set submitted = true)\n  softpower exercise status class1\n  softpower exercise advance class1          # writes class1/rounds/01/report.md\n  softpower exercise rewind class1 --to 1\n  softpower exercise report class1           # class1/debrief/debrief.html, scores.csv\n\nSee docs/TEACHING.md."
+    after_help = "A game is a folder. Typical class:\n  softpower exercise new scenarios/exercises/four_powers.toml --dir class1\n  (teams edit class1/decisions/round-01/<team>.toml and set submitted = true)\n  softpower exercise status class1           # safe to project; --instructor shows the injects\n  softpower exercise advance class1          # writes class1/rounds/01/report.html and .md\n  softpower exercise rewind class1 --to 1\n  softpower exercise report class1           # class1/debrief/debrief.html, scores.csv\n\nSee docs/TEACHING.md."
 )]
 pub struct ExerciseArgs {
     #[command(subcommand)]

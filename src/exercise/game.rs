@@ -4,7 +4,7 @@
 //! GAME/game.toml                   settings (rounds, ticks per round, teams, scenario hash)
 //! GAME/scenario.toml               frozen copy of the scenario
 //! GAME/injects.toml                instructor only: surprise events by round
-//! GAME/README.md                   instructor's notes
+//! GAME/README.md                   briefing for teams and instructor (no injects)
 //! GAME/decisions/round-NN/T.toml   what team T edits for round NN
 //! GAME/rounds/NN/                  a played round: decisions as played, round.json,
 //!                                  report.md and its PNGs

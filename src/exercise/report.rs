@@ -166,7 +166,7 @@ fn story_lines(
             })
             .collect();
         // (what, who, action id) -> rounds, in order of first appearance.
-        let mut acts: Vec<((&str, &str, &str), Vec<u32>)> = Vec::new();
+        let mut acts: Vec<(StoryAct, Vec<u32>)> = Vec::new();
         for r in recs {
             for t in &r.teams {
                 for a in &t.actions {
@@ -212,6 +212,9 @@ fn story_lines(
     }
     out
 }
+
+/// What was done to a story, by whom, with which action.
+type StoryAct<'a> = (&'a str, &'a str, &'a str);
 
 fn verb(i: Instrument) -> &'static str {
     match i {
@@ -1271,7 +1274,7 @@ pub fn instructor_readme(sc: &Scenario, s: &Settings, _injects: &[Inject]) -> St
 1. Each team edits `decisions/round-NN/<team>.toml` (commented: instruments, targets,\n   costs, budget left, an example) and sets `submitted = true`.\n\
 2. `softpower exercise status .` shows who has submitted and explains every problem\n   (file, line, field, what is allowed).\n\
 3. `softpower exercise advance .` plays the round once every team has submitted\n   (`--missing hold` or `--missing repeat` for teams that have not). It writes\n   `rounds/NN/report.md` with charts, and next round's decisions pre-filled with the\n   last choices.\n\
-4. Project `rounds/NN/report.md`: scoreboard, favourability, budget, and *what moved\n   and why* for every team; ask each team to explain its result.\n\
+4. Project `rounds/NN/report.html` (or `report.md`): scoreboard, decisions,\n   favourability, budget, and *what moved and why* for every team; ask each team to\n   explain its result.\n\
 5. `softpower exercise rewind . --to N` goes back to the start of round N (later rounds\n   are set aside in `rewound/`, never deleted).\n\
 6. `softpower exercise report .` writes the final debrief to `debrief/`: Markdown, one\n   HTML page to project, and `scores.csv` for grading.\n\n\
 Budgets: each round adds a team's allowance; unspent budget carries over. Scores:\n\
