@@ -546,6 +546,20 @@ fn the_lesson_plan_runs_as_written() {
     for _ in 2..=6 {
         ok(run("softpower exercise advance class1 --missing repeat"));
     }
+    // "Exposed: Ruskar's troll farm" (round 5) raises Ruskar's negative index: lower
+    // trust shrinks a negative product (docs/TEACHING.md, "Scores").
+    let r5 = round_json(&class, 5);
+    assert!(r5["events"].to_string().contains("troll farm"));
+    let k = team(&r5, "ruskar");
+    assert!(f(&k["sp_start"]) < 0.0, "{k}");
+    let events: f64 = k["attribution"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["source"] == "events")
+        .map(|p| f(&p["value"]))
+        .sum();
+    assert!(events > 0.0, "{k}");
     ok(run("softpower exercise report class1"));
     for f in ["debrief/debrief.html", "debrief/scores.csv"] {
         assert!(class.join(f).is_file(), "{f}");

@@ -255,7 +255,7 @@ pub fn round_record(
     let objectives: Vec<Objective> = g
         .teams
         .iter()
-        .map(|&a| g.scenario.actors[a].objective.unwrap_or_default())
+        .map(|&a| g.scenario.actors[a].objective)
         .collect();
     let scores: Vec<f64> = (0..g.teams.len())
         .map(|t| team_score(objectives[t], t, &o.sp_end, &o.without[t]))

@@ -202,7 +202,7 @@ pub struct Actor {
     pub playable: bool,
     /// What a team playing this actor is scored on (exercises only; no effect on the model).
     #[serde(default)]
-    pub objective: Option<Objective>,
+    pub objective: Objective,
 }
 
 /// A playable actor's role objective: what its team's score measures, always against the

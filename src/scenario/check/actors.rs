@@ -24,7 +24,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario) -> Vec<ActorSpec> {
         if let Some(v) = &a.values {
             c.vector(p.key("values"), v, dims, -1.0, 1.0);
         }
-        if a.objective.is_some() && !a.playable {
+        if a.objective != crate::scenario::types::Objective::OwnIndex && !a.playable {
             c.err_help(
                 p.key("objective"),
                 "an objective scores a team, but this actor is not playable",
