@@ -480,7 +480,6 @@ fn a_decisions_file_with_an_invalid_utf8_byte_is_invalid_not_missing() {
     softpower()
         .args(["exercise", "advance"])
         .arg(&game)
-        .args(["--missing", "hold"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("a.toml:4:6").and(predicate::str::contains("UTF-8")));
@@ -491,6 +490,18 @@ fn a_decisions_file_with_an_invalid_utf8_byte_is_invalid_not_missing() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains("INVALID"));
+    // With a --missing policy the class goes on, and the bad byte is named, not dropped.
+    softpower()
+        .args(["exercise", "advance"])
+        .arg(&game)
+        .args(["--missing", "hold"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("WARNING: a's submitted decisions are invalid")
+                .and(predicate::str::contains("line 4"))
+                .and(predicate::str::contains("UTF-8")),
+        );
 }
 
 // ---- attacks ----
