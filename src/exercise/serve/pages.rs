@@ -397,13 +397,13 @@ fn results_html(g: &Game, t: usize) -> String {
         let _ = write!(
             b,
             "<section class=\"round\" data-round=\"{r}\"><h3>Round {r} ({label}s {a} to {z})</h3>\
-<p>Your soft-power index: {s} → {e} (<b class=\"change\">{c}</b>), rank {rank} of {n}. Spent {sp}; budget left {left}. <a href=\"rounds/{nn}/decisions.toml\">Your decisions as played</a>.</p>",
+<p>Your soft-power index: {s:.4} → {e:.4} (<b class=\"change\">{c}</b>), rank {rank} of {n}. Spent {sp}; budget left {left}. <a href=\"rounds/{nn}/decisions.toml\">Your decisions as played</a>.</p>",
             r = rec.round,
             label = esc(&rec.tick_label),
             a = rec.ticks[0],
             z = rec.ticks[1].saturating_sub(1),
-            s = format!("{:.4}", tr.sp_start),
-            e = format!("{:.4}", tr.sp_end),
+            s = tr.sp_start,
+            e = tr.sp_end,
             c = signed(tr.change),
             rank = tr.rank,
             n = rec.teams.len(),
