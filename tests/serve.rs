@@ -606,3 +606,58 @@ fn four_teams_play_six_rounds_of_four_powers_through_the_served_pages() {
     assert!(html.contains("All 6 rounds are played") && html.contains("debrief/"));
     s.stop();
 }
+
+#[test]
+fn serve_refuses_a_folder_that_is_no_game_a_busy_port_and_broken_codes_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_softpower"))
+            .args(["exercise", "serve"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let (code, err) = run(&[empty.to_str().unwrap(), "--port", "0"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("is not a game folder"), "{err}");
+
+    let game = new_game(dir.path());
+    let s = Served::start(&game);
+    let port = s.base.rsplit(':').next().unwrap().to_string();
+    let (code, err) = run(&[game.to_str().unwrap(), "--port", &port]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("cannot listen") && err.contains("--port"),
+        "{err}"
+    );
+    s.stop();
+
+    // Hand-edited codes are refused rather than served: "1234" would be easy to guess.
+    let codes = game.join("codes.toml");
+    let text = std::fs::read_to_string(&codes).unwrap();
+    let guessable = text.replacen("instructor = \"", "instructor = \"1234", 1);
+    std::fs::write(&codes, &guessable).unwrap();
+    let (code, err) = run(&[game.to_str().unwrap(), "--port", "0"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("codes.toml") && err.contains("not a join code"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&codes).unwrap(), guessable);
+    assert_eq!(
+        run(&[
+            game.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1",
+            "--open-to-network"
+        ])
+        .0,
+        Some(2)
+    );
+}

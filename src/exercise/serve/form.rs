@@ -277,3 +277,23 @@ pub fn from_decisions(d: &Decisions) -> Form {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_is_the_comments_before_the_first_setting() {
+        let t = "# a\n#\n\n# b\nteam = \"x\"\n# not header\n";
+        assert_eq!(header_of(t), "# a\n#\n\n# b\n");
+        assert_eq!(header_of("team = \"x\"\n"), "");
+    }
+
+    #[test]
+    fn only_finite_numbers_are_numbers() {
+        assert_eq!(number(" 2.5 "), Some(2.5));
+        for bad in ["", "x", "NaN", "inf", "1e999"] {
+            assert_eq!(number(bad), None, "{bad}");
+        }
+    }
+}
