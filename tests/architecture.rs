@@ -165,3 +165,25 @@ fn the_documented_order_is_this_one() {
         last = at;
     }
 }
+
+/// The web server is a leaf of the exercise wing: the game, its rules and its reports
+/// work without it, and no other module opens a socket.
+#[test]
+fn only_exercise_serve_serves_and_nothing_depends_on_it() {
+    for f in files() {
+        let in_serve = f.starts_with("src/exercise/serve");
+        let code = code_of(&f);
+        if !in_serve {
+            for word in ["tiny_http", "TcpListener", "UdpSocket"] {
+                assert!(!code.contains(word), "{} uses {word}", f.display());
+            }
+        }
+        if layer_of(&f) == Some("exercise") && !in_serve && !f.ends_with("exercise/mod.rs") {
+            assert!(
+                !code.contains("serve::") && !code.contains("mod serve"),
+                "{} depends on exercise::serve",
+                f.display()
+            );
+        }
+    }
+}

@@ -62,6 +62,23 @@ pub enum ExerciseCommand {
         /// Game folder
         game: PathBuf,
     },
+    /// Serve the game to the class's browsers: a page per team behind its own join code, and the instructor's page
+    #[command(
+        after_help = "Prints one join code per team and one for the instructor (kept in GAME/codes.toml, the same after a restart).\nTeams open the address shown and type their code. By default only this computer can connect;\n--open-to-network lets the other computers of the classroom network in. Ctrl+C stops the server.\nDecisions submitted from the browser are the same files `exercise status` and `advance` read.\n\nExample:\n  softpower exercise serve class1 --open-to-network"
+    )]
+    Serve {
+        /// Game folder
+        game: PathBuf,
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Address to listen on [default: 127.0.0.1, this computer only]
+        #[arg(long, conflicts_with = "open_to_network")]
+        bind: Option<std::net::IpAddr>,
+        /// Let the other computers of the network in (listens on 0.0.0.0)
+        #[arg(long)]
+        open_to_network: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -180,7 +197,68 @@ fn execute(args: ExerciseArgs) -> Result<()> {
                 dir.join("scores.csv").display()
             );
         }
+        ExerciseCommand::Serve {
+            game,
+            port,
+            bind,
+            open_to_network,
+        } => serve(&game, port, bind, open_to_network)?,
     }
+    Ok(())
+}
+
+fn serve(
+    game: &std::path::Path,
+    port: u16,
+    bind: Option<std::net::IpAddr>,
+    open_to_network: bool,
+) -> Result<()> {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let ip = match bind {
+        Some(ip) => ip,
+        None if open_to_network => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    let (server, created) = crate::exercise::serve::Server::open(game, SocketAddr::new(ip, port))?;
+    let addr = server.address();
+    let shown = if addr.ip().is_unspecified() {
+        format!("http://<this computer's address>:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    };
+    say!("serving {} at {shown}/", game.display());
+    if !addr.ip().is_loopback() {
+        tell!(
+            "warning: any computer that can reach this one on the network can open these pages; only the join codes keep the game private. Stop with Ctrl+C when the class is over."
+        );
+    } else {
+        say!("  only this computer can connect (--open-to-network lets the classroom in)");
+    }
+    let codes = server.codes();
+    say!(
+        "join codes ({} {}):",
+        if created { "new, written to" } else { "from" },
+        game.join(crate::exercise::serve::codes::FILE).display()
+    );
+    say!(
+        "  {:<20} {}   {shown}/{}/",
+        "instructor",
+        codes.instructor,
+        codes.instructor
+    );
+    let g = Game::open(game)?;
+    for t in &g.settings.teams {
+        let c = codes.teams.get(t).map_or("", |c| c.as_str());
+        say!("  {t:<20} {c}   {shown}/{c}/");
+    }
+    say!("Press Ctrl+C to stop.");
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    server.run(&stop, &mut |line| say!("{line}"))?;
+    say!("stopped; the game folder holds everything (serve it again to continue)");
     Ok(())
 }
 

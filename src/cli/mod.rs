@@ -169,7 +169,7 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
-    /// Classroom exercises: teams play a scenario in rounds (new, status, advance, rewind, report)
+    /// Classroom exercises: teams play a scenario in rounds (new, status, advance, rewind, report, serve)
     Exercise(exercise::ExerciseArgs),
 }
 

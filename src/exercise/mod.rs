@@ -11,12 +11,14 @@
 //!
 //! Modules: `decisions` (the teams' files), `play` (simulation and the counterfactual
 //! attribution of each round), `game` (the folder: new, status, advance, rewind),
-//! `report` (round reports and the final debrief). Nothing here prints to the terminal.
+//! `report` (round reports and the final debrief), `serve` (the game served to the class's
+//! browsers; nothing else here depends on it). Nothing here prints to the terminal.
 
 pub mod decisions;
 pub mod game;
 pub mod play;
 pub mod report;
+pub mod serve;
 
 pub use game::{Game, MissingPolicy, TeamStatus};
 
