@@ -89,15 +89,16 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         burn_in,
         seed: sc.scenario.seed,
     };
-    if walkers % 2 != 0 || walkers < 2 * dims {
+    if !walkers.is_multiple_of(2) || walkers < 2 * dims {
         return Err(Error::invalid(format!(
             "--walkers {walkers}: the ensemble needs an even number of walkers, at least twice the {dims} parameters"
         )));
     }
     let fig_out = args.output.figures()?;
-    let path = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!("{}-calibrate", sc.scenario.name))
-    });
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-calibrate", sc.scenario.name)));
     let out = OutDir::prepare(&path, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -130,7 +130,10 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
             crate::experiment::calibrate::survey_run(&loaded.checked, &spec, &spec.ticks)
         });
         let ids = &run.engine.world.actors.ids;
-        out.write("survey.csv", &crate::output::calibrate::survey_csv(&spec, ids, &tables))?;
+        out.write(
+            "survey.csv",
+            &crate::output::calibrate::survey_csv(&spec, ids, &tables),
+        )?;
         files.push("survey.csv".into());
     } else {
         out.remove_stale("survey.csv");

@@ -61,7 +61,11 @@ pub const UNIDENTIFIED_RATIO: f64 = 0.75;
 
 /// Survey tables of one run of `checked` at `ticks` (ascending): `[tick][unit][actor]`
 /// shares of (heard_of, favourable, confidence), for the units of `spec`.
-pub fn survey_run(checked: &CheckedScenario, spec: &SurveySpec, ticks: &[u32]) -> Vec<Vec<[f64; 3]>> {
+pub fn survey_run(
+    checked: &CheckedScenario,
+    spec: &SurveySpec,
+    ticks: &[u32],
+) -> Vec<Vec<[f64; 3]>> {
     let world = build(checked);
     let groups = members(&world, &spec.units);
     let mut engine = Engine::new(world);
@@ -141,7 +145,10 @@ impl Problem {
             .observations
             .iter()
             .map(|o| {
-                let t = self.obs_ticks.binary_search(&o.tick).expect("observed tick");
+                let t = self
+                    .obs_ticks
+                    .binary_search(&o.tick)
+                    .expect("observed tick");
                 self.share(&tables[t], o.unit, o.actor, o.measure)
             })
             .collect())
@@ -254,7 +261,7 @@ pub fn ensemble(
     on_step: &(dyn Fn() + Sync),
 ) -> Result<Option<Chain>, String> {
     let w = plan.walkers;
-    if w < 4 || w % 2 != 0 || w < 2 * dims {
+    if w < 4 || !w.is_multiple_of(2) || w < 2 * dims {
         return Err(format!(
             "the ensemble needs an even number of walkers, at least 4 and at least twice the {dims} parameters (got {w})"
         ));
@@ -286,7 +293,11 @@ pub fn ensemble(
             return Ok(None);
         }
         for h in 0..2 {
-            let (mine, other) = if h == 0 { (0..half, half..w) } else { (half..w, 0..half) };
+            let (mine, other) = if h == 0 {
+                (0..half, half..w)
+            } else {
+                (half..w, 0..half)
+            };
             let moves: Vec<Option<(Vec<f64>, f64)>> = mine
                 .clone()
                 .into_par_iter()
@@ -378,7 +389,8 @@ pub fn summarise(chain: &Chain, space: &Space, burn_in: usize) -> Posterior {
             let mut us: Vec<f64> = draws.iter().map(|&(s, w)| chain.point(s, w)[i]).collect();
             let n = us.len() as f64;
             let mean = us.iter().sum::<f64>() / n;
-            let sd = (us.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+            let sd =
+                (us.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
             us.sort_by(f64::total_cmp);
             let pr = &space.priors[i];
             let q = |u: f64| pr.quantile(quantile_sorted(&us, u));
@@ -445,11 +457,16 @@ pub fn predictive(
             let mut r = stream(&k, 0, Purpose::SurveyDraw, d as u64);
             let (mut t_obs, mut t_rep) = (0.0, 0.0);
             for o in obs {
-                let ki = problem.keys.binary_search(&key_of(o)).expect("observed key");
+                let ki = problem
+                    .keys
+                    .binary_search(&key_of(o))
+                    .expect("observed key");
                 let p = ser[ki][o.tick as usize].clamp(1e-9, 1.0 - 1e-9);
                 let n = o.n.round().max(1.0);
                 let v = n * p * (1.0 - p);
-                let rep = Binomial::new(n as u64, p).expect("p in (0, 1)").sample(&mut r) as f64;
+                let rep = Binomial::new(n as u64, p)
+                    .expect("p in (0, 1)")
+                    .sample(&mut r) as f64;
                 t_obs += (o.share * n - n * p).powi(2) / v;
                 t_rep += (rep - n * p).powi(2) / v;
             }
@@ -481,7 +498,9 @@ pub fn simulate_observations(
         .map(|(i, (o, p))| {
             let mut r = stream(&k, 0, Purpose::SurveyDraw, i as u64);
             let n = o.n.round().max(1.0);
-            let draw = Binomial::new(n as u64, p.clamp(0.0, 1.0)).expect("p in [0, 1]").sample(&mut r);
+            let draw = Binomial::new(n as u64, p.clamp(0.0, 1.0))
+                .expect("p in [0, 1]")
+                .sample(&mut r);
             Observation {
                 share: draw as f64 / n,
                 n,
@@ -524,20 +543,42 @@ mod tests {
         // A normal density on the cube: mean (0.3, 0.6), sd (0.05, 0.1), independent.
         let (mu, sd) = ([0.3, 0.6], [0.05, 0.1]);
         let logp = |u: &[f64]| -> Result<f64, String> {
-            Ok((0..2).map(|i| -0.5 * ((u[i] - mu[i]) / sd[i]).powi(2)).sum())
+            Ok((0..2)
+                .map(|i| -0.5 * ((u[i] - mu[i]) / sd[i]).powi(2))
+                .sum())
         };
-        let plan = SamplerPlan { walkers: 16, steps: 1500, burn_in: 300, seed: 3 };
+        let plan = SamplerPlan {
+            walkers: 16,
+            steps: 1500,
+            burn_in: 300,
+            seed: 3,
+        };
         let chain = ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {})
             .unwrap()
             .unwrap();
-        let space = Space { paths: vec!["a".into(), "b".into()], priors: vec![crate::model::prior::Prior::from_parts("uniform", &[("low".to_string(), 0.0), ("high".to_string(), 1.0)].into_iter().collect()).unwrap(); 2] };
+        let space = Space {
+            paths: vec!["a".into(), "b".into()],
+            priors: vec![
+                crate::model::prior::Prior::from_parts(
+                    "uniform",
+                    &[("low".to_string(), 0.0), ("high".to_string(), 1.0)]
+                        .into_iter()
+                        .collect()
+                )
+                .unwrap();
+                2
+            ],
+        };
         let post = summarise(&chain, &space, plan.burn_in);
         for i in 0..2 {
             let [lo, med, hi] = post.params[i].posterior;
             // Normal quantiles: median μ, 5–95 % μ ± 1.645σ; allow 15 % Monte Carlo error.
             assert!((med - mu[i]).abs() < 0.15 * sd[i], "{i}: median {med}");
             let half = (hi - lo) / 2.0;
-            assert!((half / (1.645 * sd[i]) - 1.0).abs() < 0.15, "{i}: half width {half}");
+            assert!(
+                (half / (1.645 * sd[i]) - 1.0).abs() < 0.15,
+                "{i}: half width {half}"
+            );
         }
         let acc = chain.acceptance();
         assert!(acc > 0.2 && acc < 0.9, "acceptance {acc}");
@@ -546,13 +587,22 @@ mod tests {
     #[test]
     fn the_chain_is_the_same_on_one_thread_and_on_several() {
         let logp = |u: &[f64]| -> Result<f64, String> { Ok(-(u[0] - 0.5).powi(2) * 50.0 - u[1]) };
-        let plan = SamplerPlan { walkers: 8, steps: 40, burn_in: 10, seed: 9 };
+        let plan = SamplerPlan {
+            walkers: 8,
+            steps: 40,
+            burn_in: 10,
+            seed: 9,
+        };
         let run = |t: usize| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
                 .build()
                 .unwrap()
-                .install(|| ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {}).unwrap().unwrap())
+                .install(|| {
+                    ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {})
+                        .unwrap()
+                        .unwrap()
+                })
         };
         assert_eq!(run(1), run(3));
     }

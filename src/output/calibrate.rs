@@ -155,7 +155,13 @@ fn key_index(pb: &Problem, unit: usize, actor: u32, measure: Measure) -> usize {
 pub fn fit_stem(unit: &str) -> String {
     let clean: String = unit
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("fit_{clean}")
 }
@@ -172,7 +178,9 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
         let mut series = Vec::new();
         for (ki, k) in pb.keys.iter().enumerate().filter(|(_, k)| k.unit == u) {
             let label = format!("{} of {}", k.measure.name(), pb.actors[k.actor as usize]);
-            let bands: Vec<[f64; 5]> = (0..ticks.len()).map(|t| band_at(r.predictive, ki, t)).collect();
+            let bands: Vec<[f64; 5]> = (0..ticks.len())
+                .map(|t| band_at(r.predictive, ki, t))
+                .collect();
             series.push(Band {
                 name: format!("{label}: model"),
                 x: ticks.clone(),
@@ -185,7 +193,12 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
                 name: format!("{label}: survey, 95% sampling interval"),
                 ..Band::default()
             };
-            for o in pb.spec.observations.iter().filter(|o| o.unit == u && o.actor == k.actor && o.measure == k.measure) {
+            for o in pb
+                .spec
+                .observations
+                .iter()
+                .filter(|o| o.unit == u && o.actor == k.actor && o.measure == k.measure)
+            {
                 let (lo, hi) = wilson(o.share, o.n);
                 if !data.x.is_empty() {
                     data.x.push(f64::NAN);
@@ -201,7 +214,10 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
             series.push(data);
         }
         let bytes = plot::band_chart(&BandChart {
-            title: format!("{}: surveys and the calibrated model", pb.spec.units[u].name),
+            title: format!(
+                "{}: surveys and the calibrated model",
+                pb.spec.units[u].name
+            ),
             x_label: r.tick_label.to_string(),
             y_label: "% of respondents".into(),
             series,
@@ -209,7 +225,11 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
             outer_label: "model, 90% of posterior".into(),
         })?;
         out.push((
-            format!("{}.{}", fit_stem(&pb.spec.units[u].name), plot::current_format().ext()),
+            format!(
+                "{}.{}",
+                fit_stem(&pb.spec.units[u].name),
+                plot::current_format().ext()
+            ),
             bytes,
         ));
     }

@@ -35,8 +35,11 @@ pub fn resolve(sc: &Scenario, base_dir: &Path) -> Result<Option<SurveySpec>, Vec
     }
     if !(s.tick_days.is_finite() && s.tick_days > 0.0) {
         diags.push(
-            Diagnostic::new(at.key("tick_days"), format!("tick_days = {} is not allowed", s.tick_days))
-                .help("days per tick: a number above 0 (7 for weekly ticks)"),
+            Diagnostic::new(
+                at.key("tick_days"),
+                format!("tick_days = {} is not allowed", s.tick_days),
+            )
+            .help("days per tick: a number above 0 (7 for weekly ticks)"),
         );
     }
     let start = match &s.start_date {
@@ -56,8 +59,14 @@ pub fn resolve(sc: &Scenario, base_dir: &Path) -> Result<Option<SurveySpec>, Vec
     for (i, &t) in s.ticks.iter().enumerate() {
         if t > sc.scenario.ticks {
             diags.push(
-                Diagnostic::new(at.key("ticks").idx(i), format!("tick {t} is after the run's last tick"))
-                    .help(format!("survey ticks run from 0 to the scenario's ticks ({})", sc.scenario.ticks)),
+                Diagnostic::new(
+                    at.key("ticks").idx(i),
+                    format!("tick {t} is after the run's last tick"),
+                )
+                .help(format!(
+                    "survey ticks run from 0 to the scenario's ticks ({})",
+                    sc.scenario.ticks
+                )),
             );
         }
     }
@@ -69,14 +78,16 @@ pub fn resolve(sc: &Scenario, base_dir: &Path) -> Result<Option<SurveySpec>, Vec
         Some(names) => {
             for (i, name) in names.iter().enumerate() {
                 match unit(sc, &idx, name) {
-                    Ok(u) if units.iter().any(|x: &Unit| x.name == u.name) => diags.push(
-                        Diagnostic::new(at.key("units").idx(i), format!("\"{name}\" is listed twice")),
-                    ),
+                    Ok(u) if units.iter().any(|x: &Unit| x.name == u.name) => {
+                        diags.push(Diagnostic::new(
+                            at.key("units").idx(i),
+                            format!("\"{name}\" is listed twice"),
+                        ))
+                    }
                     Ok(u) => units.push(u),
-                    Err(e) => diags.push(
-                        Diagnostic::new(at.key("units").idx(i), e)
-                            .help(suggest_help(name, idx.candidates().iter().map(|s| s.as_str()))),
-                    ),
+                    Err(e) => diags.push(Diagnostic::new(at.key("units").idx(i), e).help(
+                        suggest_help(name, idx.candidates().iter().map(|s| s.as_str())),
+                    )),
                 }
             }
         }
@@ -120,7 +131,10 @@ fn unit(sc: &Scenario, idx: &PopIndex, name: &str) -> Result<Unit, String> {
         Selection::One(p) => Members::One(p),
         Selection::Range(a, b) => Members::Range(a, b),
         Selection::Home(a) => Members::Home(
-            sc.actors.iter().position(|x| x.id == a).expect("resolved actor") as u32,
+            sc.actors
+                .iter()
+                .position(|x| x.id == a)
+                .expect("resolved actor") as u32,
         ),
     };
     Ok(Unit {
@@ -143,7 +157,20 @@ pub fn day_number(s: &str) -> Option<i64> {
         _ => return None,
     };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || d < 1 || d > days_in[(m - 1) as usize] {
         return None;
     }
@@ -169,10 +196,7 @@ fn read_observations(
     let mut rd = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let header = rd
-        .headers()
-        .map_err(|e| format!("line 1: {e}"))?
-        .clone();
+    let header = rd.headers().map_err(|e| format!("line 1: {e}"))?.clone();
     let col = |name: &str| header.iter().position(|h| h == name);
     let need = |name: &str| {
         col(name).ok_or_else(|| {
@@ -182,13 +206,21 @@ fn read_observations(
             )
         })
     };
-    let (cu, ca, cm, cv, cn) = (need("unit")?, need("actor")?, need("measure")?, need("value")?, need("n")?);
+    let (cu, ca, cm, cv, cn) = (
+        need("unit")?,
+        need("actor")?,
+        need("measure")?,
+        need("value")?,
+        need("n")?,
+    );
     let (ct, cd) = (col("tick"), col("date"));
     if ct.is_none() && cd.is_none() {
         return Err("line 1: the header needs a \"tick\" or a \"date\" column".into());
     }
     if cd.is_some() && start.is_none() {
-        return Err("the file gives dates but [survey] has no start_date to count ticks from".into());
+        return Err(
+            "the file gives dates but [survey] has no start_date to count ticks from".into(),
+        );
     }
     let mut out = Vec::new();
     for rec in rd.records() {
@@ -204,7 +236,13 @@ fn read_observations(
             Some(i) => i,
             None => {
                 let new = unit(sc, idx, name).map_err(|e| {
-                    bad("unit", format!("{e}; {}", suggest_help(name, idx.candidates().iter().map(|s| s.as_str()))))
+                    bad(
+                        "unit",
+                        format!(
+                            "{e}; {}",
+                            suggest_help(name, idx.candidates().iter().map(|s| s.as_str()))
+                        ),
+                    )
                 })?;
                 units.push(new);
                 units.len() - 1
@@ -212,24 +250,42 @@ fn read_observations(
         };
         let a = field(ca);
         let actor = sc.actors.iter().position(|x| x.id == a).ok_or_else(|| {
-            bad("actor", format!("unknown actor \"{a}\"; {}", suggest_help(a, sc.actors.iter().map(|x| x.id.as_str()))))
+            bad(
+                "actor",
+                format!(
+                    "unknown actor \"{a}\"; {}",
+                    suggest_help(a, sc.actors.iter().map(|x| x.id.as_str()))
+                ),
+            )
         })? as u32;
         let m = field(cm);
         let measure = Measure::parse(m).ok_or_else(|| {
-            bad("measure", format!("unknown measure \"{m}\"; allowed: heard_of, favourable, confidence"))
+            bad(
+                "measure",
+                format!("unknown measure \"{m}\"; allowed: heard_of, favourable, confidence"),
+            )
         })?;
         let tick_text = ct.map(field).unwrap_or("");
         let date_text = cd.map(field).unwrap_or("");
         let (tick, date) = match (tick_text.is_empty(), date_text.is_empty()) {
             (false, true) => (
                 tick_text.parse::<u32>().map_err(|_| {
-                    bad("tick", format!("\"{tick_text}\" is not a tick; allowed: whole numbers 0 to {}", sc.scenario.ticks))
+                    bad(
+                        "tick",
+                        format!(
+                            "\"{tick_text}\" is not a tick; allowed: whole numbers 0 to {}",
+                            sc.scenario.ticks
+                        ),
+                    )
                 })?,
                 None,
             ),
             (true, false) => {
                 let day = day_number(date_text).ok_or_else(|| {
-                    bad("date", format!("\"{date_text}\" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY"))
+                    bad(
+                        "date",
+                        format!("\"{date_text}\" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY"),
+                    )
                 })?;
                 let start = start.expect("checked above");
                 let t = ((day - start) as f64 / s.tick_days).round();
@@ -244,7 +300,10 @@ fn read_observations(
         if tick > sc.scenario.ticks {
             return Err(bad(
                 if date.is_some() { "date" } else { "tick" },
-                format!("tick {tick} is after the run's last tick ({})", sc.scenario.ticks),
+                format!(
+                    "tick {tick} is after the run's last tick ({})",
+                    sc.scenario.ticks
+                ),
             ));
         }
         let v = field(cv);
@@ -252,13 +311,25 @@ fn read_observations(
             .parse()
             .ok()
             .filter(|x: &f64| x.is_finite() && (0.0..=100.0).contains(x))
-            .ok_or_else(|| bad("value", format!("\"{v}\" is not a percentage; allowed: numbers 0 to 100")))?;
+            .ok_or_else(|| {
+                bad(
+                    "value",
+                    format!("\"{v}\" is not a percentage; allowed: numbers 0 to 100"),
+                )
+            })?;
         let nt = field(cn);
         let n: f64 = nt
             .parse()
             .ok()
             .filter(|x: &f64| x.is_finite() && *x >= 1.0 && *x <= 1e9)
-            .ok_or_else(|| bad("n", format!("\"{nt}\" is not a sample size; allowed: numbers 1 to 1e9 (respondents)")))?;
+            .ok_or_else(|| {
+                bad(
+                    "n",
+                    format!(
+                        "\"{nt}\" is not a sample size; allowed: numbers 1 to 1e9 (respondents)"
+                    ),
+                )
+            })?;
         out.push(Observation {
             unit: u,
             actor,
@@ -283,8 +354,14 @@ mod tests {
     fn dates_count_days_as_the_calendar_does() {
         assert_eq!(day_number("1970-01-01"), Some(0));
         assert_eq!(day_number("2000-03-01"), Some(11_017));
-        assert_eq!(day_number("2001-01-01").unwrap() - day_number("2000-01-01").unwrap(), 366);
-        assert_eq!(day_number("2002-01-01").unwrap() - day_number("2001-01-01").unwrap(), 365);
+        assert_eq!(
+            day_number("2001-01-01").unwrap() - day_number("2000-01-01").unwrap(),
+            366
+        );
+        assert_eq!(
+            day_number("2002-01-01").unwrap() - day_number("2001-01-01").unwrap(),
+            365
+        );
         assert_eq!(day_number("2004"), day_number("2004-07-01"));
         assert_eq!(day_number("2004-05"), day_number("2004-05-15"));
         for bad in ["2003-02-29", "2004-13-01", "04-01-01", "2004-1-1", "x", ""] {
