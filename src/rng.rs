@@ -21,6 +21,11 @@ pub enum Purpose {
     RumourMeeting = 13,
     /// The asynchronous voter model's sequence of updates (one stream per tick).
     VoterSequence = 14,
+    /// `calibrate`: the ensemble sampler's moves (one stream per step and walker).
+    Calibration = 20,
+    /// `calibrate`: replicated surveys of the posterior predictive check, and simulated
+    /// surveys of recovery tests.
+    SurveyDraw = 21,
 }
 
 /// A 32-byte ChaCha key expanded from the 64-bit scenario seed (splitmix64).

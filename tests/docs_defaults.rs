@@ -76,6 +76,8 @@ severity = 0.1
 
 [[strategy]]
 name = "s1"
+
+[survey]
 "#;
 
 fn minimal() -> (Value, CheckedScenario) {

@@ -1,6 +1,7 @@
 //! The command-line interface: argument parsing, progress display and the text summary.
 //! Everything here talks to the terminal; nothing below it does.
 
+mod calibrate;
 mod check;
 mod ensemble;
 mod exercise;
@@ -161,6 +162,11 @@ pub enum Command {
         after_help = "Outputs:\n  sensitivity.csv   per parameter: prior, first-order and total Sobol indices with 95% bootstrap\n                    intervals (sobol), or mu, mu*, sigma (morris)\n  design.csv        every design point's parameter values and the metric\n  sensitivity.json  manifest and indices\n  sensitivity.png   indices with their intervals (.svg with --format svg)\n  report.html       one self-contained page: the indices ranked, the figure with how to read it,\n                    the main finding in words, manifest, links to the data\n  timing.json       wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed (common random numbers), so only the parameters differ;\nthe files are byte-identical for any --threads.\nExamples:\n  softpower sensitivity scenarios/middle_power_uncertain.toml --samples 64\n  softpower sensitivity scenarios/middle_power_uncertain.toml --method morris --samples 20"
     )]
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Fit the [[uncertain]] parameters to the surveys a scenario's [survey] names (ensemble MCMC)
+    #[command(
+        after_help = "Outputs:\n  posterior.csv   posterior draws: step, walker, log-likelihood, every parameter\n  fit.csv         each observation with its 95% sampling interval, the best fit, the model's median and 90% band\n  fit_<unit>.png  per surveyed unit: survey figures with intervals, model median and bands (.svg with --format svg)\n  summary.json    priors and posteriors (5/50/95%), identification, acceptance, predictive check, warnings\n  timing.json     wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed; the files are byte-identical for any --threads (docs/CALIBRATION.md).\nExample:\n  softpower calibrate scenarios/survey_recovery.toml --steps 100"
+    )]
+    Calibrate(calibrate::CalibrateArgs),
     /// Combine the shard folders of a `compare` or `sweep` into the unsharded result
     Merge(ensemble::MergeArgs),
     /// Validate scenario files and explain every problem (file, line, field, what is allowed)
@@ -192,6 +198,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => ensemble::sweep(args),
         Command::Merge(args) => ensemble::merge(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Exercise(args) => exercise::exercise(args),
     };
     let code = match result {

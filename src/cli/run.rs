@@ -120,6 +120,24 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         &tables::timeseries_csv(&run.engine, &run.recorder)?,
     )?;
     out.write("populations.csv", &tables::populations_csv(&run.engine)?)?;
+    // `[survey] ticks`: the same run replayed to the last survey tick (same seed, same values).
+    let survey = crate::scenario::check::survey::resolve(sc, loaded.base_dir())
+        .ok()
+        .flatten()
+        .filter(|s| !s.ticks.is_empty());
+    if let Some(spec) = survey {
+        let tables = pool.install(|| {
+            crate::experiment::calibrate::survey_run(&loaded.checked, &spec, &spec.ticks)
+        });
+        let ids = &run.engine.world.actors.ids;
+        out.write(
+            "survey.csv",
+            &crate::output::calibrate::survey_csv(&spec, ids, &tables),
+        )?;
+        files.push("survey.csv".into());
+    } else {
+        out.remove_stale("survey.csv");
+    }
     let mut figs = Vec::new();
     if !args.output.no_plots {
         let actor = args.network_actor.as_deref();

@@ -11,6 +11,8 @@
 //! Reductions run in fixed-size chunks combined in order, so sums are identical for any
 //! thread count.
 
+pub mod survey;
+
 use crate::engine::Engine;
 use crate::model::Instrument;
 use crate::world::World;

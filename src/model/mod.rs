@@ -5,6 +5,7 @@
 
 pub mod checked;
 pub mod prior;
+pub mod survey;
 
 use serde::{Deserialize, Serialize};
 

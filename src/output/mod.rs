@@ -4,6 +4,7 @@
 //! interrupted run never leaves a half-written file. A folder that already holds results
 //! is refused unless the caller forces it.
 
+pub mod calibrate;
 pub mod ensemble;
 pub mod figures;
 pub mod report;

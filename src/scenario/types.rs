@@ -46,6 +46,9 @@ pub struct Scenario {
     /// Priors of uncertain numeric fields (`softpower sensitivity`, `compare`).
     #[serde(default, rename = "uncertain", skip_serializing_if = "Vec::is_empty")]
     pub uncertain: Vec<Uncertain>,
+    /// What a survey would measure, and the observed surveys (`survey.csv`, `calibrate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<Survey>,
 }
 
 /// A named variant of the scenario: campaigns removed, added or replaced, and numeric
@@ -697,4 +700,49 @@ pub struct Uncertain {
     pub mode: Option<f64>,
     pub alpha: Option<f64>,
     pub beta: Option<f64>,
+}
+
+/// `[survey]`: the observation model's settings, the ticks `survey.csv` reports and the
+/// observations `softpower calibrate` fits (checked in `check/survey.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Survey {
+    /// Ticks at which `run` writes `survey.csv` (none: no file).
+    #[serde(default)]
+    pub ticks: Vec<u32>,
+    /// σ: spread of individual opinions around a population's value.
+    #[serde(default = "default_spread")]
+    pub spread: f64,
+    /// Units reported in `survey.csv` (selectors); default: every population and group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Vec<String>>,
+    /// Observations CSV (unit, actor, measure, tick or date, value, n), relative to the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observations: Option<String>,
+    /// Calendar date of tick 0 (YYYY-MM-DD), to place observations given by date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// Days per tick, to place observations given by date.
+    #[serde(default = "default_tick_days")]
+    pub tick_days: f64,
+}
+
+fn default_spread() -> f64 {
+    0.5
+}
+fn default_tick_days() -> f64 {
+    7.0
+}
+
+impl Default for Survey {
+    fn default() -> Self {
+        Survey {
+            ticks: Vec::new(),
+            spread: default_spread(),
+            units: None,
+            observations: None,
+            start_date: None,
+            tick_days: default_tick_days(),
+        }
+    }
 }

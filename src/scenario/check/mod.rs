@@ -13,6 +13,7 @@ mod model;
 mod populations;
 mod stories;
 pub mod strategies;
+pub mod survey;
 mod ties;
 pub mod uncertain;
 
@@ -44,6 +45,7 @@ pub fn check(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<Diag
         }
     }
     diags.extend(uncertain::check(sc, base_dir));
+    diags.extend(survey::check(sc, base_dir));
     if diags.is_empty() {
         Ok(checked)
     } else {

@@ -1,0 +1,647 @@
+//! Calibration: the `[[uncertain]]` parameters fitted to observed surveys
+//! (docs/CALIBRATION.md).
+//!
+//! Likelihood. Observation i reports k_i = y_i · n_i of n_i respondents (y_i the observed
+//! share); the model predicts the share p_i(θ) (`model::survey`). Respondents answer
+//! independently, so k_i ~ Binomial(n_i, p_i(θ)), and the log-likelihood, taken relative
+//! to the saturated model (p_i = y_i) so that it is 0 at a perfect fit, is
+//!
+//!   ℓ(θ) = Σ_i [ k_i ln(p_i / y_i) + (n_i − k_i) ln((1 − p_i) / (1 − y_i)) ]   (0 ln 0 = 0)
+//!
+//! and D(θ) = −2 ℓ(θ) is the binomial deviance. Each run uses the scenario's seed, so
+//! p_i(θ) is a deterministic function of θ.
+//!
+//! Posterior. Parameters live on the unit cube u ∈ (0, 1)^d and θ = F⁻¹(u) through the
+//! priors' quantile functions, so the prior is uniform on the cube and the posterior
+//! density there is π(u | y) ∝ exp ℓ(F⁻¹(u)).
+//!
+//! Sampler. The affine-invariant ensemble sampler of Goodman & Weare (2010) with the
+//! stretch move, in the parallel red/blue form of Foreman-Mackey et al. (2013): the W
+//! walkers are split into two halves; every walker k of one half draws a partner j from
+//! the other half and z from g(z) ∝ 1/√z on [1/a, a] (a = 2),
+//!
+//!   z = ((a − 1) U + 1)² / a,    Y = X_j + z (X_k − X_j),
+//!
+//! and moves to Y with probability min(1, z^(d−1) π(Y) / π(X_k)) (zero outside the cube).
+//! Walkers of one half depend only on the other half, so they are updated in parallel;
+//! every walker draws from its own stream keyed by (seed, step, walker), so the chain is
+//! the same for any thread count.
+//!
+//! Diagnostics: the acceptance fraction; for each parameter the ratio of its posterior
+//! standard deviation on the cube to the prior's (1/√12), near 1 when the data do not
+//! inform it; a posterior predictive check (Gelman et al. 2013, ch. 6) with the
+//! discrepancy T(y, θ) = Σ_i (k_i − n_i p_i)² / (n_i p_i (1 − p_i)) and the p-value
+//! Pr(T(y_rep, θ) ≥ T(y, θ) | y) over posterior draws.
+
+use super::stats::quantile_sorted;
+use super::uncertainty::Space;
+use crate::engine::Engine;
+use crate::metrics::survey::{measure, members};
+use crate::model::checked::CheckedScenario;
+use crate::model::survey::{Measure, Observation, SurveySpec};
+use crate::rng::{Purpose, key, stream};
+use crate::scenario::check::uncertain::{Template, bare};
+use crate::scenario::types::Scenario;
+use crate::world::build;
+use rand::Rng;
+use rand_distr::{Binomial, Distribution};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Stream constants that separate the sampler's and the checks' randomness from the
+/// simulation's, derived from the scenario seed.
+const SAMPLER_STREAM: u64 = 0xCA11_B8A7_E5A3;
+const PPC_STREAM: u64 = 0x0BB5_C4EC_0001;
+/// The stretch move's scale a (Goodman & Weare 2010).
+const STRETCH: f64 = 2.0;
+/// Posterior sd / prior sd on the cube above which a parameter is reported as not
+/// identified by the data.
+pub const UNIDENTIFIED_RATIO: f64 = 0.75;
+
+/// Survey tables of one run of `checked` at `ticks` (ascending): `[tick][unit][actor]`
+/// shares of (heard_of, favourable, confidence), for the units of `spec`.
+pub fn survey_run(
+    checked: &CheckedScenario,
+    spec: &SurveySpec,
+    ticks: &[u32],
+) -> Vec<Vec<[f64; 3]>> {
+    let world = build(checked);
+    let groups = members(&world, &spec.units);
+    let mut engine = Engine::new(world);
+    let mut out = Vec::with_capacity(ticks.len());
+    for &t in ticks {
+        while engine.tick < t {
+            engine.step();
+        }
+        out.push(measure(&engine.world, &groups, spec.spread));
+    }
+    out
+}
+
+/// One series the observations follow: a unit's measure of an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub unit: usize,
+    pub actor: u32,
+    pub measure: Measure,
+}
+
+/// A scenario, its priors and its observations: the fitting problem.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    template: Template,
+    base_dir: PathBuf,
+    pub space: Space,
+    pub spec: SurveySpec,
+    pub actors: Vec<String>,
+    /// Distinct observation ticks, ascending.
+    obs_ticks: Vec<u32>,
+    /// The observed series, in order.
+    pub keys: Vec<SeriesKey>,
+    /// Last tick of the run.
+    pub ticks: u32,
+}
+
+impl Problem {
+    /// The problem of a scenario `check` accepted, with its checked `[survey]`.
+    pub fn new(sc: &Scenario, spec: SurveySpec, base_dir: &Path) -> Result<Problem, String> {
+        if spec.observations.is_empty() {
+            return Err("the scenario's [survey] names no observations file".into());
+        }
+        let space = Space::of(sc);
+        let mut obs_ticks: Vec<u32> = spec.observations.iter().map(|o| o.tick).collect();
+        obs_ticks.sort_unstable();
+        obs_ticks.dedup();
+        let mut keys: Vec<SeriesKey> = spec.observations.iter().map(key_of).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(Problem {
+            template: Template::new(&bare(sc))?,
+            base_dir: base_dir.to_path_buf(),
+            space,
+            actors: sc.actors.iter().map(|a| a.id.clone()).collect(),
+            obs_ticks,
+            keys,
+            ticks: sc.scenario.ticks,
+            spec,
+        })
+    }
+
+    /// The scenario at parameter values `x`.
+    pub fn scenario(&self, x: &[f64]) -> Result<CheckedScenario, String> {
+        self.template.apply(&self.base_dir, &self.space.paths, x)
+    }
+
+    fn share(&self, table: &[[f64; 3]], unit: usize, actor: u32, m: Measure) -> f64 {
+        table[unit * self.actors.len() + actor as usize][m.index()]
+    }
+
+    /// The model's share p_i(θ) for every observation, at parameter values `x`.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>, String> {
+        let tables = survey_run(&self.scenario(x)?, &self.spec, &self.obs_ticks);
+        Ok(self
+            .spec
+            .observations
+            .iter()
+            .map(|o| {
+                let t = self
+                    .obs_ticks
+                    .binary_search(&o.tick)
+                    .expect("observed tick");
+                self.share(&tables[t], o.unit, o.actor, o.measure)
+            })
+            .collect())
+    }
+
+    /// Every observed series at every tick 0..=ticks: `[key][tick]`.
+    pub fn series(&self, x: &[f64]) -> Result<Vec<Vec<f64>>, String> {
+        let all: Vec<u32> = (0..=self.ticks).collect();
+        let tables = survey_run(&self.scenario(x)?, &self.spec, &all);
+        Ok(self
+            .keys
+            .iter()
+            .map(|k| {
+                tables
+                    .iter()
+                    .map(|t| self.share(t, k.unit, k.actor, k.measure))
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// ℓ(θ) of predictions `p` against the observations.
+    pub fn log_likelihood(&self, p: &[f64]) -> f64 {
+        log_likelihood(&self.spec.observations, p)
+    }
+}
+
+fn key_of(o: &Observation) -> SeriesKey {
+    SeriesKey {
+        unit: o.unit,
+        actor: o.actor,
+        measure: o.measure,
+    }
+}
+
+/// x ln(x / y) with 0 ln 0 = 0.
+fn xlog(x: f64, ratio: f64) -> f64 {
+    if x == 0.0 { 0.0 } else { x * ratio.ln() }
+}
+
+/// The binomial log-likelihood relative to the saturated model (≤ 0).
+pub fn log_likelihood(obs: &[Observation], p: &[f64]) -> f64 {
+    const EPS: f64 = 1e-12;
+    obs.iter()
+        .zip(p)
+        .map(|(o, &p)| {
+            let p = p.clamp(EPS, 1.0 - EPS);
+            let k = o.share * o.n;
+            let y = o.share;
+            xlog(k, p / y) + xlog(o.n - k, (1.0 - p) / (1.0 - y))
+        })
+        .sum()
+}
+
+/// The sampler's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SamplerPlan {
+    /// Walkers W (even, at least 4).
+    pub walkers: usize,
+    /// Steps of the whole ensemble.
+    pub steps: usize,
+    /// Steps discarded before the posterior sample.
+    pub burn_in: usize,
+    pub seed: u64,
+}
+
+impl SamplerPlan {
+    /// Default walkers for d parameters: max(16, 4d), even.
+    pub fn default_walkers(dims: usize) -> usize {
+        (4 * dims).max(16).next_multiple_of(2)
+    }
+}
+
+/// The ensemble's states: after the initial draw (step 0) and after every step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    pub dims: usize,
+    pub walkers: usize,
+    /// `[step][walker][dim]` on the unit cube, steps 0..=steps.
+    pub u: Vec<f64>,
+    /// `[step][walker]` log-likelihood.
+    pub log_like: Vec<f64>,
+    pub accepted: usize,
+    pub proposed: usize,
+}
+
+impl Chain {
+    pub fn steps(&self) -> usize {
+        self.log_like.len() / self.walkers - 1
+    }
+    pub fn point(&self, step: usize, walker: usize) -> &[f64] {
+        let o = (step * self.walkers + walker) * self.dims;
+        &self.u[o..o + self.dims]
+    }
+    pub fn acceptance(&self) -> f64 {
+        self.accepted as f64 / self.proposed.max(1) as f64
+    }
+}
+
+/// A log-density on the unit cube (the log-likelihood of the point's parameters).
+pub type LogDensity<'a> = dyn Fn(&[f64]) -> Result<f64, String> + Sync + 'a;
+
+/// Runs the ensemble sampler on `log_density` over (0, 1)^dims; `None` if `stop` was
+/// raised. `on_step` is told after every step.
+pub fn ensemble(
+    plan: &SamplerPlan,
+    dims: usize,
+    log_density: &LogDensity,
+    stop: &AtomicBool,
+    on_step: &(dyn Fn() + Sync),
+) -> Result<Option<Chain>, String> {
+    let w = plan.walkers;
+    if w < 4 || !w.is_multiple_of(2) || w < 2 * dims {
+        return Err(format!(
+            "the ensemble needs an even number of walkers, at least 4 and at least twice the {dims} parameters (got {w})"
+        ));
+    }
+    let k = key(crate::rng::mix(plan.seed ^ SAMPLER_STREAM));
+    let mut pos: Vec<f64> = (0..w)
+        .flat_map(|i| {
+            let mut r = stream(&k, 0, Purpose::Calibration, i as u64);
+            (0..dims)
+                .map(move |_| r.random_range(1e-9..1.0 - 1e-9))
+                .collect::<Vec<f64>>()
+        })
+        .collect();
+    let mut lp: Vec<f64> = (0..w)
+        .into_par_iter()
+        .map(|i| log_density(&pos[i * dims..(i + 1) * dims]))
+        .collect::<Result<_, String>>()?;
+    let mut chain = Chain {
+        dims,
+        walkers: w,
+        u: pos.clone(),
+        log_like: lp.clone(),
+        accepted: 0,
+        proposed: 0,
+    };
+    let half = w / 2;
+    for step in 1..=plan.steps {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        for h in 0..2 {
+            let (mine, other) = if h == 0 {
+                (0..half, half..w)
+            } else {
+                (half..w, 0..half)
+            };
+            let moves: Vec<Option<(Vec<f64>, f64)>> = mine
+                .clone()
+                .into_par_iter()
+                .map(|i| -> Result<_, String> {
+                    let mut r = stream(&k, step as u32, Purpose::Calibration, i as u64);
+                    let j = other.start + r.random_range(0..half);
+                    let z = ((STRETCH - 1.0) * r.random::<f64>() + 1.0).powi(2) / STRETCH;
+                    let accept_u: f64 = r.random();
+                    let x = &pos[i * dims..(i + 1) * dims];
+                    let xj = &pos[j * dims..(j + 1) * dims];
+                    let y: Vec<f64> = x.iter().zip(xj).map(|(&a, &b)| b + z * (a - b)).collect();
+                    if y.iter().any(|&v| !(v > 0.0 && v < 1.0)) {
+                        return Ok(None);
+                    }
+                    let new = log_density(&y)?;
+                    let log_ratio = (dims as f64 - 1.0) * z.ln() + new - lp[i];
+                    Ok((accept_u.ln() < log_ratio).then_some((y, new)))
+                })
+                .collect::<Result<_, String>>()?;
+            for (i, m) in mine.zip(moves) {
+                chain.proposed += 1;
+                if let Some((y, new)) = m {
+                    pos[i * dims..(i + 1) * dims].copy_from_slice(&y);
+                    lp[i] = new;
+                    chain.accepted += 1;
+                }
+            }
+        }
+        chain.u.extend_from_slice(&pos);
+        chain.log_like.extend_from_slice(&lp);
+        on_step();
+    }
+    Ok(Some(chain))
+}
+
+/// A parameter's prior and posterior summaries.
+#[derive(Debug, Clone)]
+pub struct ParamSummary {
+    pub path: String,
+    pub prior: [f64; 3],
+    /// 5 %, 50 % and 95 % posterior quantiles.
+    pub posterior: [f64; 3],
+    pub best: f64,
+    /// Posterior sd on the cube over the prior's (1/√12).
+    pub sd_ratio: f64,
+}
+
+impl ParamSummary {
+    pub fn identified(&self) -> bool {
+        self.sd_ratio <= UNIDENTIFIED_RATIO
+    }
+    /// Whether `x` lies in the 90 % posterior interval.
+    pub fn covers(&self, x: f64) -> bool {
+        self.posterior[0] <= x && x <= self.posterior[2]
+    }
+}
+
+/// The posterior sample: every walker at every step after burn-in.
+#[derive(Debug, Clone)]
+pub struct Posterior {
+    /// (step, walker) of each draw.
+    pub draws: Vec<(usize, usize)>,
+    pub params: Vec<ParamSummary>,
+    /// Best visited point (highest ℓ) in parameter values, and its ℓ.
+    pub best: (Vec<f64>, f64),
+}
+
+/// Summaries of a chain after `burn_in` steps.
+pub fn summarise(chain: &Chain, space: &Space, burn_in: usize) -> Posterior {
+    let d = chain.dims;
+    let steps = chain.steps();
+    let from = (burn_in + 1).min(steps);
+    let draws: Vec<(usize, usize)> = (from..=steps)
+        .flat_map(|s| (0..chain.walkers).map(move |w| (s, w)))
+        .collect();
+    let (mut bs, mut bw, mut bl) = (0, 0, f64::NEG_INFINITY);
+    for s in 0..=steps {
+        for w in 0..chain.walkers {
+            let l = chain.log_like[s * chain.walkers + w];
+            if l > bl {
+                (bs, bw, bl) = (s, w, l);
+            }
+        }
+    }
+    let best = space.values(chain.point(bs, bw));
+    let prior_sd = (1.0f64 / 12.0).sqrt();
+    let params = (0..d)
+        .map(|i| {
+            let mut us: Vec<f64> = draws.iter().map(|&(s, w)| chain.point(s, w)[i]).collect();
+            let n = us.len() as f64;
+            let mean = us.iter().sum::<f64>() / n;
+            let sd =
+                (us.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+            us.sort_by(f64::total_cmp);
+            let pr = &space.priors[i];
+            let q = |u: f64| pr.quantile(quantile_sorted(&us, u));
+            ParamSummary {
+                path: space.paths[i].clone(),
+                prior: [pr.quantile(0.05), pr.quantile(0.5), pr.quantile(0.95)],
+                posterior: [q(0.05), q(0.5), q(0.95)],
+                best: best[i],
+                sd_ratio: sd / prior_sd,
+            }
+        })
+        .collect();
+    Posterior {
+        draws,
+        params,
+        best: (best, bl),
+    }
+}
+
+/// Wilson score interval of a binomial proportion at 95 % (z = 1.96).
+pub fn wilson(share: f64, n: f64) -> (f64, f64) {
+    let z = 1.959_963_985;
+    let z2 = z * z;
+    let c = (share + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let h = z / (1.0 + z2 / n) * (share * (1.0 - share) / n + z2 / (4.0 * n * n)).sqrt();
+    ((c - h).max(0.0), (c + h).min(1.0))
+}
+
+/// The posterior predictive: observed series re-simulated at thinned posterior draws.
+#[derive(Debug, Clone)]
+pub struct Predictive {
+    /// `[draw][key][tick]`.
+    pub series: Vec<Vec<Vec<f64>>>,
+    /// The best fit's series, `[key][tick]`.
+    pub best: Vec<Vec<f64>>,
+    /// Posterior predictive p-value of the chi-square discrepancy.
+    pub p_value: f64,
+}
+
+/// Simulates up to `draws` posterior draws (evenly spaced through the sample) and the best
+/// fit at every tick, and runs the posterior predictive check.
+pub fn predictive(
+    problem: &Problem,
+    chain: &Chain,
+    post: &Posterior,
+    draws: usize,
+    seed: u64,
+) -> Result<Predictive, String> {
+    let m = draws.min(post.draws.len()).max(1);
+    let picks: Vec<(usize, usize)> = (0..m)
+        .map(|i| post.draws[i * post.draws.len() / m])
+        .collect();
+    let series: Vec<Vec<Vec<f64>>> = picks
+        .par_iter()
+        .map(|&(s, w)| problem.series(&problem.space.values(chain.point(s, w))))
+        .collect::<Result<_, String>>()?;
+    let best = problem.series(&post.best.0)?;
+    let k = key(crate::rng::mix(seed ^ PPC_STREAM));
+    let obs = &problem.spec.observations;
+    let exceed: usize = series
+        .par_iter()
+        .enumerate()
+        .map(|(d, ser)| {
+            let mut r = stream(&k, 0, Purpose::SurveyDraw, d as u64);
+            let (mut t_obs, mut t_rep) = (0.0, 0.0);
+            for o in obs {
+                let ki = problem
+                    .keys
+                    .binary_search(&key_of(o))
+                    .expect("observed key");
+                let p = ser[ki][o.tick as usize].clamp(1e-9, 1.0 - 1e-9);
+                let n = o.n.round().max(1.0);
+                let v = n * p * (1.0 - p);
+                let rep = Binomial::new(n as u64, p)
+                    .expect("p in (0, 1)")
+                    .sample(&mut r) as f64;
+                t_obs += (o.share * n - n * p).powi(2) / v;
+                t_rep += (rep - n * p).powi(2) / v;
+            }
+            usize::from(t_rep >= t_obs)
+        })
+        .sum();
+    Ok(Predictive {
+        p_value: exceed as f64 / series.len() as f64,
+        series,
+        best,
+    })
+}
+
+/// Observations like `obs` but with shares drawn from the model at `x`:
+/// k_i ~ Binomial(n_i, p_i(x)) (for recovery tests).
+pub fn simulate_observations(
+    problem: &Problem,
+    x: &[f64],
+    seed: u64,
+) -> Result<Vec<Observation>, String> {
+    let p = problem.predict(x)?;
+    let k = key(seed);
+    Ok(problem
+        .spec
+        .observations
+        .iter()
+        .zip(p)
+        .enumerate()
+        .map(|(i, (o, p))| {
+            let mut r = stream(&k, 0, Purpose::SurveyDraw, i as u64);
+            let n = o.n.round().max(1.0);
+            let draw = Binomial::new(n as u64, p.clamp(0.0, 1.0))
+                .expect("p in [0, 1]")
+                .sample(&mut r);
+            Observation {
+                share: draw as f64 / n,
+                n,
+                ..o.clone()
+            }
+        })
+        .collect())
+}
+
+/// A whole fit: sampler, summaries.
+pub struct Fit {
+    pub chain: Chain,
+    pub posterior: Posterior,
+}
+
+/// Fits `problem` with the ensemble sampler; `None` if interrupted.
+pub fn fit(
+    problem: &Problem,
+    plan: &SamplerPlan,
+    stop: &AtomicBool,
+    on_step: &(dyn Fn() + Sync),
+) -> Result<Option<Fit>, String> {
+    let density = |u: &[f64]| -> Result<f64, String> {
+        let p = problem.predict(&problem.space.values(u))?;
+        Ok(problem.log_likelihood(&p))
+    };
+    let Some(chain) = ensemble(plan, problem.space.dims(), &density, stop, on_step)? else {
+        return Ok(None);
+    };
+    let posterior = summarise(&chain, &problem.space, plan.burn_in);
+    Ok(Some(Fit { chain, posterior }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sampler_recovers_the_mean_and_spread_of_a_known_density() {
+        // A normal density on the cube: mean (0.3, 0.6), sd (0.05, 0.1), independent.
+        let (mu, sd) = ([0.3, 0.6], [0.05, 0.1]);
+        let logp = |u: &[f64]| -> Result<f64, String> {
+            Ok((0..2)
+                .map(|i| -0.5 * ((u[i] - mu[i]) / sd[i]).powi(2))
+                .sum())
+        };
+        let plan = SamplerPlan {
+            walkers: 16,
+            steps: 1500,
+            burn_in: 300,
+            seed: 3,
+        };
+        let chain = ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {})
+            .unwrap()
+            .unwrap();
+        let space = Space {
+            paths: vec!["a".into(), "b".into()],
+            priors: vec![
+                crate::model::prior::Prior::from_parts(
+                    "uniform",
+                    &[("low".to_string(), 0.0), ("high".to_string(), 1.0)]
+                        .into_iter()
+                        .collect()
+                )
+                .unwrap();
+                2
+            ],
+        };
+        let post = summarise(&chain, &space, plan.burn_in);
+        for i in 0..2 {
+            let [lo, med, hi] = post.params[i].posterior;
+            // Normal quantiles: median μ, 5–95 % μ ± 1.645σ; allow 15 % Monte Carlo error.
+            assert!((med - mu[i]).abs() < 0.15 * sd[i], "{i}: median {med}");
+            let half = (hi - lo) / 2.0;
+            assert!(
+                (half / (1.645 * sd[i]) - 1.0).abs() < 0.15,
+                "{i}: half width {half}"
+            );
+        }
+        let acc = chain.acceptance();
+        assert!(acc > 0.2 && acc < 0.9, "acceptance {acc}");
+    }
+
+    #[test]
+    fn the_chain_is_the_same_on_one_thread_and_on_several() {
+        let logp = |u: &[f64]| -> Result<f64, String> { Ok(-(u[0] - 0.5).powi(2) * 50.0 - u[1]) };
+        let plan = SamplerPlan {
+            walkers: 8,
+            steps: 40,
+            burn_in: 10,
+            seed: 9,
+        };
+        let run = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| {
+                    ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {})
+                        .unwrap()
+                        .unwrap()
+                })
+        };
+        assert_eq!(run(1), run(3));
+    }
+
+    #[test]
+    fn the_likelihood_is_zero_at_the_observed_shares_and_falls_away_from_them() {
+        let o = |share: f64, n: f64| Observation {
+            unit: 0,
+            actor: 0,
+            measure: Measure::Favourable,
+            tick: 0,
+            date: None,
+            share,
+            n,
+        };
+        let obs = [o(0.3, 1000.0), o(0.0, 50.0)];
+        // 0 up to the clamp of p away from 0 and 1 (1e-12).
+        assert!(log_likelihood(&obs, &[0.3, 0.0]).abs() < 1e-9);
+        let near = log_likelihood(&obs, &[0.32, 0.0]);
+        let far = log_likelihood(&obs, &[0.4, 0.0]);
+        assert!(far < near && near < 0.0);
+        // Deviance of one binomial: 2[k ln(k/np) + (n−k) ln((n−k)/(n−np))].
+        let (k, n, p) = (300.0f64, 1000.0f64, 0.32f64);
+        let dev = 2.0 * (k * (k / (n * p)).ln() + (n - k) * ((n - k) / (n - n * p)).ln());
+        assert!((-2.0 * near - dev).abs() < 1e-9);
+        // Larger samples weigh the same miss more.
+        let big = [o(0.3, 4000.0)];
+        assert!(log_likelihood(&big, &[0.32]) < log_likelihood(&obs[..1], &[0.32]));
+    }
+
+    #[test]
+    fn wilson_intervals_cover_the_share_and_narrow_with_the_sample() {
+        let (a, b) = wilson(0.5, 100.0);
+        assert!(a < 0.5 && b > 0.5);
+        // Wilson (1927) at p̂ = 0.5, n = 100: 0.4038 to 0.5962.
+        assert!((a - 0.4038).abs() < 1e-3 && (b - 0.5962).abs() < 1e-3);
+        let (c, d) = wilson(0.5, 1000.0);
+        assert!(d - c < b - a);
+        let (lo, _) = wilson(0.0, 20.0);
+        assert_eq!(lo, 0.0);
+    }
+}

@@ -1,0 +1,291 @@
+//! Files of the survey and of a calibration: `survey.csv` of a run; `posterior.csv`,
+//! `fit.csv`, one fit figure per surveyed unit and `summary.json` of `softpower calibrate`.
+//! Shares are written in percent, as surveys report them.
+
+use super::OutDir;
+use super::tables::fmt;
+use crate::error::Result;
+use crate::experiment::calibrate::{Chain, Posterior, Predictive, Problem, wilson};
+use crate::experiment::stats::quantile_sorted;
+use crate::model::survey::{Measure, SurveySpec};
+use crate::plot::{self, Band, BandChart};
+use std::fmt::Write;
+
+/// `survey.csv`: one row per (tick, reported unit, actor), the three measures in percent.
+pub fn survey_csv(spec: &SurveySpec, actors: &[String], tables: &[Vec<[f64; 3]>]) -> Vec<u8> {
+    let mut s = String::from("tick,unit,actor,heard_of_pct,favourable_pct,confidence_pct\n");
+    for (&t, table) in spec.ticks.iter().zip(tables) {
+        for (u, unit) in spec.units[..spec.reported].iter().enumerate() {
+            for (a, id) in actors.iter().enumerate() {
+                let m = table[u * actors.len() + a];
+                let _ = writeln!(
+                    s,
+                    "{t},{},{id},{},{},{}",
+                    csv_field(&unit.name),
+                    fmt(100.0 * m[0]),
+                    fmt(100.0 * m[1]),
+                    fmt(100.0 * m[2])
+                );
+            }
+        }
+    }
+    s.into_bytes()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Everything `calibrate` reports.
+pub struct CalibrationReport<'a> {
+    pub scenario: &'a str,
+    pub scenario_sha256: &'a str,
+    pub seed: u64,
+    pub problem: &'a Problem,
+    pub chain: &'a Chain,
+    pub burn_in: usize,
+    pub posterior: &'a Posterior,
+    pub predictive: &'a Predictive,
+    pub tick_label: &'a str,
+}
+
+impl CalibrationReport<'_> {
+    /// Warnings in words: parameters the data leave where the prior put them, a sampler
+    /// that barely moved, a model the data reject.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        for p in &self.posterior.params {
+            if !p.identified() {
+                w.push(format!(
+                    "{}: the data do not identify it (posterior spread {:.0}% of the prior's); its interval is mostly the prior",
+                    p.path,
+                    100.0 * p.sd_ratio
+                ));
+            }
+        }
+        let acc = self.chain.acceptance();
+        if acc < 0.1 {
+            w.push(format!(
+                "the sampler accepted {:.1}% of its moves: the posterior is narrow or oddly shaped; run more --steps",
+                100.0 * acc
+            ));
+        }
+        let p = self.predictive.p_value;
+        if !(0.025..=0.975).contains(&p) {
+            w.push(format!(
+                "posterior predictive p-value {p:.3}: the data are {} than the model and binomial sampling explain",
+                if p < 0.5 { "further from the fit" } else { "closer to the fit" }
+            ));
+        }
+        w
+    }
+}
+
+/// Model quantiles at each tick of one key: (5 %, 25 %, 50 %, 75 %, 95 %).
+fn band_at(pred: &Predictive, key: usize, tick: usize) -> [f64; 5] {
+    let mut v: Vec<f64> = pred.series.iter().map(|d| d[key][tick]).collect();
+    v.sort_by(f64::total_cmp);
+    [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| quantile_sorted(&v, q))
+}
+
+fn posterior_csv(r: &CalibrationReport) -> Vec<u8> {
+    let mut s = String::from("step,walker,log_likelihood");
+    for p in &r.problem.space.paths {
+        s.push(',');
+        s.push_str(&csv_field(p));
+    }
+    s.push('\n');
+    for &(step, w) in &r.posterior.draws {
+        let x = r.problem.space.values(r.chain.point(step, w));
+        let _ = write!(
+            s,
+            "{step},{w},{}",
+            fmt(r.chain.log_like[step * r.chain.walkers + w])
+        );
+        for v in x {
+            let _ = write!(s, ",{}", fmt(v));
+        }
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+fn fit_csv(r: &CalibrationReport) -> Vec<u8> {
+    let pb = r.problem;
+    let mut s = String::from(
+        "unit,actor,measure,tick,date,value_pct,n,data_low_pct,data_high_pct,best_pct,model_median_pct,model_low_pct,model_high_pct\n",
+    );
+    for o in &pb.spec.observations {
+        let k = key_index(pb, o.unit, o.actor, o.measure);
+        let (lo, hi) = wilson(o.share, o.n);
+        let b = band_at(r.predictive, k, o.tick as usize);
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&pb.spec.units[o.unit].name),
+            pb.actors[o.actor as usize],
+            o.measure.name(),
+            o.tick,
+            o.date.as_deref().unwrap_or(""),
+            fmt(100.0 * o.share),
+            fmt(o.n),
+            fmt(100.0 * lo),
+            fmt(100.0 * hi),
+            fmt(100.0 * r.predictive.best[k][o.tick as usize]),
+            fmt(100.0 * b[2]),
+            fmt(100.0 * b[0]),
+            fmt(100.0 * b[4]),
+        );
+    }
+    s.into_bytes()
+}
+
+fn key_index(pb: &Problem, unit: usize, actor: u32, measure: Measure) -> usize {
+    pb.keys
+        .iter()
+        .position(|k| k.unit == unit && k.actor == actor && k.measure == measure)
+        .expect("every observation has its series")
+}
+
+/// A file stem from a unit's name (`group:x` → `fit_group_x`).
+pub fn fit_stem(unit: &str) -> String {
+    let clean: String = unit
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("fit_{clean}")
+}
+
+/// One figure per surveyed unit: the model's median and 50 % / 90 % bands over time for
+/// each observed series, and the survey figures with their 95 % sampling intervals.
+fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
+    let pb = r.problem;
+    let mut units: Vec<usize> = pb.keys.iter().map(|k| k.unit).collect();
+    units.dedup();
+    let mut out = Vec::new();
+    let ticks: Vec<f64> = (0..=pb.ticks).map(f64::from).collect();
+    for u in units {
+        let mut series = Vec::new();
+        for (ki, k) in pb.keys.iter().enumerate().filter(|(_, k)| k.unit == u) {
+            let label = format!("{} of {}", k.measure.name(), pb.actors[k.actor as usize]);
+            let bands: Vec<[f64; 5]> = (0..ticks.len())
+                .map(|t| band_at(r.predictive, ki, t))
+                .collect();
+            series.push(Band {
+                name: format!("{label}: model"),
+                x: ticks.clone(),
+                median: bands.iter().map(|b| 100.0 * b[2]).collect(),
+                inner: bands.iter().map(|b| (100.0 * b[1], 100.0 * b[3])).collect(),
+                outer: bands.iter().map(|b| (100.0 * b[0], 100.0 * b[4])).collect(),
+            });
+            // Each survey figure is its own run (NaN between them): a dot with its interval.
+            let mut data = Band {
+                name: format!("{label}: survey, 95% sampling interval"),
+                ..Band::default()
+            };
+            for o in pb
+                .spec
+                .observations
+                .iter()
+                .filter(|o| o.unit == u && o.actor == k.actor && o.measure == k.measure)
+            {
+                let (lo, hi) = wilson(o.share, o.n);
+                if !data.x.is_empty() {
+                    data.x.push(f64::NAN);
+                    data.median.push(f64::NAN);
+                    data.inner.push((f64::NAN, f64::NAN));
+                    data.outer.push((f64::NAN, f64::NAN));
+                }
+                data.x.push(o.tick as f64);
+                data.median.push(100.0 * o.share);
+                data.inner.push((100.0 * lo, 100.0 * hi));
+                data.outer.push((100.0 * lo, 100.0 * hi));
+            }
+            series.push(data);
+        }
+        let bytes = plot::band_chart(&BandChart {
+            title: format!(
+                "{}: surveys and the calibrated model",
+                pb.spec.units[u].name
+            ),
+            x_label: r.tick_label.to_string(),
+            y_label: "% of respondents".into(),
+            series,
+            inner_label: "model, 50% of posterior".into(),
+            outer_label: "model, 90% of posterior".into(),
+        })?;
+        out.push((
+            format!(
+                "{}.{}",
+                fit_stem(&pb.spec.units[u].name),
+                plot::current_format().ext()
+            ),
+            bytes,
+        ));
+    }
+    Ok(out)
+}
+
+/// Writes every file of a calibration; returns their names.
+pub fn write_calibration(out: &OutDir, r: &CalibrationReport, plots: bool) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    out.write("posterior.csv", &posterior_csv(r))?;
+    files.push("posterior.csv".to_string());
+    out.write("fit.csv", &fit_csv(r))?;
+    files.push("fit.csv".to_string());
+    if plots {
+        for (name, bytes) in fit_figures(r)? {
+            out.write(&name, &bytes)?;
+            files.push(name);
+        }
+    }
+    files.push("summary.json".to_string());
+    let params: Vec<serde_json::Value> = r
+        .posterior
+        .params
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "path": p.path,
+                "prior_5_50_95": p.prior,
+                "posterior_5_50_95": p.posterior,
+                "best": p.best,
+                "posterior_sd_over_prior_sd": p.sd_ratio,
+                "identified": p.identified(),
+            })
+        })
+        .collect();
+    let summary = serde_json::json!({
+        "scenario": r.scenario,
+        "scenario_sha256": r.scenario_sha256,
+        "seed": r.seed,
+        "sampler": "affine-invariant ensemble, stretch move (Goodman & Weare 2010)",
+        "likelihood": "binomial",
+        "walkers": r.chain.walkers,
+        "steps": r.chain.steps(),
+        "burn_in": r.burn_in,
+        "posterior_draws": r.posterior.draws.len(),
+        "acceptance": r.chain.acceptance(),
+        "observations": r.problem.spec.observations.len(),
+        "spread": r.problem.spec.spread,
+        "best_log_likelihood": r.posterior.best.1,
+        "best_deviance": -2.0 * r.posterior.best.1,
+        "predictive_draws": r.predictive.series.len(),
+        "predictive_p_value": r.predictive.p_value,
+        "parameters": params,
+        "warnings": r.warnings(),
+        "files": files,
+    });
+    out.write("summary.json", &serde_json::to_vec_pretty(&summary)?)?;
+    Ok(files)
+}
