@@ -575,45 +575,69 @@ fn stdout_on_a_full_device_is_a_machine_failure_not_a_panic() {
     );
 }
 
+/// No file and no hidden temporary in `dir` whose name starts with `prefix`.
+fn leftovers(dir: &Path, prefix: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) || n.starts_with(&format!(".{prefix}")))
+        .collect()
+}
+
 #[test]
-fn exercise_new_that_fails_half_way_leaves_nothing_that_blocks_a_retry() {
-    // The frozen copy of a scenario with an edge list cannot find the list from inside
-    // the game folder: `new` fails after writing, and must clean up.
+fn exercise_new_copies_edge_lists_into_the_game_and_a_failed_new_blocks_no_retry() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("edges.txt"), "0 1\n1 2\n").unwrap();
-    let sc = d.path().join("net.toml");
+    // The edge list lives in a sibling folder: its path leaves the scenario's folder.
+    std::fs::create_dir(d.path().join("nets")).unwrap();
+    std::fs::create_dir(d.path().join("sc")).unwrap();
+    let sc = d.path().join("sc").join("net.toml");
     std::fs::write(
         &sc,
         game_scenario("a")
-            + "\n[[generate]]\nprefix = \"p\"\ncount = 3\nhome = \"m\"\nsize = 100\ngraph = { model = \"edge_list\", file = \"edges.txt\" }\n",
+            + "\n[[generate]]\nprefix = \"p\"\ncount = 3\nhome = \"m\"\nsize = 100\ngraph = { model = \"edge_list\", file = \"../nets/edges.txt\" }\n",
     )
     .unwrap();
-    let ok = softpower()
-        .arg("check")
-        .arg(&sc)
-        .assert()
-        .get_output()
-        .status
-        .success();
     let game = d.path().join("game");
-    let first = softpower()
-        .args(["exercise", "new"])
-        .arg(&sc)
-        .arg("--dir")
-        .arg(&game)
-        .assert();
-    let code = first.get_output().status.code();
-    assert_ne!(code, Some(101), "no panic");
-    if code != Some(0) {
-        assert!(ok || code == Some(2));
-        assert!(!game.exists(), "a failed `new` leaves no game folder");
-        let hidden: Vec<_> = std::fs::read_dir(d.path())
+    let new = || {
+        softpower()
+            .args(["exercise", "new"])
+            .arg(&sc)
+            .arg("--dir")
+            .arg(&game)
+            .assert()
+    };
+    // The list is missing: a located error, and nothing left behind.
+    new()
+        .code(2)
+        .stderr(predicate::str::contains("net.toml:"))
+        .stderr(predicate::str::contains("../nets/edges.txt"));
+    assert!(leftovers(d.path(), "game").is_empty());
+
+    // Once it exists, the retry succeeds: the game holds its own copy.
+    std::fs::write(d.path().join("nets").join("edges.txt"), "0 1\n1 2\n").unwrap();
+    new().success();
+    let frozen = std::fs::read_to_string(game.join("scenario.toml")).unwrap();
+    assert!(frozen.contains("file = \"edges-1.txt\""), "{frozen}");
+    assert_eq!(
+        std::fs::read_to_string(game.join("edges-1.txt")).unwrap(),
+        "0 1\n1 2\n"
+    );
+    // The game no longer needs the original: it plays a round without it.
+    std::fs::remove_dir_all(d.path().join("nets")).unwrap();
+    for t in ["a", "b"] {
+        let p = game.join("decisions/round-01").join(format!("{t}.toml"));
+        let text = std::fs::read_to_string(&p)
             .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-            .collect();
-        assert!(hidden.is_empty(), "no temporaries left: {hidden:?}");
+            .replace("submitted = false", "submitted = true");
+        std::fs::write(&p, text).unwrap();
     }
+    softpower()
+        .args(["exercise", "advance"])
+        .arg(&game)
+        .assert()
+        .success();
+    assert!(game.join("rounds/01/round.json").is_file());
 }
 
 #[test]

@@ -164,6 +164,56 @@ fn commit_folder(target: &Path, tag: &str, fill: impl FnOnce(&Path) -> Result<()
     res
 }
 
+/// The frozen scenario's text and the edge lists it needs: every `edge_list` generator is
+/// pointed at a copy inside the game folder (`edges-N.txt`, N its 1-based position), so
+/// the folder is whole on its own and no path leaves it. Returns the text to freeze and
+/// (copy's name, file to copy) pairs; a scenario without edge lists is frozen as written.
+fn freeze_edge_lists(
+    text: &str,
+    sc: &Scenario,
+    scenario_path: &Path,
+) -> Result<(String, Vec<(String, PathBuf)>)> {
+    use crate::scenario::GraphModel;
+    let base = crate::scenario::load::base_dir(scenario_path);
+    let lists: Vec<(usize, PathBuf)> = sc
+        .generators
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| match &g.graph {
+            GraphModel::EdgeList { file } => Some((i, base.join(file))),
+            _ => None,
+        })
+        .collect();
+    if lists.is_empty() {
+        return Ok((text.to_string(), Vec::new()));
+    }
+    // The text parsed as a scenario already, so the tables are where serde found them.
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Error::in_file(scenario_path, format!("cannot parse: {e}")))?;
+    let mut copies = Vec::with_capacity(lists.len());
+    for (i, source) in lists {
+        let copy = format!("edges-{}.txt", i + 1);
+        let file = doc
+            .get_mut("generate")
+            .and_then(|g| g.get_mut(i))
+            .and_then(|g| g.get_mut("graph"))
+            .and_then(|g| g.get_mut("file"))
+            .and_then(|f| f.as_value_mut())
+            .ok_or_else(|| {
+                Error::failure(format!(
+                    "{}: generate[{i}].graph.file not found to freeze the edge list",
+                    scenario_path.display()
+                ))
+            })?;
+        let decor = file.decor().clone();
+        *file = toml_edit::Value::from(copy.as_str());
+        *file.decor_mut() = decor;
+        copies.push((copy, source));
+    }
+    Ok((doc.to_string(), copies))
+}
+
 /// A plain identifier close to `id`, for the help of a refused team id.
 fn suggest_plain(id: &str) -> String {
     let s: String = id
@@ -342,10 +392,11 @@ impl Game {
                 dir.display()
             )));
         }
+        let (frozen, edge_lists) = freeze_edge_lists(&text, &sc, scenario_path)?;
         let settings = Settings {
             format: FORMAT_VERSION,
             scenario: "scenario.toml".into(),
-            scenario_sha256: sha256_hex(text.as_bytes()),
+            scenario_sha256: sha256_hex(frozen.as_bytes()),
             rounds,
             ticks_per_round: tpr,
             teams,
@@ -391,7 +442,11 @@ impl Game {
         // The game is opened (its scenario re-read from inside the folder, round 1's
         // decisions written) before the rename, so a failure leaves no folder behind.
         commit_folder(dir, &format!("{name}."), |tmp| {
-            write_atomic(&tmp.join("scenario.toml"), text.as_bytes())?;
+            for (copy, source) in &edge_lists {
+                let bytes = crate::error::read_user_file(source)?;
+                write_atomic(&tmp.join(copy), &bytes)?;
+            }
+            write_atomic(&tmp.join("scenario.toml"), frozen.as_bytes())?;
             let header = "# Written by `softpower exercise new`. Do not edit: the game is defined by\n# this file, scenario.toml, injects.toml and the decisions in rounds/.\n";
             write_atomic(
                 &tmp.join("game.toml"),
