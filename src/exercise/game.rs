@@ -331,22 +331,26 @@ impl Game {
         let sc = parse_str(&text, scenario_path, &Default::default())?;
         let ex = sc.exercise.clone();
         let rounds = rounds.or(ex.as_ref().map(|x| x.rounds)).ok_or_else(|| {
-            invalid(format!(
-                "{}: no [exercise] table, so the number of rounds is unknown\n  help: add [exercise] rounds = 6 to the scenario, or pass --rounds",
-                scenario_path.display()
-            ))
+            Error::in_file(
+                scenario_path,
+                "no [exercise] table, so the number of rounds is unknown",
+            )
+            .help("add [exercise] rounds = 6 to the scenario, or pass --rounds")
         })?;
         if !(1..=99).contains(&rounds) {
-            return Err(invalid("--rounds: allowed 1 to 99"));
+            return Err(
+                Error::invalid(format!("--rounds {rounds}: out of range")).help("allowed: 1 to 99")
+            );
         }
         let tpr = ticks_per_round
             .or(ex.as_ref().and_then(|x| x.ticks_per_round))
             .unwrap_or(sc.scenario.ticks / rounds);
         if tpr == 0 {
-            return Err(invalid(format!(
-                "a round would last 0 ticks ({} ticks for {rounds} rounds)\n  help: pass --ticks-per-round",
+            return Err(Error::invalid(format!(
+                "a round would last 0 ticks ({} ticks for {rounds} rounds)",
                 sc.scenario.ticks
-            )));
+            ))
+            .help("pass --ticks-per-round (at least 1), or fewer --rounds"));
         }
         let teams: Vec<String> = sc
             .actors
@@ -354,18 +358,25 @@ impl Game {
             .filter(|a| a.playable)
             .map(|a| a.id.clone())
             .collect();
-        if let Some(t) = teams.iter().find(|t| !plain_id(t)) {
-            return Err(invalid(format!(
-                "{}: playable actor \"{t}\" cannot be a team: its id names the team's decisions file, so it must be a plain identifier (letters, digits, _ and -, at most 64)\n  help: rename the actor, e.g. id = \"{}\"",
-                scenario_path.display(),
+        if let Some(i) = sc
+            .actors
+            .iter()
+            .position(|a| a.playable && !plain_id(&a.id))
+        {
+            let t = &sc.actors[i].id;
+            let d = Diagnostic::new(
+                TomlPath::root().key("actor").idx(i).key("id"),
+                format!("playable actor \"{t}\" cannot be a team: its id names the team's decisions file"),
+            )
+            .help(format!(
+                "allowed: a plain identifier (letters, digits, _ and -, at most 64), e.g. id = \"{}\"",
                 suggest_plain(t)
-            )));
+            ));
+            return Err(located(&text, scenario_path, vec![d]).into());
         }
         if teams.is_empty() {
-            return Err(invalid(format!(
-                "{}: no actor is playable\n  help: mark the actors teams play with `playable = true`",
-                scenario_path.display()
-            )));
+            return Err(Error::in_file(scenario_path, "no actor is playable")
+                .help("mark the actors teams play with `playable = true`"));
         }
         if let Some((i, c)) = sc
             .campaigns
@@ -373,12 +384,15 @@ impl Game {
             .enumerate()
             .find(|(_, c)| teams.contains(&c.actor))
         {
-            return Err(invalid(format!(
-                "{}: campaign[{i}] (\"{}\") belongs to playable actor \"{}\"\n  help: teams decide their own campaigns; remove it or make the actor not playable",
-                scenario_path.display(),
-                c.id,
-                c.actor
-            )));
+            let d = Diagnostic::new(
+                TomlPath::root().key("campaign").idx(i).key("actor"),
+                format!(
+                    "campaign \"{}\" belongs to playable actor \"{}\"",
+                    c.id, c.actor
+                ),
+            )
+            .help("teams decide their own campaigns; remove it or make the actor not playable");
+            return Err(located(&text, scenario_path, vec![d]).into());
         }
         if dir.exists()
             && (!dir.is_dir()
@@ -387,10 +401,11 @@ impl Game {
                     .next()
                     .is_some())
         {
-            return Err(invalid(format!(
-                "{} already exists and is not empty; nothing was changed\n  help: choose another --dir",
+            return Err(Error::invalid(format!(
+                "{} already exists and is not empty; nothing was changed",
                 dir.display()
-            )));
+            ))
+            .help("choose another --dir"));
         }
         let (frozen, edge_lists) = freeze_edge_lists(&text, &sc, scenario_path)?;
         let settings = Settings {
@@ -469,9 +484,12 @@ impl Game {
     pub fn open(dir: &Path) -> Result<Game> {
         let gpath = dir.join("game.toml");
         let Some(gtext) = read_game_text(&gpath)? else {
-            return Err(invalid(format!(
-                "{} is not a game folder (it has no game.toml)\n  help: create one with `softpower exercise new SCENARIO --dir {}`",
-                dir.display(),
+            return Err(Error::invalid(format!(
+                "{} is not a game folder (it has no game.toml)",
+                dir.display()
+            ))
+            .help(format!(
+                "create one with `softpower exercise new SCENARIO --dir {}`",
                 dir.display()
             )));
         };
@@ -490,21 +508,26 @@ impl Game {
         let spath = dir.join(&settings.scenario);
         let stext = read_required(&spath)?;
         if sha256_hex(stext.as_bytes()) != settings.scenario_sha256 {
-            return Err(invalid(format!(
-                "{} was changed after the game started; the rounds played no longer match it\n  help: restore the original, or start a new game",
-                spath.display()
-            )));
+            return Err(Error::in_file(
+                &spath,
+                "was changed after the game started; the rounds played no longer match it",
+            )
+            .help("restore the original, or start a new game"));
         }
         let scenario = parse_str(&stext, &spath, &Default::default())?;
         let teams = settings
             .teams
             .iter()
-            .map(|t| {
-                scenario
-                    .actors
-                    .iter()
-                    .position(|a| &a.id == t)
-                    .ok_or_else(|| invalid(format!("game.toml: unknown team \"{t}\"")))
+            .enumerate()
+            .map(|(i, t)| {
+                scenario.actors.iter().position(|a| &a.id == t).ok_or_else(|| {
+                    let d = Diagnostic::new(
+                        TomlPath::root().key("teams").idx(i),
+                        format!("unknown team \"{t}\": no actor of scenario.toml has this id"),
+                    )
+                    .help("game.toml is written by `exercise new` and must not be edited: restore it, or start a new game");
+                    Error::from(located(&gtext, &gpath, vec![d]))
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         let mut game = Game {

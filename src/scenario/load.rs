@@ -113,6 +113,10 @@ pub fn parse_checked(
     }
 }
 
+/// The note under an error that ended reading a file.
+pub const FURTHER_ERRORS: &str =
+    "note: reading stopped at this error; others may follow once it is fixed";
+
 /// Parses TOML text into `T`; a syntax or type error is placed at its line and column,
 /// with a "did you mean" for a misspelt key (scenarios, exercise decisions, injects).
 pub fn parse_toml<T: serde::de::DeserializeOwned>(
@@ -120,7 +124,12 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<T, ScenarioError> {
     toml::from_str(text).map_err(|e| {
-        let mut d = Diagnostic::new(TomlPath::root(), explain_serde(e.message()));
+        // The toml crate stops at the first syntax or type error (serde cannot resume
+        // inside a value), so later problems of the file are unknown: say so.
+        let mut d = Diagnostic::new(
+            TomlPath::root(),
+            format!("{}\n  {FURTHER_ERRORS}", explain_serde(e.message())),
+        );
         if let Some(h) = help_for(e.message()) {
             d = d.help(h);
         }
@@ -271,6 +280,29 @@ mod tests {
             e.contains("scenario.format") && e.contains("allowed: 1"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_parse_error_says_that_further_errors_may_follow_but_checks_report_all() {
+        // Two type errors: the parser stops at the first, and says others may follow.
+        let two = BASE
+            .replace("ticks = 3", "ticks = \"three\"")
+            .replace("size = 10", "size = \"ten\"");
+        let e = errs(&two);
+        let ticks = e.contains("t.toml:3:9: scenario.ticks");
+        let size = e.contains("t.toml:11:8: population[0].size");
+        assert!(ticks != size, "one of the two, located: {e}");
+        assert!(e.contains(FURTHER_ERRORS), "{e}");
+        // Problems found by the checks are all reported at once, with no such note.
+        let checks = BASE
+            .replace("ticks = 3", "ticks = 0")
+            .replace("size = 10", "size = -10");
+        let e = errs(&checks);
+        assert!(
+            e.contains("scenario.ticks") && e.contains("population[0].size"),
+            "{e}"
+        );
+        assert!(!e.contains("note:"), "{e}");
     }
 
     #[test]
