@@ -726,3 +726,100 @@ fn an_ensemble_whose_bands_cannot_fit_in_memory_is_refused_before_it_writes() {
         .stderr(predicate::str::contains("needs about"));
     assert!(!out.exists(), "no folder is left by a refused ensemble");
 }
+
+// ---- more findings of the fuzzer and the hand-made attacks ----
+
+#[test]
+fn a_scenario_with_an_invalid_utf8_byte_names_its_line_and_column() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("bad.toml");
+    let mut bytes = b"[scenario]\nname = \"caf".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"\"\nticks = 3\n");
+    std::fs::write(&f, bytes).unwrap();
+    softpower()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:2:12").and(predicate::str::contains("UTF-8")));
+}
+
+#[test]
+fn an_edge_list_that_is_a_pipe_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("edges.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let sc = d.path().join("net.toml");
+    std::fs::write(
+        &sc,
+        game_scenario("a")
+            + "\n[[generate]]\nprefix = \"p\"\ncount = 3\nhome = \"m\"\nsize = 100\ngraph = { model = \"edge_list\", file = \"edges.txt\" }\n",
+    )
+    .unwrap();
+    softpower()
+        .arg("check")
+        .arg(&sc)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("generate[0].graph.file")
+                .and(predicate::str::contains("not a regular file")),
+        );
+}
+
+#[test]
+fn a_whole_number_model_field_can_be_swept_with_set() {
+    // `--set` values are numbers like 1.0; `pair_rounds` is a whole number (u32).
+    let d = tempfile::tempdir().unwrap();
+    softpower()
+        .args([
+            "sweep",
+            "scenarios/classic/deffuant.toml",
+            "--set",
+            "model.pair_rounds=1..3:3",
+        ])
+        .args(["--runs", "2", "--no-plots", "-q", "--out"])
+        .arg(d.path().join("s"))
+        .assert()
+        .success();
+    softpower()
+        .args([
+            "sweep",
+            "scenarios/classic/deffuant.toml",
+            "--set",
+            "model.pair_rounds=1..2:3",
+        ])
+        .args(["--runs", "2", "--no-plots", "-q", "--out"])
+        .arg(d.path().join("t"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pair_rounds"));
+}
+
+#[test]
+fn fifty_thousand_actors_are_refused_before_the_run_starts() {
+    // 50,000 actors hold 2.5 billion stances (actor × actor): the preflight must see them.
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("crowd.toml");
+    let mut text = String::from(
+        "[scenario]\nname = \"crowd\"\nticks = 1\n\n[[population]]\nid = \"p\"\nsize = 10\n",
+    );
+    for i in 0..50_000 {
+        text.push_str(&format!("[[actor]]\nid = \"a{i}\"\n"));
+    }
+    std::fs::write(&f, text).unwrap();
+    let out = d.path().join("out");
+    softpower()
+        .arg("run")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs about"));
+    assert!(!out.exists(), "nothing is written for a refused run");
+}

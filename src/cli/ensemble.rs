@@ -186,8 +186,13 @@ pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>)> {
         .map(|i| {
             if steps == 1 {
                 a
-            } else {
+            } else if (b - a).is_finite() {
                 a + (b - a) * i as f64 / (steps - 1) as f64
+            } else {
+                // b − a overflows (1e308..-1e308): −inf · 0 would make the first point
+                // NaN. Weighting the ends keeps every point between them, finite.
+                let t = i as f64 / (steps - 1) as f64;
+                a * (1.0 - t) + b * t
             }
         })
         .collect();
@@ -783,4 +788,22 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         args.output.force,
     )?;
     finish(&out, &agg, &args.output, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_set;
+
+    #[test]
+    fn a_sweep_between_opposite_huge_bounds_has_only_finite_points() {
+        let (_, v) = parse_set("x=1e308..-1e308:3").unwrap();
+        assert_eq!(v, vec![1e308, 0.0, -1e308]);
+    }
+
+    #[test]
+    fn a_sweep_runs_from_start_to_end_in_equal_steps() {
+        let (path, v) = parse_set("actor.usa.budget=5..20:4").unwrap();
+        assert_eq!(path, "actor.usa.budget");
+        assert_eq!(v, vec![5.0, 10.0, 15.0, 20.0]);
+    }
 }

@@ -24,7 +24,6 @@ use crate::error::{Context, Error, Result, sha256_hex};
 use crate::output::{is_temp_name, write_atomic};
 use crate::scenario::check::check_inject;
 use crate::scenario::diagnostic::Diagnostic;
-use crate::scenario::locate::Locator;
 use crate::scenario::select::PopIndex;
 use crate::scenario::{Inject, Scenario, ScenarioError, TomlPath, located, parse_str, parse_toml};
 use serde::{Deserialize, Serialize};
@@ -94,22 +93,7 @@ fn read_game_text(p: &Path) -> std::result::Result<Option<String>, ScenarioError
             )));
         }
     };
-    match String::from_utf8(bytes) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) => {
-            let good = e.utf8_error().valid_up_to();
-            let before = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
-            let (l, c) = Locator::new(&before).line_col(good);
-            let mut d = Diagnostic::new(
-                TomlPath::root(),
-                format!("byte {good} is not valid UTF-8 text"),
-            )
-            .help("save the file as UTF-8 (plain text) and fix or retype the character there");
-            d.line = Some(l);
-            d.column = Some(c);
-            Err(problem(d))
-        }
-    }
+    crate::scenario::load::utf8_text(bytes, p).map(Some)
 }
 
 /// Like [`read_game_text`] for a file that must exist.
@@ -326,8 +310,7 @@ impl Game {
         ticks_per_round: Option<u32>,
     ) -> Result<Game> {
         let bytes = crate::error::read_user_file(scenario_path)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::in_file(scenario_path, "is not UTF-8 text"))?;
+        let text = crate::scenario::load::utf8_text(bytes, scenario_path)?;
         let sc = parse_str(&text, scenario_path, &Default::default())?;
         let ex = sc.exercise.clone();
         let rounds = rounds.or(ex.as_ref().map(|x| x.rounds)).ok_or_else(|| {

@@ -61,13 +61,14 @@ pub fn read_regular_text(path: &Path) -> std::io::Result<String> {
 }
 
 pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
-    let text = read_regular_text(path).map_err(|e| ScenarioError {
+    let bytes = read_regular_file(path).map_err(|e| ScenarioError {
         file: path.to_path_buf(),
         diagnostics: vec![Diagnostic::new(
             TomlPath::root(),
             format!("cannot read the file: {e}"),
         )],
     })?;
+    let text = utf8_text(bytes, path)?;
     let (scenario, checked) = parse_checked(&text, path, ov)?;
     Ok(Loaded {
         scenario,
@@ -111,6 +112,27 @@ pub fn parse_checked(
         Ok(c) => Ok((sc, c)),
         Err(diags) => Err(located(text, path, diags)),
     }
+}
+
+/// A file's bytes as text; the first byte that is not UTF-8 is placed at its line and
+/// column (scenarios, game files, decisions).
+pub fn utf8_text(bytes: Vec<u8>, path: &Path) -> Result<String, ScenarioError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+        let (l, c) = Locator::new(&before).line_col(good);
+        let mut d = Diagnostic::new(
+            TomlPath::root(),
+            format!("byte {good} is not valid UTF-8 text"),
+        )
+        .help("save the file as UTF-8 (plain text) and fix or retype the character there");
+        d.line = Some(l);
+        d.column = Some(c);
+        ScenarioError {
+            file: path.to_path_buf(),
+            diagnostics: vec![d],
+        }
+    })
 }
 
 /// The note under an error that ended reading a file.
@@ -303,6 +325,17 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("note:"), "{e}");
+    }
+
+    #[test]
+    fn an_integer_beyond_i64_leaves_every_other_error_located() {
+        // serde reads the seed as u64; toml_edit, which locates fields, stops at i64.
+        let e = errs(
+            &BASE
+                .replace("ticks = 3", "seed = 18446744073709551615\nticks = 3")
+                .replace("size = 10", "size = -10"),
+        );
+        assert!(e.contains("t.toml:12:8: population[0].size"), "{e}");
     }
 
     #[test]

@@ -37,8 +37,8 @@ pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
 
 /// Memory of one world and its engine: per-population state (with its place in its
 /// home's list), the CSR of ties (neighbour, raw and normalised weight), every campaign's
-/// targets (in the checked scenario, the world and the per-population index) and the tie
-/// slots of exchanges.
+/// targets (in the checked scenario, the world and the per-population index), the tie
+/// slots of exchanges and the actor × actor stances.
 pub fn state_memory(sc: &CheckedScenario) -> u64 {
     let populations = sc.total_populations as u64;
     let a = sc.actors.len() as u64;
@@ -52,6 +52,7 @@ pub fn state_memory(sc: &CheckedScenario) -> u64 {
         .saturating_add(edge_count(sc).saturating_mul(12))
         .saturating_add(targets.saturating_mul(12))
         .saturating_add(exchange_links(sc).saturating_mul(16))
+        .saturating_add(a.saturating_mul(a).saturating_mul(4))
 }
 
 /// (target, home population) links the exchanges open (`world::exchange_ties`): each
