@@ -586,45 +586,69 @@ fn stdout_on_a_full_device_is_a_machine_failure_not_a_panic() {
     );
 }
 
+/// No file and no hidden temporary in `dir` whose name starts with `prefix`.
+fn leftovers(dir: &Path, prefix: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) || n.starts_with(&format!(".{prefix}")))
+        .collect()
+}
+
 #[test]
-fn exercise_new_that_fails_half_way_leaves_nothing_that_blocks_a_retry() {
-    // The frozen copy of a scenario with an edge list cannot find the list from inside
-    // the game folder: `new` fails after writing, and must clean up.
+fn exercise_new_copies_edge_lists_into_the_game_and_a_failed_new_blocks_no_retry() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("edges.txt"), "0 1\n1 2\n").unwrap();
-    let sc = d.path().join("net.toml");
+    // The edge list lives in a sibling folder: its path leaves the scenario's folder.
+    std::fs::create_dir(d.path().join("nets")).unwrap();
+    std::fs::create_dir(d.path().join("sc")).unwrap();
+    let sc = d.path().join("sc").join("net.toml");
     std::fs::write(
         &sc,
         game_scenario("a")
-            + "\n[[generate]]\nprefix = \"p\"\ncount = 3\nhome = \"m\"\nsize = 100\ngraph = { model = \"edge_list\", file = \"edges.txt\" }\n",
+            + "\n[[generate]]\nprefix = \"p\"\ncount = 3\nhome = \"m\"\nsize = 100\ngraph = { model = \"edge_list\", file = \"../nets/edges.txt\" }\n",
     )
     .unwrap();
-    let ok = softpower()
-        .arg("check")
-        .arg(&sc)
-        .assert()
-        .get_output()
-        .status
-        .success();
     let game = d.path().join("game");
-    let first = softpower()
-        .args(["exercise", "new"])
-        .arg(&sc)
-        .arg("--dir")
-        .arg(&game)
-        .assert();
-    let code = first.get_output().status.code();
-    assert_ne!(code, Some(101), "no panic");
-    if code != Some(0) {
-        assert!(ok || code == Some(2));
-        assert!(!game.exists(), "a failed `new` leaves no game folder");
-        let hidden: Vec<_> = std::fs::read_dir(d.path())
+    let new = || {
+        softpower()
+            .args(["exercise", "new"])
+            .arg(&sc)
+            .arg("--dir")
+            .arg(&game)
+            .assert()
+    };
+    // The list is missing: a located error, and nothing left behind.
+    new()
+        .code(2)
+        .stderr(predicate::str::contains("net.toml:"))
+        .stderr(predicate::str::contains("../nets/edges.txt"));
+    assert!(leftovers(d.path(), "game").is_empty());
+
+    // Once it exists, the retry succeeds: the game holds its own copy.
+    std::fs::write(d.path().join("nets").join("edges.txt"), "0 1\n1 2\n").unwrap();
+    new().success();
+    let frozen = std::fs::read_to_string(game.join("scenario.toml")).unwrap();
+    assert!(frozen.contains("file = \"edges-1.txt\""), "{frozen}");
+    assert_eq!(
+        std::fs::read_to_string(game.join("edges-1.txt")).unwrap(),
+        "0 1\n1 2\n"
+    );
+    // The game no longer needs the original: it plays a round without it.
+    std::fs::remove_dir_all(d.path().join("nets")).unwrap();
+    for t in ["a", "b"] {
+        let p = game.join("decisions/round-01").join(format!("{t}.toml"));
+        let text = std::fs::read_to_string(&p)
             .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-            .collect();
-        assert!(hidden.is_empty(), "no temporaries left: {hidden:?}");
+            .replace("submitted = false", "submitted = true");
+        std::fs::write(&p, text).unwrap();
     }
+    softpower()
+        .args(["exercise", "advance"])
+        .arg(&game)
+        .assert()
+        .success();
+    assert!(game.join("rounds/01/round.json").is_file());
 }
 
 #[test]
@@ -712,4 +736,101 @@ fn an_ensemble_whose_bands_cannot_fit_in_memory_is_refused_before_it_writes() {
         .code(2)
         .stderr(predicate::str::contains("needs about"));
     assert!(!out.exists(), "no folder is left by a refused ensemble");
+}
+
+// ---- more findings of the fuzzer and the hand-made attacks ----
+
+#[test]
+fn a_scenario_with_an_invalid_utf8_byte_names_its_line_and_column() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("bad.toml");
+    let mut bytes = b"[scenario]\nname = \"caf".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"\"\nticks = 3\n");
+    std::fs::write(&f, bytes).unwrap();
+    softpower()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:2:12").and(predicate::str::contains("UTF-8")));
+}
+
+#[test]
+fn an_edge_list_that_is_a_pipe_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("edges.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let sc = d.path().join("net.toml");
+    std::fs::write(
+        &sc,
+        game_scenario("a")
+            + "\n[[generate]]\nprefix = \"p\"\ncount = 3\nhome = \"m\"\nsize = 100\ngraph = { model = \"edge_list\", file = \"edges.txt\" }\n",
+    )
+    .unwrap();
+    softpower()
+        .arg("check")
+        .arg(&sc)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("generate[0].graph.file")
+                .and(predicate::str::contains("not a regular file")),
+        );
+}
+
+#[test]
+fn a_whole_number_model_field_can_be_swept_with_set() {
+    // `--set` values are numbers like 1.0; `pair_rounds` is a whole number (u32).
+    let d = tempfile::tempdir().unwrap();
+    softpower()
+        .args([
+            "sweep",
+            "scenarios/classic/deffuant.toml",
+            "--set",
+            "model.pair_rounds=1..3:3",
+        ])
+        .args(["--runs", "2", "--no-plots", "-q", "--out"])
+        .arg(d.path().join("s"))
+        .assert()
+        .success();
+    softpower()
+        .args([
+            "sweep",
+            "scenarios/classic/deffuant.toml",
+            "--set",
+            "model.pair_rounds=1..2:3",
+        ])
+        .args(["--runs", "2", "--no-plots", "-q", "--out"])
+        .arg(d.path().join("t"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pair_rounds"));
+}
+
+#[test]
+fn fifty_thousand_actors_are_refused_before_the_run_starts() {
+    // 50,000 actors hold 2.5 billion stances (actor × actor): the preflight must see them.
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("crowd.toml");
+    let mut text = String::from(
+        "[scenario]\nname = \"crowd\"\nticks = 1\n\n[[population]]\nid = \"p\"\nsize = 10\n",
+    );
+    for i in 0..50_000 {
+        text.push_str(&format!("[[actor]]\nid = \"a{i}\"\n"));
+    }
+    std::fs::write(&f, text).unwrap();
+    let out = d.path().join("out");
+    softpower()
+        .arg("run")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs about"));
+    assert!(!out.exists(), "nothing is written for a refused run");
 }

@@ -1,7 +1,7 @@
 //! The preflight's memory estimate is an upper bound of what `softpower run` really uses:
 //! the peak resident memory of the real binary (getrusage of its children) is compared to
-//! the estimate on bundled scenarios and on two made large on purpose, one in populations
-//! and ties, one in ticks. One test in its own binary, so that the children measured are
+//! the estimate on bundled scenarios and on three made large on purpose: in populations
+//! and ties, in ticks, and in the ties an exchange opens. One test in its own binary, so that the children measured are
 //! only these runs.
 
 use softpower::scenario::preflight::{estimate_memory, state_memory};
@@ -79,6 +79,42 @@ targets = ["all"]
 spend = 1
 "#;
 
+/// An exchange from an actor with many home populations: each of the 250,000 targets is
+/// tied to 8 of them (`world::exchange_ties`), 2 million ties the generators do not draw.
+const EXCHANGE: &str = r#"[scenario]
+name = "exchange"
+seed = 1
+ticks = 10
+
+[[actor]]
+id = "a"
+budget = 5
+[[actor]]
+id = "b"
+budget = 5
+
+[[generate]]
+prefix = "h"
+count = 50000
+graph = { model = "watts_strogatz", k = 2, p = 0.1 }
+size = 1000
+home = "a"
+
+[[generate]]
+prefix = "n"
+count = 250000
+graph = { model = "barabasi_albert", m = 2 }
+size = 1000
+home = "b"
+
+[[campaign]]
+id = "x"
+actor = "a"
+instrument = "exchange"
+targets = ["group:n"]
+spend = 1
+"#;
+
 #[test]
 fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
     let d = tempfile::tempdir().unwrap();
@@ -90,7 +126,11 @@ fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
     .iter()
     .map(PathBuf::from)
     .collect();
-    for (name, text) in [("wide.toml", WIDE), ("long.toml", LONG)] {
+    for (name, text) in [
+        ("wide.toml", WIDE),
+        ("long.toml", LONG),
+        ("exchange.toml", EXCHANGE),
+    ] {
         let p = d.path().join(name);
         std::fs::write(&p, text).unwrap();
         files.push(p);

@@ -157,38 +157,42 @@ pub fn compare(args: CompareArgs) -> Result<()> {
 }
 
 /// Parses PATH=START..END:STEPS into evenly spaced values (both ends included).
-pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>), String> {
+pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>)> {
     let usage = "expected PATH=START..END:STEPS, e.g. actor.usa.budget=5..20:4";
+    let bad = |what: &str| Error::invalid(format!("--set {spec}: {what}")).help(usage);
     let (path, range) = spec
         .split_once('=')
-        .ok_or_else(|| format!("--set {spec}: {usage}"))?;
+        .ok_or_else(|| bad("no \"=\" between the path and the range"))?;
     let (span, steps) = range
         .rsplit_once(':')
-        .ok_or_else(|| format!("--set {spec}: {usage}"))?;
+        .ok_or_else(|| bad("no \":STEPS\" after the range"))?;
     let (a, b) = span
         .split_once("..")
-        .ok_or_else(|| format!("--set {spec}: {usage}"))?;
+        .ok_or_else(|| bad("no \"..\" between START and END"))?;
     let num = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
     let (Some(a), Some(b)) = (num(a), num(b)) else {
-        return Err(format!(
-            "--set {spec}: START and END must be finite numbers"
-        ));
+        return Err(bad("START and END must be finite numbers"));
     };
     let steps: usize = steps
         .trim()
         .parse()
-        .map_err(|_| format!("--set {spec}: STEPS must be a whole number"))?;
+        .map_err(|_| bad("STEPS must be a whole number"))?;
     if !(1..=10_000).contains(&steps) || (steps == 1 && a != b) {
-        return Err(format!(
-            "--set {spec}: STEPS must be from 2 to 10000 (1 only when START = END)"
+        return Err(bad(
+            "STEPS must be from 2 to 10000 (1 only when START = END)",
         ));
     }
     let values = (0..steps)
         .map(|i| {
             if steps == 1 {
                 a
-            } else {
+            } else if (b - a).is_finite() {
                 a + (b - a) * i as f64 / (steps - 1) as f64
+            } else {
+                // b − a overflows (1e308..-1e308): −inf · 0 would make the first point
+                // NaN. Weighting the ends keeps every point between them, finite.
+                let t = i as f64 / (steps - 1) as f64;
+                a * (1.0 - t) + b * t
             }
         })
         .collect();
@@ -199,15 +203,19 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     let loaded = load_scenario(&args.scenario)?;
     let sc = &loaded.scenario;
     if args.sets.len() > 2 {
-        return Err(invalid("a sweep takes one or two --set"));
+        return Err(Error::invalid(format!("{} --set given", args.sets.len()))
+            .help("a sweep takes one or two --set PATH=START..END:STEPS"));
     }
     let mut params = Vec::new();
     for s in &args.sets {
-        let (path, values) = parse_set(s).map_err(invalid)?;
+        let (path, values) = parse_set(s)?;
         params.push(SweepParam { path, values });
     }
     if params.len() == 2 && params[0].path == params[1].path {
-        return Err(invalid(format!("--set {} is given twice", params[0].path)));
+        return Err(
+            Error::invalid(format!("--set {} is given twice", params[0].path))
+                .help("a two-way sweep varies two different parameters"),
+        );
     }
     let grid: Vec<Vec<f64>> = match params.as_slice() {
         [p] => p.values.iter().map(|&x| vec![x]).collect(),
@@ -780,4 +788,22 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         args.output.force,
     )?;
     finish(&out, &agg, &args.output, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_set;
+
+    #[test]
+    fn a_sweep_between_opposite_huge_bounds_has_only_finite_points() {
+        let (_, v) = parse_set("x=1e308..-1e308:3").unwrap();
+        assert_eq!(v, vec![1e308, 0.0, -1e308]);
+    }
+
+    #[test]
+    fn a_sweep_runs_from_start_to_end_in_equal_steps() {
+        let (path, v) = parse_set("actor.usa.budget=5..20:4").unwrap();
+        assert_eq!(path, "actor.usa.budget");
+        assert_eq!(v, vec![5.0, 10.0, 15.0, 20.0]);
+    }
 }

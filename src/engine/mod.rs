@@ -345,6 +345,40 @@ mod tests {
         assert!((e.world.opinions.x[i] - expect).abs() < 1e-5);
     }
 
+    /// Government stances pressed toward a public that knows nobody (H = 0) decay as
+    /// r ← (1 − ρ)r; settled like every geometric decay, they reach 0 exactly instead of
+    /// stalling among subnormal floats (1.3e-44), below the documented floor.
+    #[test]
+    fn stances_decaying_to_zero_end_at_zero_without_subnormals() {
+        let mut w = world(RICH);
+        w.params.public_pressure = 0.1;
+        w.opinions.familiarity.fill(0.0);
+        let n = w.actors.len();
+        for (i, r) in w.relations.iter_mut().enumerate() {
+            *r = if i / n == i % n {
+                0.0
+            } else if i % 2 == 0 {
+                0.8
+            } else {
+                -0.6
+            };
+        }
+        let pressed: Vec<usize> = (0..n)
+            .filter(|&b| !w.actors.home_pops[b].is_empty())
+            .collect();
+        assert!(!pressed.is_empty(), "some actor has a home public");
+        let mut e = Engine::new(w).with_mask(PhaseMask::only(&[Phase::Diplomacy]));
+        for t in 0..1500 {
+            e.step();
+            let sub = e.world.relations.iter().any(|v| v.is_subnormal());
+            assert!(!sub, "subnormal stance at tick {t}");
+        }
+        for b in pressed {
+            let row = &e.world.relations[b * n..(b + 1) * n];
+            assert!(row.iter().all(|&r| r == 0.0), "actor {b}: {row:?}");
+        }
+    }
+
     /// Geometric decay toward zero anchors reaches them exactly, never passing through
     /// subnormal floats (which x86 processes many times slower). Without the floor,
     /// x ← (1 − δ)x stalls at a few times 2^-149, where the step rounds to nothing.

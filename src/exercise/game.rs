@@ -24,7 +24,6 @@ use crate::error::{Context, Error, Result, sha256_hex};
 use crate::output::{is_temp_name, write_atomic};
 use crate::scenario::check::check_inject;
 use crate::scenario::diagnostic::Diagnostic;
-use crate::scenario::locate::Locator;
 use crate::scenario::select::PopIndex;
 use crate::scenario::{Inject, Scenario, ScenarioError, TomlPath, located, parse_str, parse_toml};
 use serde::{Deserialize, Serialize};
@@ -94,22 +93,7 @@ fn read_game_text(p: &Path) -> std::result::Result<Option<String>, ScenarioError
             )));
         }
     };
-    match String::from_utf8(bytes) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) => {
-            let good = e.utf8_error().valid_up_to();
-            let before = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
-            let (l, c) = Locator::new(&before).line_col(good);
-            let mut d = Diagnostic::new(
-                TomlPath::root(),
-                format!("byte {good} is not valid UTF-8 text"),
-            )
-            .help("save the file as UTF-8 (plain text) and fix or retype the character there");
-            d.line = Some(l);
-            d.column = Some(c);
-            Err(problem(d))
-        }
-    }
+    crate::scenario::load::utf8_text(bytes, p).map(Some)
 }
 
 /// A file's problems in one line, for a warning (the full text is in `status`).
@@ -180,6 +164,56 @@ fn commit_folder(target: &Path, tag: &str, fill: impl FnOnce(&Path) -> Result<()
         let _ = std::fs::remove_dir_all(&tmp);
     }
     res
+}
+
+/// The frozen scenario's text and the edge lists it needs: every `edge_list` generator is
+/// pointed at a copy inside the game folder (`edges-N.txt`, N its 1-based position), so
+/// the folder is whole on its own and no path leaves it. Returns the text to freeze and
+/// (copy's name, file to copy) pairs; a scenario without edge lists is frozen as written.
+fn freeze_edge_lists(
+    text: &str,
+    sc: &Scenario,
+    scenario_path: &Path,
+) -> Result<(String, Vec<(String, PathBuf)>)> {
+    use crate::scenario::GraphModel;
+    let base = crate::scenario::load::base_dir(scenario_path);
+    let lists: Vec<(usize, PathBuf)> = sc
+        .generators
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| match &g.graph {
+            GraphModel::EdgeList { file } => Some((i, base.join(file))),
+            _ => None,
+        })
+        .collect();
+    if lists.is_empty() {
+        return Ok((text.to_string(), Vec::new()));
+    }
+    // The text parsed as a scenario already, so the tables are where serde found them.
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Error::in_file(scenario_path, format!("cannot parse: {e}")))?;
+    let mut copies = Vec::with_capacity(lists.len());
+    for (i, source) in lists {
+        let copy = format!("edges-{}.txt", i + 1);
+        let file = doc
+            .get_mut("generate")
+            .and_then(|g| g.get_mut(i))
+            .and_then(|g| g.get_mut("graph"))
+            .and_then(|g| g.get_mut("file"))
+            .and_then(|f| f.as_value_mut())
+            .ok_or_else(|| {
+                Error::failure(format!(
+                    "{}: generate[{i}].graph.file not found to freeze the edge list",
+                    scenario_path.display()
+                ))
+            })?;
+        let decor = file.decor().clone();
+        *file = toml_edit::Value::from(copy.as_str());
+        *file.decor_mut() = decor;
+        copies.push((copy, source));
+    }
+    Ok((doc.to_string(), copies))
 }
 
 /// A plain identifier close to `id`, for the help of a refused team id.
@@ -338,27 +372,30 @@ impl Game {
         ticks_per_round: Option<u32>,
     ) -> Result<Game> {
         let bytes = crate::error::read_user_file(scenario_path)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::in_file(scenario_path, "is not UTF-8 text"))?;
+        let text = crate::scenario::load::utf8_text(bytes, scenario_path)?;
         let sc = parse_str(&text, scenario_path, &Default::default())?;
         let ex = sc.exercise.clone();
         let rounds = rounds.or(ex.as_ref().map(|x| x.rounds)).ok_or_else(|| {
-            invalid(format!(
-                "{}: no [exercise] table, so the number of rounds is unknown\n  help: add [exercise] rounds = 6 to the scenario, or pass --rounds",
-                scenario_path.display()
-            ))
+            Error::in_file(
+                scenario_path,
+                "no [exercise] table, so the number of rounds is unknown",
+            )
+            .help("add [exercise] rounds = 6 to the scenario, or pass --rounds")
         })?;
         if !(1..=99).contains(&rounds) {
-            return Err(invalid("--rounds: allowed 1 to 99"));
+            return Err(
+                Error::invalid(format!("--rounds {rounds}: out of range")).help("allowed: 1 to 99")
+            );
         }
         let tpr = ticks_per_round
             .or(ex.as_ref().and_then(|x| x.ticks_per_round))
             .unwrap_or(sc.scenario.ticks / rounds);
         if tpr == 0 {
-            return Err(invalid(format!(
-                "a round would last 0 ticks ({} ticks for {rounds} rounds)\n  help: pass --ticks-per-round",
+            return Err(Error::invalid(format!(
+                "a round would last 0 ticks ({} ticks for {rounds} rounds)",
                 sc.scenario.ticks
-            )));
+            ))
+            .help("pass --ticks-per-round (at least 1), or fewer --rounds"));
         }
         let teams: Vec<String> = sc
             .actors
@@ -366,18 +403,25 @@ impl Game {
             .filter(|a| a.playable)
             .map(|a| a.id.clone())
             .collect();
-        if let Some(t) = teams.iter().find(|t| !plain_id(t)) {
-            return Err(invalid(format!(
-                "{}: playable actor \"{t}\" cannot be a team: its id names the team's decisions file, so it must be a plain identifier (letters, digits, _ and -, at most 64)\n  help: rename the actor, e.g. id = \"{}\"",
-                scenario_path.display(),
+        if let Some(i) = sc
+            .actors
+            .iter()
+            .position(|a| a.playable && !plain_id(&a.id))
+        {
+            let t = &sc.actors[i].id;
+            let d = Diagnostic::new(
+                TomlPath::root().key("actor").idx(i).key("id"),
+                format!("playable actor \"{t}\" cannot be a team: its id names the team's decisions file"),
+            )
+            .help(format!(
+                "allowed: a plain identifier (letters, digits, _ and -, at most 64), e.g. id = \"{}\"",
                 suggest_plain(t)
-            )));
+            ));
+            return Err(located(&text, scenario_path, vec![d]).into());
         }
         if teams.is_empty() {
-            return Err(invalid(format!(
-                "{}: no actor is playable\n  help: mark the actors teams play with `playable = true`",
-                scenario_path.display()
-            )));
+            return Err(Error::in_file(scenario_path, "no actor is playable")
+                .help("mark the actors teams play with `playable = true`"));
         }
         if let Some((i, c)) = sc
             .campaigns
@@ -385,12 +429,15 @@ impl Game {
             .enumerate()
             .find(|(_, c)| teams.contains(&c.actor))
         {
-            return Err(invalid(format!(
-                "{}: campaign[{i}] (\"{}\") belongs to playable actor \"{}\"\n  help: teams decide their own campaigns; remove it or make the actor not playable",
-                scenario_path.display(),
-                c.id,
-                c.actor
-            )));
+            let d = Diagnostic::new(
+                TomlPath::root().key("campaign").idx(i).key("actor"),
+                format!(
+                    "campaign \"{}\" belongs to playable actor \"{}\"",
+                    c.id, c.actor
+                ),
+            )
+            .help("teams decide their own campaigns; remove it or make the actor not playable");
+            return Err(located(&text, scenario_path, vec![d]).into());
         }
         if dir.exists()
             && (!dir.is_dir()
@@ -399,15 +446,17 @@ impl Game {
                     .next()
                     .is_some())
         {
-            return Err(invalid(format!(
-                "{} already exists and is not empty; nothing was changed\n  help: choose another --dir",
+            return Err(Error::invalid(format!(
+                "{} already exists and is not empty; nothing was changed",
                 dir.display()
-            )));
+            ))
+            .help("choose another --dir"));
         }
+        let (frozen, edge_lists) = freeze_edge_lists(&text, &sc, scenario_path)?;
         let settings = Settings {
             format: FORMAT_VERSION,
             scenario: "scenario.toml".into(),
-            scenario_sha256: sha256_hex(text.as_bytes()),
+            scenario_sha256: sha256_hex(frozen.as_bytes()),
             rounds,
             ticks_per_round: tpr,
             teams,
@@ -453,7 +502,11 @@ impl Game {
         // The game is opened (its scenario re-read from inside the folder, round 1's
         // decisions written) before the rename, so a failure leaves no folder behind.
         commit_folder(dir, &format!("{name}."), |tmp| {
-            write_atomic(&tmp.join("scenario.toml"), text.as_bytes())?;
+            for (copy, source) in &edge_lists {
+                let bytes = crate::error::read_user_file(source)?;
+                write_atomic(&tmp.join(copy), &bytes)?;
+            }
+            write_atomic(&tmp.join("scenario.toml"), frozen.as_bytes())?;
             let header = "# Written by `softpower exercise new`. Do not edit: the game is defined by\n# this file, scenario.toml, injects.toml and the decisions in rounds/.\n";
             write_atomic(
                 &tmp.join("game.toml"),
@@ -476,9 +529,12 @@ impl Game {
     pub fn open(dir: &Path) -> Result<Game> {
         let gpath = dir.join("game.toml");
         let Some(gtext) = read_game_text(&gpath)? else {
-            return Err(invalid(format!(
-                "{} is not a game folder (it has no game.toml)\n  help: create one with `softpower exercise new SCENARIO --dir {}`",
-                dir.display(),
+            return Err(Error::invalid(format!(
+                "{} is not a game folder (it has no game.toml)",
+                dir.display()
+            ))
+            .help(format!(
+                "create one with `softpower exercise new SCENARIO --dir {}`",
                 dir.display()
             )));
         };
@@ -497,21 +553,26 @@ impl Game {
         let spath = dir.join(&settings.scenario);
         let stext = read_required(&spath)?;
         if sha256_hex(stext.as_bytes()) != settings.scenario_sha256 {
-            return Err(invalid(format!(
-                "{} was changed after the game started; the rounds played no longer match it\n  help: restore the original, or start a new game",
-                spath.display()
-            )));
+            return Err(Error::in_file(
+                &spath,
+                "was changed after the game started; the rounds played no longer match it",
+            )
+            .help("restore the original, or start a new game"));
         }
         let scenario = parse_str(&stext, &spath, &Default::default())?;
         let teams = settings
             .teams
             .iter()
-            .map(|t| {
-                scenario
-                    .actors
-                    .iter()
-                    .position(|a| &a.id == t)
-                    .ok_or_else(|| invalid(format!("game.toml: unknown team \"{t}\"")))
+            .enumerate()
+            .map(|(i, t)| {
+                scenario.actors.iter().position(|a| &a.id == t).ok_or_else(|| {
+                    let d = Diagnostic::new(
+                        TomlPath::root().key("teams").idx(i),
+                        format!("unknown team \"{t}\": no actor of scenario.toml has this id"),
+                    )
+                    .help("game.toml is written by `exercise new` and must not be edited: restore it, or start a new game");
+                    Error::from(located(&gtext, &gpath, vec![d]))
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         let mut game = Game {

@@ -183,6 +183,13 @@ pub struct CampaignSpec {
     pub targets: Vec<u32>,
 }
 
+impl CampaignSpec {
+    /// Whether the campaign runs at `tick` (`start <= tick < end`).
+    pub fn active(&self, tick: u32) -> bool {
+        self.start <= tick && tick < self.end
+    }
+}
+
 /// A scheduled shock, compiled.
 #[derive(Debug, Clone)]
 pub enum Shock {

@@ -7,6 +7,10 @@ pub mod checked;
 pub mod prior;
 pub mod survey;
 
+/// Home populations each exchange target is tied to at most (k of
+/// `world::exchange_ties`); the memory preflight counts the ties with it.
+pub const EXCHANGE_HOME_LINKS: usize = 8;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

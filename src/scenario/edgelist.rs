@@ -5,12 +5,48 @@
 //! comments are skipped. Self-loops and repeated ties are errors rather than silently
 //! merged: a file that has them was not written for this purpose.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::SystemTime;
+
+pub type Edges = Arc<Vec<(u32, u32)>>;
+
+/// Lists already read and checked by this process, by canonical path and count. Every
+/// strategy, sweep point and uncertain draw checks the scenario again; with this a large
+/// file is read once per command. Entries are weak (a list lives as long as a checked
+/// scenario holds it, so a long-lived process does not accumulate lists), and the file's
+/// length and modification time must match, so an edited file is read again.
+type Stamp = (u64, Option<SystemTime>);
+type Known = HashMap<(PathBuf, u64), (Stamp, Weak<Vec<(u32, u32)>>)>;
+static READ: Mutex<Option<Known>> = Mutex::new(None);
 
 /// Parses an edge list over nodes `0..count`; the message names the line at fault.
-pub fn read(path: &Path, count: u64) -> Result<Vec<(u32, u32)>, String> {
+pub fn read(path: &Path, count: u64) -> Result<Edges, String> {
+    let key = std::fs::canonicalize(path)
+        .ok()
+        .zip(std::fs::metadata(path).ok());
+    let key = key
+        .filter(|(_, m)| m.is_file())
+        .map(|(p, m)| ((p, count), (m.len(), m.modified().ok())));
+    if let Some((k, stamp)) = &key {
+        let read = READ.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((s, w)) = read.as_ref().and_then(|m| m.get(k))
+            && s == stamp
+            && let Some(edges) = w.upgrade()
+        {
+            return Ok(edges);
+        }
+    }
     let text = super::load::read_regular_text(path).map_err(|e| format!("cannot read it: {e}"))?;
-    parse(&text, count)
+    let edges = Arc::new(parse(&text, count)?);
+    if let Some((k, stamp)) = key {
+        let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
+        let map = read.get_or_insert_with(HashMap::new);
+        map.retain(|_, (_, w)| w.strong_count() > 0);
+        map.insert(k, (stamp, Arc::downgrade(&edges)));
+    }
+    Ok(edges)
 }
 
 pub fn parse(text: &str, count: u64) -> Result<Vec<(u32, u32)>, String> {
@@ -77,6 +113,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e, vec![(0, 1), (1, 2), (0, 2)]);
+    }
+
+    #[test]
+    fn a_file_is_read_once_while_a_scenario_holds_it_and_again_once_edited() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("ring.edges");
+        std::fs::write(&f, "0 1\n1 2\n").unwrap();
+        let first = read(&f, 3).unwrap();
+        // Through another spelling of the same path: the same list, not a second copy.
+        let again = read(&d.path().join(".").join("ring.edges"), 3).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        // Checked against another count, it is checked again.
+        assert!(read(&f, 2).is_err());
+        std::fs::write(&f, "0 1\n1 2\n2 0\n").unwrap();
+        let edited = read(&f, 3).unwrap();
+        assert_eq!(*edited, vec![(0, 1), (1, 2), (0, 2)]);
+        assert_eq!(*first, vec![(0, 1), (1, 2)]);
     }
 
     #[test]

@@ -168,11 +168,22 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
         }
     };
     let field = parts[parts.len() - 1];
+    // A field the scenario holds as an integer (e.g. `model.pair_rounds`, u32) gets one:
+    // `--set` values are numbers like 1.0, which serde would refuse for a u32.
+    let whole = matches!(slot, Value::Integer(_));
     *slot = if INTEGER_FIELDS.contains(&field) && head == "campaign" {
         if value.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&value) {
             return Err(perr(
                 format!("{path} must be a whole number of ticks, got {value}"),
                 "use whole numbers for start and end".into(),
+            ));
+        }
+        Value::Integer(value as i64)
+    } else if whole {
+        if value.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&value) {
+            return Err(perr(
+                format!("{path} must be a whole number, got {value}"),
+                "allowed: whole numbers from 0 to 4294967295; give the sweep whole steps, e.g. 1..4:4".into(),
             ));
         }
         Value::Integer(value as i64)
@@ -239,6 +250,15 @@ mod tests {
         assert_eq!(s.model.messaging.cost_digital, 0.5);
         let s = set_path(&s, "model.self_weight", 2.0).unwrap();
         assert_eq!(s.model.self_weight, 2.0);
+    }
+
+    #[test]
+    fn a_whole_number_field_takes_a_whole_float_and_refuses_a_fraction() {
+        let sc = sc();
+        let e = set_path(&sc, "model.pair_rounds", 2.0).unwrap();
+        assert_eq!(e.model.pair_rounds, 2);
+        let err = set_path(&sc, "model.pair_rounds", 1.5).unwrap_err();
+        assert!(err.message.contains("whole number"), "{}", err.message);
     }
 
     #[test]

@@ -61,13 +61,14 @@ pub fn read_regular_text(path: &Path) -> std::io::Result<String> {
 }
 
 pub fn load(path: &Path, ov: &Overrides) -> Result<Loaded, ScenarioError> {
-    let text = read_regular_text(path).map_err(|e| ScenarioError {
+    let bytes = read_regular_file(path).map_err(|e| ScenarioError {
         file: path.to_path_buf(),
         diagnostics: vec![Diagnostic::new(
             TomlPath::root(),
             format!("cannot read the file: {e}"),
         )],
     })?;
+    let text = utf8_text(bytes, path)?;
     let (scenario, checked) = parse_checked(&text, path, ov)?;
     Ok(Loaded {
         scenario,
@@ -113,6 +114,31 @@ pub fn parse_checked(
     }
 }
 
+/// A file's bytes as text; the first byte that is not UTF-8 is placed at its line and
+/// column (scenarios, game files, decisions).
+pub fn utf8_text(bytes: Vec<u8>, path: &Path) -> Result<String, ScenarioError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+        let (l, c) = Locator::new(&before).line_col(good);
+        let mut d = Diagnostic::new(
+            TomlPath::root(),
+            format!("byte {good} is not valid UTF-8 text"),
+        )
+        .help("save the file as UTF-8 (plain text) and fix or retype the character there");
+        d.line = Some(l);
+        d.column = Some(c);
+        ScenarioError {
+            file: path.to_path_buf(),
+            diagnostics: vec![d],
+        }
+    })
+}
+
+/// The note under an error that ended reading a file.
+pub const FURTHER_ERRORS: &str =
+    "note: reading stopped at this error; others may follow once it is fixed";
+
 /// Parses TOML text into `T`; a syntax or type error is placed at its line and column,
 /// with a "did you mean" for a misspelt key (scenarios, exercise decisions, injects).
 pub fn parse_toml<T: serde::de::DeserializeOwned>(
@@ -120,7 +146,12 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<T, ScenarioError> {
     toml::from_str(text).map_err(|e| {
-        let mut d = Diagnostic::new(TomlPath::root(), explain_serde(e.message()));
+        // The toml crate stops at the first syntax or type error (serde cannot resume
+        // inside a value), so later problems of the file are unknown: say so.
+        let mut d = Diagnostic::new(
+            TomlPath::root(),
+            format!("{}\n  {FURTHER_ERRORS}", explain_serde(e.message())),
+        );
         if let Some(h) = help_for(e.message()) {
             d = d.help(h);
         }
@@ -271,6 +302,40 @@ mod tests {
             e.contains("scenario.format") && e.contains("allowed: 1"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_parse_error_says_that_further_errors_may_follow_but_checks_report_all() {
+        // Two type errors: the parser stops at the first, and says others may follow.
+        let two = BASE
+            .replace("ticks = 3", "ticks = \"three\"")
+            .replace("size = 10", "size = \"ten\"");
+        let e = errs(&two);
+        let ticks = e.contains("t.toml:3:9: scenario.ticks");
+        let size = e.contains("t.toml:11:8: population[0].size");
+        assert!(ticks != size, "one of the two, located: {e}");
+        assert!(e.contains(FURTHER_ERRORS), "{e}");
+        // Problems found by the checks are all reported at once, with no such note.
+        let checks = BASE
+            .replace("ticks = 3", "ticks = 0")
+            .replace("size = 10", "size = -10");
+        let e = errs(&checks);
+        assert!(
+            e.contains("scenario.ticks") && e.contains("population[0].size"),
+            "{e}"
+        );
+        assert!(!e.contains("note:"), "{e}");
+    }
+
+    #[test]
+    fn an_integer_beyond_i64_leaves_every_other_error_located() {
+        // serde reads the seed as u64; toml_edit, which locates fields, stops at i64.
+        let e = errs(
+            &BASE
+                .replace("ticks = 3", "seed = 18446744073709551615\nticks = 3")
+                .replace("size = 10", "size = -10"),
+        );
+        assert!(e.contains("t.toml:12:8: population[0].size"), "{e}");
     }
 
     #[test]

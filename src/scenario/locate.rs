@@ -5,15 +5,44 @@ use toml_edit::{Array, ArrayOfTables, Document, Item, TableLike, Value};
 
 pub struct Locator<'a> {
     text: &'a str,
-    doc: Option<Document<&'a str>>,
+    doc: Option<Document<String>>,
+}
+
+/// `text` with every integer beyond i64 (which toml_edit refuses, e.g. a `seed` of
+/// 18446744073709551615 that serde reads as u64) replaced by `0` and spaces of the same
+/// length, so every offset stays where it was and the other fields can still be located.
+fn without_huge_integers(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            i += 1;
+        }
+        let part_of_float = (start > 0 && b[start - 1] == b'.')
+            || (i < b.len() && matches!(b[i], b'.' | b'e' | b'E'));
+        let digits: String = text[start..i].chars().filter(|c| *c != '_').collect();
+        let huge = digits.len() >= 19 && digits.parse::<i64>().is_err();
+        if huge && !part_of_float {
+            out[start] = b'0';
+            out[start + 1..i].fill(b' ');
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 impl<'a> Locator<'a> {
     pub fn new(text: &'a str) -> Self {
-        Locator {
-            text,
-            doc: Document::parse(text).ok(),
-        }
+        let doc = Document::parse(text.to_string())
+            .ok()
+            .or_else(|| Document::parse(without_huge_integers(text)).ok());
+        Locator { text, doc }
     }
 
     /// 1-based (line, column) of a byte offset.

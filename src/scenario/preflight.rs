@@ -4,7 +4,8 @@
 
 use super::diagnostic::{Diagnostic, ScenarioError, TomlPath};
 use super::load::{Loaded, located};
-use crate::model::checked::{CheckedScenario, Graph};
+use crate::model::checked::{CheckedScenario, Graph, Homes};
+use crate::model::{EXCHANGE_HOME_LINKS, Instrument};
 use std::path::Path;
 
 /// Whether the machine has the memory the scenario needs (at most 80% of what is available
@@ -34,23 +35,59 @@ pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
         .saturating_add(BASE_MEMORY)
 }
 
-/// Memory of one world and its engine: per-population state and the CSR of ties
-/// (neighbour, raw and normalised weight).
+/// Memory of one world and its engine: per-population state (with its place in its
+/// home's list), the CSR of ties (neighbour, raw and normalised weight), every campaign's
+/// targets (in the checked scenario, the world and the per-population index), the tie
+/// slots of exchanges and the actor × actor stances.
 pub fn state_memory(sc: &CheckedScenario) -> u64 {
     let populations = sc.total_populations as u64;
     let a = sc.actors.len() as u64;
     let d = sc.dimensions.len() as u64;
     let k = 1 + d;
     let per_pop =
-        a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 16;
+        a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 20;
+    let targets: u64 = sc.campaigns.iter().map(|c| c.targets.len() as u64).sum();
     populations
         .saturating_mul(per_pop)
         .saturating_add(edge_count(sc).saturating_mul(12))
+        .saturating_add(targets.saturating_mul(12))
+        .saturating_add(exchange_links(sc).saturating_mul(16))
+        .saturating_add(a.saturating_mul(a).saturating_mul(4))
 }
 
-/// Directed ties of the world: declared, and the expected number each generator draws.
+/// (target, home population) links the exchanges open (`world::exchange_ties`): each
+/// target to at most `EXCHANGE_HOME_LINKS` of the actor's home populations.
+fn exchange_links(sc: &CheckedScenario) -> u64 {
+    let mut homes = vec![0u64; sc.actors.len()];
+    for h in sc.populations.iter().filter_map(|p| p.home) {
+        homes[h as usize] += 1;
+    }
+    for g in &sc.generators {
+        match (&g.home, &g.graph) {
+            (Homes::All(Some(h)), _) => homes[*h as usize] += g.count as u64,
+            (Homes::PerBlock(hs), Graph::StochasticBlock { blocks, .. }) => {
+                for (h, b) in hs.iter().zip(blocks) {
+                    homes[*h as usize] += *b as u64;
+                }
+            }
+            _ => {}
+        }
+    }
+    sc.campaigns
+        .iter()
+        .filter(|c| c.instrument == Instrument::Exchange)
+        .map(|c| {
+            let h = homes.get(c.actor as usize).copied().unwrap_or(0);
+            (c.targets.len() as u64).saturating_mul(h.min(EXCHANGE_HOME_LINKS as u64))
+        })
+        .fold(0, u64::saturating_add)
+}
+
+/// Directed ties of the world: declared, the expected number each generator draws, and
+/// both directions of every link an exchange opens.
 fn edge_count(sc: &CheckedScenario) -> u64 {
-    let mut edges: u64 = sc.ties.len() as u64 * 2;
+    let mut edges: u64 =
+        (sc.ties.len() as u64 * 2).saturating_add(exchange_links(sc).saturating_mul(2));
     for g in &sc.generators {
         let count = g.count as u64;
         edges = edges.saturating_add(match &g.graph {

@@ -13,7 +13,7 @@
 //! does not depend on k.
 
 /// Home populations each exchange target is linked to at most (k).
-pub const HOME_LINKS: usize = 8;
+pub const HOME_LINKS: usize = crate::model::EXCHANGE_HOME_LINKS;
 
 /// The (target, home population) pairs of one exchange campaign, targets in the given
 /// order and, per target, home populations in home-list order; a population is never

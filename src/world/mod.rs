@@ -11,11 +11,11 @@ pub mod renumber;
 #[cfg(test)]
 pub mod testkit;
 
-pub use crate::model::checked::{Params, Shock, SocialRule};
+pub use crate::model::checked::{CampaignSpec, Params, Shock, SocialRule};
 pub use build::build;
 pub use csr::Csr;
 
-use crate::model::{ActorKind, Channel, Instrument};
+use crate::model::{ActorKind, Channel};
 
 /// Marks "no home state".
 pub const NO_HOME: u32 = u32::MAX;
@@ -148,22 +148,12 @@ impl Compartments {
     }
 }
 
-/// A campaign compiled for the engine.
+/// A campaign compiled for the engine: the checked campaign (written once, in
+/// `model::checked`) and what only the built world knows. Fields of the spec read
+/// through `Deref` (`c.actor`, `c.targets`), so the phases need not know the split.
 #[derive(Debug, Clone)]
 pub struct Campaign {
-    pub id: String,
-    pub actor: u32,
-    pub instrument: Instrument,
-    pub channel: Channel,
-    pub start: u32,
-    pub end: u32,
-    pub spend: f64,
-    /// Emphasis per dimension, scaled so that the mean over dimensions is 1.
-    pub emphasis: Vec<f32>,
-    /// Propaganda target actor, or story index (misinformation, fact-check, prebunk).
-    pub against: u32,
-    pub story: u32,
-    pub targets: Vec<u32>,
+    pub spec: CampaignSpec,
     /// People in all targets.
     pub audience: f64,
     /// For exchanges: (target, home population, slot of target->home, slot of home->target)
@@ -171,9 +161,16 @@ pub struct Campaign {
     pub tie_slots: Vec<[u32; 4]>,
 }
 
-impl Campaign {
-    pub fn active(&self, tick: u32) -> bool {
-        self.start <= tick && tick < self.end
+impl std::ops::Deref for Campaign {
+    type Target = CampaignSpec;
+    fn deref(&self) -> &CampaignSpec {
+        &self.spec
+    }
+}
+
+impl std::ops::DerefMut for Campaign {
+    fn deref_mut(&mut self) -> &mut CampaignSpec {
+        &mut self.spec
     }
 }
 

@@ -99,7 +99,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             // The file is read here, relative to the scenario's folder; every line is
             // checked against this generator's count.
             GraphModel::EdgeList { file } => {
-                let mut edges = Vec::new();
+                let mut edges = Arc::default();
                 // Past the population limit the count is refused already (populations.rs).
                 if g.count > 0 && g.count <= super::MAX_POPULATIONS {
                     match edgelist::read(&base_dir.join(file), g.count) {
@@ -107,7 +107,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
                         Err(msg) => c.err(gp.key("file"), format!("{file}: {msg}")),
                     }
                 }
-                Graph::EdgeList(Arc::new(edges))
+                Graph::EdgeList(edges)
             }
             GraphModel::Complete => {
                 if g.count > 20_000 {

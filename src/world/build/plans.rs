@@ -58,18 +58,8 @@ pub(super) fn campaigns(
             }
         }
         campaigns.push(Campaign {
-            id: c.id.clone(),
-            actor: c.actor,
-            instrument: c.instrument,
-            channel: c.channel,
-            start: c.start,
-            end: c.end,
-            spend: c.spend,
-            emphasis: c.emphasis.clone(),
-            against: c.against,
-            story: c.story,
+            spec: c.clone(),
             audience: c.targets.iter().map(|&p| pops.size[p as usize]).sum(),
-            targets: c.targets.clone(),
             tie_slots,
         });
     }
