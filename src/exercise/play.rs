@@ -347,8 +347,7 @@ fn without_team(built: &Built, teams: &[usize], team: usize, ticks: u32) -> Vec<
     let mut e = Engine::new(built.world.clone());
     for (i, o) in built.origins.iter().enumerate() {
         if matches!(o, Origin::Team { team: t, .. } if *t == team) {
-            e.world.campaigns[i].start = 0;
-            e.world.campaigns[i].end = 0;
+            e.world.campaigns[i].switch_off();
         }
     }
     advance(&mut e, ticks, None, |_| {});
@@ -468,8 +467,7 @@ fn explain(
             for (f, fac) in factors.iter().enumerate() {
                 if mask & (1 << f) == 0 {
                     for &i in &fac.campaigns {
-                        e.world.campaigns[i].start = 0;
-                        e.world.campaigns[i].end = 0;
+                        e.world.campaigns[i].switch_off();
                     }
                     for &i in &fac.shocks {
                         drop_shock[i] = true;

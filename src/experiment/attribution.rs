@@ -82,8 +82,7 @@ pub fn instrument_gains(world: &World, full_final_sp: &[f64]) -> Vec<InstrumentG
             let mut cf = world.clone();
             for c in cf.campaigns.iter_mut() {
                 if c.actor as usize == a && c.instrument == inst {
-                    c.start = 0;
-                    c.end = 0;
+                    c.switch_off();
                 }
             }
             let sp = actor_stats(&simulate_final(cf).world)[a].soft_power;

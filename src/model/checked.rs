@@ -188,6 +188,13 @@ impl CampaignSpec {
     pub fn active(&self, tick: u32) -> bool {
         self.start <= tick && tick < self.end
     }
+
+    /// Switches the campaign off for a counterfactual: it never runs and spends nothing,
+    /// while everything else (random streams included) stays as it was.
+    pub fn switch_off(&mut self) {
+        self.start = 0;
+        self.end = 0;
+    }
 }
 
 /// A scheduled shock, compiled.

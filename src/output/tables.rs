@@ -170,7 +170,6 @@ pub struct StorySummary {
 }
 
 pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<String>) -> Summary {
-    use sha2::{Digest, Sha256};
     let w = &e.world;
     let (first, last) = (rec.first(), rec.last());
     let actors = (0..w.actors.len())
@@ -211,13 +210,12 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
             )
         })
         .collect();
-    let digest = Sha256::digest(text.as_bytes());
     Summary {
         softpower_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo {
             name: w.name.clone(),
             file: file.to_string(),
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: crate::error::sha256_hex(text.as_bytes()),
         },
         seed: w.seed,
         ticks: e.tick,
