@@ -745,6 +745,7 @@ pub fn write_compare(
                     estimate: r.map_or(f64::NAN, |r| r.mean),
                     lo: r.map_or(f64::NAN, |r| r.ci_low),
                     hi: r.map_or(f64::NAN, |r| r.ci_high),
+                    kind: 0,
                 }
             })
             .collect::<Vec<_>>();
@@ -760,6 +761,7 @@ pub fn write_compare(
                 .iter()
                 .find(|r| r.variant == a.manifest.variants[0].name)
                 .map(|r| r.mean),
+            kinds: Vec::new(),
         })?;
         figures.push(Figure::new(
             "metric",

@@ -174,18 +174,24 @@ pub fn all(
             })
             .collect::<Vec<_>>();
         let hover = lines(&series);
+        // Stances move little against their −1..1 scale: show the range they move in.
+        let y_range = plot::focus_range(
+            series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+            (-1.0, 1.0),
+            0.0,
+        );
         let png = plot::line_chart(&LineChart {
             title: "Government stance, pressed by public opinion".into(),
             x_label: tick_axis.clone(),
-            y_label: "Stance of government → toward actor (-1 rivalry, +1 alliance)".into(),
+            y_label: "Stance of government → toward actor (-1 rivalry, 0 neutral, +1 alliance)".into(),
             series,
-            y_range: Some((-1.0, 1.0)),
+            y_range,
             markers: markers.clone(),
         })?;
         out.push(Figure::new(
             "relations",
             png,
-            "each line is one government's stance toward another actor, from −1 (rivalry) to +1 (alliance); the colour names the actor the stance is toward, the dash pattern the government holding it.".into(),
+            "each line is one government's stance toward another actor, from −1 (rivalry) through 0 (neutral) to +1 (alliance); the colour names the actor the stance is toward, the dash pattern the government holding it. The axis shows the range the stances moved in (with 0 whenever that keeps the movement visible), not the whole −1..1 scale.".into(),
             hover,
         ));
     }

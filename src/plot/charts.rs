@@ -289,24 +289,34 @@ fn line_frame<'a, 'b>(
     Ok((chart, xr, yr))
 }
 
-/// Colour slot and pattern of series `i`.
-fn series_style(s: &super::Series, i: usize) -> (RGBColor, u8) {
-    let slot = s.color.unwrap_or(i);
-    let dash = s.dash.unwrap_or(if s.color.is_some() {
-        0
-    } else {
-        (i / CATEGORICAL.len()).min(2) as u8
-    });
-    (categorical(slot), dash)
+/// Colour and pattern of every series of a line chart: slots from
+/// [`super::palette::series_slots`] (an instrument keeps its colour), pattern as
+/// the series says, else solid for a named colour and by position otherwise.
+fn series_styles(c: &LineChart) -> Vec<(RGBColor, u8)> {
+    let slots = super::palette::series_slots(c.series.iter().map(|s| (s.name.as_str(), s.color)));
+    c.series
+        .iter()
+        .zip(slots)
+        .enumerate()
+        .map(|(i, (s, slot))| {
+            let dash = s.dash.unwrap_or(if s.color.is_some() {
+                0
+            } else {
+                (i / CATEGORICAL.len()).min(2) as u8
+            });
+            (categorical(slot), dash)
+        })
+        .collect()
 }
 
 fn line_items(c: &LineChart) -> Vec<LegendItem> {
+    let styles = series_styles(c);
     c.series
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.name.is_empty())
         .map(|(i, s)| {
-            let (color, dash) = series_style(s, i);
+            let (color, dash) = styles[i];
             LegendItem {
                 label: s.name.clone(),
                 swatch: match dash {
@@ -475,8 +485,9 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
     let rect = plot_rect(&chart);
     let mut occupied = Vec::new();
     let mut any = false;
+    let styles = series_styles(c);
     for (i, s) in c.series.iter().enumerate() {
-        let (color, dash) = series_style(s, i);
+        let (color, dash) = styles[i];
         let n_ok = s.points.iter().filter(|p| ok(p.0) && ok(p.1)).count();
         for run in clipped_runs(&s.points, xr, yr) {
             let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
@@ -991,10 +1002,12 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
         .unwrap_or(0)
         .min(380);
     let yr = (-0.6, n.max(1) as f64 - 0.4);
+    let items = interval_items(c, rows, reference);
     let mut spec = FrameSpec::new(&c.x_label, "", xr, yr);
     spec.y_ticks = false;
     spec.y_grid = false;
     spec.left_fixed = Some(label_w + 30);
+    spec.right_margin = outside_margin(&items, true);
     let chart = frame(root, &title, &spec)?;
     let rect = plot_rect(&chart);
     if n == 0 {
@@ -1034,25 +1047,7 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
         )?;
         let has_ci = ok(r.lo) && ok(r.hi);
         let (lo, hi) = (r.lo.min(r.hi), r.lo.max(r.hi));
-        let color = match reference {
-            None => ABOVE,
-            Some(rf) => {
-                let (a, b) = if has_ci {
-                    (lo, hi)
-                } else {
-                    (r.estimate, r.estimate)
-                };
-                if !ok(a) {
-                    CROSSING
-                } else if a > rf {
-                    ABOVE
-                } else if b < rf {
-                    BELOW
-                } else {
-                    CROSSING
-                }
-            }
-        };
+        let color = interval_color(c, r, reference);
         if has_ci {
             let a = px(&chart, (lo, y));
             let b = px(&chart, (hi, y));
@@ -1072,7 +1067,70 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
             root.draw(&Circle::new(p, rad, WHITE.stroke_width(2)))?;
         }
     }
-    Ok(())
+    // Outside the plot, so it never covers an interval.
+    draw_legend(root, &items, (rect.2 + 15, rect.1), LEGEND_OUT_W)
+}
+
+/// A row's colour: its kind's, else where it lies against the reference.
+fn interval_color(c: &IntervalChart, r: &super::Interval, reference: Option<f64>) -> RGBColor {
+    if !c.kinds.is_empty() {
+        return categorical(r.kind);
+    }
+    let Some(rf) = reference else {
+        return ABOVE;
+    };
+    let (a, b) = if ok(r.lo) && ok(r.hi) {
+        (r.lo.min(r.hi), r.lo.max(r.hi))
+    } else {
+        (r.estimate, r.estimate)
+    };
+    if !ok(a) {
+        CROSSING
+    } else if a > rf {
+        ABOVE
+    } else if b < rf {
+        BELOW
+    } else {
+        CROSSING
+    }
+}
+
+/// Legend of an interval chart: its kinds, or the reference colours its rows use.
+fn interval_items(
+    c: &IntervalChart,
+    rows: &[super::Interval],
+    reference: Option<f64>,
+) -> Vec<LegendItem> {
+    if !c.kinds.is_empty() {
+        return c
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(k, name)| LegendItem {
+                label: name.clone(),
+                swatch: Swatch::Whisker(categorical(k)),
+            })
+            .collect();
+    }
+    if reference.is_none() {
+        return Vec::new();
+    }
+    let used: Vec<RGBColor> = rows
+        .iter()
+        .map(|r| interval_color(c, r, reference))
+        .collect();
+    [
+        (ABOVE, "wholly above the dashed line"),
+        (BELOW, "wholly below the dashed line"),
+        (CROSSING, "crossing the dashed line"),
+    ]
+    .into_iter()
+    .filter(|(col, _)| used.contains(col))
+    .map(|(col, label)| LegendItem {
+        label: label.into(),
+        swatch: Swatch::Whisker(col),
+    })
+    .collect()
 }
 
 // ---------------------------------------------------------------- bars
@@ -1130,7 +1188,13 @@ fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError
     let vertical = max_lw > slot - 8;
     let vert_len = max_lw.min(170);
     let bottom_extra = if vertical { vert_len - 18 } else { 0 };
-    let slot = |s: usize| c.colors.get(s).copied().unwrap_or(s);
+    let slots = super::palette::series_slots(
+        c.series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.0.as_str(), c.colors.get(i).copied())),
+    );
+    let slot = |s: usize| slots[s];
     // A single series needs no legend (the y label names it).
     let items: Vec<LegendItem> = c
         .series

@@ -459,6 +459,41 @@ pub(crate) fn axis_range(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
     (lo - span * frac, hi + span * frac)
 }
 
+/// A y range for values bounded by `bounds` (e.g. stances in −1..1) that shows how
+/// they move: the data's own extent, at least a twentieth of the bounds tall (so rounding
+/// noise does not fill the plot), holding `zero` when that at most doubles the height
+/// (so which side of neutral a line is on stays readable without flattening it),
+/// padded by 8% and kept within `bounds`. `None` without finite values.
+pub fn focus_range(
+    vals: impl IntoIterator<Item = f64>,
+    bounds: (f64, f64),
+    zero: f64,
+) -> Option<(f64, f64)> {
+    let (blo, bhi) = valid_range(bounds)?;
+    let (mut lo, mut hi) = extent(vals.into_iter().filter(|v| ok(*v)))?;
+    let min_span = 0.05 * (bhi - blo);
+    if hi - lo < min_span {
+        let mid = 0.5 * (lo + hi);
+        (lo, hi) = (mid - 0.5 * min_span, mid + 0.5 * min_span);
+    }
+    let span = hi - lo;
+    if ok(zero) && hi.max(zero) - lo.min(zero) <= 2.0 * span {
+        (lo, hi) = (lo.min(zero), hi.max(zero));
+    }
+    let pad = 0.08 * (hi - lo);
+    let (mut lo, mut hi) = (lo - pad, hi + pad);
+    // Shift a window that pokes out of the bounds back inside before cutting it.
+    if lo < blo {
+        hi = (hi + blo - lo).min(bhi);
+        lo = blo;
+    }
+    if hi > bhi {
+        lo = (lo - (hi - bhi)).max(blo);
+        hi = bhi;
+    }
+    Some((lo, hi))
+}
+
 /// Validates a caller-given range; `None` if unusable.
 pub(crate) fn valid_range(r: (f64, f64)) -> Option<(f64, f64)> {
     (ok(r.0) && ok(r.1) && r.1 > r.0).then_some(r)
@@ -989,6 +1024,8 @@ pub(crate) enum Swatch {
     Band(RGBColor),
     /// A plain shaded box with the given opacity (for band explanations).
     Shade(RGBColor, f64),
+    /// A dot on a capped whisker (interval charts).
+    Whisker(RGBColor),
 }
 
 pub(crate) struct LegendItem {
@@ -1103,6 +1140,20 @@ pub(crate) fn draw_legend(
                     [(x0, cy - 8), (x1, cy + 8)],
                     c.mix(a).filled(),
                 ))?;
+            }
+            Swatch::Whisker(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x0, cy), (x1, cy)],
+                    c.stroke_width(3),
+                ))?;
+                for x in [x0, x1] {
+                    area.draw(&PathElement::new(
+                        vec![(x, cy - 6), (x, cy + 6)],
+                        c.stroke_width(2),
+                    ))?;
+                }
+                area.draw(&Circle::new((cx, cy), 6, c.filled()))?;
+                area.draw(&Circle::new((cx, cy), 6, WHITE.stroke_width(2)))?;
             }
         }
         let lines = wrap_text(&it.label, LEGEND_SIZE, max_label_w);

@@ -20,6 +20,54 @@ pub fn categorical(i: usize) -> RGBColor {
     CATEGORICAL[i % CATEGORICAL.len()]
 }
 
+/// The palette slot of an instrument named as in scenarios (`fact_check`) or as in
+/// figures (`fact-check`): one colour per instrument in every figure of a run and every
+/// round of a game (budget bars, attribution bars, lines), whatever else a chart shows.
+/// Slots follow [`crate::model::Instrument::ALL`], so they stay distinct.
+pub fn instrument_slot(name: &str) -> Option<usize> {
+    let n = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    crate::model::Instrument::ALL
+        .iter()
+        .find(|i| i.as_str() == n)
+        .map(|i| i.index())
+}
+
+/// Palette slots of a chart's series: an instrument's name gets its own slot
+/// ([`instrument_slot`]), then an explicit slot, then the series' position, unless
+/// another series of the chart already holds that colour: such a series takes the
+/// lowest slot still free, so no two series of a chart look alike.
+pub(crate) fn series_slots<'a>(
+    series: impl IntoIterator<Item = (&'a str, Option<usize>)>,
+) -> Vec<usize> {
+    let wanted: Vec<(Option<usize>, Option<usize>)> = series
+        .into_iter()
+        .map(|(name, explicit)| (instrument_slot(name), explicit))
+        .collect();
+    let mut taken: Vec<usize> = wanted
+        .iter()
+        .filter_map(|w| w.0.or(w.1))
+        .map(|s| s % CATEGORICAL.len())
+        .collect();
+    wanted
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if let Some(s) = w.0.or(w.1) {
+                return s;
+            }
+            let s = if taken.contains(&(i % CATEGORICAL.len())) {
+                (0..)
+                    .find(|k| !taken.contains(&(k % CATEGORICAL.len())) || *k >= i.max(CATEGORICAL.len()))
+                    .unwrap_or(i)
+            } else {
+                i
+            };
+            taken.push(s % CATEGORICAL.len());
+            s
+        })
+        .collect()
+}
+
 pub(crate) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(crate) const TEXT_SOFT: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(crate) const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
