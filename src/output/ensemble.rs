@@ -788,7 +788,11 @@ pub fn write_compare(
                 a.manifest.metrics.focal, a.manifest.metrics.cost_actor
             ),
             x_label: "Strategy".into(),
-            y_label: "Change over the run per 100 units".into(),
+            y_label: if lower_is_better(&a.manifest.metrics.focal) {
+                "Fall over the run per 100 units (lower is better)".into()
+            } else {
+                "Rise over the run per 100 units".into()
+            },
             groups,
             series: vec![("improvement per 100 units".into(), vals)],
             ..Default::default()
@@ -797,8 +801,14 @@ pub fn write_compare(
             "cost_effectiveness",
             png,
             format!(
-                "each bar is a strategy's mean change of {} over the run per 100 budget units {} spent (a strategy that spends nothing shows 0).",
-                a.manifest.metrics.focal, a.manifest.metrics.cost_actor
+                "each bar is a strategy's mean improvement of {} over the run per 100 budget units {} spent: its {} (a strategy that spends nothing shows 0; a bar below 0 means the metric moved the wrong way).",
+                a.manifest.metrics.focal,
+                a.manifest.metrics.cost_actor,
+                if lower_is_better(&a.manifest.metrics.focal) {
+                    "fall, since lower is better"
+                } else {
+                    "rise"
+                }
             ),
             Hover::Axes,
         ));

@@ -170,7 +170,7 @@ pub fn all(
                 // Colour names whom the stance is toward (the same colour as
                 // that actor elsewhere), the pattern whose government holds it.
                 color: Some(a),
-                dash: Some((b % 3) as u8),
+                dash: Some((b % 5) as u8),
             })
             .collect::<Vec<_>>();
         let hover = lines(&series);
@@ -183,7 +183,8 @@ pub fn all(
         let png = plot::line_chart(&LineChart {
             title: "Government stance, pressed by public opinion".into(),
             x_label: tick_axis.clone(),
-            y_label: "Stance of government → toward actor (-1 rivalry, 0 neutral, +1 alliance)".into(),
+            y_label: "Stance of government → toward actor (-1 rivalry, 0 neutral, +1 alliance)"
+                .into(),
             series,
             y_range,
             markers: markers.clone(),

@@ -5,13 +5,14 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    Area, Chart, FrameSpec, LegendItem, SMALL_SIZE, Swatch, TICK_SIZE, axis_range, best_corner,
-    clipped_runs, densify, draw_legend, extent, extra_decimals, fit_text, fmt_value_dec, frame,
-    frame_rect, guard, human, legend_box, legend_size, measure, merge, no_data, ok, plot_rect,
-    render, shown_note, text, text_halo, text_size, text_vertical_at, valid_range,
+    Area, Chart, FrameSpec, LINE_PATTERNS, LegendItem, SMALL_SIZE, Swatch, TICK_SIZE, axis_range,
+    best_corner, clipped_runs, densify, draw_legend, draw_pattern, extent, extra_decimals,
+    fit_text, fmt_value_dec, frame, frame_rect, guard, human, legend_box, legend_size, measure,
+    merge, no_data, ok, plot_rect, render, shown_note, text, text_halo, text_size,
+    text_vertical_at, valid_range,
 };
 use super::palette::{
-    CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical, line_diverging, sequential,
+    CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical, density, line_diverging,
 };
 use super::{
     BandChart, BarChart, HEIGHT, IntervalChart, LineChart, PlotError, ScatterChart, WIDTH,
@@ -46,6 +47,8 @@ const DENSITY_X_BINS: usize = 400;
 /// cell, light to dark) with five highlighted lines, the series ending at the
 /// minimum, the quartiles and the maximum of the final value, named in a legend
 /// outside the plot. Drawing cost then grows with ticks, not with series.
+/// `y_range` is the scale of the values (line colours follow it); the axis shows
+/// the part of it the series move in, with 0 when that keeps them readable.
 pub fn trajectories(c: &LineChart) -> Result<Vec<u8>, PlotError> {
     guard(|| {
         let dense = c.series.len() > MAX_TRAJECTORY_LINES;
@@ -68,11 +71,13 @@ fn last_value(s: &super::Series) -> Option<f64> {
 }
 
 fn draw_few_trajectories(root: &Area, c: &LineChart) -> Result<(), PlotError> {
-    let (chart, xr, yr) = line_frame(root, c, 40)?;
+    let (chart, xr, yr) = line_frame_y(root, c, 40, trajectory_axis(c))?;
+    // Colours follow the value scale, not the focused axis.
+    let scale = c.y_range.and_then(valid_range).unwrap_or(yr);
     let mut any = false;
     for s in &c.series {
-        let last = last_value(s).unwrap_or(0.5 * (yr.0 + yr.1));
-        let color = line_diverging((last - yr.0) / (yr.1 - yr.0));
+        let last = last_value(s).unwrap_or(0.5 * (scale.0 + scale.1));
+        let color = line_diverging((last - scale.0) / (scale.1 - scale.0));
         for run in clipped_runs(&s.points, xr, yr) {
             let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
             any = true;
@@ -123,7 +128,8 @@ fn travel(s: &super::Series, span: f64) -> f64 {
 }
 
 fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
-    let (_, yr0) = line_ranges(c);
+    let axis = trajectory_axis(c);
+    let (_, yr0) = line_ranges_y(c, axis);
     // (which quantile, which series), jumpy series left out.
     let hi: Vec<(usize, usize)> = highlighted(c)
         .into_iter()
@@ -153,11 +159,11 @@ fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
         })
         .chain(std::iter::once(LegendItem {
             label: format!("share of all {} (darker = more)", c.series.len()),
-            swatch: Swatch::Shade(sequential(0.75), 1.0),
+            swatch: Swatch::Shade(density(0.6), 1.0),
         }))
         .collect();
     let (lw, _) = legend_box(&items, LEGEND_OUT_W);
-    let (chart, xr, yr) = line_frame(root, c, lw + 30)?;
+    let (chart, xr, yr) = line_frame_y(root, c, lw + 30, axis)?;
     let rect = plot_rect(&chart);
 
     // Columns: distinct x values (ticks), merged when there are more than fit.
@@ -225,7 +231,7 @@ fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
             let (_, yb) = px(&chart, (xr.0, y0));
             root.draw(&Rectangle::new(
                 [(xa, ya), (xb, yb.max(ya + 1))],
-                sequential(t).filled(),
+                density(t).filled(),
             ))?;
         }
     }
@@ -254,7 +260,24 @@ pub fn line_chart(c: &LineChart) -> Result<Vec<u8>, PlotError> {
 /// A framed line chart with its x and y ranges.
 type LineFrame<'a, 'b> = (Chart<'a, 'b>, (f64, f64), (f64, f64));
 
-fn line_ranges(c: &LineChart) -> ((f64, f64), (f64, f64)) {
+/// Trajectories' y axis: within the value scale the caller gives (`y_range`, e.g.
+/// favourability's −1..1, which still sets the line colours), the part the series
+/// move in ([`super::common::focus_range`]), so a small drift is not drawn flat.
+fn trajectory_axis(c: &LineChart) -> Option<(f64, f64)> {
+    let b = c.y_range.and_then(valid_range)?;
+    let zero = if b.0 <= 0.0 && 0.0 <= b.1 {
+        0.0
+    } else {
+        f64::NAN
+    };
+    super::common::focus_range(
+        c.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+        b,
+        zero,
+    )
+}
+
+fn line_ranges_y(c: &LineChart, y: Option<(f64, f64)>) -> ((f64, f64), (f64, f64)) {
     let good = || {
         c.series
             .iter()
@@ -262,15 +285,19 @@ fn line_ranges(c: &LineChart) -> ((f64, f64), (f64, f64)) {
             .filter(|p| ok(p.0) && ok(p.1))
     };
     let xr = axis_range(extent(good().map(|p| p.0)), 0.0);
-    let yr = c
-        .y_range
+    let yr = y
+        .or(c.y_range)
         .and_then(valid_range)
         .unwrap_or_else(|| axis_range(extent(good().map(|p| p.1)), 0.06));
     (xr, yr)
 }
 
 fn line_spec<'s>(c: &'s LineChart, right: i32) -> FrameSpec<'s> {
-    let (xr, yr) = line_ranges(c);
+    line_spec_y(c, right, None)
+}
+
+fn line_spec_y<'s>(c: &'s LineChart, right: i32, y: Option<(f64, f64)>) -> FrameSpec<'s> {
+    let (xr, yr) = line_ranges_y(c, y);
     let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
     spec.right_margin = right;
     spec.top_extra = marker_rows(c, xr, right) * MARKER_ROW;
@@ -283,7 +310,17 @@ fn line_frame<'a, 'b>(
     c: &LineChart,
     right: i32,
 ) -> Result<LineFrame<'a, 'b>, PlotError> {
-    let spec = line_spec(c, right);
+    line_frame_y(root, c, right, None)
+}
+
+/// [`line_frame`] with the y axis `y` instead of the chart's own.
+fn line_frame_y<'a, 'b>(
+    root: &'a Area<'b>,
+    c: &LineChart,
+    right: i32,
+    y: Option<(f64, f64)>,
+) -> Result<LineFrame<'a, 'b>, PlotError> {
+    let spec = line_spec_y(c, right, y);
     let (xr, yr) = (spec.x, spec.y);
     let chart = frame(root, &c.title, &spec)?;
     Ok((chart, xr, yr))
@@ -292,18 +329,28 @@ fn line_frame<'a, 'b>(
 /// Colour and pattern of every series of a line chart: slots from
 /// [`super::palette::series_slots`] (an instrument keeps its colour), pattern as
 /// the series says, else solid for a named colour and by position otherwise.
-fn series_styles(c: &LineChart) -> Vec<(RGBColor, u8)> {
+pub(crate) fn series_styles(c: &LineChart) -> Vec<(RGBColor, u8)> {
     let slots = super::palette::series_slots(c.series.iter().map(|s| (s.name.as_str(), s.color)));
+    let mut seen: Vec<(usize, u8)> = Vec::new();
     c.series
         .iter()
         .zip(slots)
         .enumerate()
         .map(|(i, (s, slot))| {
-            let dash = s.dash.unwrap_or(if s.color.is_some() {
+            let want = s.dash.unwrap_or(if s.color.is_some() {
                 0
             } else {
                 (i / CATEGORICAL.len()).min(2) as u8
             });
+            let want = want.min(LINE_PATTERNS - 1);
+            // No two series alike: a colour and pattern already taken moves to the
+            // next free pattern of that colour.
+            let key = slot % CATEGORICAL.len();
+            let dash = (0..LINE_PATTERNS)
+                .map(|k| (want + k) % LINE_PATTERNS)
+                .find(|d| !seen.contains(&(key, *d)))
+                .unwrap_or(want);
+            seen.push((key, dash));
             (categorical(slot), dash)
         })
         .collect()
@@ -322,7 +369,8 @@ fn line_items(c: &LineChart) -> Vec<LegendItem> {
                 swatch: match dash {
                     0 => Swatch::Line(color, 3),
                     1 => Swatch::Dashed(color, 3),
-                    _ => Swatch::Dotted(color, 3),
+                    2 => Swatch::Dotted(color, 3),
+                    k => Swatch::Pattern(color, 3, k),
                 },
             }
         })
@@ -495,16 +543,8 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
             densify(&pts, &mut occupied);
             if pts.len() == 1 {
                 root.draw(&Circle::new(pts[0], 4, color.filled()))?;
-            } else if dash == 0 {
-                root.draw(&PathElement::new(pts.clone(), color.stroke_width(3)))?;
             } else {
-                let (on, off) = if dash == 1 { (10, 6) } else { (3, 5) };
-                root.draw(&DashedPathElement::new(
-                    pts.clone(),
-                    on,
-                    off,
-                    color.stroke_width(3),
-                ))?;
+                draw_pattern(root, &pts, color, 3, dash)?;
             }
             if n_ok <= 40 {
                 for p in &pts {
@@ -1285,9 +1325,10 @@ fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError
         let span = yr.1 - yr.0;
         let vals: Vec<f64> = tops.iter().map(|t| t.2).collect();
         let extra = extra_decimals(&vals, span);
+        let mut drawn: Vec<(i32, i32, i32, i32)> = Vec::new();
         for (x, y, v, w) in tops {
             let s = fmt_value_dec(v, span, extra);
-            let (tw, _) = text_size(root, &s, SMALL_SIZE);
+            let (tw, th) = text_size(root, &s, SMALL_SIZE);
             if tw > w + 10 {
                 continue;
             }
@@ -1296,6 +1337,17 @@ fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError
             } else {
                 (y + 4, VPos::Top)
             };
+            let top = if v >= 0.0 { yy - th } else { yy };
+            let b = (x - tw / 2, top, x + tw - tw / 2, top + th);
+            // A label that would touch a neighbour's is left out (never two run together).
+            if drawn
+                .iter()
+                .any(|d| b.0 < d.2 + 4 && d.0 < b.2 + 4 && b.1 < d.3 && d.1 < b.3)
+            {
+                continue;
+            }
+            drawn.push(b);
+            super::record_box(super::BoxKind::Label, b);
             text(root, &s, (x, yy), SMALL_SIZE, (HPos::Center, vp), TEXT_SOFT)?;
             occupied.push((x, yy));
         }

@@ -236,8 +236,10 @@ pub struct Series {
     /// series' position. Callers pass e.g. the actor index so that an actor
     /// has one colour in every figure of a run.
     pub color: Option<usize>,
-    /// Line pattern: 0 solid, 1 dashed, 2 dotted (`None` = from the position:
-    /// series 9–16 dashed, 17+ dotted, so no two series look alike).
+    /// Line pattern: 0 solid, 1 dashed, 2 dotted, 3 long dash, 4 dash-dot (`None` =
+    /// from the position: series 9–16 dashed, 17+ dotted). A series whose colour and
+    /// pattern another series of the chart already has takes the next free pattern,
+    /// so no two series look alike.
     pub dash: Option<u8>,
 }
 

@@ -57,7 +57,9 @@ pub(crate) fn series_slots<'a>(
             }
             let s = if taken.contains(&(i % CATEGORICAL.len())) {
                 (0..)
-                    .find(|k| !taken.contains(&(k % CATEGORICAL.len())) || *k >= i.max(CATEGORICAL.len()))
+                    .find(|k| {
+                        !taken.contains(&(k % CATEGORICAL.len())) || *k >= i.max(CATEGORICAL.len())
+                    })
                     .unwrap_or(i)
             } else {
                 i
@@ -206,6 +208,15 @@ pub fn sequential(t: f64) -> RGBColor {
     let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
     let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Density shading under coloured lines (many trajectories): light to dark grey, more =
+/// darker. Achromatic, so every highlighted line in a [`CATEGORICAL`] colour stands out
+/// from the cells it crosses (a viridis density hid the green and yellow lines).
+pub fn density(t: f64) -> RGBColor {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let v = (238.0 - 148.0 * t).round() as u8;
+    RGBColor(v, v, v)
 }
 
 /// A colour scale for heatmaps and colour bars.
