@@ -217,7 +217,7 @@ fn outside_unit(s: &crate::experiment::sensitivity::SobolIndices) -> usize {
 fn caption(r: &Report) -> String {
     match r.indices {
         Indices::Sobol(s) => {
-            let n = outside_unit(&s);
+            let n = outside_unit(s);
             let clipped = if n == 0 {
                 String::new()
             } else {

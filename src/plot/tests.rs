@@ -1414,7 +1414,7 @@ fn a_focused_axis_keeps_zero_when_it_costs_little_and_stays_in_bounds() {
     assert!(lo <= 0.0 && hi >= 0.3, "0 is near: kept ({lo}..{hi})");
     let (lo, hi) = focus_range([0.95, 1.0], (-1.0, 1.0), 0.0).unwrap();
     assert!(
-        hi <= 1.0 && lo >= -1.0 && lo <= 0.95,
+        hi <= 1.0 && (-1.0..=0.95).contains(&lo),
         "within bounds: {lo}..{hi}"
     );
     let (lo, hi) = focus_range([-1.0, 1.0], (-1.0, 1.0), 0.0).unwrap();
