@@ -605,8 +605,19 @@ struct Summary<'a> {
     files: Vec<String>,
 }
 
+/// How figures show a metric: shares of people (the believing metrics) as percentages,
+/// as README promises, with the unit in the axis label; data files keep 0–1.
+fn shown(metric: &str) -> (f64, String) {
+    if metric.starts_with("believing") {
+        (100.0, format!("{metric} (% of people)"))
+    } else {
+        (1.0, metric.to_string())
+    }
+}
+
 fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
     let ticks = a.manifest.ticks as usize + 1;
+    let (k, y_label) = shown(&a.manifest.metrics.focal);
     let series: Vec<Band> = a
         .bands
         .iter()
@@ -614,12 +625,12 @@ fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
         .map(|(b, info)| Band {
             name: info.name.clone(),
             x: (0..ticks).map(|t| t as f64).collect(),
-            median: (0..ticks).map(|t| b.quantile(t, 0.5)).collect(),
+            median: (0..ticks).map(|t| k * b.quantile(t, 0.5)).collect(),
             inner: (0..ticks)
-                .map(|t| (b.quantile(t, 0.25), b.quantile(t, 0.75)))
+                .map(|t| (k * b.quantile(t, 0.25), k * b.quantile(t, 0.75)))
                 .collect(),
             outer: (0..ticks)
-                .map(|t| (b.quantile(t, 0.05), b.quantile(t, 0.95)))
+                .map(|t| (k * b.quantile(t, 0.05), k * b.quantile(t, 0.95)))
                 .collect(),
         })
         .collect();
@@ -641,7 +652,7 @@ fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
             a.runs_done()
         ),
         x_label: tick_label.to_string(),
-        y_label: a.manifest.metrics.focal.clone(),
+        y_label,
         series,
         inner_label: "50% of runs".into(),
         outer_label: "90% of runs".into(),
@@ -734,6 +745,7 @@ pub fn write_compare(
             ),
             hover,
         ));
+        let (k, label) = shown(&a.manifest.metrics.focal);
         let rows = a
             .manifest
             .variants
@@ -742,9 +754,10 @@ pub fn write_compare(
                 let r = rank.iter().find(|r| r.variant == info.name);
                 Interval {
                     label: info.name.clone(),
-                    estimate: r.map_or(f64::NAN, |r| r.mean),
-                    lo: r.map_or(f64::NAN, |r| r.ci_low),
-                    hi: r.map_or(f64::NAN, |r| r.ci_high),
+                    estimate: k * r.map_or(f64::NAN, |r| r.mean),
+                    lo: k * r.map_or(f64::NAN, |r| r.ci_low),
+                    hi: k * r.map_or(f64::NAN, |r| r.ci_high),
+                    kind: 0,
                 }
             })
             .collect::<Vec<_>>();
@@ -754,12 +767,13 @@ pub fn write_compare(
                 a.manifest.metrics.focal,
                 a.runs_done()
             ),
-            x_label: a.manifest.metrics.focal.clone(),
+            x_label: label.clone(),
             rows,
             reference: rank
                 .iter()
                 .find(|r| r.variant == a.manifest.variants[0].name)
-                .map(|r| r.mean),
+                .map(|r| k * r.mean),
+            kinds: Vec::new(),
         })?;
         figures.push(Figure::new(
             "metric",
@@ -773,7 +787,7 @@ pub fn write_compare(
             .map(|g| {
                 rank.iter().find(|r| &r.variant == g).map_or(0.0, |r| {
                     if r.gain_per_100.is_finite() {
-                        r.gain_per_100
+                        k * r.gain_per_100
                     } else {
                         0.0
                     }
@@ -786,7 +800,19 @@ pub fn write_compare(
                 a.manifest.metrics.focal, a.manifest.metrics.cost_actor
             ),
             x_label: "Strategy".into(),
-            y_label: "Change over the run per 100 units".into(),
+            y_label: format!(
+                "{} over the run per 100 units{}",
+                if lower_is_better(&a.manifest.metrics.focal) {
+                    "Fall (lower is better)"
+                } else {
+                    "Rise"
+                },
+                if k == 100.0 {
+                    ", percentage points"
+                } else {
+                    ""
+                }
+            ),
             groups,
             series: vec![("improvement per 100 units".into(), vals)],
             ..Default::default()
@@ -795,8 +821,14 @@ pub fn write_compare(
             "cost_effectiveness",
             png,
             format!(
-                "each bar is a strategy's mean change of {} over the run per 100 budget units {} spent (a strategy that spends nothing shows 0).",
-                a.manifest.metrics.focal, a.manifest.metrics.cost_actor
+                "each bar is a strategy's mean improvement of {} over the run per 100 budget units {} spent: its {} (a strategy that spends nothing shows 0; a bar below 0 means the metric moved the wrong way).",
+                a.manifest.metrics.focal,
+                a.manifest.metrics.cost_actor,
+                if lower_is_better(&a.manifest.metrics.focal) {
+                    "fall, since lower is better"
+                } else {
+                    "rise"
+                }
             ),
             Hover::Axes,
         ));
@@ -821,6 +853,7 @@ pub fn write_sweep(
     let mut figures = Vec::new();
     if plots && a.runs_done() > 0 {
         let focal = &a.manifest.metrics.focal;
+        let (k, label) = shown(focal);
         let (png, caption, hover) = match a.manifest.sweep.as_slice() {
             [p] => {
                 let png = plot::band_chart(&BandChart {
@@ -830,12 +863,15 @@ pub fn write_sweep(
                         a.runs_done()
                     ),
                     x_label: p.path.clone(),
-                    y_label: focal.clone(),
+                    y_label: label.clone(),
                     series: vec![Band {
                         name: focal.clone(),
                         x: p.values.clone(),
-                        median: stats.iter().map(|s| s.mean).collect(),
-                        inner: stats.iter().map(|s| (s.ci_low, s.ci_high)).collect(),
+                        median: stats.iter().map(|s| k * s.mean).collect(),
+                        inner: stats
+                            .iter()
+                            .map(|s| (k * s.ci_low, k * s.ci_high))
+                            .collect(),
                         outer: Vec::new(),
                     }],
                     inner_label: "95% CI".into(),
@@ -852,7 +888,7 @@ pub fn write_sweep(
                         p.values
                             .iter()
                             .zip(&stats)
-                            .map(|(x, s)| (*x, s.mean))
+                            .map(|(x, s)| (*x, k * s.mean))
                             .collect(),
                     )]),
                 )
@@ -860,7 +896,7 @@ pub fn write_sweep(
             [p1, p2] => {
                 let (n1, n2) = (p1.values.len(), p2.values.len());
                 let values: Vec<Vec<f64>> = (0..n2)
-                    .map(|j| (0..n1).map(|i| stats[i * n2 + j].mean).collect())
+                    .map(|j| (0..n1).map(|i| k * stats[i * n2 + j].mean).collect())
                     .collect();
                 let lim = values
                     .iter()
@@ -882,7 +918,7 @@ pub fn write_sweep(
                     } else {
                         (-lim, lim)
                     },
-                    colorbar_label: focal.clone(),
+                    colorbar_label: label.clone(),
                     sequential: non_negative,
                 })?;
                 (

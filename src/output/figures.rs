@@ -60,14 +60,39 @@ pub fn all(
     let actors_act = !w.campaigns.is_empty();
 
     if actors_act {
-        let series = (0..w.actors.len())
-            .map(|a| Series {
+        let mut series = Vec::new();
+        // Actors whose index stays exactly 0 (nobody abroad knows them) would be lines
+        // hidden under one another with a legend entry each: they share one line.
+        let mut idle: Vec<usize> = Vec::new();
+        for a in 0..w.actors.len() {
+            let points = rec.actor_series(a, 0);
+            if points.iter().all(|p| p.1 == 0.0) {
+                idle.push(a);
+                continue;
+            }
+            series.push(Series {
                 name: short_name(&w.actors.names[a]).to_string(),
-                points: rec.actor_series(a, 0),
+                points,
                 color: Some(a),
                 ..Default::default()
-            })
-            .collect::<Vec<_>>();
+            });
+        }
+        if let Some(&first) = idle.first() {
+            let names: Vec<&str> = idle
+                .iter()
+                .map(|&a| short_name(&w.actors.names[a]))
+                .collect();
+            series.push(Series {
+                name: if idle.len() == 1 {
+                    names[0].to_string()
+                } else {
+                    format!("{} (all 0 throughout)", names.join(", "))
+                },
+                points: rec.actor_series(first, 0),
+                color: Some(first),
+                ..Default::default()
+            });
+        }
         let hover = lines(&series);
         let png = plot::line_chart(&LineChart {
             title: format!("Soft-power index over time: {}", w.name),
@@ -81,7 +106,7 @@ pub fn all(
             "soft_power",
             png,
             format!(
-                "each line is one actor's soft-power index (familiarity × trust × favourability over all people, 0 to 1) in each {}; higher is more soft power.{}",
+                "each line is one actor's soft-power index (familiarity × trust × favourability over the people abroad, −1 to 1) in each {}; higher is more soft power. Actors whose index stays 0 throughout share one line.{}",
                 w.tick_label,
                 marker_note(&markers)
             ),
@@ -170,22 +195,29 @@ pub fn all(
                 // Colour names whom the stance is toward (the same colour as
                 // that actor elsewhere), the pattern whose government holds it.
                 color: Some(a),
-                dash: Some((b % 3) as u8),
+                dash: Some((b % 5) as u8),
             })
             .collect::<Vec<_>>();
         let hover = lines(&series);
+        // Stances move little against their −1..1 scale: show the range they move in.
+        let y_range = plot::focus_range(
+            series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+            (-1.0, 1.0),
+            0.0,
+        );
         let png = plot::line_chart(&LineChart {
             title: "Government stance, pressed by public opinion".into(),
             x_label: tick_axis.clone(),
-            y_label: "Stance of government → toward actor (-1 rivalry, +1 alliance)".into(),
+            y_label: "Stance of government → toward actor (-1 rivalry, 0 neutral, +1 alliance)"
+                .into(),
             series,
-            y_range: Some((-1.0, 1.0)),
+            y_range,
             markers: markers.clone(),
         })?;
         out.push(Figure::new(
             "relations",
             png,
-            "each line is one government's stance toward another actor, from −1 (rivalry) to +1 (alliance); the colour names the actor the stance is toward, the dash pattern the government holding it.".into(),
+            "each line is one government's stance toward another actor, from −1 (rivalry) through 0 (neutral) to +1 (alliance); the colour names the actor the stance is toward, the dash pattern the government holding it. The axis shows the range the stances moved in (with 0 whenever that keeps the movement visible), not the whole −1..1 scale.".into(),
             hover,
         ));
     }

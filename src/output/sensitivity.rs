@@ -141,13 +141,20 @@ fn figure(r: &Report) -> Result<Vec<u8>> {
     let mut rows = Vec::new();
     let (title, x_label) = match r.indices {
         Indices::Sobol(s) => {
+            // A share of variance lies in [0, 1]; estimates and bootstrap bounds of a
+            // small sample may stray past it and are drawn clipped (the caption says so).
+            let clip = |v: f64| if v.is_finite() { v.clamp(0.0, 1.0) } else { v };
             for (i, p) in r.space.paths.iter().enumerate() {
-                for (name, e) in [("first", s.first[i]), ("total", s.total[i])] {
+                for (kind, (name, e)) in [("first", s.first[i]), ("total", s.total[i])]
+                    .into_iter()
+                    .enumerate()
+                {
                     rows.push(Interval {
                         label: format!("{p} ({name})"),
-                        estimate: e.value,
-                        lo: e.low,
-                        hi: e.high,
+                        estimate: clip(e.value),
+                        lo: clip(e.low),
+                        hi: clip(e.high),
+                        kind,
                     });
                 }
             }
@@ -168,6 +175,7 @@ fn figure(r: &Report) -> Result<Vec<u8>> {
                     estimate: m[i].mu_star,
                     lo: m[i].mu_star - m[i].sigma,
                     hi: m[i].mu_star + m[i].sigma,
+                    kind: 0,
                 });
             }
             (
@@ -179,22 +187,50 @@ fn figure(r: &Report) -> Result<Vec<u8>> {
             )
         }
     };
+    let kinds = match r.indices {
+        Indices::Sobol(_) => vec![
+            "first-order index (the parameter alone)".to_string(),
+            "total index (alone and through interactions)".to_string(),
+        ],
+        Indices::Morris(_) => Vec::new(),
+    };
     Ok(plot::interval_chart(&IntervalChart {
         title,
         x_label,
         rows,
         reference: Some(0.0),
+        kinds,
     })?)
+}
+
+/// How many Sobol estimates or interval bounds lie outside [0, 1] (drawn clipped).
+fn outside_unit(s: &crate::experiment::sensitivity::SobolIndices) -> usize {
+    s.first
+        .iter()
+        .chain(s.total.iter())
+        .flat_map(|e| [e.value, e.low, e.high])
+        .filter(|v| v.is_finite() && !(0.0..=1.0).contains(v))
+        .count()
 }
 
 /// How to read the sensitivity figure.
 fn caption(r: &Report) -> String {
     match r.indices {
-        Indices::Sobol(s) => format!(
-            "each parameter has two rows: its first-order index, the share of the variance of {} it causes alone, and its total index, the share it causes alone and through interactions with the other parameters; dots are the estimates, whiskers their {:.0}% bootstrap intervals. A total index near 0 means the parameter could be fixed anywhere in its prior without changing the output; a total index well above the first-order one means the parameter acts through interactions.",
-            r.output,
-            100.0 * s.confidence
-        ),
+        Indices::Sobol(s) => {
+            let n = outside_unit(s);
+            let clipped = if n == 0 {
+                String::new()
+            } else {
+                format!(
+                    " A share of variance lies between 0 and 1: {n} estimates or interval bounds of this sample fell outside and are drawn at 0 or 1 (sensitivity.csv keeps them as estimated; more samples narrow them)."
+                )
+            };
+            format!(
+                "each parameter has two rows: its first-order index (blue), the share of the variance of {} it causes alone, and its total index (vermillion), the share it causes alone and through interactions with the other parameters; dots are the estimates, whiskers their {:.0}% bootstrap intervals. A total index near 0 means the parameter could be fixed anywhere in its prior without changing the output; a total index well above the first-order one means the parameter acts through interactions.{clipped}",
+                r.output,
+                100.0 * s.confidence
+            )
+        }
         Indices::Morris(_) => format!(
             "each row is a parameter: the dot is mu*, the mean absolute elementary effect (how much {} moves for one step of the parameter through its prior quantiles), the whiskers mu* minus and plus sigma, the spread of those effects. A large mu* marks an influential parameter, mu* near 0 a negligible one; sigma as large as mu* or larger means the effect depends on where the other parameters are (non-linearity or interactions). Morris ranks parameters; it does not split the variance.",
             r.output

@@ -5,13 +5,14 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    Area, Chart, FrameSpec, LegendItem, SMALL_SIZE, Swatch, TICK_SIZE, axis_range, best_corner,
-    clipped_runs, densify, draw_legend, extent, extra_decimals, fit_text, fmt_value_dec, frame,
-    frame_rect, guard, human, legend_box, legend_size, measure, merge, no_data, ok, plot_rect,
-    render, shown_note, text, text_halo, text_size, text_vertical_at, valid_range,
+    Area, Chart, FrameSpec, LINE_PATTERNS, LegendItem, SMALL_SIZE, Swatch, TICK_SIZE, axis_range,
+    best_corner, clipped_runs, densify, draw_legend, draw_pattern, extent, extra_decimals,
+    fit_text, fmt_value_dec, frame, frame_rect, guard, human, legend_box, legend_size, measure,
+    merge, no_data, ok, plot_rect, render, shown_note, text, text_halo, text_size,
+    text_vertical_at, valid_range,
 };
 use super::palette::{
-    CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical, line_diverging, sequential,
+    CATEGORICAL, REFERENCE, TEXT, TEXT_SOFT, categorical, density, line_diverging,
 };
 use super::{
     BandChart, BarChart, HEIGHT, IntervalChart, LineChart, PlotError, ScatterChart, WIDTH,
@@ -46,6 +47,8 @@ const DENSITY_X_BINS: usize = 400;
 /// cell, light to dark) with five highlighted lines, the series ending at the
 /// minimum, the quartiles and the maximum of the final value, named in a legend
 /// outside the plot. Drawing cost then grows with ticks, not with series.
+/// `y_range` is the scale of the values (line colours follow it); the axis shows
+/// the part of it the series move in, with 0 when that keeps them readable.
 pub fn trajectories(c: &LineChart) -> Result<Vec<u8>, PlotError> {
     guard(|| {
         let dense = c.series.len() > MAX_TRAJECTORY_LINES;
@@ -68,11 +71,13 @@ fn last_value(s: &super::Series) -> Option<f64> {
 }
 
 fn draw_few_trajectories(root: &Area, c: &LineChart) -> Result<(), PlotError> {
-    let (chart, xr, yr) = line_frame(root, c, 40)?;
+    let (chart, xr, yr) = line_frame_y(root, c, 40, trajectory_axis(c))?;
+    // Colours follow the value scale, not the focused axis.
+    let scale = c.y_range.and_then(valid_range).unwrap_or(yr);
     let mut any = false;
     for s in &c.series {
-        let last = last_value(s).unwrap_or(0.5 * (yr.0 + yr.1));
-        let color = line_diverging((last - yr.0) / (yr.1 - yr.0));
+        let last = last_value(s).unwrap_or(0.5 * (scale.0 + scale.1));
+        let color = line_diverging((last - scale.0) / (scale.1 - scale.0));
         for run in clipped_runs(&s.points, xr, yr) {
             let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
             any = true;
@@ -123,7 +128,8 @@ fn travel(s: &super::Series, span: f64) -> f64 {
 }
 
 fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
-    let (_, yr0) = line_ranges(c);
+    let axis = trajectory_axis(c);
+    let (_, yr0) = line_ranges_y(c, axis);
     // (which quantile, which series), jumpy series left out.
     let hi: Vec<(usize, usize)> = highlighted(c)
         .into_iter()
@@ -153,11 +159,11 @@ fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
         })
         .chain(std::iter::once(LegendItem {
             label: format!("share of all {} (darker = more)", c.series.len()),
-            swatch: Swatch::Shade(sequential(0.75), 1.0),
+            swatch: Swatch::Shade(density(0.6), 1.0),
         }))
         .collect();
     let (lw, _) = legend_box(&items, LEGEND_OUT_W);
-    let (chart, xr, yr) = line_frame(root, c, lw + 30)?;
+    let (chart, xr, yr) = line_frame_y(root, c, lw + 30, axis)?;
     let rect = plot_rect(&chart);
 
     // Columns: distinct x values (ticks), merged when there are more than fit.
@@ -225,7 +231,7 @@ fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
             let (_, yb) = px(&chart, (xr.0, y0));
             root.draw(&Rectangle::new(
                 [(xa, ya), (xb, yb.max(ya + 1))],
-                sequential(t).filled(),
+                density(t).filled(),
             ))?;
         }
     }
@@ -254,7 +260,24 @@ pub fn line_chart(c: &LineChart) -> Result<Vec<u8>, PlotError> {
 /// A framed line chart with its x and y ranges.
 type LineFrame<'a, 'b> = (Chart<'a, 'b>, (f64, f64), (f64, f64));
 
-fn line_ranges(c: &LineChart) -> ((f64, f64), (f64, f64)) {
+/// Trajectories' y axis: within the value scale the caller gives (`y_range`, e.g.
+/// favourability's −1..1, which still sets the line colours), the part the series
+/// move in ([`super::common::focus_range`]), so a small drift is not drawn flat.
+fn trajectory_axis(c: &LineChart) -> Option<(f64, f64)> {
+    let b = c.y_range.and_then(valid_range)?;
+    let zero = if b.0 <= 0.0 && 0.0 <= b.1 {
+        0.0
+    } else {
+        f64::NAN
+    };
+    super::common::focus_range(
+        c.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+        b,
+        zero,
+    )
+}
+
+fn line_ranges_y(c: &LineChart, y: Option<(f64, f64)>) -> ((f64, f64), (f64, f64)) {
     let good = || {
         c.series
             .iter()
@@ -262,15 +285,19 @@ fn line_ranges(c: &LineChart) -> ((f64, f64), (f64, f64)) {
             .filter(|p| ok(p.0) && ok(p.1))
     };
     let xr = axis_range(extent(good().map(|p| p.0)), 0.0);
-    let yr = c
-        .y_range
+    let yr = y
+        .or(c.y_range)
         .and_then(valid_range)
         .unwrap_or_else(|| axis_range(extent(good().map(|p| p.1)), 0.06));
     (xr, yr)
 }
 
 fn line_spec<'s>(c: &'s LineChart, right: i32) -> FrameSpec<'s> {
-    let (xr, yr) = line_ranges(c);
+    line_spec_y(c, right, None)
+}
+
+fn line_spec_y<'s>(c: &'s LineChart, right: i32, y: Option<(f64, f64)>) -> FrameSpec<'s> {
+    let (xr, yr) = line_ranges_y(c, y);
     let mut spec = FrameSpec::new(&c.x_label, &c.y_label, xr, yr);
     spec.right_margin = right;
     spec.top_extra = marker_rows(c, xr, right) * MARKER_ROW;
@@ -283,36 +310,67 @@ fn line_frame<'a, 'b>(
     c: &LineChart,
     right: i32,
 ) -> Result<LineFrame<'a, 'b>, PlotError> {
-    let spec = line_spec(c, right);
+    line_frame_y(root, c, right, None)
+}
+
+/// [`line_frame`] with the y axis `y` instead of the chart's own.
+fn line_frame_y<'a, 'b>(
+    root: &'a Area<'b>,
+    c: &LineChart,
+    right: i32,
+    y: Option<(f64, f64)>,
+) -> Result<LineFrame<'a, 'b>, PlotError> {
+    let spec = line_spec_y(c, right, y);
     let (xr, yr) = (spec.x, spec.y);
     let chart = frame(root, &c.title, &spec)?;
     Ok((chart, xr, yr))
 }
 
-/// Colour slot and pattern of series `i`.
-fn series_style(s: &super::Series, i: usize) -> (RGBColor, u8) {
-    let slot = s.color.unwrap_or(i);
-    let dash = s.dash.unwrap_or(if s.color.is_some() {
-        0
-    } else {
-        (i / CATEGORICAL.len()).min(2) as u8
-    });
-    (categorical(slot), dash)
+/// Colour and pattern of every series of a line chart: slots from
+/// [`super::palette::series_slots`] (an instrument keeps its colour), pattern as
+/// the series says, else solid for a named colour and by position otherwise.
+pub(crate) fn series_styles(c: &LineChart) -> Vec<(RGBColor, u8)> {
+    let slots = super::palette::series_slots(c.series.iter().map(|s| (s.name.as_str(), s.color)));
+    let mut seen: Vec<(usize, u8)> = Vec::new();
+    c.series
+        .iter()
+        .zip(slots)
+        .enumerate()
+        .map(|(i, (s, slot))| {
+            let want = s.dash.unwrap_or(if s.color.is_some() {
+                0
+            } else {
+                (i / CATEGORICAL.len()).min(2) as u8
+            });
+            let want = want.min(LINE_PATTERNS - 1);
+            // No two series alike: a colour and pattern already taken moves to the
+            // next free pattern of that colour.
+            let key = slot % CATEGORICAL.len();
+            let dash = (0..LINE_PATTERNS)
+                .map(|k| (want + k) % LINE_PATTERNS)
+                .find(|d| !seen.contains(&(key, *d)))
+                .unwrap_or(want);
+            seen.push((key, dash));
+            (categorical(slot), dash)
+        })
+        .collect()
 }
 
 fn line_items(c: &LineChart) -> Vec<LegendItem> {
+    let styles = series_styles(c);
     c.series
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.name.is_empty())
         .map(|(i, s)| {
-            let (color, dash) = series_style(s, i);
+            let (color, dash) = styles[i];
             LegendItem {
                 label: s.name.clone(),
                 swatch: match dash {
                     0 => Swatch::Line(color, 3),
                     1 => Swatch::Dashed(color, 3),
-                    _ => Swatch::Dotted(color, 3),
+                    2 => Swatch::Dotted(color, 3),
+                    k => Swatch::Pattern(color, 3, k),
                 },
             }
         })
@@ -475,8 +533,9 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
     let rect = plot_rect(&chart);
     let mut occupied = Vec::new();
     let mut any = false;
+    let styles = series_styles(c);
     for (i, s) in c.series.iter().enumerate() {
-        let (color, dash) = series_style(s, i);
+        let (color, dash) = styles[i];
         let n_ok = s.points.iter().filter(|p| ok(p.0) && ok(p.1)).count();
         for run in clipped_runs(&s.points, xr, yr) {
             let pts: Vec<(i32, i32)> = run.iter().map(|p| px(&chart, *p)).collect();
@@ -484,16 +543,8 @@ fn draw_line_chart(root: &Area, c: &LineChart) -> Result<(), PlotError> {
             densify(&pts, &mut occupied);
             if pts.len() == 1 {
                 root.draw(&Circle::new(pts[0], 4, color.filled()))?;
-            } else if dash == 0 {
-                root.draw(&PathElement::new(pts.clone(), color.stroke_width(3)))?;
             } else {
-                let (on, off) = if dash == 1 { (10, 6) } else { (3, 5) };
-                root.draw(&DashedPathElement::new(
-                    pts.clone(),
-                    on,
-                    off,
-                    color.stroke_width(3),
-                ))?;
+                draw_pattern(root, &pts, color, 3, dash)?;
             }
             if n_ok <= 40 {
                 for p in &pts {
@@ -991,10 +1042,12 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
         .unwrap_or(0)
         .min(380);
     let yr = (-0.6, n.max(1) as f64 - 0.4);
+    let items = interval_items(c, rows, reference);
     let mut spec = FrameSpec::new(&c.x_label, "", xr, yr);
     spec.y_ticks = false;
     spec.y_grid = false;
     spec.left_fixed = Some(label_w + 30);
+    spec.right_margin = outside_margin(&items, true);
     let chart = frame(root, &title, &spec)?;
     let rect = plot_rect(&chart);
     if n == 0 {
@@ -1034,25 +1087,7 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
         )?;
         let has_ci = ok(r.lo) && ok(r.hi);
         let (lo, hi) = (r.lo.min(r.hi), r.lo.max(r.hi));
-        let color = match reference {
-            None => ABOVE,
-            Some(rf) => {
-                let (a, b) = if has_ci {
-                    (lo, hi)
-                } else {
-                    (r.estimate, r.estimate)
-                };
-                if !ok(a) {
-                    CROSSING
-                } else if a > rf {
-                    ABOVE
-                } else if b < rf {
-                    BELOW
-                } else {
-                    CROSSING
-                }
-            }
-        };
+        let color = interval_color(c, r, reference);
         if has_ci {
             let a = px(&chart, (lo, y));
             let b = px(&chart, (hi, y));
@@ -1072,7 +1107,70 @@ fn draw_intervals(root: &Area, c: &IntervalChart) -> Result<(), PlotError> {
             root.draw(&Circle::new(p, rad, WHITE.stroke_width(2)))?;
         }
     }
-    Ok(())
+    // Outside the plot, so it never covers an interval.
+    draw_legend(root, &items, (rect.2 + 15, rect.1), LEGEND_OUT_W)
+}
+
+/// A row's colour: its kind's, else where it lies against the reference.
+fn interval_color(c: &IntervalChart, r: &super::Interval, reference: Option<f64>) -> RGBColor {
+    if !c.kinds.is_empty() {
+        return categorical(r.kind);
+    }
+    let Some(rf) = reference else {
+        return ABOVE;
+    };
+    let (a, b) = if ok(r.lo) && ok(r.hi) {
+        (r.lo.min(r.hi), r.lo.max(r.hi))
+    } else {
+        (r.estimate, r.estimate)
+    };
+    if !ok(a) {
+        CROSSING
+    } else if a > rf {
+        ABOVE
+    } else if b < rf {
+        BELOW
+    } else {
+        CROSSING
+    }
+}
+
+/// Legend of an interval chart: its kinds, or the reference colours its rows use.
+fn interval_items(
+    c: &IntervalChart,
+    rows: &[super::Interval],
+    reference: Option<f64>,
+) -> Vec<LegendItem> {
+    if !c.kinds.is_empty() {
+        return c
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(k, name)| LegendItem {
+                label: name.clone(),
+                swatch: Swatch::Whisker(categorical(k)),
+            })
+            .collect();
+    }
+    if reference.is_none() {
+        return Vec::new();
+    }
+    let used: Vec<RGBColor> = rows
+        .iter()
+        .map(|r| interval_color(c, r, reference))
+        .collect();
+    [
+        (ABOVE, "wholly above the dashed line"),
+        (BELOW, "wholly below the dashed line"),
+        (CROSSING, "crossing the dashed line"),
+    ]
+    .into_iter()
+    .filter(|(col, _)| used.contains(col))
+    .map(|(col, label)| LegendItem {
+        label: label.into(),
+        swatch: Swatch::Whisker(col),
+    })
+    .collect()
 }
 
 // ---------------------------------------------------------------- bars
@@ -1130,7 +1228,13 @@ fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError
     let vertical = max_lw > slot - 8;
     let vert_len = max_lw.min(170);
     let bottom_extra = if vertical { vert_len - 18 } else { 0 };
-    let slot = |s: usize| c.colors.get(s).copied().unwrap_or(s);
+    let slots = super::palette::series_slots(
+        c.series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.0.as_str(), c.colors.get(i).copied())),
+    );
+    let slot = |s: usize| slots[s];
     // A single series needs no legend (the y label names it).
     let items: Vec<LegendItem> = c
         .series
@@ -1221,9 +1325,10 @@ fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError
         let span = yr.1 - yr.0;
         let vals: Vec<f64> = tops.iter().map(|t| t.2).collect();
         let extra = extra_decimals(&vals, span);
+        let mut drawn: Vec<(i32, i32, i32, i32)> = Vec::new();
         for (x, y, v, w) in tops {
             let s = fmt_value_dec(v, span, extra);
-            let (tw, _) = text_size(root, &s, SMALL_SIZE);
+            let (tw, th) = text_size(root, &s, SMALL_SIZE);
             if tw > w + 10 {
                 continue;
             }
@@ -1232,6 +1337,17 @@ fn draw_bars(root: &Area, c: &BarChart, outside: bool) -> Result<bool, PlotError
             } else {
                 (y + 4, VPos::Top)
             };
+            let top = if v >= 0.0 { yy - th } else { yy };
+            let b = (x - tw / 2, top, x + tw - tw / 2, top + th);
+            // A label that would touch a neighbour's is left out (never two run together).
+            if drawn
+                .iter()
+                .any(|d| b.0 < d.2 + 4 && d.0 < b.2 + 4 && b.1 < d.3 && d.1 < b.3)
+            {
+                continue;
+            }
+            drawn.push(b);
+            super::record_box(super::BoxKind::Label, b);
             text(root, &s, (x, yy), SMALL_SIZE, (HPos::Center, vp), TEXT_SOFT)?;
             occupied.push((x, yy));
         }

@@ -459,6 +459,41 @@ pub(crate) fn axis_range(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
     (lo - span * frac, hi + span * frac)
 }
 
+/// A y range for values bounded by `bounds` (e.g. stances in −1..1) that shows how
+/// they move: the data's own extent, at least a twentieth of the bounds tall (so rounding
+/// noise does not fill the plot), holding `zero` when that at most doubles the height
+/// (so which side of neutral a line is on stays readable without flattening it),
+/// padded by 8% and kept within `bounds`. `None` without finite values.
+pub fn focus_range(
+    vals: impl IntoIterator<Item = f64>,
+    bounds: (f64, f64),
+    zero: f64,
+) -> Option<(f64, f64)> {
+    let (blo, bhi) = valid_range(bounds)?;
+    let (mut lo, mut hi) = extent(vals.into_iter().filter(|v| ok(*v)))?;
+    let min_span = 0.05 * (bhi - blo);
+    if hi - lo < min_span {
+        let mid = 0.5 * (lo + hi);
+        (lo, hi) = (mid - 0.5 * min_span, mid + 0.5 * min_span);
+    }
+    let span = hi - lo;
+    if ok(zero) && hi.max(zero) - lo.min(zero) <= 2.0 * span {
+        (lo, hi) = (lo.min(zero), hi.max(zero));
+    }
+    let pad = 0.08 * (hi - lo);
+    let (mut lo, mut hi) = (lo - pad, hi + pad);
+    // Shift a window that pokes out of the bounds back inside before cutting it.
+    if lo < blo {
+        hi = (hi + blo - lo).min(bhi);
+        lo = blo;
+    }
+    if hi > bhi {
+        lo = (lo - (hi - bhi)).max(blo);
+        hi = bhi;
+    }
+    Some((lo, hi))
+}
+
 /// Validates a caller-given range; `None` if unusable.
 pub(crate) fn valid_range(r: (f64, f64)) -> Option<(f64, f64)> {
     (ok(r.0) && ok(r.1) && r.1 > r.0).then_some(r)
@@ -577,10 +612,15 @@ fn span_decimals(span: f64) -> usize {
 
 /// Formats a value for annotations (cell text, bar labels) given the data
 /// span, with `extra` decimals beyond those the span asks for; a non-zero
-/// value always keeps two significant digits (never "0.000" for 0.0004).
+/// value always keeps two significant digits (never "0.000" for 0.0004), and an
+/// exact zero prints as "0".
 pub(crate) fn fmt_value_dec(v: f64, span: f64, extra: usize) -> String {
     if !v.is_finite() {
         return String::new();
+    }
+    if v == 0.0 {
+        // Nothing at all reads as "0", not as a value rounded to "0.000".
+        return "0".into();
     }
     let a = span.abs().max(v.abs());
     let s = if a >= 1e6 {
@@ -989,6 +1029,10 @@ pub(crate) enum Swatch {
     Band(RGBColor),
     /// A plain shaded box with the given opacity (for band explanations).
     Shade(RGBColor, f64),
+    /// A dot on a capped whisker (interval charts).
+    Whisker(RGBColor),
+    /// A line in one of the patterns of [`draw_pattern`].
+    Pattern(RGBColor, u32, u8),
 }
 
 pub(crate) struct LegendItem {
@@ -1104,6 +1148,23 @@ pub(crate) fn draw_legend(
                     c.mix(a).filled(),
                 ))?;
             }
+            Swatch::Pattern(c, wd, k) => {
+                draw_pattern(area, &[(x0, cy), (x1, cy)], c, wd, k)?;
+            }
+            Swatch::Whisker(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x0, cy), (x1, cy)],
+                    c.stroke_width(3),
+                ))?;
+                for x in [x0, x1] {
+                    area.draw(&PathElement::new(
+                        vec![(x, cy - 6), (x, cy + 6)],
+                        c.stroke_width(2),
+                    ))?;
+                }
+                area.draw(&Circle::new((cx, cy), 6, c.filled()))?;
+                area.draw(&Circle::new((cx, cy), 6, WHITE.stroke_width(2)))?;
+            }
         }
         let lines = wrap_text(&it.label, LEGEND_SIZE, max_label_w);
         for (k, l) in lines.iter().enumerate() {
@@ -1119,6 +1180,76 @@ pub(crate) fn draw_legend(
         row_y += LEGEND_ROW + LEGEND_LINE * (lines.len() as i32 - 1);
     }
     Ok(())
+}
+
+/// On and off lengths (pixels) of line patterns beyond solid, dashed and dotted:
+/// 3 long dashes, 4 dash-dot.
+const PATTERNS: [&[f64]; 2] = [&[20.0, 6.0], &[12.0, 4.0, 3.0, 4.0]];
+
+/// Number of distinct line patterns (0 solid, 1 dashed, 2 dotted, 3 long dash,
+/// 4 dash-dot).
+pub(crate) const LINE_PATTERNS: u8 = 5;
+
+/// Draws a polyline in pattern `k` (see [`LINE_PATTERNS`]; patterns 0–2 are drawn by
+/// the callers with plotters' own elements).
+pub(crate) fn draw_pattern(
+    area: &Area,
+    pts: &[(i32, i32)],
+    color: RGBColor,
+    width: u32,
+    k: u8,
+) -> Result<(), PlotError> {
+    let style = color.stroke_width(width);
+    let pattern = match k {
+        0 => return Ok(area.draw(&PathElement::new(pts.to_vec(), style))?),
+        1 => return Ok(area.draw(&DashedPathElement::new(pts.to_vec(), 10, 6, style))?),
+        2 => return Ok(area.draw(&DashedPathElement::new(pts.to_vec(), 3, 5, style))?),
+        _ => PATTERNS[((k - 3) as usize).min(PATTERNS.len() - 1)],
+    };
+    // Walk the line, switching on and off after each length of the pattern.
+    let (mut idx, mut left, mut on) = (0usize, pattern[0], true);
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    let flush = |seg: &mut Vec<(f64, f64)>| -> Result<(), PlotError> {
+        if seg.len() >= 2 {
+            let v: Vec<(i32, i32)> = seg
+                .iter()
+                .map(|p| (p.0.round() as i32, p.1.round() as i32))
+                .collect();
+            area.draw(&PathElement::new(v, style))?;
+        }
+        seg.clear();
+        Ok(())
+    };
+    for w in pts.windows(2) {
+        let (a, b) = (
+            (w[0].0 as f64, w[0].1 as f64),
+            (w[1].0 as f64, w[1].1 as f64),
+        );
+        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        let mut t = 0.0;
+        while t < len {
+            let step = left.min(len - t);
+            let p0 = (a.0 + (b.0 - a.0) * t / len, a.1 + (b.1 - a.1) * t / len);
+            t += step;
+            let p1 = (a.0 + (b.0 - a.0) * t / len, a.1 + (b.1 - a.1) * t / len);
+            if on {
+                if current.last() != Some(&p0) {
+                    current.push(p0);
+                }
+                current.push(p1);
+            }
+            left -= step;
+            if left <= 1e-9 {
+                if on {
+                    flush(&mut current)?;
+                }
+                idx = (idx + 1) % pattern.len();
+                left = pattern[idx];
+                on = idx % 2 == 0;
+            }
+        }
+    }
+    flush(&mut current)
 }
 
 /// Places a legend in the corner of the plotting rectangle that covers the

@@ -33,7 +33,7 @@ pub use charts::{
     MAX_BAR_GROUPS, MAX_INTERVAL_ROWS, MAX_TRAJECTORY_LINES, band_chart, bar_chart, interval_chart,
     line_chart, scatter_chart, trajectories,
 };
-pub use common::human;
+pub use common::{focus_range, human};
 pub use heatmap::{MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS, heatmap};
 pub use network::{MAX_LABELLED_NODES, MAX_NETWORK_NODES, network};
 
@@ -236,8 +236,10 @@ pub struct Series {
     /// series' position. Callers pass e.g. the actor index so that an actor
     /// has one colour in every figure of a run.
     pub color: Option<usize>,
-    /// Line pattern: 0 solid, 1 dashed, 2 dotted (`None` = from the position:
-    /// series 9–16 dashed, 17+ dotted, so no two series look alike).
+    /// Line pattern: 0 solid, 1 dashed, 2 dotted, 3 long dash, 4 dash-dot (`None` =
+    /// from the position: series 9–16 dashed, 17+ dotted). A series whose colour and
+    /// pattern another series of the chart already has takes the next free pattern,
+    /// so no two series look alike.
     pub dash: Option<u8>,
 }
 
@@ -336,11 +338,14 @@ pub struct Interval {
     pub estimate: f64,
     pub lo: f64,
     pub hi: f64,
+    /// Index into [`IntervalChart::kinds`] (e.g. first-order or total index).
+    pub kind: usize,
 }
 
 /// Horizontal dot-and-whisker chart, one row per label (top to bottom).
-/// With a reference, intervals wholly above it are blue, wholly below it
-/// vermillion, and those crossing it grey.
+/// With `kinds`, each row takes its kind's colour; otherwise, with a reference,
+/// intervals wholly above it are blue, wholly below it vermillion, and those
+/// crossing it grey. A legend outside the plot, on its right, says which is which.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IntervalChart {
     pub title: String,
@@ -348,6 +353,8 @@ pub struct IntervalChart {
     pub rows: Vec<Interval>,
     /// Dashed vertical reference line (e.g. 0 or a baseline).
     pub reference: Option<f64>,
+    /// Legend names of the kinds of rows ([`Interval::kind`]); empty = one kind.
+    pub kinds: Vec<String>,
 }
 
 /// Grouped vertical bars: `series[s].1[g]` is the bar of series `s` in group `g`.

@@ -20,6 +20,56 @@ pub fn categorical(i: usize) -> RGBColor {
     CATEGORICAL[i % CATEGORICAL.len()]
 }
 
+/// The palette slot of an instrument named as in scenarios (`fact_check`) or as in
+/// figures (`fact-check`): one colour per instrument in every figure of a run and every
+/// round of a game (budget bars, attribution bars, lines), whatever else a chart shows.
+/// Slots follow [`crate::model::Instrument::ALL`], so they stay distinct.
+pub fn instrument_slot(name: &str) -> Option<usize> {
+    let n = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    crate::model::Instrument::ALL
+        .iter()
+        .find(|i| i.as_str() == n)
+        .map(|i| i.index())
+}
+
+/// Palette slots of a chart's series: an instrument's name gets its own slot
+/// ([`instrument_slot`]), then an explicit slot, then the series' position, unless
+/// another series of the chart already holds that colour: such a series takes the
+/// lowest slot still free, so no two series of a chart look alike.
+pub(crate) fn series_slots<'a>(
+    series: impl IntoIterator<Item = (&'a str, Option<usize>)>,
+) -> Vec<usize> {
+    let wanted: Vec<(Option<usize>, Option<usize>)> = series
+        .into_iter()
+        .map(|(name, explicit)| (instrument_slot(name), explicit))
+        .collect();
+    let mut taken: Vec<usize> = wanted
+        .iter()
+        .filter_map(|w| w.0.or(w.1))
+        .map(|s| s % CATEGORICAL.len())
+        .collect();
+    wanted
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if let Some(s) = w.0.or(w.1) {
+                return s;
+            }
+            let s = if taken.contains(&(i % CATEGORICAL.len())) {
+                (0..)
+                    .find(|k| {
+                        !taken.contains(&(k % CATEGORICAL.len())) || *k >= i.max(CATEGORICAL.len())
+                    })
+                    .unwrap_or(i)
+            } else {
+                i
+            };
+            taken.push(s % CATEGORICAL.len());
+            s
+        })
+        .collect()
+}
+
 pub(crate) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(crate) const TEXT_SOFT: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(crate) const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
@@ -158,6 +208,15 @@ pub fn sequential(t: f64) -> RGBColor {
     let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
     let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Density shading under coloured lines (many trajectories): light to dark grey, more =
+/// darker. Achromatic, so every highlighted line in a [`CATEGORICAL`] colour stands out
+/// from the cells it crosses (a viridis density hid the green and yellow lines).
+pub fn density(t: f64) -> RGBColor {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let v = (238.0 - 148.0 * t).round() as u8;
+    RGBColor(v, v, v)
 }
 
 /// A colour scale for heatmaps and colour bars.

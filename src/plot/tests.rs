@@ -107,9 +107,11 @@ fn interval_sample(n: usize) -> IntervalChart {
                 estimate: i as f64 / 10.0 - 0.3,
                 lo: i as f64 / 10.0 - 0.5,
                 hi: i as f64 / 10.0 - 0.1,
+                kind: 0,
             })
             .collect(),
         reference: Some(0.0),
+        kinds: Vec::new(),
     }
 }
 
@@ -394,24 +396,28 @@ fn interval_chart_survives_odd_input() {
             estimate: nan,
             lo: nan,
             hi: nan,
+            ..Default::default()
         },
         Interval {
             label: "swapped".into(),
             estimate: 1.0,
             lo: 2.0,
             hi: 0.0,
+            ..Default::default()
         },
         Interval {
             label: "point".into(),
             estimate: 1.0,
             lo: 1.0,
             hi: 1.0,
+            ..Default::default()
         },
         Interval {
             label: "inf".into(),
             estimate: f64::INFINITY,
             lo: 0.0,
             hi: 1e300,
+            ..Default::default()
         },
     ];
     for r in &rows {
@@ -1244,4 +1250,325 @@ fn dots_at_the_same_place_are_all_visible() {
     let d = dots[3];
     let (dx, dy) = ((d.0 + d.2) / 2 - x, (d.1 + d.3) / 2 - y);
     assert!(dx.abs() <= 2 && dy.abs() <= 2, "moved by ({dx}, {dy})");
+}
+
+// ------------------------------------------------- one colour per instrument
+
+/// Colour at the middle of bar `s` (of `ns`, all of height 1) in the only group of the
+/// last bar chart rendered.
+fn bar_colour(img: &image::RgbImage, s: usize, ns: usize) -> [u8; 3] {
+    let bw = 0.8 / ns as f64;
+    let p = data_px(0.1 + (s as f64 + 0.5) * bw, 0.5);
+    img.get_pixel(p.0 as u32, p.1 as u32).0
+}
+
+fn one_group_bars(names: &[&str], colors: Vec<usize>) -> BarChart {
+    BarChart {
+        title: "Bars".into(),
+        x_label: "Team".into(),
+        y_label: "value".into(),
+        groups: vec!["team".into()],
+        series: names.iter().map(|n| (n.to_string(), vec![1.0])).collect(),
+        colors,
+    }
+}
+
+#[test]
+fn an_instrument_has_one_colour_in_attribution_and_budget_bars() {
+    // As the exercise draws them: attribution by source (no colours given), budget by
+    // instrument (slots given) plus what is left.
+    let sources = [
+        "own campaigns",
+        "rivals' actions",
+        "misinformation",
+        "events",
+        "decay and drift",
+    ];
+    let attribution = decode(&bar_chart(&one_group_bars(&sources, vec![])).unwrap());
+    let in_attribution = bar_colour(&attribution, 2, sources.len());
+    let others: Vec<[u8; 3]> = [0, 1, 3, 4]
+        .iter()
+        .map(|&s| bar_colour(&attribution, s, sources.len()))
+        .collect();
+    let spent = [
+        "messaging",
+        "misinformation",
+        "fact-check",
+        "left (carried over)",
+    ];
+    let budget = decode(&bar_chart(&one_group_bars(&spent, vec![0, 3, 4, 6])).unwrap());
+    let in_budget = bar_colour(&budget, 1, spent.len());
+    let want = palette::categorical(palette::instrument_slot("misinformation").unwrap());
+    assert_eq!(in_attribution, [want.0, want.1, want.2]);
+    assert_eq!(
+        in_budget, in_attribution,
+        "misinformation looks alike in both"
+    );
+    assert!(
+        !others.contains(&in_attribution),
+        "no other source of the attribution takes the instrument's colour: {others:?}"
+    );
+    // A budget drawn with only some instruments, given no slots, keeps them too.
+    let partial =
+        decode(&bar_chart(&one_group_bars(&["fact_check", "misinformation"], vec![])).unwrap());
+    assert_eq!(bar_colour(&partial, 1, 2), in_budget);
+}
+
+#[test]
+fn an_instrument_line_has_the_instruments_colour() {
+    let mut c = line_sample();
+    c.series[1].name = "misinformation".into();
+    c.series[1].color = None;
+    let img = decode(&line_chart(&c).unwrap());
+    let want = palette::categorical(palette::instrument_slot("misinformation").unwrap());
+    let found = img.pixels().any(|p| p.0 == [want.0, want.1, want.2]);
+    assert!(
+        found,
+        "the misinformation line is drawn in its instrument's colour"
+    );
+    assert_eq!(
+        palette::instrument_slot("Fact-check"),
+        palette::instrument_slot("fact_check")
+    );
+    assert_eq!(palette::instrument_slot("own campaigns"), None);
+}
+
+// ------------------------------------------------- interval legends
+
+/// Sobol-like rows: a first-order and a total index per parameter, in [0, 1].
+fn sobol_like() -> IntervalChart {
+    IntervalChart {
+        title: "Sobol indices".into(),
+        x_label: "share of output variance".into(),
+        rows: (0..8)
+            .map(|i| Interval {
+                label: format!(
+                    "parameter {} ({})",
+                    i / 2,
+                    if i % 2 == 0 { "first" } else { "total" }
+                ),
+                estimate: 0.1 * i as f64,
+                lo: 0.0,
+                hi: 1.0,
+                kind: i % 2,
+            })
+            .collect(),
+        reference: Some(0.0),
+        kinds: vec!["first-order index".into(), "total index".into()],
+    }
+}
+
+#[test]
+fn an_interval_chart_says_what_its_colours_mean_outside_the_data() {
+    let c = sobol_like();
+    let img = check(&interval_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let (lg, l) = (legend(), last_layout().unwrap());
+    assert!(
+        lg.0 > l.plot.2,
+        "legend {lg:?} lies right of the plot {:?}",
+        l.plot
+    );
+    assert!(lg.2 < img.width() as i32, "and inside the image");
+    let n = c.rows.len();
+    for (i, r) in c.rows.iter().enumerate() {
+        let y = (n - 1 - i) as f64;
+        for x in [r.lo, r.estimate, r.hi] {
+            let p = data_px(x, y);
+            assert!(!inside(p, lg), "legend covers row {i} at {p:?}");
+        }
+    }
+    // Kinds take their own colours: both appear in the plot.
+    for k in 0..2 {
+        let want = palette::categorical(k);
+        assert!(
+            img.pixels().any(|p| p.0 == [want.0, want.1, want.2]),
+            "kind {k} drawn"
+        );
+    }
+    // Without kinds, a reference still gets a legend for the colours in use.
+    interval_chart(&interval_sample(6)).unwrap();
+    let (lg, l) = (legend(), last_layout().unwrap());
+    assert!(lg.0 > l.plot.2);
+}
+
+// ------------------------------------------------- focused axes
+
+#[test]
+fn a_small_move_fills_a_focused_axis() {
+    // Stances moving from 0.30 to 0.34 on a −1..1 scale.
+    let vals: Vec<f64> = (0..=40).map(|t| 0.30 + 0.001 * t as f64).collect();
+    let (lo, hi) = focus_range(vals.iter().copied(), (-1.0, 1.0), 0.0).unwrap();
+    assert!(lo <= 0.30 && hi >= 0.34, "holds the data: {lo}..{hi}");
+    assert!(
+        0.04 / (hi - lo) >= 0.3,
+        "the move fills a third of the axis: {lo}..{hi}"
+    );
+    assert!(lo > 0.0, "0 would flatten it, so it is left out");
+}
+
+#[test]
+fn a_focused_axis_keeps_zero_when_it_costs_little_and_stays_in_bounds() {
+    let (lo, hi) = focus_range([-0.07, 0.0, 0.17], (-1.0, 1.0), 0.0).unwrap();
+    assert!(lo < -0.07 && hi > 0.17 && hi - lo < 0.5, "{lo}..{hi}");
+    let (lo, hi) = focus_range([0.1, 0.3], (-1.0, 1.0), 0.0).unwrap();
+    assert!(lo <= 0.0 && hi >= 0.3, "0 is near: kept ({lo}..{hi})");
+    let (lo, hi) = focus_range([0.95, 1.0], (-1.0, 1.0), 0.0).unwrap();
+    assert!(
+        hi <= 1.0 && (-1.0..=0.95).contains(&lo),
+        "within bounds: {lo}..{hi}"
+    );
+    let (lo, hi) = focus_range([-1.0, 1.0], (-1.0, 1.0), 0.0).unwrap();
+    assert_eq!((lo, hi), (-1.0, 1.0));
+    assert_eq!(focus_range([f64::NAN], (-1.0, 1.0), 0.0), None);
+}
+
+// ------------------------------------------------- no two lines alike
+
+#[test]
+fn no_two_lines_of_a_chart_look_alike_even_when_callers_ask_for_it() {
+    // As the relations chart of five actors: colour = whom the stance is toward,
+    // pattern = who holds it (five holders, so the pattern of the 4th repeats the 1st's
+    // when only three patterns exist).
+    let mut c = line_sample();
+    c.series = (0..5)
+        .flat_map(|b| (0..5).filter(move |a| *a != b).map(move |a| (b, a)))
+        .map(|(b, a)| Series {
+            name: format!("{b} → {a}"),
+            points: vec![(0.0, 0.0), (1.0, (a * 5 + b) as f64)],
+            color: Some(a),
+            dash: Some((b % 3) as u8),
+        })
+        .collect();
+    let styles = super::charts::series_styles(&c);
+    for i in 0..styles.len() {
+        for j in 0..i {
+            assert_ne!(
+                (styles[i].0, styles[i].1),
+                (styles[j].0, styles[j].1),
+                "{} and {} look alike",
+                c.series[i].name,
+                c.series[j].name
+            );
+        }
+    }
+    // The long-dash and dash-dot patterns draw broken lines.
+    for dash in [3u8, 4] {
+        let mut one = line_sample();
+        one.series = vec![Series {
+            name: "flat".into(),
+            points: (0..100).map(|t| (t as f64, 0.5)).collect(),
+            color: Some(0),
+            dash: Some(dash),
+        }];
+        one.y_range = Some((0.0, 1.0));
+        let img = decode(&line_chart(&one).unwrap());
+        let (_, y) = data_px(50.0, 0.5);
+        let (x0, _) = data_px(10.0, 0.5);
+        let (x1, _) = data_px(90.0, 0.5);
+        let blue = palette::categorical(0);
+        let on = (x0..x1)
+            .filter(|x| img.get_pixel(*x as u32, y as u32).0 == [blue.0, blue.1, blue.2])
+            .count() as i32;
+        assert!(
+            on > (x1 - x0) / 3 && on < x1 - x0 - 20,
+            "pattern {dash}: {on} of {} on",
+            x1 - x0
+        );
+    }
+}
+
+// ------------------------------------------------- bar labels
+
+#[test]
+fn bar_labels_never_run_into_each_other_and_zero_reads_as_zero() {
+    // As an attribution over four teams: one large bar, many tiny ones of mixed size.
+    let vals = [
+        0.046, -0.0021, -0.18, -0.013, 0.097, 0.00017, 0.0, 0.0, -0.0045, 0.005,
+    ];
+    let c = BarChart {
+        title: "What moved".into(),
+        x_label: "Team".into(),
+        y_label: "change".into(),
+        groups: vec!["a".into(), "b".into()],
+        series: (0..5)
+            .map(|s| (format!("source {s}"), vec![vals[s], vals[5 + s]]))
+            .collect(),
+        colors: vec![],
+    };
+    check(&bar_chart(&c).unwrap(), WIDTH, HEIGHT);
+    let labels: Vec<_> = super::last_boxes()
+        .into_iter()
+        .filter(|b| b.0 == super::BoxKind::Label)
+        .map(|b| b.1)
+        .collect();
+    assert!(labels.len() >= 5, "most bars keep their labels: {labels:?}");
+    for i in 0..labels.len() {
+        for j in 0..i {
+            let (a, b) = (labels[i], labels[j]);
+            let apart = a.2 + 2 <= b.0 || b.2 + 2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+            assert!(apart, "labels {a:?} and {b:?} touch");
+        }
+    }
+    assert_eq!(super::common::fmt_value_dec(0.0, 0.3, 1), "0");
+    assert_eq!(super::common::fmt_value_dec(-0.0, 0.3, 0), "0");
+}
+
+// ------------------------------------------------- trajectories focus
+
+#[test]
+fn trajectories_that_drift_a_little_fill_the_axis_and_keep_their_colours() {
+    // Eight populations drifting from 0 to between 0.1 and 0.25 on a −1..1 scale.
+    let c = LineChart {
+        title: "Favourability".into(),
+        x_label: "week".into(),
+        y_label: "favourability".into(),
+        series: (0..8)
+            .map(|k| Series {
+                name: format!("pop {k}"),
+                points: (0..=50)
+                    .map(|t| (t as f64, (0.1 + 0.02 * k as f64) * t as f64 / 50.0))
+                    .collect(),
+                ..Default::default()
+            })
+            .collect(),
+        y_range: Some((-1.0, 1.0)),
+        ..Default::default()
+    };
+    let img = decode(&trajectories(&c).unwrap());
+    let l = last_layout().unwrap();
+    assert!(
+        l.y.0 <= 0.0 && l.y.1 >= 0.24,
+        "holds the data and 0: {:?}",
+        l.y
+    );
+    assert!(l.y.1 - l.y.0 < 0.5, "not the whole −1..1: {:?}", l.y);
+    // The colour still says the final value on −1..1 (0.24 is a bluish grey).
+    let want = palette::line_diverging((0.24 + 1.0) / 2.0);
+    let (x, y) = data_px(49.0, 0.24 * 49.0 / 50.0);
+    let near = (-3..=3).any(|d| {
+        let p = img.get_pixel(x as u32, (y + d) as u32).0;
+        (0..3).all(|k| (p[k] as i32 - [want.0, want.1, want.2][k] as i32).abs() < 40)
+    });
+    assert!(near, "the top line keeps its final-value colour");
+}
+
+#[test]
+fn highlighted_lines_stand_out_from_the_density_beneath_them() {
+    // Each highlight colour against every shade of the density: far apart in RGB.
+    for k in 0..5 {
+        let c = palette::categorical(k);
+        for i in 0..=20 {
+            let d = palette::density(i as f64 / 20.0);
+            let dist = (((c.0 as f64 - d.0 as f64).powi(2)
+                + (c.1 as f64 - d.1 as f64).powi(2)
+                + (c.2 as f64 - d.2 as f64).powi(2))
+            .sqrt()) as i32;
+            assert!(
+                dist >= 50,
+                "highlight {k} is too close to density shade {i}: {dist}"
+            );
+        }
+    }
+    // And the density still reads "more = darker".
+    assert!(palette::luminance(palette::density(0.9)) < palette::luminance(palette::density(0.2)));
 }
