@@ -436,6 +436,17 @@ fn overspending_budget_is_rejected() {
 }
 
 #[test]
+fn an_overspent_budget_is_reported_without_rounding_noise() {
+    // 0.6 + 0.6 + 0.6 is 1.7999999999999998 in floating point; people read 1.8.
+    let three = BASE
+        .replace("budget = 5", "budget = 1.6")
+        .replace("spend = 2", "spend = 0.6")
+        + "\n[[campaign]]\nid = \"c2\"\nactor = \"usa\"\ninstrument = \"messaging\"\ntargets = [\"fr_youth\"]\nspend = 0.6\n"
+        + "\n[[campaign]]\nid = \"c3\"\nactor = \"usa\"\ninstrument = \"messaging\"\ntargets = [\"fr_youth\"]\nspend = 0.6\n";
+    expect(&three, &["spends 1.8 but its budget is 1.6 per tick"]);
+}
+
+#[test]
 fn zero_ticks_is_rejected() {
     expect(
         &BASE.replace("ticks = 10", "ticks = 0"),

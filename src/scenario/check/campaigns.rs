@@ -179,11 +179,22 @@ fn budgets(c: &mut Ctx, sc: &Scenario) {
                     .collect();
                 c.err_help(
                     TomlPath::root().key("campaign").idx(active.last().map_or(0, |x| x.0)).key("spend"),
-                    format!("at tick {t}, actor \"{}\" spends {total} but its budget is {} per tick", a.id, a.budget),
+                    format!(
+                        "at tick {t}, actor \"{}\" spends {} but its budget is {} per tick",
+                        a.id,
+                        to_nano(total),
+                        a.budget
+                    ),
                     format!("active campaigns: {}; lower their spend, stagger them in time, or raise actor[{ai}].budget", names.join(", ")),
                 );
                 break;
             }
         }
     }
+}
+
+/// A sum of spends for people: rounded to 1e-9 (the budget check's own tolerance), so
+/// 0.6 + 0.6 + 0.6 reads "1.8", not "1.7999999999999998".
+fn to_nano(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
 }
