@@ -56,15 +56,15 @@ pub fn is_temp_name(name: &str) -> bool {
 }
 
 /// Removes temporaries of softpower's own naming that a killed process left in `dir`
-/// (not in sub-folders). A process still running under that id could be writing one, but
-/// callers only clean folders they are about to own (after the overwrite check).
+/// (not in sub-folders). A temporary whose process is still running is left alone: a
+/// CLI `exercise advance` may be writing it while `exercise serve` opens the same game.
 pub fn remove_stale_temporaries(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if is_temp_name(&name) {
+        if is_temp_name(&name) && !written_by_another_live_process(&name) {
             let p = e.path();
             if p.is_dir() {
                 let _ = std::fs::remove_dir_all(&p);
@@ -72,6 +72,18 @@ pub fn remove_stale_temporaries(dir: &Path) {
                 let _ = std::fs::remove_file(&p);
             }
         }
+    }
+}
+
+/// Whether the process whose id ends a temporary's name is running and is not this one.
+/// Only Linux's /proc is asked; elsewhere every temporary counts as stale, as before.
+fn written_by_another_live_process(name: &str) -> bool {
+    let Some((_, pid)) = name.rsplit_once('-') else {
+        return false;
+    };
+    match pid.parse::<u32>() {
+        Ok(pid) if pid != std::process::id() => Path::new("/proc").join(pid.to_string()).exists(),
+        _ => false,
     }
 }
 
@@ -162,18 +174,48 @@ mod tests {
         assert_eq!(names, vec![std::ffi::OsString::from("f.txt")]);
     }
 
+    /// The id of a process that has ended (its id is not reused within the test).
+    fn ended_process_id() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        child.id()
+    }
+
     #[test]
     fn a_forced_rerun_removes_temporaries_a_killed_run_left() {
         let d = tempfile::tempdir().unwrap();
         let out = OutDir::prepare(&d.path().join("r"), false).unwrap();
         out.write("a.csv", b"x").unwrap();
-        std::fs::write(out.path.join(".a.csv.tmp-4242"), b"half").unwrap();
+        let left = format!(".a.csv.tmp-{}", ended_process_id());
+        std::fs::write(out.path.join(&left), b"half").unwrap();
         std::fs::write(out.path.join(".notes"), b"the user's").unwrap();
         OutDir::prepare(&out.path, true).unwrap();
-        assert!(!out.path.join(".a.csv.tmp-4242").exists());
+        assert!(!out.path.join(&left).exists());
         assert!(
             out.path.join(".notes").exists(),
             "only softpower's own names are removed"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_temporary_another_running_process_is_writing_is_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let mut writer = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let busy = d.path().join(format!(".round.json.tmp-{}", writer.id()));
+        std::fs::write(&busy, b"being written").unwrap();
+        remove_stale_temporaries(d.path());
+        let kept = busy.exists();
+        writer.kill().unwrap();
+        writer.wait().unwrap();
+        assert!(kept, "a live process's temporary was removed");
+        remove_stale_temporaries(d.path());
+        assert!(
+            !busy.exists(),
+            "once its process ended, the temporary is stale"
         );
     }
 
