@@ -511,6 +511,22 @@ pub fn instructor(g: &Game, codes: &Codes) -> String {
         );
     }
     b.push_str("<pre id=\"out\" aria-live=\"polite\"></pre>");
+    // Injects are released by playing their round; this list, unlike the plan below,
+    // names only those that have struck, so it can be projected.
+    b.push_str("<h2>Surprises released so far</h2><ul id=\"released\">");
+    let released: Vec<_> = g
+        .injects()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.round <= g.completed())
+        .collect();
+    if released.is_empty() {
+        b.push_str("<li>None yet: each strikes when its round is played.</li>");
+    }
+    for i in &released {
+        let _ = write!(b, "<li>Round {}: {}</li>", i.round, esc(&i.title));
+    }
+    b.push_str("</ul>");
     b.push_str("<h2>Reports</h2><ul id=\"reports\">");
     for rec in &g.records {
         let _ = write!(
@@ -589,6 +605,7 @@ async function act(what, body) {
   out.textContent = j.message || j.error || ('error ' + r.status);
   out.dataset.state = r.status === 200 ? 'ok' : 'refused';
   out.className = r.status === 200 ? 'ok' : 'errs';
+  if (testing) { document.body.dataset.selftestStatus = String(r.status); document.body.dataset.selftest = 'done'; }
   if (r.status === 200 && !testing) setTimeout(() => location.reload(), 1200);
   return r.status;
 }
@@ -603,15 +620,15 @@ async function refresh() {
   j.teams.forEach(t => { const c = document.querySelector('td[data-team="' + t.team + '"]'); if (c) { c.textContent = t.state; c.className = t.state === 'invalid' ? 'invalid' : (t.state === 'submitted' ? 'submitted' : ''); } });
 }
 if (!testing) setInterval(refresh, 5000);
-// Browser tests: '#selftest=advance:hold' plays the round as the button would.
+// Browser tests: '#selftest=advance:hold', 'rewind:4' or 'debrief' sets the page's field
+// and presses its button, as the instructor would; act() records the answer's status.
 if (testing) {
   const [what, arg] = location.hash.slice(10).split(':');
-  (async () => {
-    if (what === 'advance') { document.getElementById('missing').value = arg || ''; }
-    const s = await act(what, what === 'advance' ? {missing: arg || ''} : {});
-    document.body.dataset.selftestStatus = String(s);
-    document.body.dataset.selftest = 'done';
-  })().catch(e => { document.body.dataset.selftest = 'error: ' + e; });
+  if (what === 'advance') document.getElementById('missing').value = arg || '';
+  if (what === 'rewind') document.getElementById('to').value = arg;
+  const button = document.getElementById(what);
+  if (button) button.click();
+  else document.body.dataset.selftest = 'error: no ' + what + ' button';
 }
 "#;
 
