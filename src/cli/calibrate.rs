@@ -3,7 +3,7 @@
 //! sampler live in `experiment::calibrate`, the files in `output::calibrate`.
 
 use super::progress::Progress;
-use super::{OutputArgs, say, thread_pool};
+use super::{OutputArgs, say, tell, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
 use crate::experiment::calibrate::{Problem, SamplerPlan, fit, predictive};
 use crate::output::OutDir;
@@ -93,6 +93,11 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         return Err(Error::invalid(format!(
             "--walkers {walkers}: the ensemble needs an even number of walkers, at least twice the {dims} parameters"
         )));
+    }
+    if args.output.no_report {
+        // The flag is shared with the commands that write report.html; say so rather
+        // than accept it silently.
+        tell!("note: calibrate writes no report.html (yet), so --no-report has nothing to skip");
     }
     let fig_out = args.output.figures()?;
     let path = args
