@@ -273,13 +273,17 @@ fn every_exercise_subcommand_exits_2_for_bad_input() {
         .args(["exercise", "report"])
         .arg(&game)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains(
+            "\n  help: `softpower exercise advance ",
+        ));
     softpower()
         .args(["exercise", "rewind"])
         .arg(&game)
         .args(["--to", "5"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("\n  help: pass --to 1 to 1"));
     softpower()
         .args(["exercise", "status"])
         .arg(&game)
@@ -833,4 +837,35 @@ fn fifty_thousand_actors_are_refused_before_the_run_starts() {
         .code(2)
         .stderr(predicate::str::contains("needs about"));
     assert!(!out.exists(), "nothing is written for a refused run");
+}
+
+#[test]
+fn every_syntax_error_of_a_scenario_is_listed_with_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("bad.toml");
+    // Three separate mistakes on three lines: an unclosed quote, a number with a letter,
+    // text without quotes.
+    std::fs::write(
+        &f,
+        "[scenario]\nname = \"t\nticks = 3x\n\n[[actor]]\nid = a\nbudget = 1\n",
+    )
+    .unwrap();
+    softpower().arg("check").arg(&f).assert().code(2).stderr(
+        predicate::str::contains("bad.toml:2:8: scenario.name")
+            .and(predicate::str::contains("bad.toml:3:9: scenario.ticks"))
+            .and(predicate::str::contains("bad.toml:6:6: actor[0].id"))
+            .and(predicate::str::contains("3 problems found"))
+            .and(predicate::str::contains("must be in quotes"))
+            .and(predicate::str::contains("note:").not()),
+    );
+    // One mistake reads as one located sentence with what to write instead.
+    std::fs::write(&f, "[scenario]\nname = \"t\"\nticks = 3x\n").unwrap();
+    let out = softpower().arg("check").arg(&f).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("bad.toml:3:9: scenario.ticks: `3x` is not a value: text must be in quotes")
+            && err.contains("help: a value is a number (3, 0.5)")
+            && !err.contains("problems found"),
+        "{err}"
+    );
 }

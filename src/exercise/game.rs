@@ -29,12 +29,6 @@ use crate::scenario::{Inject, Scenario, ScenarioError, TomlPath, located, parse_
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Bad input (bad decisions, bad arguments, a game that cannot advance): exit code 2.
-/// The text may end in a "\n  help: " line, which becomes the error's help.
-fn invalid(msg: impl Into<String>) -> Error {
-    Error::from_text(msg.into())
-}
-
 /// What `advance` does for teams that have not submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingPolicy {
@@ -836,9 +830,12 @@ impl Game {
     /// Plays the current round. Returns the round folder. On any error nothing changes.
     pub fn advance(&mut self, missing: Option<MissingPolicy>) -> Result<PathBuf> {
         if self.finished() {
-            return Err(invalid(format!(
-                "the game is over: all {} rounds are played\n  help: `softpower exercise report {}` writes the debrief; `exercise rewind` replays from an earlier round",
-                self.settings.rounds,
+            return Err(Error::invalid(format!(
+                "the game is over: all {} rounds are played",
+                self.settings.rounds
+            ))
+            .help(format!(
+                "`softpower exercise report {}` writes the debrief; `exercise rewind` replays from an earlier round",
                 self.dir.display()
             )));
         }
@@ -873,10 +870,11 @@ impl Game {
             }
         }
         if !errors.is_empty() {
-            return Err(invalid(format!(
-                "{}\nround {r} was not played: fix the decisions above (nothing was changed)\n  help: or pass --missing hold or --missing repeat to play the round with invalid files counted as not submitted",
+            return Err(Error::invalid(format!(
+                "{}\nround {r} was not played: fix the decisions above (nothing was changed)",
                 errors.join("\n")
-            )));
+            ))
+            .help("or pass --missing hold or --missing repeat to play the round with invalid files counted as not submitted"));
         }
         notes.extend(self.warnings().into_iter().map(|w| format!("warning: {w}")));
         let names = |v: &[usize]| {
@@ -887,9 +885,12 @@ impl Game {
         };
         match missing {
             None if !absent.is_empty() => {
-                return Err(invalid(format!(
-                    "round {r} was not played: no submitted decisions from {} (nothing was changed)\n  help: the team sets `submitted = true` in {}, or pass --missing hold (they do nothing) or --missing repeat (they repeat last round)",
-                    names(&absent),
+                return Err(Error::invalid(format!(
+                    "round {r} was not played: no submitted decisions from {} (nothing was changed)",
+                    names(&absent)
+                ))
+                .help(format!(
+                    "the team sets `submitted = true` in {}, or pass --missing hold (they do nothing) or --missing repeat (they repeat last round)",
                     self.decisions_dir(r).display()
                 )));
             }
@@ -911,11 +912,12 @@ impl Game {
             };
             let left = self.budget_left(t, r);
             if d.total_spend() > left * (1.0 + 1e-9) + 1e-12 {
-                return Err(invalid(format!(
-                    "--missing repeat: team \"{team}\" cannot repeat last round: it would spend {} with {} left\n  help: use --missing hold, or have the team submit",
+                return Err(Error::invalid(format!(
+                    "--missing repeat: team \"{team}\" cannot repeat last round: it would spend {} with {} left",
                     decisions::num(d.total_spend()),
                     decisions::num(left)
-                )));
+                ))
+                .help("use --missing hold, or have the team submit"));
             }
             notes.push(match prev {
                 Some(_) => format!("{team} did not submit and repeats last round's actions"),
@@ -939,6 +941,10 @@ impl Game {
                         tr.team,
                         outcome.sp_start[t],
                         tr.sp_end,
+                        self.dir.display()
+                    ))
+                    .help(format!(
+                        "undo the edit, or replay from the start with `softpower exercise rewind {} --to 1` (played rounds are set aside in rewound/, not deleted)",
                         self.dir.display()
                     )));
                 }
@@ -1002,18 +1008,21 @@ impl Game {
     /// an interruption leaves a consistent game at some round between.
     pub fn rewind(&mut self, round: u32) -> Result<PathBuf> {
         if round > self.settings.rounds {
-            return Err(invalid(format!(
-                "--to {round}: the game has only {} rounds (allowed 1 to {})",
-                self.settings.rounds,
+            return Err(Error::invalid(format!(
+                "--to {round}: the game has only {} rounds",
+                self.settings.rounds
+            ))
+            .help(format!(
+                "pass --to 1 to {}",
                 self.current().min(self.settings.rounds)
             )));
         }
         if round == 0 || round > self.current() {
-            return Err(invalid(format!(
-                "--to {round}: allowed 1 to {} (round {} is the next to play)",
-                self.current(),
+            return Err(Error::invalid(format!(
+                "--to {round}: round {} is the next to play",
                 self.current()
-            )));
+            ))
+            .help(format!("pass --to 1 to {}", self.current())));
         }
         let slot = self.rewound_slot()?;
         for r in (round..=self.completed()).rev() {
@@ -1044,9 +1053,13 @@ impl Game {
     /// Returns the folder and whether an earlier debrief was replaced.
     pub fn debrief(&self) -> Result<(PathBuf, bool)> {
         if self.played.is_empty() {
-            return Err(invalid(
-                "no round has been played yet: there is nothing to debrief\n  help: `softpower exercise advance GAME` plays a round",
-            ));
+            return Err(Error::invalid(
+                "no round has been played yet: there is nothing to debrief",
+            )
+            .help(format!(
+                "`softpower exercise advance {}` plays a round",
+                self.dir.display()
+            )));
         }
         let injects = self.injects()?;
         let (engine, recorder) = play::simulate_game(&self.setup(&injects), &self.played)?;

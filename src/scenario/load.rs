@@ -141,31 +141,243 @@ pub const FURTHER_ERRORS: &str =
 
 /// Parses TOML text into `T`; a syntax or type error is placed at its line and column,
 /// with a "did you mean" for a misspelt key (scenarios, exercise decisions, injects).
+/// Syntax errors are all reported where the parser can recover from them; a type error
+/// ends reading (serde cannot resume inside a value), so it comes with a note.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(
     text: &str,
     path: &Path,
 ) -> Result<T, ScenarioError> {
     toml::from_str(text).map_err(|e| {
-        // The toml crate stops at the first syntax or type error (serde cannot resume
-        // inside a value), so later problems of the file are unknown: say so.
-        let mut d = Diagnostic::new(
-            TomlPath::root(),
-            format!("{}\n  {FURTHER_ERRORS}", explain_serde(e.message())),
-        );
-        if let Some(h) = help_for(e.message()) {
-            d = d.help(h);
-        }
-        if let Some(span) = e.span() {
-            let (l, c) = Locator::new(text).line_col(span.start);
+        let loc = Locator::new(text);
+        let at = |d: Diagnostic, off: usize| {
+            let (l, c) = loc.line_col(off);
+            let mut d = d;
             d.line = Some(l);
             d.column = Some(c);
             d.path = path_at_line(text, l);
+            d
+        };
+        let mut d = Diagnostic::new(TomlPath::root(), explain_serde(e.message()));
+        if let Some(h) = help_for(e.message()) {
+            d = d.help(h);
+        }
+        let start = e.span().map(|s| s.start);
+        let first = match start {
+            Some(o) => at(d, o),
+            None => d,
+        };
+        let (syntax, cut) = syntax_errors(text);
+        let (syntax_empty, stopped) = (syntax.is_empty(), cut.is_some());
+        let mut diagnostics: Vec<Diagnostic> = syntax.into_iter().map(|(d, o)| at(d, o)).collect();
+        // A problem the recovering parser does not see (a duplicate key, a bad date, a
+        // value of the wrong type) is serde's alone; past an unclosed bracket it is noise.
+        let swallowed = matches!((start, cut), (Some(o), Some(c)) if o >= c);
+        if !swallowed && !diagnostics.iter().any(|d| d.line == first.line) {
+            diagnostics.push(first);
+            diagnostics.sort_by_key(|d| (d.line, d.column));
+        }
+        // The note stays where reading ended early: at a type error (syntax fine) or
+        // at a bracket never closed.
+        let recovered = !syntax_empty && !stopped;
+        if !recovered && let Some(last) = diagnostics.last_mut() {
+            last.message = format!("{}\n  {FURTHER_ERRORS}", last.message);
         }
         ScenarioError {
             file: path.to_path_buf(),
-            diagnostics: vec![d],
+            diagnostics,
         }
     })
+}
+
+/// Passes each key and value of the document to the decoders, which find bad escapes,
+/// numbers and unquoted text (the parser itself checks only the layout).
+struct Decode<'s> {
+    source: toml_parser::Source<'s>,
+}
+
+impl Decode<'_> {
+    fn raw(
+        &self,
+        span: toml_parser::Span,
+        enc: Option<toml_parser::decoder::Encoding>,
+    ) -> Option<toml_parser::Raw<'_>> {
+        let r = self.source.get(span)?;
+        Some(toml_parser::Raw::new_unchecked(r.as_str(), enc, span))
+    }
+}
+
+impl toml_parser::parser::EventReceiver for Decode<'_> {
+    fn simple_key(
+        &mut self,
+        span: toml_parser::Span,
+        enc: Option<toml_parser::decoder::Encoding>,
+        error: &mut dyn toml_parser::ErrorSink,
+    ) {
+        if let Some(raw) = self.raw(span, enc) {
+            raw.decode_key(&mut std::borrow::Cow::Borrowed(""), error);
+        }
+    }
+    fn scalar(
+        &mut self,
+        span: toml_parser::Span,
+        enc: Option<toml_parser::decoder::Encoding>,
+        error: &mut dyn toml_parser::ErrorSink,
+    ) {
+        if let Some(raw) = self.raw(span, enc) {
+            let _ = raw.decode_scalar(&mut std::borrow::Cow::Borrowed(""), error);
+        }
+    }
+}
+
+/// Every TOML syntax error of `text` that the recovering parser reports, the first of
+/// each line, in plain words, each with the byte offset it points at; and whether
+/// reading had to stop (a list, inline table or multi-line text never closed swallows
+/// the rest of the file, so what follows it is unknown): the offset reading stopped at.
+fn syntax_errors(text: &str) -> (Vec<(Diagnostic, usize)>, Option<usize>) {
+    use toml_parser::parser::{RecursionGuard, ValidateWhitespace};
+    let source = toml_parser::Source::new(text);
+    let tokens = source.lex().into_vec();
+    let mut decode = Decode { source };
+    let mut ws = ValidateWhitespace::new(&mut decode, source);
+    // The same depth limit as the toml crate's, so a deeply nested value cannot exhaust the stack.
+    let mut guard = RecursionGuard::new(&mut ws, 80);
+    let mut errors: Vec<toml_parser::ParseError> = Vec::new();
+    toml_parser::parser::parse_document(&tokens, &mut guard, &mut errors);
+
+    // Text in quotes never closed is placed at its opening quote, not at the line's end.
+    let offset = |e: &toml_parser::ParseError| {
+        let opening = matches!(
+            e.description(),
+            "invalid basic string" | "invalid literal string"
+        );
+        let span = if opening { e.context() } else { None };
+        span.or(e.unexpected())
+            .or(e.context())
+            .map_or(0, |s| s.start())
+            .min(text.len())
+    };
+    let unclosed = |e: &toml_parser::ParseError| {
+        matches!(e.description(), "unclosed array" | "unclosed inline table")
+            || e.description().starts_with("invalid multi-line")
+                && offset(e) >= text.trim_end().len()
+    };
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    // An unclosed bracket is reported where it opens, and what the parser said after
+    // that opening is dropped: those are the lines it swallowed, not problems of their own.
+    let cut = errors
+        .iter()
+        .find(|e| unclosed(e))
+        .map(|e| e.context().map_or(offset(e), |s| s.start()));
+    let line_of = |o: usize| text[..o].matches('\n').count();
+    let mut last_line = None;
+    for e in &errors {
+        let o = offset(e);
+        if cut.is_some_and(|c| o >= c) {
+            continue;
+        }
+        if last_line == Some(line_of(o)) {
+            continue; // one problem a line: the rest of a line is often the first one's echo
+        }
+        last_line = Some(line_of(o));
+        out.push((plain_syntax(e, text), o));
+    }
+    if let Some(c) = cut
+        && let Some(e) = errors.iter().find(|e| unclosed(e))
+    {
+        out.push((plain_syntax(e, text), c));
+    }
+    (out, cut)
+}
+
+/// A syntax error in the scenario's words: what was found and what is allowed there.
+fn plain_syntax(e: &toml_parser::ParseError, text: &str) -> Diagnostic {
+    let found = e
+        .unexpected()
+        .and_then(|s| text.get(s.start()..s.end()))
+        .unwrap_or("")
+        .trim();
+    let value_help = "a value is a number (3, 0.5), text in quotes (\"fr\"), true or false, a list [1, 2] or a table { key = 1 }";
+    let (msg, help): (String, &str) = match e.description() {
+        "string values must be quoted" | "invalid boolean" if found.is_empty() => {
+            ("a value is missing after `=`".into(), value_help)
+        }
+        "string values must be quoted" | "invalid boolean" => (
+            format!("`{found}` is not a value: text must be in quotes"),
+            value_help,
+        ),
+        "invalid basic string" | "invalid literal string" => (
+            "text in quotes is not closed on its line".into(),
+            "end it with the quote it starts with",
+        ),
+        d if d.starts_with("invalid multi-line") => (
+            "text opened with three quotes here is never closed".into(),
+            "end it with the same three quotes",
+        ),
+        "unclosed table" => (
+            "a table header is not closed".into(),
+            "write it as [name] on its own line",
+        ),
+        "unclosed array table" => (
+            "a table header is not closed".into(),
+            "write it as [[name]] on its own line",
+        ),
+        "unclosed array" => (
+            "this list is never closed".into(),
+            "end it with ], and separate its items with commas",
+        ),
+        "unclosed inline table" => (
+            "this { table } is never closed".into(),
+            "end it with } on the same line",
+        ),
+        "key with no value" | "missing assignment between key-value pairs" => (
+            "a key without `= value`".into(),
+            "write one key = value per line",
+        ),
+        "unexpected key or value" | "unexpected content" => (
+            format!("unexpected `{found}` after the value"),
+            "write one key = value per line; a comment starts with #",
+        ),
+        "missing escaped value" => (
+            "unknown escape after a backslash in quoted text".into(),
+            "write \\\\ for a backslash, or use single quotes: 'C:\\data'",
+        ),
+        "unexpected leading zero" => (
+            "a number cannot start with 0 unless it is 0 or 0.something".into(),
+            "remove the leading zeros",
+        ),
+        "invalid fraction" => (
+            "a number needs digits after its decimal point".into(),
+            "write 1.0 or 1, not 1.",
+        ),
+        "missing comma between array elements" => (
+            "items of a list are separated by commas".into(),
+            "write [1, 2, 3]",
+        ),
+        "missing comma between key-value pairs" => (
+            "entries of a { table } are separated by commas".into(),
+            "write { a = 1, b = 2 }",
+        ),
+        d => {
+            let expected: Vec<String> = e
+                .expected()
+                .unwrap_or(&[])
+                .iter()
+                .map(|x| match x {
+                    toml_parser::Expected::Literal(l) => format!("`{}`", l.escape_default()),
+                    toml_parser::Expected::Description(s) => (*s).to_string(),
+                    _ => String::new(),
+                })
+                .filter(|s| !s.is_empty())
+                .collect();
+            let msg = if expected.is_empty() {
+                d.to_string()
+            } else {
+                format!("{d}; expected {}", expected.join(" or "))
+            };
+            return Diagnostic::new(TomlPath::root(), msg);
+        }
+    };
+    Diagnostic::new(TomlPath::root(), msg).help(help)
 }
 
 /// Places semantic diagnostics at the line and column their table path points to.
@@ -217,6 +429,15 @@ fn path_at_line(text: &str, line: usize) -> TomlPath {
     let Some(at) = lines.get(line.wrapping_sub(1)) else {
         return TomlPath::root();
     };
+    // A header line belongs to no table above it (a nested list's line starts with a
+    // number or a quote, not a name).
+    let t = at.trim_start();
+    if t.starts_with('[')
+        && t.trim_start_matches(['[', ' '])
+            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
+        return TomlPath::root();
+    }
     let mut path = TomlPath::root();
     // The nearest table header above, and for [[arrays]] which element it opens.
     if let Some(h) = lines[..line - 1]
@@ -325,6 +546,52 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("note:"), "{e}");
+    }
+
+    #[test]
+    fn every_syntax_error_the_parser_recovers_from_is_reported_in_plain_words() {
+        let bad = BASE
+            .replace("name = \"t\"", "name = \"t")
+            .replace("ticks = 3", "ticks = 3x")
+            .replace("id = \"a\"", "id = a");
+        let e = errs(&bad);
+        assert!(
+            e.contains("t.toml:2:8: scenario.name: text in quotes is not closed"),
+            "{e}"
+        );
+        assert!(
+            e.contains("t.toml:3:9: scenario.ticks: `3x` is not a value"),
+            "{e}"
+        );
+        assert!(
+            e.contains("t.toml:6:6: actor[0].id: `a` is not a value"),
+            "{e}"
+        );
+        assert!(e.contains("3 problems found"), "{e}");
+        assert!(!e.contains("note:"), "all were read: {e}");
+        // A broken header names no table (it is not part of the one above).
+        let e = errs(&BASE.replace("[[population]]", "[[population"));
+        assert!(
+            e.contains("t.toml:9:13: a table header is not closed"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_list_never_closed_is_reported_where_it_opens_with_the_note() {
+        let bad = BASE.replace("ticks = 3", "ticks = 3\nseed = [1, 2\nfoo = 3");
+        let e = errs(&bad.replace("size = 10", "size = 1.\nx = 01"));
+        // The lines the open list swallowed are not reported as problems of their own.
+        assert!(
+            e.contains("t.toml:4:8: scenario.seed: this list is never closed"),
+            "{e}"
+        );
+        assert!(e.contains("help: end it with ]"), "{e}");
+        assert!(!e.contains("t.toml:5:") && !e.contains("t.toml:13:"), "{e}");
+        assert!(e.contains(FURTHER_ERRORS), "{e}");
+        // A syntax error before the opening is still reported.
+        let e = errs(&bad.replace("name = \"t\"", "name = t"));
+        assert!(e.contains("t.toml:2:8") && e.contains("t.toml:4:8"), "{e}");
     }
 
     #[test]
