@@ -37,6 +37,14 @@ impl Measure {
             Measure::Confidence => "confidence",
         }
     }
+    /// The measure toward `actor` in words, as a survey question reads (for figures).
+    pub fn phrase(self, actor: &str) -> String {
+        match self {
+            Measure::HeardOf => format!("heard of {actor}"),
+            Measure::Favourable => format!("favourable to {actor}"),
+            Measure::Confidence => format!("confidence in {actor}"),
+        }
+    }
     pub fn parse(s: &str) -> Option<Measure> {
         Measure::ALL.into_iter().find(|m| m.name() == s)
     }

@@ -177,7 +177,7 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
     for u in units {
         let mut series = Vec::new();
         for (ki, k) in pb.keys.iter().enumerate().filter(|(_, k)| k.unit == u) {
-            let label = format!("{} of {}", k.measure.name(), pb.actors[k.actor as usize]);
+            let label = k.measure.phrase(&pb.actors[k.actor as usize]);
             let bands: Vec<[f64; 5]> = (0..ticks.len())
                 .map(|t| band_at(r.predictive, ki, t))
                 .collect();
