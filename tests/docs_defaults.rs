@@ -48,6 +48,12 @@ weight = 0.5
 between = ["a", "b"]
 kind = "alliance"
 
+[[decision]]
+id = "d"
+actor = "a"
+toward = "b"
+threshold = 0.2
+
 [[story]]
 id = "s"
 about = "b"

@@ -120,6 +120,12 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         &tables::timeseries_csv(&run.engine, &run.recorder)?,
     )?;
     out.write("populations.csv", &tables::populations_csv(&run.engine)?)?;
+    if run.engine.world.decisions.is_empty() {
+        out.remove_stale("decisions.csv");
+    } else {
+        out.write("decisions.csv", &tables::decisions_csv(&run.engine)?)?;
+        files.push("decisions.csv".into());
+    }
     // `[survey] ticks`: the same run replayed to the last survey tick (same seed, same values).
     let survey = crate::scenario::check::survey::resolve(sc, loaded.base_dir())
         .ok()

@@ -64,6 +64,23 @@ pub fn summary_text(
         let (t, peak) = rec.story_peak(j);
         notes.push(format!("story \"{id}\": peak {:.1}% believing at {} {t}, {:.1}% at the end ({:.1}% fact-checked, {:.1}% prebunked)", 100.0 * peak, w.tick_label, 100.0 * last.stories[j][0], 100.0 * last.stories[j][1], 100.0 * last.stories[j][2]));
     }
+    for d in &w.decisions {
+        let who = &w.actors.ids[d.spec.actor as usize];
+        let what = if d.spec.label.is_empty() {
+            format!(
+                "{} ({} {})",
+                d.spec.id,
+                d.spec.direction.as_str(),
+                d.spec.threshold
+            )
+        } else {
+            d.spec.label.clone()
+        };
+        notes.push(match d.taken {
+            Some(t) => format!("decision: {who} {what} at {} {t}", w.tick_label),
+            None => format!("decision: {who} {what}: not taken"),
+        });
+    }
     for (a, c) in w.actors.credibility.iter().enumerate() {
         let c0 = w.actors.credibility_base[a];
         if (*c - c0).abs() > 0.02 {

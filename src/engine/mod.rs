@@ -31,7 +31,7 @@ pub enum Phase {
     Misinformation,
     /// Friedkin–Johnsen averaging over social ties, or a classic rule (docs/MODEL.md 3.6).
     SocialInfluence,
-    /// Publics press their governments: state relations drift toward home opinion.
+    /// Publics, elites and interests press governments; decisions (docs/MODEL.md 3.7).
     Diplomacy,
     /// Familiarity and campaign effects decay; credibility recovers.
     Forgetting,
@@ -99,7 +99,9 @@ pub struct Scratch {
     pub frac_b: Vec<f32>,
     pub frac_c: Vec<f32>,
     pub dirty_rows: Vec<bool>,
+    /// Diplomacy: a government's target stances, and its elites' view (3.7).
     pub favourability_home: Vec<f64>,
+    pub favourability_elite: Vec<f64>,
     /// Hegselmann–Krause: neighbour counts per value (empty for other rules).
     pub aux: Vec<f32>,
     /// Deffuant: each population's preferred partner in the current matching.
@@ -146,6 +148,7 @@ impl Engine {
             frac_c: vec![0.0; p * q],
             dirty_rows: vec![false; p],
             favourability_home: vec![0.0; world.actors.len()],
+            favourability_elite: vec![0.0; world.actors.len()],
             aux: match world.params.social {
                 SocialRule::HegselmannKrause(_) => vec![0.0; world.opinions.x.len()],
                 _ => Vec::new(),
@@ -211,7 +214,7 @@ impl Engine {
             Phase::Propaganda => phases::propaganda::run(w, s),
             Phase::Misinformation => phases::misinformation::run(w, s, &self.key, t),
             Phase::SocialInfluence => phases::social::run(w, s, &self.key, t),
-            Phase::Diplomacy => phases::diplomacy::run(w, s),
+            Phase::Diplomacy => phases::diplomacy::run(w, s, t),
             Phase::Forgetting => phases::forgetting::run(w),
         }
     }
@@ -345,14 +348,15 @@ mod tests {
         assert!((e.world.opinions.x[i] - expect).abs() < 1e-5);
     }
 
-    /// Government stances pressed toward a public that knows nobody (H = 0) decay as
-    /// r ← (1 − ρ)r; settled like every geometric decay, they reach 0 exactly instead of
+    /// Government stances pressed toward a public that knows nobody (P = 0), with no
+    /// interests (I = 0), decay as r ← (1 − ρ)r; settled like every geometric decay, they reach 0 exactly instead of
     /// stalling among subnormal floats (1.3e-44), below the documented floor.
     #[test]
     fn stances_decaying_to_zero_end_at_zero_without_subnormals() {
         let mut w = world(RICH);
         w.params.public_pressure = 0.1;
         w.opinions.familiarity.fill(0.0);
+        w.interest.fill(0.0);
         let n = w.actors.len();
         for (i, r) in w.relations.iter_mut().enumerate() {
             *r = if i / n == i % n {

@@ -110,13 +110,17 @@ pub fn story_shares(w: &World) -> Vec<[f64; 3]> {
 }
 
 /// Ordered actor pairs whose relation is worth recording: the first actor has a home
-/// public to press it, or the pair has a declared relation.
+/// public to press it, or the pair has a declared relation (an interest or a stance).
 pub fn relation_pairs(w: &World) -> Vec<(usize, usize)> {
     let n = w.actors.len();
     let mut v = Vec::new();
     for b in 0..n {
         for a in 0..n {
-            if a != b && (!w.actors.home_pops[b].is_empty() || w.relations[b * n + a] != 0.0) {
+            if a != b
+                && (!w.actors.home_pops[b].is_empty()
+                    || w.relations[b * n + a] != 0.0
+                    || w.interest[b * n + a] != 0.0)
+            {
                 v.push((b, a));
             }
         }

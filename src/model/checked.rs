@@ -2,7 +2,7 @@
 //! populations, every default applied, every referenced file read. `scenario::check`
 //! makes it from the raw file; `world::build` turns it into a `World` and cannot fail.
 
-use super::{ActorKind, Channel, ContagionModel, Dist, Instrument};
+use super::{ActorKind, Channel, ContagionModel, Crossing, Dist, Instrument, PopClass};
 use std::sync::Arc;
 
 /// Everything the world is built from. Populations are numbered explicit ones first, then
@@ -25,8 +25,9 @@ pub struct CheckedScenario {
     /// A two-way tie with different weights is two of these.
     pub one_way_ties: Vec<(u32, u32, f32)>,
     pub reach: Vec<ReachSpec>,
-    /// Government stances at the start: (actor, actor, stance in [-1, 1]).
-    pub relations: Vec<(u32, u32, f32)>,
+    /// Declared relations: interests, and stances set at the start.
+    pub relations: Vec<RelationSpec>,
+    pub decisions: Vec<DecisionSpec>,
     pub stories: Vec<StorySpec>,
     pub campaigns: Vec<CampaignSpec>,
     pub shocks: Vec<Shock>,
@@ -73,6 +74,7 @@ pub struct PopulationSpec {
     pub stubbornness: f32,
     /// Raw weight of its own view in W (tie-weight units).
     pub self_weight: f32,
+    pub class: PopClass,
     /// Salience per dimension, normalised to sum 1.
     pub salience: Vec<f32>,
     pub values: Vec<f32>,
@@ -130,6 +132,7 @@ pub struct GeneratorSpec {
     pub tie_weight: f32,
     /// Raw weight of each population's own view in W.
     pub self_weight: f32,
+    pub class: PopClass,
     /// In ascending order of actor id.
     pub opinion: Vec<GeneratedOpinionSpec>,
 }
@@ -139,6 +142,30 @@ pub enum Homes {
     All(Option<u32>),
     /// Home actor of each consecutive block (sizes from the stochastic block model).
     PerBlock(Vec<u32>),
+}
+
+/// A declared relation, the same both ways.
+#[derive(Debug, Clone)]
+pub struct RelationSpec {
+    pub a: u32,
+    pub b: u32,
+    /// Interest term I in [-1, 1]: +strength (alliance), -strength (rivalry) or 0.
+    pub interest: f32,
+    /// Stance at tick 0; `None`: the blend of interest and opinion at tick 0.
+    pub stance: Option<f32>,
+}
+
+/// A decision a government takes once its stance toward `toward` has stayed past
+/// `threshold` (on the side `direction` names) for `sustain` consecutive ticks.
+#[derive(Debug, Clone)]
+pub struct DecisionSpec {
+    pub id: String,
+    pub actor: u32,
+    pub toward: u32,
+    pub threshold: f32,
+    pub direction: Crossing,
+    pub sustain: u32,
+    pub label: String,
 }
 
 #[derive(Debug, Clone)]
@@ -242,6 +269,8 @@ pub struct Params {
     pub attitude_decay: f32,
     pub credibility_recovery: f32,
     pub public_pressure: f32,
+    /// Weights of public, elites and interest in a government's target stance (3.7).
+    pub gov_weights: [f32; 3],
     pub msg_cost: [f64; 2],
     pub msg_familiarity_gain: f32,
     pub msg_attitude_gain: f32,

@@ -193,6 +193,36 @@ pub enum TieDirection {
     OneWay,
 }
 
+/// What a population is to its government (docs/MODEL.md 3.7): its general public, or
+/// an elite (officials, business, experts) whose view the government weighs apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopClass {
+    #[default]
+    Public,
+    Elite,
+}
+
+/// Which side of its threshold a stance must stay on for a decision to be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Crossing {
+    /// Stance ≥ threshold (recognising, allying).
+    #[default]
+    Above,
+    /// Stance ≤ threshold (sanctioning, breaking off).
+    Below,
+}
+
+impl Crossing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Crossing::Above => "above",
+            Crossing::Below => "below",
+        }
+    }
+}
+
 /// How the voter model updates (docs/MODEL.md 3.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -206,7 +206,7 @@ pub fn all(
             0.0,
         );
         let png = plot::line_chart(&LineChart {
-            title: "Government stance, pressed by public opinion".into(),
+            title: "Government stance, drawn to public, elites and interests".into(),
             x_label: tick_axis.clone(),
             y_label: "Stance of government → toward actor (-1 rivalry, 0 neutral, +1 alliance)"
                 .into(),

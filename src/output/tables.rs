@@ -117,6 +117,42 @@ pub fn fmt(v: f64) -> String {
     }
 }
 
+/// `decisions.csv`: one row per `[[decision]]`, with the tick it was taken at (empty when
+/// it was not) and the stance at the end.
+pub fn decisions_csv(e: &Engine) -> Result<Vec<u8>> {
+    let w = &e.world;
+    let n = w.actors.len();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "decision",
+        "label",
+        "actor",
+        "toward",
+        "direction",
+        "threshold",
+        "sustain",
+        "taken",
+        "tick",
+        "stance_final",
+    ])?;
+    for d in &w.decisions {
+        let s = &d.spec;
+        out.write_record([
+            s.id.as_str(),
+            s.label.as_str(),
+            &w.actors.ids[s.actor as usize],
+            &w.actors.ids[s.toward as usize],
+            s.direction.as_str(),
+            &fmt32(s.threshold as f64),
+            &s.sustain.to_string(),
+            if d.taken.is_some() { "true" } else { "false" },
+            &d.taken.map_or(String::new(), |t| t.to_string()),
+            &fmt32(w.relations[s.actor as usize * n + s.toward as usize] as f64),
+        ])?;
+    }
+    Ok(out.into_inner()?)
+}
+
 /// Shortest text for a value held as f32 in the engine (no spurious f64 digits).
 pub fn fmt32(v: f64) -> String {
     let v = v as f32;
@@ -138,7 +174,20 @@ pub struct Summary {
     pub focal_actor: String,
     pub actors: BTreeMap<String, ActorSummary>,
     pub stories: BTreeMap<String, StorySummary>,
+    /// `[[decision]]`s by id (absent when the scenario declares none).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub decisions: BTreeMap<String, DecisionSummary>,
     pub files: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct DecisionSummary {
+    pub label: String,
+    pub actor: String,
+    pub toward: String,
+    pub taken: bool,
+    /// Tick it was taken at.
+    pub tick: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -210,6 +259,22 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
             )
         })
         .collect();
+    let decisions = w
+        .decisions
+        .iter()
+        .map(|d| {
+            (
+                d.spec.id.clone(),
+                DecisionSummary {
+                    label: d.spec.label.clone(),
+                    actor: w.actors.ids[d.spec.actor as usize].clone(),
+                    toward: w.actors.ids[d.spec.toward as usize].clone(),
+                    taken: d.taken.is_some(),
+                    tick: d.taken,
+                },
+            )
+        })
+        .collect();
     Summary {
         softpower_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo {
@@ -227,6 +292,7 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
         focal_actor: w.actors.ids[w.focal_actor as usize].clone(),
         actors,
         stories,
+        decisions,
         files,
     }
 }

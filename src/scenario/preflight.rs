@@ -38,21 +38,21 @@ pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
 /// Memory of one world and its engine: per-population state (with its place in its
 /// home's list), the CSR of ties (neighbour, raw and normalised weight), every campaign's
 /// targets (in the checked scenario, the world and the per-population index), the tie
-/// slots of exchanges and the actor × actor stances.
+/// slots of exchanges and the actor × actor stances and interests.
 pub fn state_memory(sc: &CheckedScenario) -> u64 {
     let populations = sc.total_populations as u64;
     let a = sc.actors.len() as u64;
     let d = sc.dimensions.len() as u64;
     let k = 1 + d;
     let per_pop =
-        a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 20;
+        a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 21;
     let targets: u64 = sc.campaigns.iter().map(|c| c.targets.len() as u64).sum();
     populations
         .saturating_mul(per_pop)
         .saturating_add(edge_count(sc).saturating_mul(12))
         .saturating_add(targets.saturating_mul(12))
         .saturating_add(exchange_links(sc).saturating_mul(16))
-        .saturating_add(a.saturating_mul(a).saturating_mul(4))
+        .saturating_add(a.saturating_mul(a).saturating_mul(8))
 }
 
 /// (target, home population) links the exchanges open (`world::exchange_ties`): each

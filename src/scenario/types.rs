@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::{
-    ActorKind, Channel, ContagionModel, Dist, DistSpec, Instrument, RelationKind, SetValues,
-    SirTransmission, SocialModel, TieDirection, VoterUpdate,
+    ActorKind, Channel, ContagionModel, Crossing, Dist, DistSpec, Instrument, PopClass,
+    RelationKind, SetValues, SirTransmission, SocialModel, TieDirection, VoterUpdate,
 };
 
 /// A whole scenario file.
@@ -37,6 +37,9 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
+    /// Government decisions taken when a stance stays past a threshold (docs/MODEL.md 3.7).
+    #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
     /// Classroom-exercise settings (`softpower exercise`); ignored by `run`.
     #[serde(default)]
     pub exercise: Option<ExerciseMeta>,
@@ -268,6 +271,9 @@ pub struct Population {
     /// Weight of its own view in social influence (default: `model.self_weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_weight: Option<f64>,
+    /// Public or elite: which voice of its home government it is (docs/MODEL.md 3.7).
+    #[serde(default)]
+    pub class: PopClass,
     /// Relative weight of each dimension in favourability (normalised to sum 1).
     #[serde(default)]
     pub salience: Option<Vec<f64>>,
@@ -355,6 +361,9 @@ pub struct Generator {
     /// Weight of each population's own view (default: `model.self_weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_weight: Option<f64>,
+    /// Public or elite, for every population of the group.
+    #[serde(default)]
+    pub class: PopClass,
     #[serde(default)]
     pub opinion: std::collections::BTreeMap<String, GeneratedOpinion>,
 }
@@ -399,9 +408,36 @@ pub struct Reach {
 pub struct Relation {
     pub between: [String; 2],
     pub kind: RelationKind,
-    /// Strength in [0, 1]: the relation starts at +strength (alliance) or -strength (rivalry).
+    /// Strength in [0, 1]: the interest is +strength (alliance) or -strength (rivalry).
     #[serde(default = "default_relation_strength")]
     pub strength: f64,
+    /// Stance at tick 0 in [-1, 1], both ways (default: where interest and opinion put it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stance: Option<f64>,
+}
+
+/// `[[decision]]`: a government's decision toward another actor, taken once its stance has
+/// stayed past `threshold` for `sustain` consecutive ticks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub id: String,
+    /// The deciding government.
+    pub actor: String,
+    /// The actor the decision is about.
+    pub toward: String,
+    pub threshold: f64,
+    #[serde(default)]
+    pub direction: Crossing,
+    #[serde(default = "default_sustain")]
+    pub sustain: u32,
+    /// What the decision is, for outputs ("recognises Aurelia").
+    #[serde(default)]
+    pub label: String,
+}
+
+fn default_sustain() -> u32 {
+    4
 }
 
 fn default_relation_strength() -> f64 {
@@ -541,6 +577,7 @@ pub struct ModelParams {
     pub propaganda: PropagandaParams,
     pub misinformation: MisinfoParams,
     pub reach: ReachDefaults,
+    pub government: GovernmentParams,
 }
 
 impl Default for ModelParams {
@@ -565,6 +602,7 @@ impl Default for ModelParams {
             propaganda: PropagandaParams::default(),
             misinformation: MisinfoParams::default(),
             reach: ReachDefaults::default(),
+            government: GovernmentParams::default(),
         }
     }
 }
@@ -682,6 +720,26 @@ impl Default for ReachDefaults {
         ReachDefaults {
             broadcast: 0.0,
             digital: 1.0,
+        }
+    }
+}
+
+/// `[model.government]`: what a government's stance is drawn to (docs/MODEL.md 3.7).
+/// Relative weights: only the voices a government has are counted, then normalised.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GovernmentParams {
+    pub public_weight: f64,
+    pub elite_weight: f64,
+    pub interest_weight: f64,
+}
+
+impl Default for GovernmentParams {
+    fn default() -> Self {
+        GovernmentParams {
+            public_weight: 0.3,
+            elite_weight: 0.3,
+            interest_weight: 0.4,
         }
     }
 }

@@ -11,11 +11,11 @@ pub mod renumber;
 #[cfg(test)]
 pub mod testkit;
 
-pub use crate::model::checked::{CampaignSpec, Params, Shock, SocialRule};
+pub use crate::model::checked::{CampaignSpec, DecisionSpec, Params, Shock, SocialRule};
 pub use build::build;
 pub use csr::Csr;
 
-use crate::model::{ActorKind, Channel};
+use crate::model::{ActorKind, Channel, Crossing, PopClass};
 
 /// Marks "no home state".
 pub const NO_HOME: u32 = u32::MAX;
@@ -66,6 +66,8 @@ pub struct Populations {
     pub values: Vec<f32>,
     /// Generator group of each population (`None` for explicit ones), for output.
     pub group: Vec<Option<u16>>,
+    /// Public or elite: which voice of its home government (docs/MODEL.md 3.7).
+    pub class: Vec<PopClass>,
 }
 
 impl Populations {
@@ -192,6 +194,10 @@ pub struct World {
     pub reach: Vec<f32>,
     /// Government stance of actor row toward actor column, `[a * actors + b]`, in [-1, 1].
     pub relations: Vec<f32>,
+    /// Interest term of the row actor toward the column actor (alliances, rivalries), same layout.
+    pub interest: Vec<f32>,
+    /// Decisions and how far each has got.
+    pub decisions: Vec<Decision>,
     pub stories: Stories,
     pub campaigns: Vec<Campaign>,
     /// Campaigns touching each population: `camp_idx[camp_off[p]..camp_off[p + 1]]`, ascending.
@@ -200,6 +206,41 @@ pub struct World {
     pub shocks: Vec<Shock>,
     pub params: Params,
     pub group_names: Vec<String>,
+}
+
+/// A decision with its progress: consecutive ticks past the threshold so far, and the
+/// tick it was taken at (once taken, it stays taken).
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub spec: DecisionSpec,
+    pub streak: u32,
+    pub taken: Option<u32>,
+}
+
+impl Decision {
+    pub fn new(spec: DecisionSpec) -> Self {
+        Decision {
+            spec,
+            streak: 0,
+            taken: None,
+        }
+    }
+
+    /// Counts one more tick with stance `r`; takes the decision at tick `tick` when the
+    /// stance has been past the threshold for `sustain` ticks in a row.
+    pub fn observe(&mut self, r: f32, tick: u32) {
+        if self.taken.is_some() {
+            return;
+        }
+        let past = match self.spec.direction {
+            Crossing::Above => r >= self.spec.threshold,
+            Crossing::Below => r <= self.spec.threshold,
+        };
+        self.streak = if past { self.streak + 1 } else { 0 };
+        if self.streak >= self.spec.sustain {
+            self.taken = Some(tick);
+        }
+    }
 }
 
 impl World {
@@ -219,5 +260,42 @@ impl World {
             .zip(sal)
             .map(|(x, w)| x * w)
             .sum()
+    }
+
+    /// Government `b`'s target stance toward every actor (docs/MODEL.md 3.7):
+    /// `T_ba = (w_P P_ba + w_E E_ba + w_I I_ba) / (w_P + w_E + w_I)`, where a voice `b` lacks
+    /// (no public or no elite home population) has weight 0. Written to `target`; `elite`
+    /// is a scratch row of the same length. False when no voice has weight.
+    pub fn stance_targets(&self, b: usize, target: &mut [f64], elite: &mut [f64]) -> bool {
+        let n = self.actors.len();
+        target.fill(0.0);
+        elite.fill(0.0);
+        let (mut n_public, mut n_elite) = (0.0, 0.0);
+        for &p in &self.actors.home_pops[b] {
+            let p = p as usize;
+            let size = self.pops.size[p];
+            let (acc, people) = match self.pops.class[p] {
+                PopClass::Public => (&mut *target, &mut n_public),
+                PopClass::Elite => (&mut *elite, &mut n_elite),
+            };
+            *people += size;
+            for (a, slot) in acc.iter_mut().enumerate() {
+                let known = self.opinions.familiarity[p * n + a] as f64;
+                *slot += size * known * self.favourability(p, a) as f64;
+            }
+        }
+        let [wp, we, wi] = self.params.gov_weights.map(f64::from);
+        let wp = if n_public > 0.0 { wp } else { 0.0 };
+        let we = if n_elite > 0.0 { we } else { 0.0 };
+        let total = wp + we + wi;
+        if total <= 0.0 {
+            return false;
+        }
+        for (a, (t, e)) in target.iter_mut().zip(elite.iter()).enumerate() {
+            let public = if n_public > 0.0 { *t / n_public } else { 0.0 };
+            let elites = if n_elite > 0.0 { e / n_elite } else { 0.0 };
+            *t = (wp * public + we * elites + wi * self.interest[b * n + a] as f64) / total;
+        }
+        true
     }
 }

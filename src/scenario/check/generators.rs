@@ -208,6 +208,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, base_dir: &Path) -> Vec<Generato
             values: g.values.clone(),
             tie_weight: g.tie_weight as f32,
             self_weight: g.self_weight.unwrap_or(sc.model.self_weight) as f32,
+            class: g.class,
             opinion,
         });
     }

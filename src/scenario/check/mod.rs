@@ -67,6 +67,7 @@ fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<D
     let (ties, one_way_ties) = ties::check_ties(&mut c, sc, &idx);
     let reach = ties::check_reach(&mut c, sc, &res);
     let relations = ties::check_relations(&mut c, sc);
+    let decisions = ties::check_decisions(&mut c, sc);
     let stories = stories::check(&mut c, sc);
     let campaigns = campaigns::check(&mut c, sc, &res);
     let shocks = events::check(&mut c, sc, &res);
@@ -90,6 +91,7 @@ fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<D
         one_way_ties,
         reach,
         relations,
+        decisions,
         stories,
         campaigns,
         shocks,

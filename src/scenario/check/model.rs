@@ -83,6 +83,18 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.range(q.key("prebunk_rate"), mi.prebunk_rate, 0.0, 1.0e3);
     c.prob(q.key("prebunk_efficacy"), mi.prebunk_efficacy);
     c.prob(q.key("prebunk_waning"), mi.prebunk_waning);
+    let q = p.key("government");
+    let g = &m.government;
+    c.prob(q.key("public_weight"), g.public_weight);
+    c.prob(q.key("elite_weight"), g.elite_weight);
+    c.prob(q.key("interest_weight"), g.interest_weight);
+    if g.public_weight + g.elite_weight + g.interest_weight <= 0.0 {
+        c.err_help(
+            q.clone(),
+            "public_weight, elite_weight and interest_weight are all 0",
+            "give at least one of them a weight above 0 (set public_pressure = 0 to freeze stances)",
+        );
+    }
     let q = p.key("reach");
     c.prob(q.key("broadcast"), m.reach.broadcast);
     c.prob(q.key("digital"), m.reach.digital);
@@ -119,6 +131,11 @@ fn params(m: &ModelParams) -> Params {
         attitude_decay: m.attitude_decay as f32,
         credibility_recovery: m.credibility_recovery as f32,
         public_pressure: m.public_pressure as f32,
+        gov_weights: [
+            m.government.public_weight as f32,
+            m.government.elite_weight as f32,
+            m.government.interest_weight as f32,
+        ],
         msg_cost: [m.messaging.cost_broadcast, m.messaging.cost_digital],
         msg_familiarity_gain: m.messaging.familiarity_gain as f32,
         msg_attitude_gain: m.messaging.attitude_gain as f32,

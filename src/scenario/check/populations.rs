@@ -85,6 +85,7 @@ pub(super) fn check(c: &mut Ctx, sc: &Scenario, idx: &PopIndex) -> Vec<Populatio
             literacy: pop.media_literacy as f32,
             stubbornness: pop.stubbornness as f32,
             self_weight: pop.self_weight.unwrap_or(sc.model.self_weight) as f32,
+            class: pop.class,
             salience: match &pop.salience {
                 Some(s) => normalised(s),
                 None => vec![1.0 / dims.max(1) as f32; dims],

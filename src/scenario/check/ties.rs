@@ -1,7 +1,7 @@
-//! `[[tie]]`, `[[reach]]` and `[[relation]]`: the links between populations and actors.
+//! `[[tie]]`, `[[reach]]`, `[[relation]]` and `[[decision]]`: the links between populations and actors.
 
 use super::{Ctx, Resolver};
-use crate::model::checked::ReachSpec;
+use crate::model::checked::{DecisionSpec, ReachSpec, RelationSpec};
 use crate::model::{RelationKind, TieDirection};
 use crate::scenario::diagnostic::{TomlPath, suggest_help};
 use crate::scenario::select::PopIndex;
@@ -70,7 +70,7 @@ pub(super) fn check_reach(c: &mut Ctx, sc: &Scenario, res: &Resolver) -> Vec<Rea
     out
 }
 
-pub(super) fn check_relations(c: &mut Ctx, sc: &Scenario) -> Vec<(u32, u32, f32)> {
+pub(super) fn check_relations(c: &mut Ctx, sc: &Scenario) -> Vec<RelationSpec> {
     let mut out = Vec::with_capacity(sc.relations.len());
     for (i, r) in sc.relations.iter().enumerate() {
         let p = TomlPath::root().key("relation").idx(i);
@@ -83,12 +83,59 @@ pub(super) fn check_relations(c: &mut Ctx, sc: &Scenario) -> Vec<(u32, u32, f32)
             );
         }
         c.prob(p.key("strength"), r.strength);
-        let stance = match r.kind {
+        let interest = match r.kind {
             RelationKind::Alliance => r.strength,
             RelationKind::Rivalry => -r.strength,
             RelationKind::Neutral => 0.0,
         } as f32;
-        out.push((a.unwrap_or(0), b.unwrap_or(0), stance));
+        if let Some(s) = r.stance {
+            c.range(p.key("stance"), s, -1.0, 1.0);
+        }
+        out.push(RelationSpec {
+            a: a.unwrap_or(0),
+            b: b.unwrap_or(0),
+            interest,
+            stance: r.stance.map(|s| s as f32),
+        });
+    }
+    out
+}
+
+/// `[[decision]]`: who decides about whom, the threshold and how long it must hold.
+pub(super) fn check_decisions(c: &mut Ctx, sc: &Scenario) -> Vec<DecisionSpec> {
+    super::unique_ids(c, "decision", sc.decisions.iter().map(|d| d.id.as_str()));
+    let mut out = Vec::with_capacity(sc.decisions.len());
+    for (i, d) in sc.decisions.iter().enumerate() {
+        let p = TomlPath::root().key("decision").idx(i);
+        let actor = c.actor(p.key("actor"), &d.actor);
+        let toward = c.actor(p.key("toward"), &d.toward);
+        if actor.is_some() && d.actor == d.toward {
+            c.err_help(
+                p.key("toward"),
+                format!(
+                    "a government decides about another actor, not itself (\"{}\")",
+                    d.toward
+                ),
+                "allowed: the id of an actor other than `actor`",
+            );
+        }
+        c.range(p.key("threshold"), d.threshold, -1.0, 1.0);
+        if d.sustain == 0 {
+            c.err_help(
+                p.key("sustain"),
+                "found 0",
+                "allowed: a whole number of ticks, at least 1",
+            );
+        }
+        out.push(DecisionSpec {
+            id: d.id.clone(),
+            actor: actor.unwrap_or(0),
+            toward: toward.unwrap_or(0),
+            threshold: d.threshold as f32,
+            direction: d.direction,
+            sustain: d.sustain,
+            label: d.label.clone(),
+        });
     }
     out
 }

@@ -2,7 +2,7 @@
 
 use crate::model::checked::CheckedScenario;
 use crate::model::{Channel, Instrument};
-use crate::world::{Actors, exchange_ties};
+use crate::world::{Actors, World, exchange_ties};
 
 /// Each exchange ties its targets to at most `exchange_ties::HOME_LINKS` of the actor's
 /// home populations, at weight 0 until exchanges strengthen it.
@@ -42,14 +42,38 @@ pub(super) fn reach(sc: &CheckedScenario, n_pop: usize) -> Vec<f32> {
     reach
 }
 
-/// Symmetric stances, `[a * actors + b]`.
-pub(super) fn relations(sc: &CheckedScenario) -> Vec<f32> {
+/// Symmetric interests, `[a * actors + b]`.
+pub(super) fn interests(sc: &CheckedScenario) -> Vec<f32> {
     let n_act = sc.actors.len();
-    let mut relations = vec![0.0f32; n_act * n_act];
-    for &(a, b, v) in &sc.relations {
-        let (a, b) = (a as usize, b as usize);
-        relations[a * n_act + b] = v;
-        relations[b * n_act + a] = v;
+    let mut interest = vec![0.0f32; n_act * n_act];
+    for r in &sc.relations {
+        let (a, b) = (r.a as usize, r.b as usize);
+        interest[a * n_act + b] = r.interest;
+        interest[b * n_act + a] = r.interest;
     }
-    relations
+    interest
+}
+
+/// Stances at tick 0: where interest and opinion put them (the targets of
+/// docs/MODEL.md 3.7), so that nothing moves while nothing happens; a relation's `stance`
+/// sets a pair elsewhere.
+pub(super) fn initial_stances(sc: &CheckedScenario, w: &mut World) {
+    let n = w.actors.len();
+    let (mut target, mut scratch) = (vec![0.0; n], vec![0.0; n]);
+    for b in 0..n {
+        if w.stance_targets(b, &mut target, &mut scratch) {
+            for (a, &t) in target.iter().enumerate() {
+                if a != b {
+                    w.relations[b * n + a] = (t as f32).clamp(-1.0, 1.0);
+                }
+            }
+        }
+    }
+    for r in &sc.relations {
+        if let Some(s) = r.stance {
+            let (a, b) = (r.a as usize, r.b as usize);
+            w.relations[a * n + b] = s;
+            w.relations[b * n + a] = s;
+        }
+    }
 }

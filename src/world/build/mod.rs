@@ -25,11 +25,11 @@ pub fn build(sc: &CheckedScenario) -> World {
         self_weights(sc),
     );
     let reach = links::reach(sc, n_pop);
-    let relations = links::relations(sc);
+    let interest = links::interests(sc);
     let stories = plans::stories(sc, &pops, &rkey);
     let campaigns = plans::campaigns(sc, &actors, &pops, &ties);
     let (camp_off, camp_idx) = plans::campaigns_per_population(&campaigns, n_pop);
-    World {
+    let mut w = World {
         name: sc.name.clone(),
         seed: sc.seed,
         ticks: sc.ticks,
@@ -41,7 +41,9 @@ pub fn build(sc: &CheckedScenario) -> World {
         opinions,
         ties,
         reach,
-        relations,
+        relations: vec![0.0; interest.len()],
+        interest,
+        decisions: sc.decisions.iter().cloned().map(Decision::new).collect(),
         stories,
         campaigns,
         camp_off,
@@ -49,7 +51,9 @@ pub fn build(sc: &CheckedScenario) -> World {
         shocks: sc.shocks.clone(),
         params: sc.params.clone(),
         group_names: sc.generators.iter().map(|g| g.prefix.clone()).collect(),
-    }
+    };
+    links::initial_stances(sc, &mut w);
+    w
 }
 
 /// Raw self weight of every population, in population order (explicit, then generated).

@@ -40,6 +40,7 @@ pub(super) fn build(
         salience_base: Vec::new(),
         values: Vec::with_capacity(n_pop * dims),
         group: Vec::with_capacity(n_pop),
+        class: Vec::with_capacity(n_pop),
     };
     let mut opinions = Opinions {
         actors: n_act,
@@ -64,6 +65,7 @@ pub(super) fn build(
         pops.salience.extend(&p.salience);
         pops.values.extend(&p.values);
         pops.group.push(None);
+        pops.class.push(p.class);
         // People know their own state.
         if let Some(h) = p.home {
             opinions.familiarity[i * n_act + h as usize] = 1.0;
@@ -122,6 +124,7 @@ pub(super) fn build(
                 None => pops.values.extend(std::iter::repeat_n(0.0f32, dims)),
             }
             pops.group.push(Some(gi as u16));
+            pops.class.push(g.class);
             if home != NO_HOME {
                 opinions.familiarity[i * n_act + home as usize] = 1.0;
             }
