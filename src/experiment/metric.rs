@@ -303,6 +303,16 @@ impl Metric {
         matches!(self.quantity, Quantity::Story { .. }) && !self.is_tick_valued()
     }
 
+    /// The time series the metric reduces, e.g. `believing:s[home:a]` for
+    /// `believing:s[home:a]@peak` (the line of a chart over time).
+    pub fn series_name(&self) -> String {
+        Metric {
+            reduction: Reduction::Final,
+            ..self.clone()
+        }
+        .to_string()
+    }
+
     /// The metric in words for titles: "final soft_power:norland", "soft_power:norland@52".
     pub fn headline(&self) -> String {
         if self.reduction == Reduction::Final {

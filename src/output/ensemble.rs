@@ -728,11 +728,12 @@ fn verdict(lo: f64, hi: f64, higher: bool) -> usize {
     }
 }
 
-const VERDICTS: [&str; 4] = [
+const VERDICTS: [&str; 5] = [
     "better than the baseline (95% CI excludes 0)",
     "worse than the baseline (95% CI excludes 0)",
     "not told apart from the baseline",
     "one run: no interval",
+    "spends no more than the baseline: no ratio",
 ];
 
 /// Rows coloured by verdict, and the legend of the verdicts that occur (in their order).
@@ -756,7 +757,9 @@ fn by_verdict(rows: Vec<(Interval, usize)>) -> (Vec<Interval>, Vec<String>) {
 /// The headline's paired difference from the baseline over time: the mean over runs with
 /// its 95% interval, one band per strategy.
 fn effect_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
-    let focal = &a.manifest.metrics.focal;
+    // The quantity over time, before its reduction to one number.
+    let focal = &Metric::parse(&a.manifest.metrics.focal)
+        .map_or_else(|_| a.manifest.metrics.focal.clone(), |m| m.series_name());
     let (k, y_label) = shown_diff(focal);
     let series: Vec<Band> = a
         .effects
@@ -949,8 +952,8 @@ pub fn write_compare(
             "fan",
             png,
             format!(
-                "for each strategy, the line is its {focal} minus {base_name}'s in the same run (same seed{}), averaged over the runs, in each {}; {} The line at 0 is the baseline.",
-                if n > 1 { " and draw" } else { "" },
+                "for each strategy, the line is its {} minus {base_name}'s in the same run (same seed and, under uncertainty, the same parameter draw), averaged over the runs, in each {}; {} The line at 0 is the baseline.",
+                Metric::parse(focal).map_or_else(|_| focal.clone(), |m| m.series_name()),
                 a.manifest.tick_label,
                 if n > 1 {
                     "the band is the 95% confidence interval of that mean difference."
@@ -1017,7 +1020,7 @@ pub fn write_compare(
                         kind: 0,
                     },
                     if r.gain_per_100.is_nan() {
-                        2
+                        4
                     } else {
                         verdict(r.gain_ci_low, r.gain_ci_high, true)
                     },
