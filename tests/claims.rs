@@ -342,7 +342,7 @@ fn war_of_ideas_fact_checking_lowers_the_final_share_but_raises_the_peak() {
     about(value(fin, "ci95_high"), "-0.0023");
     assert_eq!(value(fin, "share_better"), 1.0);
     // ... while the story peaks 4.4 percentage points higher, also in every run.
-    let peak = "believing_peak:grain_plot";
+    let peak = "believing:grain_plot@peak";
     about(100.0 * value(peak, "mean_diff"), "4.4");
     assert_eq!(value(peak, "share_better"), 0.0);
 }

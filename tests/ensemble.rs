@@ -386,5 +386,5 @@ fn bad_strategies_are_explained() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("did you mean \"soft_power:a\""));
+        .stderr(predicate::str::contains("did you mean \"soft_power\""));
 }

@@ -14,7 +14,11 @@ fn softpower() -> Command {
 /// The words of an example command line, after `softpower`.
 fn is_example(line: &str) -> Option<Vec<String>> {
     let rest = line.trim_start().strip_prefix("softpower ")?;
-    let words: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
+    // Single quotes protect a metric's brackets and parentheses from the shell.
+    let words: Vec<String> = rest
+        .split_whitespace()
+        .map(|w| w.trim_matches('\'').to_string())
+        .collect();
     COMMANDS.contains(&words.first()?.as_str()).then_some(words)
 }
 

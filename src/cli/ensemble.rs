@@ -26,9 +26,11 @@ pub struct EnsembleArgs {
     /// Seeded runs per strategy or sweep point (common random numbers: run r uses the same seed everywhere)
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub runs: u32,
-    /// Headline metric, tracked every tick: <soft_power|familiarity|trust|favourability|credibility>:<actor> or believing:<story> [default: soft_power:<focal actor>]
-    #[arg(long)]
-    pub metric: Option<String>,
+    /// What to measure, repeatable; the first is the headline that ranks [default: soft_power:<focal actor>]
+    ///
+    /// QUANTITY:ENTITY[SELECTORS]@REDUCTION (docs/ANALYSIS.md, "Metrics"). QUANTITY: soft_power, familiarity, trust, favourability, credibility, spend (of an actor); believing, fact_checked, prebunked (of a story); stance (FROM->TO). SELECTORS restrict it to populations: a population id, home:ACTOR, group:PREFIX or all, comma-separated. REDUCTION: final (default), a tick (@52), peak, trough, mean, mean(A..B), peak_tick, first>X, first<X (a threshold never crossed reads as ticks + 1). Examples: believing:grain_plot@peak, favourability:norland[home:meridia]@mean(10..52), soft_power:norland@26
+    #[arg(long = "metric", value_name = "METRIC")]
+    pub metric: Vec<String>,
     /// Output folder [default: output/<scenario name>-compare or -sweep]
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -55,6 +57,9 @@ pub struct CompareArgs {
     /// Strategies to compare with the baseline, comma-separated [default: all]
     #[arg(long, value_delimiter = ',')]
     pub strategies: Option<Vec<String>>,
+    /// A compared strategy that does nothing (spends nothing): cost-effectiveness is also reported against it
+    #[arg(long, value_name = "STRATEGY")]
+    pub do_nothing: Option<String>,
     #[command(flatten)]
     pub common: EnsembleArgs,
 }
@@ -109,7 +114,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         args.strategies.as_deref(),
     )
     .map_err(invalid)?;
-    let infos = vs
+    let infos: Vec<VariantInfo> = vs
         .iter()
         .map(|(name, _)| VariantInfo {
             name: name.clone(),
@@ -146,12 +151,22 @@ pub fn compare(args: CompareArgs) -> Result<()> {
             draws: Draws::new(space, sc.scenario.seed).map_err(invalid)?,
         }
     };
+    if let Some(d) = &args.do_nothing
+        && !infos.iter().any(|v: &VariantInfo| &v.name == d)
+    {
+        return Err(Error::invalid(format!(
+            "--do-nothing {d}: not among the compared strategies{}",
+            crate::experiment::prior::did_you_mean(d, infos.iter().map(|v| v.name.as_str()))
+        ))
+        .help("name one of the strategies compared (see --strategies)"));
+    }
     drive(
         "compare",
         &loaded,
         infos,
         scenarios,
         Vec::new(),
+        args.do_nothing.clone(),
         &args.common,
     )
 }
@@ -279,6 +294,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         infos,
         Variants::Fixed(scenarios),
         params,
+        None,
         &args.common,
     )
 }
@@ -326,10 +342,11 @@ fn drive(
     infos: Vec<VariantInfo>,
     scenarios: Variants,
     sweep: Vec<SweepParam>,
+    do_nothing: Option<String>,
     a: &EnsembleArgs,
 ) -> Result<()> {
     let sc = &loaded.scenario;
-    let metrics = MetricSet::for_scenario(sc, a.metric.as_deref()).map_err(invalid)?;
+    let metrics = MetricSet::for_scenario(sc, &a.metric).map_err(invalid)?;
     let (k, n) = parse_shard(a.shard.as_deref()).map_err(invalid)?;
     let manifest = Manifest {
         kind: kind.into(),
@@ -344,6 +361,7 @@ fn drive(
         variants: infos,
         sweep,
         metrics,
+        do_nothing,
     };
     let header = Header {
         format: files::FORMAT_VERSION,
@@ -375,7 +393,8 @@ fn ensemble_memory(variants: &[crate::scenario::CheckedScenario], threads: usize
         .iter()
         .map(|v| {
             (v.ticks as u64 + 1).saturating_mul(
-                crate::experiment::stats::BAND_BYTES_PER_TICK + BATCH_RUNS as u64 * 8,
+                // The band histogram, the paired-difference sums, a batch of series.
+                crate::experiment::stats::BAND_BYTES_PER_TICK + 16 + BATCH_RUNS as u64 * 8,
             )
         })
         .fold(0u64, u64::saturating_add);
@@ -394,6 +413,13 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         .map(|v| scenarios.scenario(v, 0))
         .collect::<std::result::Result<_, String>>()
         .map_err(Error::invalid)?;
+    // Every metric must be measurable on a run of this scenario (selectors, stances).
+    {
+        let (metrics, focal) = h.manifest.metrics.parsed().map_err(Error::invalid)?;
+        let world = crate::world::build(&first[0]);
+        crate::experiment::measure::Meter::new(&metrics, focal, &world)
+            .map_err(|e| Error::invalid(format!("--metric: {e}")))?;
+    }
     let need = ensemble_memory(&first, pool.current_num_threads());
     crate::scenario::preflight::fits(need).map_err(|msg| {
         Error::invalid(format!(
@@ -515,6 +541,13 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         }
     } else {
         let agg = aggregate(m, std::slice::from_ref(&out.path))?;
+        if agg.runs_done() == 0 {
+            // Nothing to summarise: tables of no runs would be all NaN.
+            return Err(Error::Interrupted(format!(
+                "interrupted before any run finished: no results, no tables written in {}.\n  help: run the same command with --resume to start the work again",
+                out.path.display()
+            )));
+        }
         finish(&out, &agg, &a.output, description)?;
     }
     if interrupted || missing > 0 {
@@ -579,7 +612,16 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
             .results
             .iter()
             .any(|rs| rs.iter().any(|r| r.finals[focal] != rs[0].finals[focal]));
-        if agg.runs_done() > 1 && !varies {
+        if agg.runs_done() == 1 {
+            say!(
+                "\nnote: one run per {}: no interval and no share of runs is computed, and a difference is not evidence of an effect unless the scenario has no random element; use --runs 2 or more.",
+                if m.kind == "sweep" {
+                    "point"
+                } else {
+                    "strategy"
+                }
+            );
+        } else if !varies {
             say!(
                 "\nnote: every run gave the same result: this scenario has no random element (no stories, no generated populations), so the intervals are zero-width; one run would do."
             );
@@ -600,7 +642,37 @@ fn capitalise(s: &str) -> String {
     })
 }
 
-/// The ranked table printed after `compare` and `sweep`.
+/// A number for the terminal, "-" where it is undefined (one run has no interval).
+fn num(v: f64, signed: bool) -> String {
+    // No "-0.00000": a zero difference has no sign.
+    let v = if v == 0.0 { 0.0 } else { v };
+    match (v.is_finite(), signed) {
+        (false, _) => "-".into(),
+        (true, true) => format!("{v:+.5}"),
+        (true, false) => format!("{v:.5}"),
+    }
+}
+
+/// "[lo, hi]" or "-" when there is no interval.
+fn interval(lo: f64, hi: f64, signed: bool) -> String {
+    if lo.is_finite() && hi.is_finite() {
+        format!("[{}, {}]", num(lo, signed), num(hi, signed))
+    } else {
+        "-".into()
+    }
+}
+
+/// A paired effect in a few characters: the mean difference, starred where its 95%
+/// interval excludes zero.
+fn effect_cell(p: &crate::experiment::stats::Paired) -> String {
+    let d = &p.diff;
+    let sure = d.ci_low > 0.0 || d.ci_high < 0.0;
+    format!("{}{}", num(d.mean, true), if sure { "*" } else { " " })
+}
+
+/// The ranked table printed after `compare` and `sweep`: the headline ranks; the other
+/// metrics asked for and the side effects on every actor's index and every story follow
+/// as paired differences from the baseline (or first point).
 pub fn ranking_text(agg: &Aggregate) -> String {
     use std::fmt::Write;
     let m = &agg.manifest;
@@ -610,23 +682,24 @@ pub fn ranking_text(agg: &Aggregate) -> String {
     } else {
         " (INCOMPLETE)".into()
     };
+    let what = if m.kind == "sweep" {
+        "point"
+    } else {
+        "strategy"
+    };
     let _ = writeln!(
         s,
-        "{} \"{}\": {} runs per {}, seed {}{status}",
+        "{} \"{}\": {} runs per {what}, seed {}{status}",
         m.kind,
         m.scenario,
         agg.runs_done(),
-        if m.kind == "sweep" {
-            "point"
-        } else {
-            "strategy"
-        },
         m.seed
     );
+    let headline = crate::experiment::metric::Metric::parse(&m.metrics.focal)
+        .map_or(m.metrics.focal.clone(), |x| x.headline());
     let _ = writeln!(
         s,
-        "Metric: final {} ({} is better); paired differences against {}",
-        m.metrics.focal,
+        "Headline: {headline} ({} is better); paired differences against {}",
         if crate::experiment::ensemble::lower_is_better(&m.metrics.focal) {
             "lower"
         } else {
@@ -652,31 +725,95 @@ pub fn ranking_text(agg: &Aggregate) -> String {
     let _ = writeln!(
         s,
         "\n  {:<3} {:<24} {:>10} {:>23} {:>10} {:>23} {:>7} {:>12}",
-        "#", "strategy", "mean", "95% CI", "vs base", "95% CI", "better", "gain/100u"
+        "#", what, "mean", "95% CI", "vs base", "95% CI", "better", "gain/100u"
     );
-    for (i, r) in crate::output::ensemble::ranking(agg)
-        .iter()
-        .take(40)
-        .enumerate()
-    {
+    let rank = crate::output::ensemble::ranking(agg);
+    for (i, r) in rank.iter().take(40).enumerate() {
         let _ = writeln!(
             s,
-            "  {:<3} {:<24} {:>10.5} [{:>10.5}, {:>10.5}] {:>+10.5} [{:>+10.5}, {:>+10.5}] {:>6.0}% {:>12}",
+            "  {:<3} {:<24} {:>10} {:>23} {:>10} {:>23} {:>7} {:>12}",
             i + 1,
             label(&r.variant),
-            r.mean,
-            r.ci_low,
-            r.ci_high,
-            r.diff,
-            r.diff_ci_low,
-            r.diff_ci_high,
-            100.0 * r.share_better,
-            if r.gain_per_100.is_finite() {
-                format!("{:+.5}", r.gain_per_100)
+            num(r.mean, false),
+            interval(r.ci_low, r.ci_high, false),
+            num(r.diff, true),
+            interval(r.diff_ci_low, r.diff_ci_high, true),
+            if r.share_better.is_finite() {
+                format!("{:.0}%", 100.0 * r.share_better)
             } else {
                 "-".into()
-            }
+            },
+            num(r.gain_per_100, true)
         );
+    }
+    let _ = writeln!(
+        s,
+        "  gain/100u: paired gain over {} in the headline (positive = better) per 100 budget units {} spends beyond it; \"-\" where it spends no more.",
+        m.variants[0].name, m.metrics.cost_actor
+    );
+    if let Some(d) = &m.do_nothing {
+        let _ = writeln!(
+            s,
+            "\nGain over doing nothing ({d}) per 100 budget units {} spends beyond it, with its 95% CI:",
+            m.metrics.cost_actor
+        );
+        for r in rank.iter().take(40).filter(|r| &r.variant != d) {
+            if let Some([g, lo, hi]) = r.vs_do_nothing {
+                let _ = writeln!(
+                    s,
+                    "  {:<28} {:>10} {:>23}",
+                    label(&r.variant),
+                    num(g, true),
+                    interval(lo, hi, true)
+                );
+            }
+        }
+    }
+    if m.variants.len() < 2 {
+        return s;
+    }
+    // Every other metric asked for, then every actor's index and every story.
+    let mut columns: Vec<String> = m.metrics.headlines().into_iter().skip(1).collect();
+    let std_names = &m.metrics.names;
+    for n in std_names {
+        let side =
+            n.starts_with("soft_power:") || (n.starts_with("believing:") && !n.contains('@'));
+        if side && n != &m.metrics.focal && !columns.contains(n) {
+            columns.push(n.clone());
+        }
+    }
+    if columns.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "\nOther metrics and side effects: mean paired difference from {} (* where the 95% CI excludes 0)",
+        m.variants[0].name
+    );
+    let shown: Vec<usize> = rank
+        .iter()
+        .take(40)
+        .filter_map(|r| m.variants.iter().position(|v| v.name == r.variant))
+        .filter(|&v| v != 0)
+        .collect();
+    // In slices of columns that fit a terminal.
+    for chunk in columns.chunks(5) {
+        let widths: Vec<usize> = chunk.iter().map(|c| c.len().max(11)).collect();
+        let mut line = format!("\n  {:<28}", what);
+        for (c, w) in chunk.iter().zip(&widths) {
+            let _ = write!(line, " {c:>w$}");
+        }
+        let _ = writeln!(s, "{line}");
+        for &v in &shown {
+            let mut line = format!("  {:<28}", label(&m.variants[v].name));
+            for (c, w) in chunk.iter().zip(&widths) {
+                let cell = agg
+                    .paired_effect(v, c)
+                    .map_or("-".into(), |p| effect_cell(&p));
+                let _ = write!(line, " {cell:>w$}");
+            }
+            let _ = writeln!(s, "{line}");
+        }
     }
     s
 }

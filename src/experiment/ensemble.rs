@@ -11,7 +11,8 @@
 //! statistics are computed from parts in run order, so they are byte-identical however
 //! the work was split, resumed or threaded.
 
-use super::simulate;
+use super::measure::simulate_measured;
+use super::metric::{Metric, Quantity, Selector};
 use super::uncertainty::Variants;
 use crate::metrics::ACTOR_METRICS;
 use crate::model::checked::CheckedScenario;
@@ -36,58 +37,125 @@ pub fn run_seed(base: u64, run: u32) -> u64 {
 /// What an ensemble measures in every run.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MetricSet {
-    /// Final metrics: `<metric>:<actor>` for each actor metric, `believing:<story>` and
-    /// `believing_peak:<story>` for each story.
+    /// Every metric measured in each run, in the canonical spelling of [`Metric`]: each
+    /// actor's indices and spend, each story's final and peak believing share, then the
+    /// metrics asked for that are not among these.
     pub names: Vec<String>,
-    /// The headline metric, recorded every tick for fan charts.
+    /// The headline metric, its quantity recorded every tick for the fan chart.
     pub focal: String,
     /// Actor whose spend is the cost of a strategy.
     pub cost_actor: String,
+    /// The metrics asked for with `--metric`, the headline first (`[focal]` when none).
+    #[serde(default)]
+    pub asked: Vec<String>,
 }
 
-/// Metrics where lower is better.
+/// Whether lower is better for a metric name, from its type ([`Metric::lower_is_better`]);
+/// names are checked to parse when a manifest is read.
 pub fn lower_is_better(metric: &str) -> bool {
-    metric.starts_with("believing") || metric.starts_with("spend:")
+    Metric::parse(metric).is_ok_and(|m| m.lower_is_better())
+}
+
+/// The metrics measured in every run of `sc` whatever is asked: every actor's indices
+/// and spend, every story's final and peak believing share.
+pub fn standard_metrics(sc: &Scenario) -> Vec<String> {
+    let mut names = Vec::new();
+    for a in &sc.actors {
+        for m in ACTOR_METRICS {
+            names.push(format!("{}:{}", short(m), a.id));
+        }
+    }
+    for s in &sc.stories {
+        names.push(format!("believing:{}", s.id));
+        names.push(format!("believing:{}@peak", s.id));
+    }
+    names
 }
 
 impl MetricSet {
-    pub fn for_scenario(sc: &Scenario, focal: Option<&str>) -> Result<MetricSet, String> {
-        let mut names = Vec::new();
-        for a in &sc.actors {
-            for m in ACTOR_METRICS {
-                names.push(format!("{}:{}", short(m), a.id));
+    /// The metric set of an ensemble of `sc` with the metrics `asked` (the first is the
+    /// headline). A bad metric is reported with the text underneath and a caret under
+    /// what is wrong, and a "did you mean" where one is close.
+    pub fn for_scenario(sc: &Scenario, asked: &[String]) -> Result<MetricSet, String> {
+        let actors: Vec<&str> = sc.actors.iter().map(|a| a.id.as_str()).collect();
+        let stories: Vec<&str> = sc.stories.iter().map(|s| s.id.as_str()).collect();
+        let pops = crate::scenario::select::PopIndex::new(sc);
+        let mut parsed = Vec::new();
+        for text in asked {
+            let bad = |msg: String| format!("--metric \"{text}\": {msg}");
+            let m = Metric::parse(text).map_err(|e| bad(e.located(text.trim())))?;
+            m.check_entities(&actors, &stories)
+                .map_err(|e| bad(e.located(text.trim())))?;
+            m.check_ticks(sc.scenario.ticks as usize).map_err(&bad)?;
+            for sel in &m.selectors {
+                let written = match sel {
+                    Selector::All => "all".to_string(),
+                    Selector::Population(p) => p.clone(),
+                    Selector::Home(a) => format!("home:{a}"),
+                    Selector::Group(g) => format!("group:{g}"),
+                };
+                if let Err(e) = pops.resolve(&written) {
+                    let c = pops.candidates();
+                    return Err(bad(format!(
+                        "{e}{}\n    {}\n    {}{}\n  help: a selector is a population id, all, home:<actor> or group:<generator prefix>",
+                        super::prior::did_you_mean(&written, c.iter().map(String::as_str)),
+                        text.trim(),
+                        " ".repeat(text.trim().find(written.as_str()).unwrap_or(0)),
+                        "^".repeat(written.chars().count())
+                    )));
+                }
             }
-        }
-        for s in &sc.stories {
-            names.push(format!("believing:{}", s.id));
-            names.push(format!("believing_peak:{}", s.id));
+            parsed.push(m.to_string());
         }
         let default_actor = sc
             .scenario
             .focal_actor
             .clone()
             .unwrap_or_else(|| sc.actors[0].id.clone());
-        let focal = focal.map_or_else(|| format!("soft_power:{default_actor}"), String::from);
-        let per_tick = names
-            .iter()
-            .filter(|n| !n.starts_with("spend:") && !n.starts_with("believing_peak:"))
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>();
-        if !per_tick.contains(&focal.as_str()) {
-            return Err(format!(
-                "unknown metric \"{focal}\"\n  help: {} (a metric tracked every tick: <soft_power|familiarity|trust|favourability|credibility>:<actor> or believing:<story>)",
-                crate::scenario::diagnostic::suggest_help(&focal, per_tick.iter().copied())
-            ));
+        if parsed.is_empty() {
+            parsed.push(format!("soft_power:{default_actor}"));
         }
-        let cost_actor = focal
-            .split_once(':')
-            .filter(|(m, _)| !m.starts_with("believing"))
-            .map_or(default_actor, |(_, a)| a.to_string());
+        let mut names = standard_metrics(sc);
+        for p in &parsed {
+            if !names.contains(p) {
+                names.push(p.clone());
+            }
+        }
+        let focal = parsed[0].clone();
+        let cost_actor = match Metric::parse(&focal).map(|m| m.quantity) {
+            Ok(Quantity::Actor { actor, .. } | Quantity::Spend { actor }) => actor,
+            _ => default_actor,
+        };
         Ok(MetricSet {
             names,
             focal,
             cost_actor,
+            asked: parsed,
         })
+    }
+
+    /// The typed metrics in the order of `names`, and the index of the headline.
+    pub fn parsed(&self) -> Result<(Vec<Metric>, usize), String> {
+        let metrics = self
+            .names
+            .iter()
+            .map(|n| Metric::parse(n).map_err(|e| format!("metric \"{n}\": {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let focal = self
+            .names
+            .iter()
+            .position(|n| n == &self.focal)
+            .ok_or_else(|| format!("the headline \"{}\" is not measured", self.focal))?;
+        Ok((metrics, focal))
+    }
+
+    /// The metrics asked for (the headline first).
+    pub fn headlines(&self) -> Vec<String> {
+        if self.asked.is_empty() {
+            vec![self.focal.clone()]
+        } else {
+            self.asked.clone()
+        }
     }
 }
 
@@ -103,64 +171,30 @@ pub struct RunResult {
     pub seed: u64,
     /// In the order of `MetricSet::names`.
     pub finals: Vec<f64>,
-    /// The focal metric at every tick (tick 0 first).
+    /// The focal metric's quantity at every tick (tick 0 first).
     pub series: Vec<f64>,
 }
 
-/// Simulates run `run` of a variant and extracts its metrics.
+/// Simulates run `run` of a variant and measures its metrics as it goes (streaming
+/// reductions: no time series is kept but the headline's).
 pub fn run_one(
     mut s: CheckedScenario,
     variant: u32,
     run: u32,
     base_seed: u64,
-    metrics: &MetricSet,
-) -> RunResult {
+    metrics: &[Metric],
+    focal: usize,
+) -> Result<RunResult, String> {
     let seed = run_seed(base_seed, run);
     s.seed = seed;
-    let out = simulate(build(&s), |_| {});
-    let rec = &out.recorder;
-    let w = &out.engine.world;
-    let last = rec.last();
-    let mut finals = Vec::with_capacity(metrics.names.len());
-    for a in 0..w.actors.len() {
-        finals.extend_from_slice(&last.actors[a]);
-    }
-    for j in 0..w.stories.len() {
-        finals.push(last.stories[j][0]);
-        finals.push(rec.story_peak(j).1);
-    }
-    let (kind, id) = metrics
-        .focal
-        .split_once(':')
-        .expect("metric names hold a colon");
-    let series = if kind == "believing" {
-        let j = w
-            .stories
-            .ids
-            .iter()
-            .position(|x| x == id)
-            .expect("validated story");
-        rec.ticks.iter().map(|t| t.stories[j][0]).collect()
-    } else {
-        let a = w
-            .actors
-            .ids
-            .iter()
-            .position(|x| x == id)
-            .expect("validated actor");
-        let m = ACTOR_METRICS
-            .iter()
-            .position(|x| short(x) == kind)
-            .expect("validated metric");
-        rec.ticks.iter().map(|t| t.actors[a][m]).collect()
-    };
-    RunResult {
+    let (finals, series) = simulate_measured(build(&s), metrics, focal)?;
+    Ok(RunResult {
         variant,
         run,
         seed,
         finals,
         series,
-    }
+    })
 }
 
 /// Batches `[first, last)` belonging to shard `k` of `n` (1-based k).
@@ -187,6 +221,7 @@ pub fn run_batch(
 ) -> Result<Option<Vec<RunResult>>, String> {
     let first = batch * BATCH_RUNS;
     let last = (first + BATCH_RUNS).min(runs);
+    let (parsed, focal) = metrics.parsed()?;
     let units: Vec<(u32, u32)> = (first..last)
         .flat_map(|r| (0..variants.len() as u32).map(move |v| (r, v)))
         .collect();
@@ -197,7 +232,7 @@ pub fn run_batch(
                 return Ok(None);
             }
             let sc = variants.scenario(v as usize, r)?;
-            let res = run_one(sc, v, r, base_seed, metrics);
+            let res = run_one(sc, v, r, base_seed, &parsed, focal)?;
             on_done();
             Ok(Some(res))
         })

@@ -275,6 +275,53 @@ impl Metric {
         }
     }
 
+    /// Refuses a tick or window beyond a run of `ticks` ticks.
+    pub fn check_ticks(&self, ticks: usize) -> Result<(), String> {
+        let last = match self.reduction {
+            Reduction::At(t) => t,
+            Reduction::Mean(Some((_, b))) => b,
+            _ => return Ok(()),
+        };
+        if last > ticks {
+            return Err(format!(
+                "metric \"{self}\" reads tick {last}, but the scenario runs ticks 0 to {ticks}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the reduced value is a tick number (tick of peak, first crossing).
+    pub fn is_tick_valued(&self) -> bool {
+        matches!(
+            self.reduction,
+            Reduction::PeakTick | Reduction::FirstCrossing { .. }
+        )
+    }
+
+    /// Whether the value is a share of people (a story statistic), shown in percent.
+    pub fn is_share(&self) -> bool {
+        matches!(self.quantity, Quantity::Story { .. }) && !self.is_tick_valued()
+    }
+
+    /// The time series the metric reduces, e.g. `believing:s[home:a]` for
+    /// `believing:s[home:a]@peak` (the line of a chart over time).
+    pub fn series_name(&self) -> String {
+        Metric {
+            reduction: Reduction::Final,
+            ..self.clone()
+        }
+        .to_string()
+    }
+
+    /// The metric in words for titles: "final soft_power:norland", "soft_power:norland@52".
+    pub fn headline(&self) -> String {
+        if self.reduction == Reduction::Final {
+            format!("final {self}")
+        } else {
+            self.to_string()
+        }
+    }
+
     /// Checks the metric's entities against the scenario's declared names.
     pub fn check_entities(&self, actors: &[&str], stories: &[&str]) -> Result<(), MetricError> {
         let check = |what: &'static str, got: &str, known: &[&str]| {
@@ -336,6 +383,131 @@ impl Reduction {
                 .iter()
                 .position(|&v| if above { v > threshold } else { v < threshold })
                 .map(|t| t as f64),
+        }
+    }
+}
+
+/// A reduction applied tick by tick, holding O(1) state: no series is stored.
+/// On a whole series it gives what [`Reduction::apply`] gives, except that a threshold
+/// never crossed reads as `ticks + 1` (censored: after the end of the run), so every run
+/// has a value; tick and window reductions are checked against the run's length first
+/// ([`Metric::check_ticks`]).
+#[derive(Debug, Clone)]
+pub struct Streaming {
+    reduction: Reduction,
+    ticks: usize,
+    seen: bool,
+    value: f64,
+    tick: usize,
+    sum: f64,
+    count: usize,
+    first: Option<usize>,
+}
+
+impl Streaming {
+    /// For a run of `ticks` ticks (values at ticks 0..=ticks).
+    pub fn new(reduction: Reduction, ticks: usize) -> Streaming {
+        Streaming {
+            reduction,
+            ticks,
+            seen: false,
+            value: f64::NAN,
+            tick: 0,
+            sum: 0.0,
+            count: 0,
+            first: None,
+        }
+    }
+
+    /// Takes the value `v` of tick `t` (ticks arrive in increasing order from 0).
+    pub fn observe(&mut self, t: usize, v: f64) {
+        match self.reduction {
+            Reduction::Final => self.value = v,
+            Reduction::At(k) => {
+                if t == k {
+                    self.value = v;
+                }
+            }
+            Reduction::Peak => self.value = if self.seen { self.value.max(v) } else { v },
+            Reduction::Trough => self.value = if self.seen { self.value.min(v) } else { v },
+            Reduction::Mean(window) => {
+                if window.is_none_or(|(a, b)| (a..=b).contains(&t)) {
+                    self.sum += v;
+                    self.count += 1;
+                }
+            }
+            Reduction::PeakTick => {
+                if !self.seen || v > self.value {
+                    self.value = v;
+                    self.tick = t;
+                }
+            }
+            Reduction::FirstCrossing { above, threshold } => {
+                let crossed = if above { v > threshold } else { v < threshold };
+                if self.first.is_none() && crossed {
+                    self.first = Some(t);
+                }
+            }
+        }
+        self.seen = true;
+    }
+
+    /// The reduced value (NaN if no tick was observed, or the tick asked for was not).
+    pub fn finish(&self) -> f64 {
+        match self.reduction {
+            Reduction::Final | Reduction::At(_) | Reduction::Peak | Reduction::Trough => self.value,
+            Reduction::Mean(_) => {
+                if self.count == 0 {
+                    f64::NAN
+                } else {
+                    self.sum / self.count as f64
+                }
+            }
+            Reduction::PeakTick => {
+                if self.seen {
+                    self.tick as f64
+                } else {
+                    f64::NAN
+                }
+            }
+            Reduction::FirstCrossing { .. } => self.first.unwrap_or(self.ticks + 1) as f64,
+        }
+    }
+}
+
+// The part of a metric string an error is about, for pointing at it.
+impl MetricError {
+    fn culprit(&self) -> Option<String> {
+        match self {
+            MetricError::UnknownQuantity { got, .. } => Some(got.clone()),
+            MetricError::UnknownReduction { got, .. } => Some(format!("@{got}")),
+            MetricError::BadWindow(w) => Some(w.clone()),
+            MetricError::BadStance(e) => Some(e.clone()),
+            MetricError::UnknownEntity { got, .. } => Some(got.clone()),
+            MetricError::BadSelectors(_) => Some("[".into()),
+            MetricError::NoColon(_) | MetricError::NoEntity(_) => None,
+        }
+    }
+
+    /// The error with the metric text underneath and a caret line under the part that is
+    /// wrong, e.g. for `softpower:norland`:
+    /// ```text
+    /// unknown quantity "softpower", did you mean "soft_power"? ...
+    ///   softpower:norland
+    ///   ^^^^^^^^^
+    /// ```
+    pub fn located(&self, text: &str) -> String {
+        let at = self
+            .culprit()
+            .filter(|c| !c.is_empty())
+            .and_then(|c| text.find(c.as_str()).map(|i| (i, c.chars().count())));
+        match at {
+            Some((i, n)) => format!(
+                "{self}\n    {text}\n    {}{}",
+                " ".repeat(text[..i].chars().count()),
+                "^".repeat(n.max(1))
+            ),
+            None => format!("{self}\n    {text}"),
         }
     }
 }
@@ -584,5 +756,114 @@ mod tests {
                 .check_entities(&["meridia"], &["grain"])
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn errors_point_at_the_part_that_is_wrong() {
+        let at = |s: &str| Metric::parse(s).unwrap_err().located(s);
+        let e = at("softpower:norland@peak");
+        assert!(
+            e.ends_with("    softpower:norland@peak\n    ^^^^^^^^^"),
+            "{e}"
+        );
+        let e = at("trust:norland@peek");
+        assert!(
+            e.ends_with("    trust:norland@peek\n                 ^^^^^"),
+            "{e}"
+        );
+        let m = m("trust:norlnd");
+        let e = m
+            .check_entities(&["norland"], &[])
+            .unwrap_err()
+            .located("trust:norlnd");
+        assert!(e.ends_with("\n          ^^^^^^"), "{e}");
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn ident() -> impl Strategy<Value = String> {
+            "[a-z][a-z0-9_]{0,8}"
+        }
+
+        fn quantity() -> impl Strategy<Value = Quantity> {
+            let index = prop_oneof![
+                Just(ActorIndex::SoftPower),
+                Just(ActorIndex::Familiarity),
+                Just(ActorIndex::Trust),
+                Just(ActorIndex::Favourability),
+                Just(ActorIndex::Credibility),
+            ];
+            let stat = prop_oneof![
+                Just(StoryStat::Believing),
+                Just(StoryStat::FactChecked),
+                Just(StoryStat::Prebunked),
+            ];
+            prop_oneof![
+                (index, ident()).prop_map(|(index, actor)| Quantity::Actor { index, actor }),
+                ident().prop_map(|actor| Quantity::Spend { actor }),
+                (stat, ident()).prop_map(|(stat, story)| Quantity::Story { stat, story }),
+                (ident(), ident()).prop_map(|(from, to)| Quantity::Stance { from, to }),
+            ]
+        }
+
+        fn selector() -> impl Strategy<Value = Selector> {
+            prop_oneof![
+                Just(Selector::All),
+                ident().prop_map(|p| Selector::Population(format!("p{p}"))),
+                ident().prop_map(Selector::Home),
+                ident().prop_map(Selector::Group),
+            ]
+        }
+
+        fn reduction() -> impl Strategy<Value = Reduction> {
+            prop_oneof![
+                Just(Reduction::Final),
+                (0usize..10_000).prop_map(Reduction::At),
+                Just(Reduction::Peak),
+                Just(Reduction::Trough),
+                Just(Reduction::Mean(None)),
+                (0usize..500, 0usize..500).prop_map(|(a, n)| Reduction::Mean(Some((a, a + n)))),
+                Just(Reduction::PeakTick),
+                (any::<bool>(), -1e6f64..1e6)
+                    .prop_map(|(above, threshold)| Reduction::FirstCrossing { above, threshold }),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn display_then_parse_gives_back_the_metric(
+                quantity in quantity(),
+                selectors in proptest::collection::vec(selector(), 0..4),
+                reduction in reduction(),
+            ) {
+                let m = Metric { quantity, selectors, reduction };
+                let text = m.to_string();
+                prop_assert_eq!(Metric::parse(&text), Ok(m), "{}", text);
+            }
+
+            #[test]
+            fn the_streaming_reduction_equals_the_reduction_of_the_whole_series(
+                series in proptest::collection::vec(-1.0f64..1.0, 1..40),
+                reduction in reduction(),
+            ) {
+                let ticks = series.len() - 1;
+                let mut s = Streaming::new(reduction, ticks);
+                for (t, &v) in series.iter().enumerate() {
+                    s.observe(t, v);
+                }
+                let got = s.finish();
+                match (reduction.apply(&series), reduction) {
+                    (Some(want), _) => prop_assert_eq!(got, want),
+                    // Refused before a run (`check_ticks`): a window past the end.
+                    (None, Reduction::Mean(Some((_, b)))) if b > ticks => {}
+                    (None, Reduction::FirstCrossing { .. }) => {
+                        prop_assert_eq!(got, (ticks + 1) as f64)
+                    }
+                    (None, _) => prop_assert!(got.is_nan()),
+                }
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod decision;
 pub mod design;
 pub mod discovery;
 pub mod ensemble;
+pub mod measure;
 pub mod metric;
 pub mod morris;
 pub use crate::model::prior;

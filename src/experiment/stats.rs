@@ -8,9 +8,10 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 pub struct Summary {
     pub n: usize,
     pub mean: f64,
-    /// Sample standard deviation (n − 1 in the denominator); 0 for n < 2.
+    /// Sample standard deviation (n − 1 in the denominator); NaN for n < 2 (undefined).
     pub sd: f64,
-    /// 95% confidence interval of the mean: mean ± t(0.975, n − 1)·sd/√n.
+    /// 95% confidence interval of the mean: mean ± t(0.975, n − 1)·sd/√n; NaN for n < 2:
+    /// one run gives no interval (never a zero-width one).
     pub ci_low: f64,
     pub ci_high: f64,
     pub median: f64,
@@ -50,12 +51,12 @@ pub fn summarise(xs: &[f64]) -> Summary {
         xs.iter().sum::<f64>() / n as f64
     };
     let sd = if n < 2 {
-        0.0
+        f64::NAN
     } else {
         (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
     };
     let half = if n < 2 {
-        0.0
+        f64::NAN
     } else {
         t95(n) * sd / (n as f64).sqrt()
     };
@@ -77,7 +78,8 @@ pub fn summarise(xs: &[f64]) -> Summary {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Paired {
     pub diff: Summary,
-    /// Share of runs where the strategy did better (strictly).
+    /// Share of runs where the strategy did better (strictly); NaN for fewer than two
+    /// runs, where a share says nothing.
     pub share_better: f64,
 }
 
@@ -90,11 +92,86 @@ pub fn paired(strategy: &[f64], baseline: &[f64], higher_is_better: bool) -> Pai
         .count();
     Paired {
         diff: summarise(&d),
-        share_better: if d.is_empty() {
+        share_better: if d.len() < 2 {
             f64::NAN
         } else {
             better as f64 / d.len() as f64
         },
+    }
+}
+
+/// A ratio of paired means R = mean(g) / mean(s) (a gain per unit of extra spend) with
+/// a 95% interval by the delta method: with z_r = g_r − R s_r,
+/// se(R) = sd(z) / (√n · |mean(s)|), interval R ± t(0.975, n − 1)·se. Exact (the paired
+/// t interval of g divided by s) when s is the same in every run. None when mean(s) is
+/// not positive (no extra spend: no ratio); the interval is NaN for n < 2.
+pub fn ratio_of_means(g: &[f64], s: &[f64]) -> Option<(f64, f64, f64)> {
+    let n = g.len().min(s.len());
+    if n == 0 {
+        return None;
+    }
+    let ms = s[..n].iter().sum::<f64>() / n as f64;
+    if ms.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    let r = g[..n].iter().sum::<f64>() / n as f64 / ms;
+    let z: Vec<f64> = g[..n].iter().zip(&s[..n]).map(|(g, s)| g - r * s).collect();
+    let sz = summarise(&z).sd;
+    let half = t95(n) * sz / ((n as f64).sqrt() * ms);
+    Some((r, r - half, r + half))
+}
+
+/// Per-tick sums of paired differences (strategy minus baseline of the same run), for the
+/// mean difference over time with its 95% interval. Runs are added in run order, so the
+/// sums are the same however the work was split.
+#[derive(Debug, Clone, Default)]
+pub struct PairedBand {
+    pub n: usize,
+    sum: Vec<f64>,
+    sumsq: Vec<f64>,
+}
+
+impl PairedBand {
+    pub fn new(ticks: usize) -> Self {
+        PairedBand {
+            n: 0,
+            sum: vec![0.0; ticks],
+            sumsq: vec![0.0; ticks],
+        }
+    }
+
+    pub fn add(&mut self, strategy: &[f64], baseline: &[f64]) {
+        for (t, (s, b)) in strategy
+            .iter()
+            .zip(baseline)
+            .enumerate()
+            .take(self.sum.len())
+        {
+            let d = s - b;
+            self.sum[t] += d;
+            self.sumsq[t] += d * d;
+        }
+        self.n += 1;
+    }
+
+    /// Mean difference at tick t and its 95% interval (NaN for fewer than two runs).
+    pub fn at(&self, t: usize) -> (f64, f64, f64) {
+        let n = self.n as f64;
+        if self.n == 0 {
+            return (f64::NAN, f64::NAN, f64::NAN);
+        }
+        let mean = self.sum[t] / n;
+        if self.n < 2 {
+            return (mean, f64::NAN, f64::NAN);
+        }
+        // Rounding can leave a tiny negative variance when every run agrees.
+        let var = ((self.sumsq[t] - n * mean * mean) / (n - 1.0)).max(0.0);
+        let half = t95(self.n) * (var / n).sqrt();
+        (mean, mean - half, mean + half)
+    }
+
+    pub fn ticks(&self) -> usize {
+        self.sum.len()
     }
 }
 
@@ -179,6 +256,57 @@ mod tests {
         assert!((s.q05 - 1.2).abs() < 1e-12);
         let half = 2.776 * 2.5f64.sqrt() / 5f64.sqrt();
         assert!((s.ci_high - 3.0 - half).abs() < 1e-3);
+    }
+
+    #[test]
+    fn one_run_has_no_interval_and_no_share_better() {
+        let s = summarise(&[0.4]);
+        assert_eq!(s.mean, 0.4);
+        assert!(s.sd.is_nan() && s.ci_low.is_nan() && s.ci_high.is_nan());
+        let p = paired(&[0.5], &[0.4], true);
+        assert!(p.share_better.is_nan() && p.diff.ci_low.is_nan());
+        let mut band = PairedBand::new(2);
+        band.add(&[0.5, 0.6], &[0.4, 0.4]);
+        let (m, lo, hi) = band.at(1);
+        assert!((m - 0.2).abs() < 1e-15 && lo.is_nan() && hi.is_nan());
+    }
+
+    #[test]
+    fn a_ratio_of_means_with_constant_spend_is_the_paired_interval_scaled() {
+        let g = [0.1, 0.3, 0.2, 0.6];
+        let s = [2.0; 4];
+        let (r, lo, hi) = ratio_of_means(&g, &s).unwrap();
+        let p = summarise(&g);
+        assert!((r - p.mean / 2.0).abs() < 1e-15);
+        assert!((lo - p.ci_low / 2.0).abs() < 1e-12 && (hi - p.ci_high / 2.0).abs() < 1e-12);
+        assert!(
+            ratio_of_means(&g, &[0.0; 4]).is_none(),
+            "no extra spend, no ratio"
+        );
+        assert!(
+            ratio_of_means(&g, &[-1.0; 4]).is_none(),
+            "a saving is not a cost"
+        );
+    }
+
+    #[test]
+    fn the_band_of_paired_differences_matches_the_paired_summary_at_every_tick() {
+        let base = [[0.1, 0.2], [0.3, 0.1], [0.2, 0.5]];
+        let strat = [[0.2, 0.1], [0.5, 0.4], [0.1, 0.9]];
+        let mut band = PairedBand::new(2);
+        for (s, b) in strat.iter().zip(&base) {
+            band.add(s, b);
+        }
+        for t in 0..2 {
+            let col = |x: &[[f64; 2]; 3]| x.iter().map(|r| r[t]).collect::<Vec<_>>();
+            let p = paired(&col(&strat), &col(&base), true).diff;
+            let (m, lo, hi) = band.at(t);
+            assert!(
+                (m - p.mean).abs() < 1e-12
+                    && (lo - p.ci_low).abs() < 1e-12
+                    && (hi - p.ci_high).abs() < 1e-12
+            );
+        }
     }
 
     #[test]

@@ -8,8 +8,9 @@ use crate::error::{Context, Error, Result};
 use crate::experiment::ensemble::{
     BATCH_RUNS, MetricSet, RunResult, batches, lower_is_better, run_seed,
 };
-use crate::experiment::stats::{BandSketch, paired, summarise};
-use crate::plot::{self, Band, BandChart, BarChart, Heatmap, Interval, IntervalChart};
+use crate::experiment::metric::Metric;
+use crate::experiment::stats::{BandSketch, Paired, PairedBand, paired, ratio_of_means, summarise};
+use crate::plot::{self, Band, BandChart, Heatmap, Interval, IntervalChart};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,10 @@ pub struct Manifest {
     pub variants: Vec<VariantInfo>,
     pub sweep: Vec<SweepParam>,
     pub metrics: MetricSet,
+    /// A strategy declared as doing nothing (`compare --do-nothing`): cost-effectiveness is
+    /// also given against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub do_nothing: Option<String>,
 }
 
 /// The manifest plus which slice of the work this folder holds.
@@ -127,6 +132,19 @@ impl Manifest {
             return bad("variants", "is empty".into());
         }
         let names = &self.metrics.names;
+        if let Some((i, e)) = names
+            .iter()
+            .enumerate()
+            .find_map(|(i, n)| Metric::parse(n).err().map(|e| (i, e)))
+        {
+            return bad(&format!("metrics.names[{i}]"), e.to_string());
+        }
+        if let Some(a) = self.metrics.asked.iter().find(|a| !names.contains(a)) {
+            return bad(
+                "metrics.asked",
+                format!("\"{a}\" is not one of the metrics listed in metrics.names"),
+            );
+        }
         if !names.contains(&self.metrics.focal) {
             return bad(
                 "metrics.focal",
@@ -145,6 +163,11 @@ impl Manifest {
                     self.metrics.cost_actor
                 ),
             );
+        }
+        if let Some(d) = &self.do_nothing
+            && !self.variants.iter().any(|v| &v.name == d)
+        {
+            return bad("do_nothing", format!("\"{d}\" is not one of the variants"));
         }
         let swept = self.sweep.len();
         if self.kind == "sweep" && !(1..=2).contains(&swept) {
@@ -334,6 +357,9 @@ pub struct Aggregate {
     /// `[variant][i]`, runs in increasing order.
     pub results: Vec<Vec<RunResult>>,
     pub bands: Vec<BandSketch>,
+    /// `[variant]`: the headline's paired difference from the baseline at every tick
+    /// (empty for the baseline itself).
+    pub effects: Vec<PairedBand>,
     pub batches_done: u32,
     pub complete: bool,
 }
@@ -351,6 +377,7 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
             .collect()
     };
     let mut bands: Vec<BandSketch> = Vec::new();
+    let mut effects: Vec<PairedBand> = Vec::new();
     let total = batches(manifest.runs);
     let mut done = 0;
     // The parts present, listed once: a manifest edited to billions of runs must not
@@ -365,10 +392,30 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
         let part = read_part(manifest, dir, b)?;
         if bands.is_empty() {
             bands = new_bands();
+            effects = (0..v)
+                .map(|i| {
+                    PairedBand::new(if i == 0 {
+                        0
+                    } else {
+                        manifest.ticks as usize + 1
+                    })
+                })
+                .collect();
         }
+        // Each run's baseline series, to pair every strategy's run with it.
+        let base: Vec<(u32, Vec<f64>)> = part
+            .iter()
+            .filter(|r| r.variant == 0)
+            .map(|r| (r.run, r.series.clone()))
+            .collect();
         for mut r in part {
             let vi = r.variant as usize;
             bands[vi].add(&r.series);
+            if vi > 0
+                && let Some((_, b)) = base.iter().find(|(run, _)| *run == r.run)
+            {
+                effects[vi].add(&r.series, b);
+            }
             r.series = vec![
                 r.series.first().copied().unwrap_or(f64::NAN),
                 r.series.last().copied().unwrap_or(f64::NAN),
@@ -380,11 +427,13 @@ pub fn aggregate(manifest: &Manifest, dirs: &[PathBuf]) -> Result<Aggregate> {
     if bands.is_empty() {
         // No part read: no band to draw (figures need runs), and no size to trust.
         bands = (0..v).map(|_| BandSketch::new(0)).collect();
+        effects = (0..v).map(|_| PairedBand::new(0)).collect();
     }
     Ok(Aggregate {
         manifest: manifest.clone(),
         results,
         bands,
+        effects,
         batches_done: done,
         complete: done == total,
     })
@@ -396,7 +445,7 @@ impl Aggregate {
     }
     /// Index of a metric; the manifest was checked on reading to name its focal metric and
     /// its cost actor's spend among its metrics, so 0 is never used for those.
-    fn metric(&self, name: &str) -> usize {
+    pub fn metric(&self, name: &str) -> usize {
         self.manifest
             .metrics
             .names
@@ -404,11 +453,22 @@ impl Aggregate {
             .position(|n| n == name)
             .unwrap_or(0)
     }
-    fn column(&self, variant: usize, metric: usize) -> Vec<f64> {
+    pub fn column(&self, variant: usize, metric: usize) -> Vec<f64> {
         self.results[variant]
             .iter()
             .map(|r| r.finals[metric])
             .collect()
+    }
+
+    /// Paired difference of variant `v` from the baseline on metric `name` (None if the
+    /// metric is not measured).
+    pub fn paired_effect(&self, v: usize, name: &str) -> Option<Paired> {
+        let m = self.manifest.metrics.names.iter().position(|n| n == name)?;
+        Some(paired(
+            &self.column(v, m),
+            &self.column(0, m),
+            !lower_is_better(name),
+        ))
     }
 }
 
@@ -425,9 +485,20 @@ pub struct RankRow {
     pub share_better: f64,
     /// Mean spend of the cost actor per run.
     pub spend: f64,
-    /// Mean improvement of the focal metric over the run (its rise, or its fall where lower
-    /// is better) per 100 budget units spent by the cost actor.
+    /// Mean extra spend of the cost actor over the baseline in the same run.
+    pub extra_spend: f64,
+    /// Cost-effectiveness: the mean paired gain over the baseline (the headline's
+    /// difference, signed so that better is positive) per 100 budget units of mean extra
+    /// spend, 100 · mean(gain) / mean(extra spend); NaN (null in JSON) when the strategy
+    /// spends no more than the baseline.
     pub gain_per_100: f64,
+    /// Its 95% interval (delta method, `stats::ratio_of_means`); NaN for one run.
+    pub gain_ci_low: f64,
+    pub gain_ci_high: f64,
+    /// The same against the declared do-nothing strategy, when there is one (absent
+    /// from JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vs_do_nothing: Option<[f64; 3]>,
 }
 
 pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
@@ -435,20 +506,35 @@ pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
     let spend_ix = a.metric(&format!("spend:{}", a.manifest.metrics.cost_actor));
     let higher = !lower_is_better(&a.manifest.metrics.focal);
     let base = a.column(0, m);
+    let base_spend = a.column(0, spend_ix);
+    let nothing = a
+        .manifest
+        .do_nothing
+        .as_ref()
+        .and_then(|d| a.manifest.variants.iter().position(|v| &v.name == d))
+        .map(|d| (a.column(d, m), a.column(d, spend_ix)));
     let mut rows: Vec<RankRow> = (0..a.manifest.variants.len())
         .map(|v| {
             let x = a.column(v, m);
             let s = summarise(&x);
             let p = paired(&x, &base, higher);
-            let spend = summarise(&a.column(v, spend_ix)).mean;
+            let spend_v = a.column(v, spend_ix);
+            let spend = summarise(&spend_v).mean;
             let sign = if higher { 1.0 } else { -1.0 };
-            let gain = summarise(
-                &a.results[v]
-                    .iter()
-                    .map(|r| sign * (r.series[1] - r.series[0]))
-                    .collect::<Vec<_>>(),
-            )
-            .mean;
+            let gain: Vec<f64> = x.iter().zip(&base).map(|(s, b)| sign * (s - b)).collect();
+            let extra: Vec<f64> = spend_v
+                .iter()
+                .zip(&base_spend)
+                .map(|(s, b)| s - b)
+                .collect();
+            let nan3 = (f64::NAN, f64::NAN, f64::NAN);
+            let ce = ratio_of_means(&gain, &extra).unwrap_or(nan3);
+            let vs_do_nothing = nothing.as_ref().map(|(dm, ds)| {
+                let g: Vec<f64> = x.iter().zip(dm).map(|(s, b)| sign * (s - b)).collect();
+                let e: Vec<f64> = spend_v.iter().zip(ds).map(|(s, b)| s - b).collect();
+                let r = ratio_of_means(&g, &e).unwrap_or(nan3);
+                [100.0 * r.0, 100.0 * r.1, 100.0 * r.2]
+            });
             RankRow {
                 variant: a.manifest.variants[v].name.clone(),
                 mean: s.mean,
@@ -459,11 +545,11 @@ pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
                 diff_ci_high: p.diff.ci_high,
                 share_better: p.share_better,
                 spend,
-                gain_per_100: if spend > 0.0 {
-                    100.0 * gain / spend
-                } else {
-                    f64::NAN
-                },
+                extra_spend: summarise(&extra).mean,
+                gain_per_100: 100.0 * ce.0,
+                gain_ci_low: 100.0 * ce.1,
+                gain_ci_high: 100.0 * ce.2,
+                vs_do_nothing,
             }
         })
         .collect();
@@ -482,6 +568,11 @@ pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
 /// --seed` takes it as written.
 pub fn seed_text(seed: u64) -> String {
     format!("0x{seed:016x}")
+}
+
+/// A table cell: empty where a statistic is undefined (one run has no interval).
+fn cell(v: f64) -> String {
+    if v.is_nan() { String::new() } else { fmt(v) }
 }
 
 fn runs_csv(a: &Aggregate) -> Result<Vec<u8>> {
@@ -525,9 +616,9 @@ fn compare_csv(a: &Aggregate) -> Result<Vec<u8>> {
                 name,
                 &s.n.to_string(),
                 &fmt(s.mean),
-                &fmt(s.sd),
-                &fmt(s.ci_low),
-                &fmt(s.ci_high),
+                &cell(s.sd),
+                &cell(s.ci_low),
+                &cell(s.ci_high),
                 &fmt(s.median),
                 &fmt(s.q05),
                 &fmt(s.q95),
@@ -562,9 +653,9 @@ fn paired_csv(a: &Aggregate) -> Result<Vec<u8>> {
                 if higher { "higher" } else { "lower" },
                 &p.diff.n.to_string(),
                 &fmt(p.diff.mean),
-                &fmt(p.diff.ci_low),
-                &fmt(p.diff.ci_high),
-                &fmt(p.share_better),
+                &cell(p.diff.ci_low),
+                &cell(p.diff.ci_high),
+                &cell(p.share_better),
             ])?;
         }
     }
@@ -586,8 +677,8 @@ fn sweep_csv(a: &Aggregate) -> Result<Vec<u8>> {
                 name.clone(),
                 s.n.to_string(),
                 fmt(s.mean),
-                fmt(s.ci_low),
-                fmt(s.ci_high),
+                cell(s.ci_low),
+                cell(s.ci_high),
             ]);
             w.write_record(&row)?;
         }
@@ -605,14 +696,119 @@ struct Summary<'a> {
     files: Vec<String>,
 }
 
-/// How figures show a metric: shares of people (the believing metrics) as percentages,
-/// as README promises, with the unit in the axis label; data files keep 0–1.
+/// How figures show a metric: shares of people (story statistics) as percentages, as
+/// README promises, with the unit in the axis label; data files keep 0–1.
 fn shown(metric: &str) -> (f64, String) {
-    if metric.starts_with("believing") {
-        (100.0, format!("{metric} (% of people)"))
-    } else {
-        (1.0, metric.to_string())
+    match Metric::parse(metric) {
+        Ok(m) if m.is_share() => (100.0, format!("{metric} (% of people)")),
+        Ok(m) if m.is_tick_valued() => (1.0, format!("{metric} (tick)")),
+        _ => (1.0, metric.to_string()),
     }
+}
+
+/// The same for a difference between strategies.
+fn shown_diff(metric: &str) -> (f64, String) {
+    match Metric::parse(metric) {
+        Ok(m) if m.is_share() => (100.0, format!("{metric}: difference (percentage points)")),
+        Ok(m) if m.is_tick_valued() => (1.0, format!("{metric}: difference (ticks)")),
+        _ => (1.0, format!("{metric}: difference")),
+    }
+}
+
+/// How a paired effect reads against zero, for colours and legends.
+fn verdict(lo: f64, hi: f64, higher: bool) -> usize {
+    if lo.is_nan() || hi.is_nan() {
+        3
+    } else if (higher && lo > 0.0) || (!higher && hi < 0.0) {
+        0
+    } else if (higher && hi < 0.0) || (!higher && lo > 0.0) {
+        1
+    } else {
+        2
+    }
+}
+
+const VERDICTS: [&str; 5] = [
+    "better than the baseline (95% CI excludes 0)",
+    "worse than the baseline (95% CI excludes 0)",
+    "not told apart from the baseline",
+    "one run: no interval",
+    "spends no more than the baseline: no ratio",
+];
+
+/// Rows coloured by verdict, and the legend of the verdicts that occur (in their order).
+fn by_verdict(rows: Vec<(Interval, usize)>) -> (Vec<Interval>, Vec<String>) {
+    let used: Vec<usize> = (0..VERDICTS.len())
+        .filter(|k| rows.iter().any(|(_, v)| v == k))
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|(mut r, v)| {
+            r.kind = used.iter().position(|&u| u == v).unwrap_or(0);
+            r
+        })
+        .collect();
+    (
+        rows,
+        used.iter().map(|&k| VERDICTS[k].to_string()).collect(),
+    )
+}
+
+/// The headline's paired difference from the baseline over time: the mean over runs with
+/// its 95% interval, one band per strategy.
+fn effect_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
+    // The quantity over time, before its reduction to one number.
+    let focal = &Metric::parse(&a.manifest.metrics.focal)
+        .map_or_else(|_| a.manifest.metrics.focal.clone(), |m| m.series_name());
+    let (k, y_label) = shown_diff(focal);
+    let series: Vec<Band> = a
+        .effects
+        .iter()
+        .zip(&a.manifest.variants)
+        .skip(1)
+        .map(|(e, info)| {
+            let at: Vec<(f64, f64, f64)> = (0..e.ticks()).map(|t| e.at(t)).collect();
+            Band {
+                name: info.name.clone(),
+                x: (0..e.ticks()).map(|t| t as f64).collect(),
+                median: at.iter().map(|x| k * x.0).collect(),
+                inner: if a.runs_done() < 2 {
+                    Vec::new()
+                } else {
+                    at.iter().map(|x| (k * x.1, k * x.2)).collect()
+                },
+                outer: Vec::new(),
+            }
+        })
+        .collect();
+    let hover = Hover::Lines(
+        series
+            .iter()
+            .map(|b: &Band| {
+                (
+                    format!("{} minus {} (mean)", b.name, a.manifest.variants[0].name),
+                    b.x.iter().copied().zip(b.median.iter().copied()).collect(),
+                )
+            })
+            .collect(),
+    );
+    let png = plot::band_chart(&BandChart {
+        title: format!(
+            "{focal} over time: each strategy minus {} in the same run, mean of {} runs",
+            a.manifest.variants[0].name,
+            a.runs_done()
+        ),
+        x_label: tick_label.to_string(),
+        y_label,
+        series,
+        inner_label: if a.runs_done() < 2 {
+            String::new()
+        } else {
+            "95% CI of the mean difference".into()
+        },
+        outer_label: String::new(),
+    })?;
+    Ok((png, hover))
 }
 
 fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
@@ -734,78 +930,115 @@ pub fn write_compare(
     out.write("paired.csv", &paired_csv(a)?)?;
     let rank = ranking(a);
     let mut figures = Vec::new();
-    if plots && a.runs_done() > 0 {
+    let focal = &a.manifest.metrics.focal;
+    let higher = !lower_is_better(focal);
+    let n = a.runs_done();
+    let base_name = &a.manifest.variants[0].name;
+    if plots && n > 0 && a.manifest.variants.len() == 1 {
+        // Nothing to pair with: the headline's spread over runs.
         let (png, hover) = fan_chart(a, tick_label)?;
         figures.push(Figure::new(
             "fan",
             png,
             format!(
-                "for each strategy, the line is the median of {} over the runs in each {}; the darker band holds the middle 50% of runs, the lighter band 90%.",
-                a.manifest.metrics.focal, a.manifest.tick_label
+                "the line is the median of {focal} over the runs in each {}; the darker band holds the middle 50% of runs, the lighter band 90%.",
+                a.manifest.tick_label
             ),
             hover,
         ));
-        let (k, label) = shown(&a.manifest.metrics.focal);
-        let rows = a
-            .manifest
-            .variants
-            .iter()
-            .map(|info| {
-                let r = rank.iter().find(|r| r.variant == info.name);
-                Interval {
-                    label: info.name.clone(),
-                    estimate: k * r.map_or(f64::NAN, |r| r.mean),
-                    lo: k * r.map_or(f64::NAN, |r| r.ci_low),
-                    hi: k * r.map_or(f64::NAN, |r| r.ci_high),
-                    kind: 0,
+    } else if plots && n > 0 {
+        let (png, hover) = effect_chart(a, tick_label)?;
+        figures.push(Figure::new(
+            "fan",
+            png,
+            format!(
+                "for each strategy, the line is its {} minus {base_name}'s in the same run (same seed and, under uncertainty, the same parameter draw), averaged over the runs, in each {}; {} The line at 0 is the baseline.",
+                Metric::parse(focal).map_or_else(|_| focal.clone(), |m| m.series_name()),
+                a.manifest.tick_label,
+                if n > 1 {
+                    "the band is the 95% confidence interval of that mean difference."
+                } else {
+                    "one run gives no interval, so the lines are not evidence of a difference."
                 }
+            ),
+            hover,
+        ));
+        let (k, label) = shown_diff(focal);
+        let rows = rank
+            .iter()
+            .filter(|r| &r.variant != base_name)
+            .map(|r| {
+                (
+                    Interval {
+                        label: r.variant.clone(),
+                        estimate: k * r.diff,
+                        lo: k * r.diff_ci_low,
+                        hi: k * r.diff_ci_high,
+                        kind: 0,
+                    },
+                    verdict(r.diff_ci_low, r.diff_ci_high, higher),
+                )
             })
-            .collect::<Vec<_>>();
+            .collect();
+        let (rows, kinds) = by_verdict(rows);
         let png = plot::interval_chart(&IntervalChart {
             title: format!(
-                "Final {}: mean and 95% CI over {} runs",
-                a.manifest.metrics.focal,
-                a.runs_done()
+                "{}: difference from {base_name}, mean and 95% CI over {n} paired runs",
+                Metric::parse(focal).map_or(focal.clone(), |m| m.headline())
             ),
-            x_label: label.clone(),
+            x_label: label,
             rows,
-            reference: rank
-                .iter()
-                .find(|r| r.variant == a.manifest.variants[0].name)
-                .map(|r| k * r.mean),
-            kinds: Vec::new(),
+            reference: Some(0.0),
+            kinds,
         })?;
         figures.push(Figure::new(
             "metric",
             png,
-            "each row is a strategy: the dot is the mean final value over the runs, the whisker its 95% confidence interval; the dashed line is the baseline's mean. Blue intervals lie wholly above it, vermillion wholly below, grey ones cross it.".into(),
+            format!(
+                "each row is a strategy: the dot is its mean paired difference from {base_name} in {focal} (the numbers of paired.csv), the whisker its 95% confidence interval; the dashed line is no difference. {} is better. The colour says whether the interval lies wholly on the better side, wholly on the worse side, or crosses 0 (see the legend){}.",
+                if higher { "Higher" } else { "Lower" },
+                if n < 2 { "; with one run there is no interval" } else { "" }
+            ),
             Hover::Axes,
         ));
-        let groups: Vec<String> = a.manifest.variants.iter().map(|v| v.name.clone()).collect();
-        let vals = groups
+        let (k, _) = shown_diff(focal);
+        let rows = rank
             .iter()
-            .map(|g| {
-                rank.iter().find(|r| &r.variant == g).map_or(0.0, |r| {
-                    if r.gain_per_100.is_finite() {
-                        k * r.gain_per_100
+            .filter(|r| &r.variant != base_name)
+            .map(|r| {
+                let label = if r.gain_per_100.is_nan() {
+                    format!("{} (no extra spend)", r.variant)
+                } else {
+                    r.variant.clone()
+                };
+                (
+                    Interval {
+                        label,
+                        estimate: k * r.gain_per_100,
+                        lo: k * r.gain_ci_low,
+                        hi: k * r.gain_ci_high,
+                        kind: 0,
+                    },
+                    if r.gain_per_100.is_nan() {
+                        4
                     } else {
-                        0.0
-                    }
-                })
+                        verdict(r.gain_ci_low, r.gain_ci_high, true)
+                    },
+                )
             })
             .collect();
-        let png = plot::bar_chart(&BarChart {
+        let (rows, kinds) = by_verdict(rows);
+        let png = plot::interval_chart(&IntervalChart {
             title: format!(
-                "Improvement in {} per 100 budget units spent by {}",
-                a.manifest.metrics.focal, a.manifest.metrics.cost_actor
+                "Gain in {focal} over {base_name} per 100 units of extra spend by {}",
+                a.manifest.metrics.cost_actor
             ),
-            x_label: "Strategy".into(),
-            y_label: format!(
-                "{} over the run per 100 units{}",
-                if lower_is_better(&a.manifest.metrics.focal) {
-                    "Fall (lower is better)"
+            x_label: format!(
+                "gain per 100 extra units ({}{})",
+                if higher {
+                    "rise"
                 } else {
-                    "Rise"
+                    "fall, as lower is better"
                 },
                 if k == 100.0 {
                     ", percentage points"
@@ -813,22 +1046,16 @@ pub fn write_compare(
                     ""
                 }
             ),
-            groups,
-            series: vec![("improvement per 100 units".into(), vals)],
-            ..Default::default()
+            rows,
+            reference: Some(0.0),
+            kinds,
         })?;
         figures.push(Figure::new(
             "cost_effectiveness",
             png,
             format!(
-                "each bar is a strategy's mean improvement of {} over the run per 100 budget units {} spent: its {} (a strategy that spends nothing shows 0; a bar below 0 means the metric moved the wrong way).",
-                a.manifest.metrics.focal,
-                a.manifest.metrics.cost_actor,
-                if lower_is_better(&a.manifest.metrics.focal) {
-                    "fall, since lower is better"
-                } else {
-                    "rise"
-                }
+                "each row is a strategy: the dot is its mean paired gain over {base_name} in {focal} (positive = better) divided by the mean extra budget {} spends over {base_name} in the same run, per 100 units; the whisker is its 95% confidence interval (delta method). A strategy that spends no more than {base_name} has no ratio and shows no dot.",
+                a.manifest.metrics.cost_actor
             ),
             Hover::Axes,
         ));

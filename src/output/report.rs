@@ -798,6 +798,9 @@ pub fn ensemble_page(
     let rank = crate::output::ensemble::ranking(agg);
     let focal = &m.metrics.focal;
     let lower = lower_is_better(focal);
+    // "final soft_power:x", "believing:s@peak": what the numbers are.
+    let headline = crate::experiment::metric::Metric::parse(focal)
+        .map_or_else(|_| focal.clone(), |x| x.headline());
     let base = &m.variants[0].name;
     let sweep = m.kind == "sweep";
     let what = if sweep { "Point" } else { "Strategy" };
@@ -812,13 +815,20 @@ pub fn ensemble_page(
     }
     if let Some(best) = rank.first() {
         changes.push(format!(
-            "Best {} by mean final {focal} ({} is better): {}, {} (95% CI {} to {}).",
+            "Best {} by mean {headline} ({} is better): {}, {}{}.",
             what.to_lowercase(),
             if lower { "lower" } else { "higher" },
             variant_label(m, &best.variant),
             plot::human(best.mean, 4),
-            plot::human(best.ci_low, 4),
-            plot::human(best.ci_high, 4)
+            if best.ci_low.is_finite() && best.ci_high.is_finite() {
+                format!(
+                    " (95% CI {} to {})",
+                    plot::human(best.ci_low, 4),
+                    plot::human(best.ci_high, 4)
+                )
+            } else {
+                " (one run: no interval)".into()
+            }
         ));
     }
     if sweep {
@@ -834,6 +844,14 @@ pub fn ensemble_page(
         }
     } else {
         for r in rank.iter().filter(|r| &r.variant != base) {
+            if agg.runs_done() < 2 {
+                changes.push(format!(
+                    "{} against {base}: {} in one run; one run gives no interval, so this is not evidence of an effect.",
+                    r.variant,
+                    signed(r.diff, 3)
+                ));
+                continue;
+            }
             let sure = if r.diff_ci_low > 0.0 || r.diff_ci_high < 0.0 {
                 "its 95% interval excludes zero"
             } else {
@@ -851,7 +869,7 @@ pub fn ensemble_page(
     }
     let mut header = vec![
         what.to_string(),
-        format!("Mean final {focal}"),
+        format!("Mean {headline}"),
         "95% CI low".into(),
         "95% CI high".into(),
     ];
@@ -863,10 +881,13 @@ pub fn ensemble_page(
                 "Difference CI high",
                 "Better in % of runs",
                 "Budget spent",
-                "Gain per 100 units",
+                "Gain over baseline per 100 extra units",
             ]
             .map(String::from),
         );
+        if let Some(d) = &m.do_nothing {
+            header.push(format!("Gain over {d} (doing nothing) per 100 extra units"));
+        }
     }
     let rows = rank
         .iter()
@@ -886,13 +907,16 @@ pub fn ensemble_page(
                     Cell::num(r.spend, 4),
                     Cell::signed(r.gain_per_100, 3),
                 ]);
+                if let Some(g) = r.vs_do_nothing {
+                    row.push(Cell::signed(g[0], 3));
+                }
             }
             row
         })
         .collect();
     let mut tables = vec![Table {
         caption: format!(
-            "{} ranked by mean final {focal}, {} runs each (common random numbers)",
+            "{} ranked by mean {headline}, {} runs each (common random numbers)",
             if sweep { "Sweep points" } else { "Strategies" },
             agg.runs_done()
         ),
