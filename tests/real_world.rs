@@ -114,6 +114,15 @@ fn readme_table() -> Vec<(String, usize, f64, f64, f64)> {
         .collect()
 }
 
+/// One country's signed errors (pp): in the fit, and of the two forecasts.
+#[derive(Default)]
+struct UnitErrors {
+    held: usize,
+    fit: Vec<f64>,
+    model: Vec<f64>,
+    naive: Vec<f64>,
+}
+
 fn mae(v: &[f64]) -> f64 {
     v.iter().map(|x| x.abs()).sum::<f64>() / v.len() as f64
 }
@@ -156,7 +165,7 @@ fn calibrate_fits_2002_to_2010_forecasts_2011_to_2013_and_readme_says_what_the_r
     };
     let mut model_err = Vec::new();
     let mut naive_err = Vec::new();
-    let mut by_unit: HashMap<String, (usize, Vec<f64>, Vec<f64>, Vec<f64>)> = HashMap::new();
+    let mut by_unit: HashMap<String, UnitErrors> = HashMap::new();
     for r in &oos {
         assert!(year(r) >= 2011);
         // The observed figure is the data file's, unchanged.
@@ -182,14 +191,14 @@ fn calibrate_fits_2002_to_2010_forecasts_2011_to_2013_and_readme_says_what_the_r
         model_err.push(e);
         naive_err.push(n);
         let u = by_unit.entry(r["unit"].clone()).or_default();
-        u.0 += 1;
-        u.2.push(e);
-        u.3.push(n);
+        u.held += 1;
+        u.model.push(e);
+        u.naive.push(n);
     }
     for r in &fit {
         assert_eq!(num(r, "value_pct"), num(find(r), "value"));
         let u = by_unit.entry(r["unit"].clone()).or_default();
-        u.1.push(num(r, "model_median_pct") - num(r, "value_pct"));
+        u.fit.push(num(r, "model_median_pct") - num(r, "value_pct"));
     }
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
@@ -224,13 +233,13 @@ fn calibrate_fits_2002_to_2010_forecasts_2011_to_2013_and_readme_says_what_the_r
     ]
     .into_iter()
     .collect();
-    let all_fit: Vec<f64> = by_unit.values().flat_map(|u| u.1.clone()).collect();
+    let all_fit: Vec<f64> = by_unit.values().flat_map(|u| u.fit.clone()).collect();
     for (country, held, fit_mae, model_mae, naive_mae) in &table {
         let (h, f, mm, nn) = if country == "all 13" {
             (oos.len(), mae(&all_fit), m, n)
         } else {
             let u = &by_unit[names[country.as_str()]];
-            (u.0, mae(&u.1), mae(&u.2), mae(&u.3))
+            (u.held, mae(&u.fit), mae(&u.model), mae(&u.naive))
         };
         assert_eq!(*held, h, "{country}: held-out figures");
         for (what, written, run) in [
