@@ -5,7 +5,7 @@
 use super::progress::Progress;
 use super::{OutputArgs, say, tell, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
-use crate::experiment::calibrate::{Problem, SamplerPlan, fit, predictive};
+use crate::experiment::calibrate::{Problem, SamplerPlan, fit, out_of_sample, predictive};
 use crate::output::OutDir;
 use crate::output::calibrate::{CalibrationReport, write_calibration};
 use crate::scenario::check::survey;
@@ -114,10 +114,15 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
     if !args.output.quiet {
         say!(
-            "calibrate \"{}\": {} parameters to {} survey figures, {} walkers x {} steps = {} runs (seed {} in every run)",
+            "calibrate \"{}\": {} parameters to {} survey figures{}, {} walkers x {} steps = {} runs (seed {} in every run)",
             sc.scenario.name,
             dims,
             problem.spec.observations.len(),
+            if problem.holdout.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} more held out)", problem.holdout.len())
+            },
             walkers,
             steps,
             walkers * (steps + 1),
@@ -148,6 +153,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         })
         .map_err(invalid)?;
     let secs = started.elapsed().as_secs_f64();
+    let oos = out_of_sample(&problem, &pred);
     let report = CalibrationReport {
         scenario: &sc.scenario.name,
         scenario_sha256: &sha256_hex(loaded.text.as_bytes()),
@@ -158,6 +164,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         posterior: &result.posterior,
         predictive: &pred,
         tick_label: &loaded.checked.tick_label,
+        out_of_sample: oos.as_ref(),
     };
     let mut files = crate::plot::with_output(fig_out, || {
         write_calibration(&out, &report, !args.output.no_plots)
@@ -215,6 +222,32 @@ fn table(r: &CalibrationReport) -> String {
         r.problem.spec.observations.len(),
         r.predictive.p_value
     );
+    if let Some(o) = r.out_of_sample.filter(|o| o.rows.is_empty()) {
+        let _ = writeln!(
+            s,
+            "\nholdout_from (tick {}) holds out none of the survey figures: nothing to forecast",
+            o.holdout_from
+        );
+    }
+    if let Some(o) = r.out_of_sample.filter(|o| !o.rows.is_empty()) {
+        let _ = writeln!(
+            s,
+            "\nout of sample: {} held-out survey figures (tick {} on); over the {} with an earlier figure, mean absolute error {:.1} points (model median) vs {:.1} (last figure carried forward); {:.0}% inside the model's 90% band",
+            o.rows.len(),
+            o.holdout_from,
+            o.compared,
+            100.0 * o.model_mae,
+            100.0 * o.naive_mae,
+            100.0 * o.coverage90
+        );
+        for (unit, n, m, nv) in crate::output::calibrate::out_of_sample_by_unit(r.problem, o) {
+            let _ = writeln!(
+                s,
+                "  {unit:<24} {n:>3} figures  model {m:>5.1}  naive {nv:>5.1}{}",
+                if m > nv { "  (model worse)" } else { "" }
+            );
+        }
+    }
     for w in r.warnings() {
         let _ = writeln!(s, "warning: {w}");
     }

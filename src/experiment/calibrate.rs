@@ -96,23 +96,38 @@ pub struct Problem {
     pub actors: Vec<String>,
     /// Distinct observation ticks, ascending.
     obs_ticks: Vec<u32>,
-    /// The observed series, in order.
+    /// The observed series (fitted or held out), in order.
     pub keys: Vec<SeriesKey>,
+    /// Observations at or after `spec.holdout_from`: predicted, not fitted
+    /// (`spec.observations` keeps the fitted ones).
+    pub holdout: Vec<Observation>,
     /// Last tick of the run.
     pub ticks: u32,
 }
 
 impl Problem {
     /// The problem of a scenario `check` accepted, with its checked `[survey]`.
-    pub fn new(sc: &Scenario, spec: SurveySpec, base_dir: &Path) -> Result<Problem, String> {
+    pub fn new(sc: &Scenario, mut spec: SurveySpec, base_dir: &Path) -> Result<Problem, String> {
         if spec.observations.is_empty() {
             return Err("the scenario's [survey] names no observations file".into());
         }
+        let (fitted, holdout): (Vec<Observation>, Vec<Observation>) = spec
+            .observations
+            .iter()
+            .cloned()
+            .partition(|o| spec.holdout_from.is_none_or(|h| o.tick < h));
+        if fitted.is_empty() {
+            return Err(format!(
+                "[survey] holdout_from (tick {}) holds out every observation: nothing is left to fit",
+                spec.holdout_from.unwrap_or(0)
+            ));
+        }
+        let mut keys: Vec<SeriesKey> = spec.observations.iter().map(key_of).collect();
+        spec.observations = fitted;
         let space = Space::of(sc);
         let mut obs_ticks: Vec<u32> = spec.observations.iter().map(|o| o.tick).collect();
         obs_ticks.sort_unstable();
         obs_ticks.dedup();
-        let mut keys: Vec<SeriesKey> = spec.observations.iter().map(key_of).collect();
         keys.sort_unstable();
         keys.dedup();
         Ok(Problem {
@@ -122,6 +137,7 @@ impl Problem {
             actors: sc.actors.iter().map(|a| a.id.clone()).collect(),
             obs_ticks,
             keys,
+            holdout,
             ticks: sc.scenario.ticks,
             spec,
         })
@@ -173,6 +189,90 @@ impl Problem {
     pub fn log_likelihood(&self, p: &[f64]) -> f64 {
         log_likelihood(&self.spec.observations, p)
     }
+}
+
+/// Index of an observation's series in `problem.keys`.
+pub fn key_index(problem: &Problem, o: &Observation) -> usize {
+    problem
+        .keys
+        .binary_search(&key_of(o))
+        .expect("every observation has its series")
+}
+
+/// Model quantiles (5, 25, 50, 75, 95 %) over the predictive draws of series `key` at
+/// `tick`.
+pub fn band(pred: &Predictive, key: usize, tick: usize) -> [f64; 5] {
+    let mut v: Vec<f64> = pred.series.iter().map(|d| d[key][tick]).collect();
+    v.sort_by(f64::total_cmp);
+    [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| quantile_sorted(&v, q))
+}
+
+/// One held-out survey figure and its forecasts (shares in [0, 1]).
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    pub obs: Observation,
+    /// Model quantiles over the posterior draws (5, 25, 50, 75, 95 %).
+    pub model: [f64; 5],
+    /// The naive forecast: the same series' last fitted observation, if it has one.
+    pub naive: Option<f64>,
+}
+
+/// Out-of-sample errors, in shares (×100 for percentage points).
+#[derive(Debug, Clone)]
+pub struct OutOfSample {
+    pub holdout_from: u32,
+    pub rows: Vec<Forecast>,
+    /// Rows with a naive forecast: the model's and the naive mean absolute error over
+    /// the same rows, and the share of them inside the model's 90 % band.
+    pub compared: usize,
+    pub model_mae: f64,
+    pub naive_mae: f64,
+    pub coverage90: f64,
+}
+
+/// Forecasts of every held-out observation from the predictive draws, against the last
+/// fitted value carried forward (`None` without a holdout).
+pub fn out_of_sample(problem: &Problem, pred: &Predictive) -> Option<OutOfSample> {
+    let h = problem.spec.holdout_from?;
+    let rows: Vec<Forecast> = problem
+        .holdout
+        .iter()
+        .map(|o| {
+            let naive = problem
+                .spec
+                .observations
+                .iter()
+                .filter(|f| key_of(f) == key_of(o))
+                .max_by_key(|f| f.tick)
+                .map(|f| f.share);
+            Forecast {
+                model: band(pred, key_index(problem, o), o.tick as usize),
+                naive,
+                obs: o.clone(),
+            }
+        })
+        .collect();
+    let both: Vec<&Forecast> = rows.iter().filter(|r| r.naive.is_some()).collect();
+    let n = both.len();
+    let mean = |f: &dyn Fn(&Forecast) -> f64| {
+        if n == 0 {
+            f64::NAN
+        } else {
+            both.iter().map(|r| f(r)).sum::<f64>() / n as f64
+        }
+    };
+    Some(OutOfSample {
+        holdout_from: h,
+        compared: n,
+        model_mae: mean(&|r| (r.model[2] - r.obs.share).abs()),
+        naive_mae: mean(&|r| (r.naive.unwrap_or(f64::NAN) - r.obs.share).abs()),
+        coverage90: mean(&|r| {
+            f64::from(u8::from(
+                r.model[0] <= r.obs.share && r.obs.share <= r.model[4],
+            ))
+        }),
+        rows,
+    })
 }
 
 fn key_of(o: &Observation) -> SeriesKey {
@@ -456,10 +556,7 @@ pub fn predictive(
             let mut r = stream(&k, 0, Purpose::SurveyDraw, d as u64);
             let (mut t_obs, mut t_rep) = (0.0, 0.0);
             for o in obs {
-                let ki = problem
-                    .keys
-                    .binary_search(&key_of(o))
-                    .expect("observed key");
+                let ki = key_index(problem, o);
                 let p = ser[ki][o.tick as usize].clamp(1e-9, 1.0 - 1e-9);
                 let n = o.n.round().max(1.0);
                 let v = n * p * (1.0 - p);

@@ -113,6 +113,8 @@ pub struct SurveySpec {
     /// How many of `units` `survey.csv` reports (the first ones).
     pub reported: usize,
     pub observations: Vec<Observation>,
+    /// Observations at or after this tick are held out of a fit and predicted.
+    pub holdout_from: Option<u32>,
 }
 
 #[cfg(test)]

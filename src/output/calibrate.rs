@@ -5,8 +5,9 @@
 use super::OutDir;
 use super::tables::fmt;
 use crate::error::Result;
-use crate::experiment::calibrate::{Chain, Posterior, Predictive, Problem, wilson};
-use crate::experiment::stats::quantile_sorted;
+use crate::experiment::calibrate::{
+    Chain, OutOfSample, Posterior, Predictive, Problem, band, wilson,
+};
 use crate::model::survey::{Measure, SurveySpec};
 use crate::plot::{self, Band, BandChart};
 use std::fmt::Write;
@@ -51,6 +52,8 @@ pub struct CalibrationReport<'a> {
     pub posterior: &'a Posterior,
     pub predictive: &'a Predictive,
     pub tick_label: &'a str,
+    /// Forecasts of the held-out surveys, with a `holdout_from`.
+    pub out_of_sample: Option<&'a OutOfSample>,
 }
 
 impl CalibrationReport<'_> {
@@ -87,9 +90,62 @@ impl CalibrationReport<'_> {
 
 /// Model quantiles at each tick of one key: (5 %, 25 %, 50 %, 75 %, 95 %).
 fn band_at(pred: &Predictive, key: usize, tick: usize) -> [f64; 5] {
-    let mut v: Vec<f64> = pred.series.iter().map(|d| d[key][tick]).collect();
-    v.sort_by(f64::total_cmp);
-    [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| quantile_sorted(&v, q))
+    band(pred, key, tick)
+}
+
+/// `out_of_sample.csv`: every held-out survey figure, the model's forecast (posterior
+/// median and 90 % band, parameter uncertainty only) and the naive forecast (the series'
+/// last fitted figure carried forward), with both errors, in percent and points.
+fn out_of_sample_csv(pb: &Problem, oos: &OutOfSample) -> Vec<u8> {
+    let mut s = String::from(
+        "unit,actor,measure,tick,date,observed_pct,n,model_median_pct,model_low_pct,model_high_pct,model_error_pp,naive_pct,naive_error_pp\n",
+    );
+    for r in &oos.rows {
+        let o = &r.obs;
+        let naive = r.naive.map_or(String::new(), |v| fmt(100.0 * v));
+        let naive_err = r
+            .naive
+            .map_or(String::new(), |v| fmt(100.0 * (v - o.share)));
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{naive},{naive_err}",
+            csv_field(&pb.spec.units[o.unit].name),
+            pb.actors[o.actor as usize],
+            o.measure.name(),
+            o.tick,
+            o.date.as_deref().unwrap_or(""),
+            fmt(100.0 * o.share),
+            fmt(o.n),
+            fmt(100.0 * r.model[2]),
+            fmt(100.0 * r.model[0]),
+            fmt(100.0 * r.model[4]),
+            fmt(100.0 * (r.model[2] - o.share)),
+        );
+    }
+    s.into_bytes()
+}
+
+/// Per unit: held-out figures with a naive forecast, and both mean absolute errors (pp).
+pub fn out_of_sample_by_unit(pb: &Problem, oos: &OutOfSample) -> Vec<(String, usize, f64, f64)> {
+    let mut out: Vec<(String, usize, f64, f64)> = Vec::new();
+    for r in oos.rows.iter().filter(|r| r.naive.is_some()) {
+        let name = &pb.spec.units[r.obs.unit].name;
+        let i = match out.iter().position(|x| &x.0 == name) {
+            Some(i) => i,
+            None => {
+                out.push((name.clone(), 0, 0.0, 0.0));
+                out.len() - 1
+            }
+        };
+        out[i].1 += 1;
+        out[i].2 += 100.0 * (r.model[2] - r.obs.share).abs();
+        out[i].3 += 100.0 * (r.naive.unwrap_or(f64::NAN) - r.obs.share).abs();
+    }
+    for x in &mut out {
+        x.2 /= x.1 as f64;
+        x.3 /= x.1 as f64;
+    }
+    out
 }
 
 fn posterior_csv(r: &CalibrationReport) -> Vec<u8> {
@@ -212,6 +268,30 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
                 data.outer.push((100.0 * lo, 100.0 * hi));
             }
             series.push(data);
+            let mut held = Band {
+                name: format!("{label}: held-out survey (not fitted)"),
+                ..Band::default()
+            };
+            for o in pb
+                .holdout
+                .iter()
+                .filter(|o| o.unit == u && o.actor == k.actor && o.measure == k.measure)
+            {
+                let (lo, hi) = wilson(o.share, o.n);
+                if !held.x.is_empty() {
+                    held.x.push(f64::NAN);
+                    held.median.push(f64::NAN);
+                    held.inner.push((f64::NAN, f64::NAN));
+                    held.outer.push((f64::NAN, f64::NAN));
+                }
+                held.x.push(o.tick as f64);
+                held.median.push(100.0 * o.share);
+                held.inner.push((100.0 * lo, 100.0 * hi));
+                held.outer.push((100.0 * lo, 100.0 * hi));
+            }
+            if !held.x.is_empty() {
+                series.push(held);
+            }
         }
         let bytes = plot::band_chart(&BandChart {
             title: format!(
@@ -243,6 +323,10 @@ pub fn write_calibration(out: &OutDir, r: &CalibrationReport, plots: bool) -> Re
     files.push("posterior.csv".to_string());
     out.write("fit.csv", &fit_csv(r))?;
     files.push("fit.csv".to_string());
+    if let Some(oos) = r.out_of_sample {
+        out.write("out_of_sample.csv", &out_of_sample_csv(r.problem, oos))?;
+        files.push("out_of_sample.csv".to_string());
+    }
     if plots {
         for (name, bytes) in fit_figures(r)? {
             out.write(&name, &bytes)?;
@@ -265,6 +349,24 @@ pub fn write_calibration(out: &OutDir, r: &CalibrationReport, plots: bool) -> Re
             })
         })
         .collect();
+    let oos = r.out_of_sample.map(|o| {
+        let by_unit: Vec<serde_json::Value> = out_of_sample_by_unit(r.problem, o)
+            .into_iter()
+            .map(|(unit, n, m, nv)| {
+                serde_json::json!({"unit": unit, "compared": n, "model_mae_pp": m, "naive_mae_pp": nv})
+            })
+            .collect();
+        serde_json::json!({
+            "holdout_from_tick": o.holdout_from,
+            "held_out": o.rows.len(),
+            "compared": o.compared,
+            "model_mae_pp": 100.0 * o.model_mae,
+            "naive_mae_pp": 100.0 * o.naive_mae,
+            "naive": "the series' last fitted figure carried forward",
+            "model_90_coverage": o.coverage90,
+            "by_unit": by_unit,
+        })
+    });
     let summary = serde_json::json!({
         "scenario": r.scenario,
         "scenario_sha256": r.scenario_sha256,
@@ -283,6 +385,7 @@ pub fn write_calibration(out: &OutDir, r: &CalibrationReport, plots: bool) -> Re
         "predictive_draws": r.predictive.series.len(),
         "predictive_p_value": r.predictive.p_value,
         "parameters": params,
+        "out_of_sample": oos,
         "warnings": r.warnings(),
         "files": files,
     });

@@ -1,7 +1,8 @@
 //! Editing a scenario by path, for strategies and parameter sweeps.
 //!
 //! A path names one numeric field: `actor.<id>.<field>`, `population.<id>.<field>`,
-//! `campaign.<id>.<field>`, `story.<id>.<field>`, or `model.<field>` /
+//! `campaign.<id>.<field>`, `story.<id>.<field>`, `event.<index>.<field>` (events have no
+//! ids: the index counts `[[event]]` blocks from 0 in file order), or `model.<field>` /
 //! `model.<table>.<field>`. Edits go through the TOML value tree and back through serde,
 //! so an edited scenario is exactly what the same file with that number would give.
 
@@ -70,7 +71,7 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
     let mut root = Value::try_from(&plain)
         .map_err(|e| perr(format!("cannot edit the scenario: {e}"), String::new()))?;
     let parts: Vec<&str> = path.split('.').collect();
-    let tables = ["actor", "population", "campaign", "story", "model"];
+    let tables = ["actor", "population", "campaign", "story", "event", "model"];
     let head = parts[0];
     let slot: &mut Value = match head {
         "model" => {
@@ -97,6 +98,45 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
             cur.as_table_mut()
                 .unwrap()
                 .entry(parts[parts.len() - 1].to_string())
+                .or_insert(Value::Float(0.0))
+        }
+        "event" => {
+            if parts.len() != 3 {
+                return Err(perr(
+                    format!("\"{path}\" should have three parts: event.<index>.<field>"),
+                    "e.g. event.0.severity (events are numbered from 0 in file order)".into(),
+                ));
+            }
+            let (index, field) = (parts[1], parts[2]);
+            let list = root.get_mut("event").and_then(|v| v.as_array_mut());
+            let n = list.as_ref().map_or(0, |l| l.len());
+            let Some((i, list)) = index.parse::<usize>().ok().filter(|&i| i < n).zip(list) else {
+                return Err(perr(
+                    format!("no event \"{index}\" in \"{path}\""),
+                    format!("events are numbered from 0 in file order; this scenario has {n}"),
+                ));
+            };
+            let entry = &mut list[i];
+            let kind = entry
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("")
+                .to_string();
+            let editable = match kind.as_str() {
+                "scandal" => "severity",
+                "crisis" => "boost",
+                _ => "",
+            };
+            if field != editable {
+                return Err(perr(
+                    format!("\"{field}\" is not an editable number of event {i} (a {kind})"),
+                    format!("the editable number of a {kind} is event.{i}.{editable}"),
+                ));
+            }
+            entry
+                .as_table_mut()
+                .unwrap()
+                .entry(field.to_string())
                 .or_insert(Value::Float(0.0))
         }
         "actor" | "population" | "campaign" | "story" => {
@@ -160,9 +200,11 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
                 format!("unknown table \"{head}\" in \"{path}\""),
                 match nearest(head, tables) {
                     Some(n) => format!(
-                        "did you mean \"{n}\"? paths start with actor, population, campaign, story or model"
+                        "did you mean \"{n}\"? paths start with actor, population, campaign, story, event or model"
                     ),
-                    None => "paths start with actor, population, campaign, story or model".into(),
+                    None => {
+                        "paths start with actor, population, campaign, story, event or model".into()
+                    }
                 },
             ));
         }
@@ -229,6 +271,7 @@ use serde::Deserialize;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::types::Event;
     use crate::scenario::{Overrides, parse_str};
     use std::path::Path;
 
@@ -280,5 +323,26 @@ mod tests {
         let e = set_path(&sc(), "model.messaging.cost_digitl", 1.0).unwrap_err();
         assert!(e.help.contains("model.messaging.cost_digital"), "{e:?}");
         assert!(set_path(&sc(), "campaign.c.start", 1.5).is_err());
+    }
+
+    #[test]
+    fn an_event_is_edited_by_its_index_and_only_in_its_own_number() {
+        let text = format!(
+            "{S}[[event]]\nkind = \"scandal\"\ntick = 1\nactor = \"usa\"\nseverity = 0.2\n[[event]]\nkind = \"crisis\"\ntick = 2\ndimension = \"culture\"\nboost = 0.5\n"
+        );
+        let sc = parse_str(&text, Path::new("t.toml"), &Overrides::default()).unwrap();
+        let s = set_path(&sc, "event.0.severity", 0.6).unwrap();
+        let s = set_path(&s, "event.1.boost", 2.0).unwrap();
+        match (&s.events[0], &s.events[1]) {
+            (Event::Scandal { severity, .. }, Event::Crisis { boost, .. }) => {
+                assert_eq!((*severity, *boost), (0.6, 2.0))
+            }
+            other => panic!("events changed kind: {other:?}"),
+        }
+        let e = set_path(&sc, "event.0.boost", 1.0).unwrap_err();
+        assert!(e.help.contains("event.0.severity"), "{e:?}");
+        let e = set_path(&sc, "event.2.severity", 1.0).unwrap_err();
+        assert!(e.help.contains("this scenario has 2"), "{e:?}");
+        assert!(set_path(&sc, "event.x.severity", 1.0).is_err());
     }
 }

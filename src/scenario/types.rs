@@ -783,6 +783,17 @@ pub struct Survey {
     /// Days per tick, to place observations given by date.
     #[serde(default = "default_tick_days")]
     pub tick_days: f64,
+    /// Observations from this tick or date on are held out of the fit and predicted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout_from: Option<TickOrDate>,
+}
+
+/// A tick (a whole number) or a calendar date (a string, `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TickOrDate {
+    Tick(u32),
+    Date(String),
 }
 
 fn default_spread() -> f64 {
@@ -801,6 +812,7 @@ impl Default for Survey {
             observations: None,
             start_date: None,
             tick_days: default_tick_days(),
+            holdout_from: None,
         }
     }
 }

@@ -11,7 +11,7 @@
 use crate::model::survey::{Measure, Members, Observation, SurveySpec, Unit};
 use crate::scenario::diagnostic::{Diagnostic, TomlPath, suggest_help};
 use crate::scenario::select::{PopIndex, Selection};
-use crate::scenario::types::{Scenario, Survey};
+use crate::scenario::types::{Scenario, Survey, TickOrDate};
 use std::path::Path;
 
 /// Largest accepted spread σ (beyond it every share is F/2 to three decimals).
@@ -54,6 +54,34 @@ pub fn resolve(sc: &Scenario, base_dir: &Path) -> Result<Option<SurveySpec>, Vec
             }
         },
         None => None,
+    };
+    let holdout_from = match &s.holdout_from {
+        None => None,
+        Some(TickOrDate::Tick(t)) => Some(*t),
+        Some(TickOrDate::Date(d)) => {
+            match (day_number(d), start) {
+                (Some(day), Some(start)) => {
+                    Some(((day - start) as f64 / s.tick_days).round().max(0.0) as u32)
+                }
+                (None, _) => {
+                    diags.push(
+                    Diagnostic::new(at.key("holdout_from"), format!("\"{d}\" is not a date"))
+                        .help("write a date as YYYY-MM-DD (YYYY-MM or YYYY also work), or give a tick as a whole number"),
+                );
+                    None
+                }
+                (Some(_), None) => {
+                    diags.push(
+                    Diagnostic::new(
+                        at.key("holdout_from"),
+                        format!("\"{d}\" is a date but [survey] has no start_date to count ticks from"),
+                    )
+                    .help("add start_date = \"YYYY-MM-DD\" (the date of tick 0), or give a tick"),
+                );
+                    None
+                }
+            }
+        }
     };
     let mut ticks = s.ticks.clone();
     for (i, &t) in s.ticks.iter().enumerate() {
@@ -122,6 +150,7 @@ pub fn resolve(sc: &Scenario, base_dir: &Path) -> Result<Option<SurveySpec>, Vec
         units,
         reported,
         observations,
+        holdout_from,
     }))
 }
 
@@ -367,5 +396,33 @@ mod tests {
         for bad in ["2003-02-29", "2004-13-01", "04-01-01", "2004-1-1", "x", ""] {
             assert_eq!(day_number(bad), None, "{bad}");
         }
+    }
+
+    fn survey_of(table: &str) -> Result<Option<SurveySpec>, Vec<Diagnostic>> {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nticks = 600\n[[actor]]\nid = \"usa\"\n[[population]]\nid = \"fr\"\nsize = 10\n[survey]\n{table}"
+        );
+        let sc = crate::scenario::parse_str(
+            &text,
+            Path::new("t.toml"),
+            &crate::scenario::Overrides::default(),
+        )
+        .unwrap();
+        resolve(&sc, Path::new(""))
+    }
+
+    #[test]
+    fn holdout_from_is_a_tick_or_a_date_counted_like_the_observations() {
+        let spec = survey_of("holdout_from = 470\n").unwrap().unwrap();
+        assert_eq!(spec.holdout_from, Some(470));
+        // 2011-01-01 is 3287 days after 2002-01-01: 469.57 weeks, rounded.
+        let spec = survey_of("start_date = \"2002-01-01\"\nholdout_from = \"2011-01-01\"\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(spec.holdout_from, Some(470));
+        let e = survey_of("holdout_from = \"2011-01-01\"\n").unwrap_err();
+        assert!(e[0].message.contains("no start_date"), "{:?}", e[0]);
+        let e = survey_of("start_date = \"2002-01-01\"\nholdout_from = \"soon\"\n").unwrap_err();
+        assert!(e[0].path.to_string().contains("holdout_from"), "{:?}", e[0]);
     }
 }

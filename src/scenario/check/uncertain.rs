@@ -218,6 +218,12 @@ fn slot<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value
         root.as_table_mut()?
             .entry("model")
             .or_insert_with(|| toml::Value::Table(Default::default()))
+    } else if *head == "event" {
+        // Events have no ids: `event.<index>.<field>`.
+        let (index, _) = rest.split_first()?;
+        root.get_mut("event")?
+            .as_array_mut()?
+            .get_mut(index.parse::<usize>().ok()?)?
     } else {
         let (id, _) = rest.split_first()?;
         root.get_mut(*head)?
