@@ -95,9 +95,9 @@ pub struct Scratch {
     /// Per campaign: share of the reachable audience exposed this tick (messaging-like)
     /// or participant share (exchanges).
     pub intensity: Vec<f32>,
-    /// Believing and fact-checked shares, `[pop * stories + story]`.
-    pub frac_b: Vec<f32>,
-    pub frac_c: Vec<f32>,
+    /// Believing and fact-checked shares, `[pop * stories + story]`, side by side so a
+    /// tie reads both from one cache line.
+    pub frac: Vec<[f32; 2]>,
     pub dirty_rows: Vec<bool>,
     /// Diplomacy: a government's target stances, and its elites' view (3.7).
     pub favourability_home: Vec<f64>,
@@ -114,8 +114,16 @@ pub struct Scratch {
     /// Tie entries the classic contagion models have read so far (a work count for
     /// throughput reports; skipped rows are not counted).
     pub contagion_tie_visits: u64,
-    /// Rumour models: for tie entry p→q, the index of the entry q→p (reverse weights).
+    /// Classic contagion models: for tie entry p→q, the index of the entry q→p (reverse
+    /// weights, and the push formulation's way from a source's row to its targets' entries).
     pub mirror: Vec<u32>,
+    /// Classic contagion models: populations holding the story this tick, increasing.
+    pub sources: Vec<u32>,
+    /// Classic contagion models: per (population, story), the tie sums the push left.
+    pub tie_sums: Vec<phases::misinformation::TieSums>,
+    /// Classic contagion models: push (`Some(true)`) or pull (`Some(false)`) every tick
+    /// instead of choosing per tick; results are the same bits either way.
+    pub contagion_push: Option<bool>,
     /// Per campaign: the credibility its actor loses this tick to reactance (messaging).
     pub reactance_loss: Vec<f64>,
 }
@@ -144,8 +152,7 @@ impl Engine {
             x_next: vec![0.0; world.opinions.x.len()],
             active: vec![false; world.campaigns.len()],
             intensity: vec![0.0; world.campaigns.len()],
-            frac_b: vec![0.0; p * q],
-            frac_c: vec![0.0; p * q],
+            frac: vec![[0.0; 2]; p * q],
             dirty_rows: vec![false; p],
             favourability_home: vec![0.0; world.actors.len()],
             favourability_elite: vec![0.0; world.actors.len()],
@@ -168,11 +175,19 @@ impl Engine {
             },
             reactance_loss: vec![0.0; world.campaigns.len()],
             mirror: match world.params.contagion {
-                ContagionModel::MakiThompson | ContagionModel::DaleyKendall if q > 0 => {
-                    mirror(&world.ties)
-                }
-                _ => Vec::new(),
+                ContagionModel::Softpower => Vec::new(),
+                _ if q == 0 => Vec::new(),
+                _ => mirror(&world.ties),
             },
+            sources: match world.params.contagion {
+                ContagionModel::Softpower => Vec::new(),
+                _ => Vec::with_capacity(p),
+            },
+            tie_sums: match world.params.contagion {
+                ContagionModel::Softpower => Vec::new(),
+                _ => vec![Default::default(); p * q],
+            },
+            contagion_push: None,
         };
         Engine {
             spent: vec![0.0; world.actors.len() * Instrument::ALL.len()],
