@@ -5,6 +5,7 @@
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models -- 1000000
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models -- scaling   # time per tick vs size
+//!     RAYON_NUM_THREADS=2 cargo bench --bench models -- deffuant_phase   # only this group
 //!
 //! Throughput is in elements = edge visits (directed CSR entries) per tick. Each iteration
 //! starts from the same state (restored outside the timed region), so an epidemic dying
@@ -52,6 +53,9 @@ fn timed(e: &mut Engine, phase: Phase, iters: u64) -> Duration {
 }
 
 fn models(c: &mut Criterion) {
+    if only_deffuant() {
+        return;
+    }
     let social = [
         ("friedkin_johnsen", SocialRule::FriedkinJohnsen),
         ("hegselmann_krause", SocialRule::HegselmannKrause(0.4)),
@@ -113,6 +117,9 @@ fn models(c: &mut Criterion) {
 /// Friedkin–Johnsen, one tick, against populations (m = 5) and against ties per
 /// population (m at 100k): the scaling table in README.
 fn scaling(c: &mut Criterion) {
+    if only_deffuant() {
+        return;
+    }
     let mut g = c.benchmark_group("scaling_friedkin_johnsen");
     g.sample_size(10).warm_up_time(Duration::from_secs(1));
     for (n, m) in [
@@ -133,6 +140,39 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
+/// The filter `deffuant_phase` names only that group: the others' graphs (a minute to
+/// build at 1M) are then not built.
+fn only_deffuant() -> bool {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .is_some_and(|f| f.contains("deffuant_phase"))
+}
+
+/// The Deffuant phase as the peer race runs it (benches/peers: ε = 0.2 on [0, 1], μ = 0.5,
+/// 8 matching rounds per tick) at 100k: one tick per iteration, trust pass included.
+/// Throughput in populations per tick; pairs per round: docs/MODEL.md 3.6.
+fn deffuant_phase(c: &mut Criterion) {
+    let n = 100_000;
+    let mut g = c.benchmark_group("deffuant_phase");
+    g.sample_size(20).warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Elements(n));
+    let mut e = None;
+    g.bench_function(BenchmarkId::new("8rounds", n), |b| {
+        let e = e.get_or_insert_with(|| {
+            let mut w = world(n, 5);
+            w.params.social = SocialRule::Deffuant {
+                eps: 0.4,
+                mu: 0.5,
+                rounds: 8,
+            };
+            Engine::new(w)
+        });
+        b.iter_custom(|it| timed(e, Phase::SocialInfluence, it))
+    });
+    g.finish();
+}
+
 /// The plain kernel: out_p = Σ_q w_pq x_q over four f32 values per node.
 fn plain(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -150,5 +190,5 @@ fn plain(
     });
 }
 
-criterion_group!(benches, models, scaling);
+criterion_group!(benches, deffuant_phase, models, scaling);
 criterion_main!(benches);

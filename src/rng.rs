@@ -78,6 +78,14 @@ pub fn pair_word(seed: u64, a: u32, b: u32) -> u64 {
     mix(seed ^ (((lo as u64) << 32) | hi as u64))
 }
 
+/// A random word for population `p`, from the seed of one (tick, purpose, round): one
+/// hash per population instead of one ChaCha stream, for draws too cheap to pay a stream.
+#[inline]
+pub fn node_word(seed: u64, p: u32) -> u64 {
+    // Distinct from every pair_word input of the same seed (those have lo < hi).
+    mix(seed ^ (((p as u64) << 32) | p as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

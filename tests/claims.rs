@@ -346,3 +346,50 @@ fn war_of_ideas_fact_checking_lowers_the_final_share_but_raises_the_peak() {
     about(100.0 * value(peak, "mean_diff"), "4.4");
     assert_eq!(value(peak, "share_better"), 0.0);
 }
+
+/// scenarios/classic/deffuant.toml says "about two major clusters" (⌊1/(2ε)⌋ = 2 for
+/// ε = 0.2 on [0, 1]): its final attitudes, split wherever sorted neighbours are more than
+/// 0.02 apart (0.01 on [0, 1]), form two groups of at least 10% of the people each, which
+/// hold at least 90% of them (the rest are small extremist groups).
+#[test]
+fn classic_deffuant_ends_in_about_two_major_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("softpower")
+        .unwrap()
+        .args(["run", "--no-plots", "--no-attribution", "-q", "--out"])
+        .arg(&out)
+        .arg("scenarios/classic/deffuant.toml")
+        .assert()
+        .success();
+    let mut rd = csv::Reader::from_path(out.join("populations.csv")).unwrap();
+    let col = rd
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "attitude_opinion")
+        .unwrap();
+    let mut x: Vec<f64> = rd
+        .records()
+        .map(|r| r.unwrap()[col].parse().unwrap())
+        .collect();
+    x.sort_by(f64::total_cmp);
+    let mut sizes = vec![1usize];
+    for w in x.windows(2) {
+        if w[1] - w[0] > 0.02 {
+            sizes.push(1);
+        } else {
+            *sizes.last_mut().unwrap() += 1;
+        }
+    }
+    let major: Vec<usize> = sizes
+        .iter()
+        .copied()
+        .filter(|&s| s * 10 >= x.len())
+        .collect();
+    assert_eq!(major.len(), 2, "cluster sizes {sizes:?}");
+    assert!(
+        major.iter().sum::<usize>() * 10 >= 9 * x.len(),
+        "cluster sizes {sizes:?}"
+    );
+}

@@ -25,34 +25,46 @@ Work is counted from what one iteration of each tool really does:
   NDlib SIR reads every neighbour of every infected node (counted exactly between
   iterations); NDlib voter and Mesa voter build the neighbour list of the updated node
   (expected 2m/n per update for NDlib's uniform pick, exactly 2m per Mesa sweep).
-  softpower reads all 2m directed tie entries per tick (Deffuant: per matching round,
-  `pair_rounds` rounds per tick), except in SIR, where it reads only the rows of infected
-  people and their neighbours (the others' sums are zero) and reports the exact count in
-  timing.json (`contagion_tie_visits`).
+  softpower reads all 2m directed tie entries per tick (HK, voter); in Deffuant one tie
+  entry per population and matching round (each population proposes to one neighbour;
+  `pair_rounds` rounds per tick); in SIR only the rows of infected people and their
+  neighbours (the others' sums are zero), counted exactly in timing.json
+  (`contagion_tie_visits`).
 * node updates: node states a tool computes. NDlib HK: 1 per iteration (see the bug
   below); NDlib Deffuant: 2 per pair interaction, n interactions per iteration; NDlib
   SIR: n per iteration (it builds a new status for every node); NDlib voter: 1 per
   iteration; Mesa voter: n per step. softpower: n per tick (HK, voter, SIR); Deffuant:
-  the nodes matched in each round, estimated with an independent replica of its
-  one-round Luby matching on the same graph.
+  the nodes matched in each round, estimated with an independent numpy replica of its
+  proposal matching on the same graph.
 
 For Deffuant, SIR and voter, "x per node update" is therefore also the ratio of wall
 time for the same simulation (same pair interactions per node, same ticks, same sweeps).
-"x per edge visit" is not: softpower scans every tie entry each tick (each matching
-round for Deffuant), while NDlib's SIR reads only infected nodes' neighbours and its
-Deffuant only the initiator's, so softpower counts many more edge visits for the same
-simulation (SIR: several times more, though it skips the rows of people with no infected contact)
-and its per-edge-visit ratio is correspondingly larger than its wall-time advantage.
+"x per edge visit" is not: where the two tools read different numbers of entries for the
+same simulation (SIR: softpower several times more, though it skips the rows of people
+with no infected contact; Deffuant: softpower fewer, one entry per proposal) the
+per-edge-visit ratio differs from the wall-time advantage.
+
+Equal terms
+-----------
+The second table compares the same simulated work only, following the
+ABMFrameworksComparison protocol (several seeded runs per tool, medians, on 2 threads and
+on 1): Deffuant pair attempts per second (NDlib: n per iteration; softpower: the matched
+pairs of each round), SIR wall time per epidemic (the same 150 ticks from the same seeded
+share; softpower's phase and whole simulation), and voter node updates per second against
+a lean Mesa model (agents hold precomputed neighbour lists; still Mesa's scheduler,
+`shuffle_do`). Each run gives one rate (or one wall time); the table shows the median
+over runs of each tool and the ratio of the medians. HK and voter against NDlib are
+listed with the reason they are not comparable.
 
 How to read the table
 ---------------------
 One row per (model, size). "x per edge visit" = softpower's edge visits per second
 divided by the peer's; "x per node update" likewise; "(whole sim)" uses softpower's
 whole-simulation seconds instead of its phase seconds, "(1 thread)" its phase seconds on
-one thread. Rates are totals of work over totals of timed seconds. "target" is the
-issue's goal
-(bounded confidence: 500x NDlib per edge visit; SIR: 100x NDlib per edge visit; voter:
-100x Mesa per node update). The statistic column compares what both tools compute:
+one thread. Rates are totals of work over totals of timed seconds. Targets (issue 20)
+sit in the equal-terms table: at 100k on 2 threads, Deffuant 500x NDlib per pair attempt,
+SIR 100x NDlib wall time per epidemic (whole simulation), voter 100x lean Mesa per node
+update. The statistic column compares what both tools compute:
 cluster counts for bounded confidence, final epidemic size for SIR, the degree-weighted
 +1 share (a martingale of the voter model) and the discordant-edge density for voter.
 
@@ -108,12 +120,13 @@ DEFFUANT_EPS, DEFFUANT_MU, PAIR_ROUNDS = 0.2, 0.5, 8
 SIR_BETA, SIR_GAMMA, SIR_SEED_SHARE, SIR_TICKS = 0.03, 0.2, 0.002, 150
 VOTER_SWEEPS = 10
 
-TARGETS = {  # model -> (peer, unit, factor)
-    "hk": ("NDlib", "edge", 500),
-    "deffuant": ("NDlib", "edge", 500),
-    "sir": ("NDlib", "edge", 100),
-    "voter_mesa": ("Mesa", "node", 100),
+# Equal-terms targets (issue 20), at 100k on 2 threads: model -> (what, factor).
+TARGETS = {
+    "deffuant": ("NDlib per pair attempt", 500),
+    "sir": ("NDlib wall time per epidemic, whole simulation", 100),
+    "voter_mesa_lean": ("lean Mesa per node update", 100),
 }
+TARGET_SIZE = 100_000
 
 
 def log(msg: str) -> None:
@@ -137,17 +150,18 @@ class Settings:
     budget: float  # wall seconds for a budget-timed peer run
     sp_repeats: int
     sp_work: float  # edge visits per softpower timing run
+    peer_runs_big: int  # seeded peer runs where one run is budget-timed (Deffuant > 10k)
 
     @classmethod
     def from_args(cls, a: argparse.Namespace) -> Settings:
         sizes = [10_000] if a.quick else [int(s) for s in a.sizes.split(",")]
-        small = min(sizes)
+        small = min(sizes) if a.stats_size is None else a.stats_size
         runs = lambda full, big: {n: (full if n <= 10_000 else big) for n in sizes}
         if a.quick:
-            return cls(sizes, True, small, 4, 1, {small: 4}, {small: 5}, {small: 10},
-                       40, 5.0, 2, 1e8)
-        return cls(sizes, False, small, 20, 8, runs(20, 4), runs(20, 3),
-                   runs(VOTER_SWEEPS, 3), 60, 30.0, 3, 3e8)
+            return cls(sizes, True, small, 4, 2, {small: 4}, {small: 5}, {small: 10},
+                       40, 5.0, 2, 1e8, 2)
+        return cls(sizes, False, small, 20, 8, runs(20, 7), runs(20, 7),
+                   runs(VOTER_SWEEPS, 3), 60, 30.0, 7, 3e8, 7)
 
 
 # ---------------------------------------------------------------- the graph
@@ -206,6 +220,25 @@ class Throughput:
     node_updates: float = 0.0
     whole_seconds: float = 0.0  # softpower: simulate_seconds
     note: str = ""
+    # One entry per run: [seconds, whole seconds, edge visits, node updates].
+    samples: list = field(default_factory=list)
+
+    def _totals(self) -> list[float]:
+        return [self.seconds, self.whole_seconds, self.edge_visits, self.node_updates]
+
+    def begin(self) -> None:
+        self._mark = self._totals()
+
+    def end(self) -> None:
+        """Closes one run started by `begin`: its work and time become one sample."""
+        self.runs += 1
+        self.samples.append([a - b for a, b in zip(self._totals(), self._mark)])
+
+    def median_seconds(self, whole: bool = False) -> float:
+        return float(np.median([x[1 if whole else 0] for x in self.samples]))
+
+    def median_node_rate(self, whole: bool = False) -> float:
+        return float(np.median([x[3] / x[1 if whole else 0] for x in self.samples]))
 
     def add(self, seconds: float, iterations: int, edges: float, nodes: float) -> None:
         self.seconds += seconds
@@ -255,13 +288,23 @@ class Row:
             return (sp.edge_visits / secs) / self.peer.edge_rate
         return (sp.node_updates / secs) / self.peer.node_rate
 
-    def target(self) -> tuple[str, bool | None] | None:
-        if self.model not in TARGETS:
+    def equal(self, single: bool = False, whole: bool = False) -> float | None:
+        """Ratio of the same simulated work, medians over runs: wall time per epidemic
+        (SIR), else node updates per second (Deffuant: 2 per pair attempt on both sides,
+        so this is also the ratio per pair attempt)."""
+        sp = self.softpower_1t if single else self.softpower
+        if sp is None or not sp.samples or not self.peer.samples:
             return None
-        peer, unit, factor = TARGETS[self.model]
-        r = self.ratio(unit)
-        per = "edge visit" if unit == "edge" else "node update"
-        return f">= {factor}x {peer} per {per}", (None if r is None else r >= factor)
+        if self.model == "sir":
+            return self.peer.median_seconds() / sp.median_seconds(whole)
+        return sp.median_node_rate(whole) / self.peer.median_node_rate()
+
+    def target(self) -> tuple[str, bool | None] | None:
+        if self.model not in TARGETS or self.n != TARGET_SIZE:
+            return None
+        what, factor = TARGETS[self.model]
+        r = self.equal(whole=self.model == "sir")
+        return f">= {factor}x {what}", (None if r is None else r >= factor)
 
 
 # ---------------------------------------------------------------- statistics
@@ -453,6 +496,7 @@ class Softpower:
         rows of people who see no infected contact)."""
         out = self.run(tag, scenario, seed, ticks, threads)
         secs, whole = self.timing(out, phase)
+        tp.begin()
         if edges_per_tick is None:
             t = json.loads((out / "timing.json").read_text())
             edges = float(t["contagion_tie_visits"])
@@ -460,7 +504,7 @@ class Softpower:
             edges = edges_per_tick * ticks
         tp.add(secs, ticks, edges, nodes_per_tick * ticks)
         tp.whole_seconds += whole
-        tp.runs += 1
+        tp.end()
         return out
 
     def throughput(self, s: Settings, tag: str, scenario: str, phase: str,
@@ -501,6 +545,7 @@ def ndlib_iterate(model, tp: Throughput, count, max_iterations: int,
     """Times `model.iteration()` one call at a time; `count(model)` (untimed, before each
     call) gives the (edge visits, node updates) of the iteration about to run."""
     spent, k = 0.0, 0
+    tp.begin()
     while k < max_iterations and (budget is None or spent < budget):
         edges, nodes = count(model)
         t0 = time.perf_counter()
@@ -509,7 +554,7 @@ def ndlib_iterate(model, tp: Throughput, count, max_iterations: int,
         spent += dt
         k += 1
         tp.add(dt, 1, edges, nodes)
-    tp.runs += 1
+    tp.end()
 
 
 def ndlib_state(model, n: int) -> np.ndarray:
@@ -555,6 +600,39 @@ class MesaVoter(mesa.Model):
         x = np.zeros(n)
         for a in self.agents:
             x[a.cell.coordinate] = a.opinion
+        return x
+
+
+class LeanVoterAgent(mesa.Agent):
+    """Copies the opinion of a uniformly random neighbour from a precomputed list."""
+
+    def __init__(self, model: mesa.Model, node: int, opinion: int):
+        super().__init__(model)
+        self.node = node
+        self.opinion = opinion
+        self.neighbours: list[LeanVoterAgent] = []
+
+    def step(self) -> None:
+        self.opinion = self.random.choice(self.neighbours).opinion
+
+
+class LeanMesaVoter(mesa.Model):
+    """The voter model as a careful Mesa user writes it: no grid, each agent holds its
+    neighbours' agent objects; still Mesa's scheduler (`shuffle_do`)."""
+
+    def __init__(self, G: nx.Graph, seed: int):
+        super().__init__(seed=seed)
+        by_node = {v: LeanVoterAgent(self, v, self.random.choice((-1, 1))) for v in G.nodes}
+        for v, a in by_node.items():
+            a.neighbours = [by_node[u] for u in G.neighbors(v)]
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+
+    def opinions(self, n: int) -> np.ndarray:
+        x = np.zeros(n)
+        for a in self.agents:
+            x[a.node] = a.opinion
         return x
 
 
@@ -630,10 +708,13 @@ class Bench:
                 nd.append(clusters(ndlib_state(model, g.n)))
             peer.note = f"{plural(peer.runs, 'run')} x {s.deffuant_iterations} iterations"
         else:
-            model = ndlib_model(ndlib_opinions.AlgorithmicBiasModel, g, 0, params)
-            ndlib_iterate(model, peer, count, 10**9, s.budget)
-            peer.note = budget_note(peer, s.budget)
-        matched = luby_matched_share(g)
+            # Seeded runs, each timed for its share of the budget (at least 1 iteration).
+            for seed in range(s.peer_runs_big):
+                model = ndlib_model(ndlib_opinions.AlgorithmicBiasModel, g, seed, params)
+                ndlib_iterate(model, peer, count, 10**9, s.budget / s.peer_runs_big)
+            peer.note = (f"{plural(peer.runs, 'seeded run')}, {peer.iterations} iterations "
+                         f"timed in all ({peer.seconds:.1f} s, budget {s.budget:.0f} s)")
+        matched = proposal_matched_share(g)
         row.raw["softpower_matched_share_per_round"] = matched
         if self.sp is not None:
             scen = opinion_scenario(f"peers_deffuant_{g.n}", g, {
@@ -641,9 +722,10 @@ class Bench:
                 "convergence": DEFFUANT_MU, "pair_rounds": PAIR_ROUNDS}, UNIFORM)
             row.softpower, row.softpower_1t = self.sp.throughput(
                 s, f"deffuant_{g.n}", scen, "social_influence",
-                PAIR_ROUNDS * g.entries, PAIR_ROUNDS * matched * g.n,
-                f"{PAIR_ROUNDS} matching rounds, each reading all 2m tie entries and "
-                f"updating the matched nodes ({matched:.3f} n per round, estimated)")
+                PAIR_ROUNDS * g.n, PAIR_ROUNDS * matched * g.n,
+                f"{PAIR_ROUNDS} matching rounds, each with n proposals (one tie entry "
+                f"read each) and updating the matched nodes ({matched:.3f} n per round, "
+                f"estimated)")
         if nd:
             row.statistic = f"clusters, ε = {DEFFUANT_EPS} on [0,1], μ = {DEFFUANT_MU}"
             row.raw["ndlib_clusters"] = nd
@@ -770,25 +852,31 @@ class Bench:
                                "synchronous: only approximate agreement expected)")
         return row
 
-    def voter_mesa(self) -> Row:
+    def voter_mesa(self, lean: bool = False) -> Row:
         g, s = self.g, self.s
         runs, sweeps = s.voter_runs[g.n], s.voter_sweeps[g.n]
-        peer = Throughput("Mesa", "n agents updated, each building its neighbour list "
-                          "(2m entries per step, exact)")
+        peer = Throughput(
+            "Mesa (lean)" if lean else "Mesa",
+            "n agents updated, each drawing from its precomputed neighbour list"
+            if lean else "n agents updated, each building its neighbour list "
+                         "(2m entries per step, exact)")
         rho, share = [], []
         for seed in range(runs):
-            model = MesaVoter(g.G, seed)
+            model = (LeanMesaVoter if lean else MesaVoter)(g.G, seed)
+            peer.begin()
             t0 = time.perf_counter()
             for _ in range(sweeps):
                 model.step()
             peer.add(time.perf_counter() - t0, sweeps, sweeps * g.entries, sweeps * g.n)
-            peer.runs += 1
+            peer.end()
             x = model.opinions(g.n)
             rho.append(g.discordant(x))
             share.append(g.degree_weighted_share(x))
         peer.note = f"{plural(runs, 'run')} x {sweeps} steps"
         scen, sp = self.softpower_voter()
-        row = Row("voter_mesa", "voter (Mesa)", g.n, peer, *(sp or (None, None)),
+        row = Row("voter_mesa_lean" if lean else "voter_mesa",
+                  "voter (lean Mesa)" if lean else "voter (Mesa)",
+                  g.n, peer, *(sp or (None, None)),
                   statistic=f"after {sweeps} sweeps: degree-weighted +1 share, "
                             "discordant edges ρ")
         row.peer_value = self.voter_text(rho, share)
@@ -799,6 +887,9 @@ class Bench:
             row.raw.update(softpower_rho=rho_b, softpower_share=share_b)
             row.verdict = self.voter_verdict(rho, share, rho_b, share_b)
         return row
+
+    def voter_mesa_lean(self) -> Row:
+        return self.voter_mesa(lean=True)
 
 
 def hk_reference(g: Graph, seed: int) -> np.ndarray:
@@ -814,24 +905,27 @@ def hk_reference(g: Graph, seed: int) -> np.ndarray:
     return x
 
 
-def luby_matched_share(g: Graph, draws: int = 8) -> float:
-    """Expected share of nodes matched by one round of softpower's Deffuant matching:
-    every tie gets a random priority, each node points at its lowest-priority tie, and a
-    tie is matched when both ends point at it (docs/MODEL.md 3.6)."""
+def proposal_matched_share(g: Graph, draws: int = 8) -> float:
+    """Expected share of nodes matched by one round of softpower's Deffuant matching
+    (docs/MODEL.md 3.6): every node proposes to a uniformly random neighbour with a random
+    priority; a proposal is accepted when its priority is the lowest among the proposals
+    made by or to either end."""
     rng = np.random.default_rng(12345)
     src = np.concatenate([g.eu, g.ev])
-    tie = np.concatenate([np.arange(g.m), np.arange(g.m)])
+    dst = np.concatenate([g.ev, g.eu])
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], dst[order]
+    start = np.concatenate([[0], np.cumsum(g.deg)[:-1]])
+    p = np.flatnonzero(g.deg > 0)
     shares = []
     for _ in range(draws):
-        prio = rng.random(g.m)
-        order = np.lexsort((prio[tie], src))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = src[order][1:] != src[order][:-1]
-        best = np.full(g.n, -1)
-        best[src[order][first]] = tie[order][first]
-        ids = np.arange(g.m)
-        matched = (best[g.eu] == ids) & (best[g.ev] == ids)
-        shares.append(2 * matched.sum() / g.n)
+        prio = rng.permutation(g.n)  # distinct priorities
+        target = dst[start[p] + (rng.random(len(p)) * g.deg[p]).astype(np.int64)]
+        best = np.full(g.n, g.n)
+        best[p] = prio[p]
+        np.minimum.at(best, target, prio[p])
+        won = (best[p] == prio[p]) & (best[target] == prio[p])
+        shares.append(2 * won.sum() / g.n)
     return float(np.mean(shares))
 
 
@@ -855,24 +949,71 @@ def times(x: float | None) -> str:
     return "TODO" if x is None else f"{x:,.0f}x" if x >= 10 else f"{x:.2g}x"
 
 
+NOT_COMPARABLE = {
+    "hk": "not comparable: NDlib 6.0.1 HK moves one node per iteration (HKModel.py:137) "
+          "and copies the node list per pick (O(n^2) per iteration)",
+    "voter_ndlib": "not comparable: NDlib's voter pays O(n) bookkeeping per single-node "
+                   "update",
+}
+
+
+def seconds(x: float | None) -> str:
+    return "TODO" if x is None else f"{x:.3g} s"
+
+
+def equal_table(rows: list[Row], load: tuple) -> str:
+    """The same simulated work: medians over seeded runs, ratios of medians."""
+    head = ["model", "n", "peer", "measure (median over runs)", "peer", "softpower 2 threads: "
+            "phase / whole sim", "x 2 threads: phase / whole sim",
+            "x 1 thread: phase / whole sim", "runs (peer / softpower)", "target", "met?"]
+    lines = ["### Equal terms: the same simulated work", "",
+             f"Load average (1, 5, 15 min) before the run: "
+             f"{tuple(round(x, 2) for x in load)} on {os.cpu_count()} cores.", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        sp = r.softpower
+        if r.model in NOT_COMPARABLE:
+            lines.append(f"| {r.label} | {r.n:,} | {r.peer.tool} | "
+                         f"{NOT_COMPARABLE[r.model]} |" + " |" * (len(head) - 4))
+            continue
+        if r.model == "sir":
+            measure, fmt = "wall time per epidemic (150 ticks)", seconds
+            peer_v = r.peer.median_seconds()
+            sp_v = (sp.median_seconds(), sp.median_seconds(True)) if sp else (None, None)
+        else:
+            pairs = r.model == "deffuant"
+            measure = "pair attempts/s" if pairs else "node updates/s"
+            fmt, k = si, (0.5 if pairs else 1.0)  # a pair attempt updates 2 nodes
+            peer_v = k * r.peer.median_node_rate()
+            sp_v = ((k * sp.median_node_rate(), k * sp.median_node_rate(True)) if sp
+                    else (None, None))
+        target = r.target()
+        met = "-" if target is None else ("TODO" if target[1] is None else
+                                          "yes" if target[1] else "**NO**")
+        runs = f"{r.peer.runs} / {sp.runs if sp else 0}"
+        lines.append("| " + " | ".join([
+            r.label, f"{r.n:,}", r.peer.tool, measure, fmt(peer_v),
+            f"{fmt(sp_v[0])} / {fmt(sp_v[1])}",
+            f"{times(r.equal())} / {times(r.equal(whole=True))}",
+            f"{times(r.equal(single=True))} / {times(r.equal(single=True, whole=True))}",
+            runs, "-" if target is None else target[0], met]) + " |")
+    return "\n".join(lines) + "\n\n"
+
+
 def table(rows: list[Row]) -> str:
     head = ["model", "n", "peer", "peer edge visits/s", "peer node updates/s",
             "softpower edge visits/s", "softpower node updates/s", "x per edge visit",
-            "x per node update", "x whole sim (edge / node)", "x 1 thread (edge / node)",
-            "target", "met?"]
+            "x per node update", "x whole sim (edge / node)", "x 1 thread (edge / node)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         sp = r.softpower
-        target = r.target()
-        met = "" if target is None else ("TODO" if target[1] is None else
-                                          "yes" if target[1] else "**NO**")
         lines.append("| " + " | ".join([
             r.label, f"{r.n:,}", r.peer.tool, si(r.peer.edge_rate), si(r.peer.node_rate),
             si(sp.edge_rate if sp else None), si(sp.node_rate if sp else None),
             times(r.ratio("edge")), times(r.ratio("node")),
             f"{times(r.ratio('edge', whole=True))} / {times(r.ratio('node', whole=True))}",
-            f"{times(r.ratio('edge', single=True))} / {times(r.ratio('node', single=True))}",
-            "-" if target is None else target[0], met or "-"]) + " |")
+            f"{times(r.ratio('edge', single=True))} / {times(r.ratio('node', single=True))}"
+        ]) + " |")
     stat = ["", "### Statistics", "", "| model | n | statistic | peer | softpower | verdict |",
             "|---|---|---|---|---|---|"]
     for r in rows:
@@ -916,12 +1057,16 @@ NOTES = """
   ties (in the same pass for HK, in an extra pass for voter and Deffuant); that work is
   not counted, so softpower's edge and node rates are conservative.
 - Deffuant: NDlib's node-driven pairs (random node, random neighbour: hubs are picked
-  as partners far more often) and softpower's matchings (Luby rounds: at most one
-  partner per node per round) spread the interactions differently over the nodes; both
-  sides get the same number of pair interactions per node on average (softpower's
-  matched share per round is estimated by an independent numpy replica of the matching
-  on the same graph). Major clusters and their sizes agree; the share left outside major
-  clusters (the extremists) may differ slightly.
+  as partners far more often) and softpower's matchings (each node proposes to one
+  random neighbour, a proposal wins when its random priority is the lowest at both
+  ends: at most one partner per node per round) spread the interactions differently
+  over the nodes; both sides get the same number of pair interactions per node on
+  average (softpower's matched share per round is estimated by an independent numpy
+  replica of the matching on the same graph). A pair attempt is one interaction drawn,
+  whether or not the two are within the bound.
+- Lean Mesa voter: agents hold their neighbours' agent objects (built before timing) and
+  draw with `random.choice`, no grid; the model still steps with Mesa's `shuffle_do`.
+  The network-grid version (`voter (Mesa)`) is kept for comparison with earlier runs.
 - SIR: softpower `sir_transmission = "per_contact"`, `transmissibility = -ln(1 - beta)`,
   `self_weight = 0`; its initial infected are Binomial(n, share), NDlib's exactly
   share x n. softpower reads the rows of infected people and of their neighbours (every
@@ -959,7 +1104,7 @@ def environment(binary: Path | None) -> dict:
 # ---------------------------------------------------------------- main
 
 
-MODELS = ("hk", "deffuant", "sir", "voter_ndlib", "voter_mesa")
+MODELS = ("hk", "deffuant", "sir", "voter_ndlib", "voter_mesa", "voter_mesa_lean")
 
 
 def parse_args() -> argparse.Namespace:
@@ -968,6 +1113,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--softpower", type=Path,
                    help="softpower binary (omit to fill softpower's columns with TODO)")
     p.add_argument("--sizes", default="10000,100000", help="comma-separated graph sizes")
+    p.add_argument("--stats-size", type=int, default=None,
+                   help="size at which the slow peers' cluster statistics are compared "
+                        "(default: the smallest size; one not in --sizes skips them)")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: 10k only, fewer runs, short budgets")
     p.add_argument("--models", default=",".join(MODELS),
@@ -1021,7 +1169,9 @@ def main() -> None:
           f"{tuple(round(x, 2) for x in load_after)} on {os.cpu_count()} cores.\n"
           f"{env.get('softpower', 'softpower: not run')}; Python {env['python']}; "
           + ", ".join(f"{k} {v}" for k, v in env["packages"].items()) + ".\n"
-          f"Read race.py's docstring for what each number means.\n\n" + table(rows) + NOTES)
+          f"Read race.py's docstring for what each number means.\n\n"
+          + equal_table(rows, load_before) + "### Per edge visit and per node update\n\n"
+          + table(rows) + NOTES)
     result = {
         "settings": asdict(s),
         "environment": env,
@@ -1045,6 +1195,10 @@ def main() -> None:
             "ratio_per_edge_visit_whole_simulation": r.ratio("edge", whole=True),
             "ratio_per_edge_visit_1_thread": r.ratio("edge", single=True),
             "ratio_per_node_update_1_thread": r.ratio("node", single=True),
+            "equal_terms_ratio": r.equal(),
+            "equal_terms_ratio_whole_simulation": r.equal(whole=True),
+            "equal_terms_ratio_1_thread": r.equal(single=True),
+            "equal_terms_ratio_1_thread_whole_simulation": r.equal(single=True, whole=True),
             "target": r.target(),
             "statistic": r.statistic, "peer_value": r.peer_value,
             "softpower_value": r.softpower_value, "verdict": r.verdict, "raw": r.raw,

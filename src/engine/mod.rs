@@ -104,8 +104,8 @@ pub struct Scratch {
     pub favourability_elite: Vec<f64>,
     /// Hegselmann–Krause: neighbour counts per value (empty for other rules).
     pub aux: Vec<f32>,
-    /// Deffuant: each population's preferred partner in the current matching.
-    pub partner: Vec<u32>,
+    /// Deffuant: the lowest proposal key at each population in the current matching.
+    pub claims: phases::social::Claims,
     /// Classic contagion models: compartments after the tick (read the old, write here).
     pub counts_next: Vec<Compartments>,
     /// Classic contagion models: populations that see a believer this tick (the others'
@@ -160,9 +160,9 @@ impl Engine {
                 SocialRule::HegselmannKrause(_) => vec![0.0; world.opinions.x.len()],
                 _ => Vec::new(),
             },
-            partner: match world.params.social {
-                SocialRule::Deffuant { .. } => vec![0; p],
-                _ => Vec::new(),
+            claims: match world.params.social {
+                SocialRule::Deffuant { .. } => phases::social::Claims::new(p),
+                _ => Default::default(),
             },
             counts_next: match world.params.contagion {
                 ContagionModel::Softpower => Vec::new(),

@@ -18,10 +18,15 @@
 //! - Deffuant, Neau, Amblard & Weisbuch (2000): matched pairs {p, q} with |x_q − x_p| < ε
 //!   `x_p ← x_p + μ (x_q − x_p)`, `x_q ← x_q + μ (x_p − x_q)` (each only if it listens to
 //!   the other: across a one-way tie only the listener moves)
-//!   Each tick runs `rounds` random matchings: every tie gets a random priority from a hash
-//!   of (seed, tick, round, pair), and a tie is matched when it has the lowest priority at
-//!   both of its ends (one round of Luby's 1986 matching). Pairs are disjoint, so they are
-//!   updated in parallel, equivalent to applying them one after another in any order.
+//!   Each tick runs `rounds` random matchings. In each, every population p with ties makes
+//!   one proposal: a neighbour q drawn uniformly from its row and a priority π_p, both from
+//!   a hash of (seed, tick, round, p). A proposal p → q is accepted when π_p is the lowest
+//!   priority among all proposals made by or to p and by or to q (one round of Luby's 1986
+//!   matching on the proposals). Work is O(N) per round, not O(ties). Pairs are disjoint,
+//!   so they are updated in parallel, equivalent to applying them one after another in
+//!   any order. Sequential Deffuant on a network (and NDlib) draws one (node, neighbour)
+//!   pair at a time, so a node may interact many times per unit of time; here a node
+//!   interacts at most once per round, and a hub, proposed to by many, wins less often.
 //! - Voter model (Clifford & Sudbury 1973; Holley & Liggett 1975), synchronous: every
 //!   population copies all its attitudes from one member of {p} ∪ N(p) drawn with
 //!   probability W_pq. E[x(t+1)] = W x(t), so Σ_p π_p x_p (π the stationary distribution
@@ -39,10 +44,11 @@
 
 use super::{settle, task_size};
 use crate::engine::{Scratch, simd};
-use crate::rng::{Purpose, pair_seed, pair_word, stream};
+use crate::rng::{Purpose, node_word, pair_seed, stream};
 use crate::world::{Csr, SocialRule, World};
 use rand::Rng;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     let r = w.opinions.row();
@@ -67,17 +73,13 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             std::mem::swap(&mut w.opinions.x, &mut s.x_next);
             for round in 0..rounds {
                 let seed = pair_seed(key, t, Purpose::SocialPairing, round);
-                match_pairs(&w.ties, &mut s.partner, seed);
-                deffuant(
-                    &w.opinions.x,
-                    &mut s.x_next,
-                    &s.partner,
-                    &w.ties,
-                    r,
-                    k,
-                    eps,
-                    mu,
-                );
+                let m = Matching {
+                    csr: &w.ties,
+                    best: &s.claims.0,
+                    seed,
+                };
+                m.propose();
+                deffuant(&w.opinions.x, &mut s.x_next, &m, r, k, eps, mu);
                 std::mem::swap(&mut w.opinions.x, &mut s.x_next);
             }
             return;
@@ -387,52 +389,108 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
         });
 }
 
-/// One matching: `partner[p]` is p's lowest-priority neighbour (u32::MAX if none); p and q
-/// are matched when each is the other's.
-fn match_pairs(csr: &Csr, partner: &mut [u32], seed: u64) {
-    partner
-        .par_iter_mut()
-        .enumerate()
-        .with_min_len(task_size())
-        .for_each(|(p, best)| {
-            // Priority in the high half, neighbour in the low half: a branch-free minimum.
-            // Equal priorities (odds 2^-32) go to the lower index; choices stay mutual-or-not,
-            // so the pairs are disjoint whatever the tie-break.
-            let key = |q: u32| (pair_word(seed, p as u32, q) & !0xFFFF_FFFF) | q as u64;
-            *best = csr.nbr[csr.row(p)]
-                .iter()
-                .map(|&q| key(q))
-                .min()
-                .map_or(u32::MAX, |k| k as u32);
-        });
+/// Deffuant scratch: per population, the lowest proposal key made by or to it this round
+/// (`u64::MAX` if none). Atomic because proposals are scattered to their targets; the
+/// minimum does not depend on the order in which threads apply them.
+#[derive(Debug, Default)]
+pub struct Claims(pub Vec<AtomicU64>);
+
+impl Claims {
+    pub fn new(n: usize) -> Self {
+        Claims((0..n).map(|_| AtomicU64::new(u64::MAX)).collect())
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn deffuant(
-    x: &[f32],
-    out: &mut [f32],
-    partner: &[u32],
-    csr: &Csr,
-    r: usize,
-    k: usize,
-    eps: f32,
-    mu: f32,
-) {
+impl Clone for Claims {
+    fn clone(&self) -> Self {
+        Claims(
+            self.0
+                .iter()
+                .map(|a| AtomicU64::new(a.load(Relaxed)))
+                .collect(),
+        )
+    }
+}
+
+/// One matching round: every population with ties proposes to one neighbour, and a
+/// proposal is accepted when its key is the lowest at both of its ends.
+struct Matching<'a> {
+    csr: &'a Csr,
+    best: &'a [AtomicU64],
+    seed: u64,
+}
+
+impl Matching<'_> {
+    /// p's proposal: its key (priority in the high half, p in the low half, so keys are
+    /// distinct and equal priorities go to the lower index) and the tie entry it chose.
+    #[inline]
+    fn proposal(&self, p: usize) -> Option<(u64, usize)> {
+        let row = self.csr.row(p);
+        let d = row.len() as u64;
+        if d == 0 {
+            return None;
+        }
+        let word = node_word(self.seed, p as u32);
+        // Low half → an index below d (Lemire's multiply-shift; bias d / 2^32).
+        let j = ((word & 0xFFFF_FFFF) * d) >> 32;
+        Some(((word & !0xFFFF_FFFF) | p as u64, row.start + j as usize))
+    }
+
+    /// Fills `best`: each population's own key, then the minimum with every proposal made
+    /// to it. Two passes over populations, one hash and one scattered atomic each.
+    fn propose(&self) {
+        let task = task_size();
+        self.best
+            .par_iter()
+            .enumerate()
+            .with_min_len(task)
+            .for_each(|(p, b)| b.store(self.proposal(p).map_or(u64::MAX, |x| x.0), Relaxed));
+        (0..self.best.len())
+            .into_par_iter()
+            .with_min_len(task)
+            .for_each(|p| {
+                if let Some((key, e)) = self.proposal(p) {
+                    self.best[self.csr.nbr[e] as usize].fetch_min(key, Relaxed);
+                }
+            });
+    }
+
+    /// p's partner this round and the entry of the tie p → partner (None if p has no
+    /// such entry), or None if p is unmatched.
+    #[inline]
+    fn partner(&self, p: usize) -> Option<(usize, Option<usize>)> {
+        let b = self.best[p].load(Relaxed);
+        if b == u64::MAX {
+            return None;
+        }
+        let u = (b & 0xFFFF_FFFF) as usize;
+        if u == p {
+            // p's own proposal is the lowest at p: accepted if also at its target.
+            let (_, e) = self.proposal(p)?;
+            let q = self.csr.nbr[e] as usize;
+            (self.best[q].load(Relaxed) == b).then_some((q, Some(e)))
+        } else {
+            // u proposed to p: accepted if that proposal is also the lowest at u.
+            (self.best[u].load(Relaxed) == b).then(|| (u, self.csr.slot(p, u as u32)))
+        }
+    }
+}
+
+fn deffuant(x: &[f32], out: &mut [f32], m: &Matching, r: usize, k: usize, eps: f32, mu: f32) {
     out.par_chunks_mut(r)
         .enumerate()
         .with_min_len(task_size())
         .for_each(|(p, o)| {
             let xp = &x[p * r..(p + 1) * r];
             o.copy_from_slice(xp);
-            let q = partner[p];
-            if q == u32::MAX || partner[q as usize] != p as u32 {
+            let Some((q, e)) = m.partner(p) else {
                 return;
-            }
+            };
             // Across a one-way tie only the listener moves (p hears q if its raw weight > 0).
-            if csr.slot(p, q).is_none_or(|e| csr.raw[e] == 0.0) {
+            if e.is_none_or(|e| m.csr.raw[e] == 0.0) {
                 return;
             }
-            let xq = &x[q as usize * r..(q as usize + 1) * r];
+            let xq = &x[q * r..(q + 1) * r];
             for i in 0..r {
                 let d = xq[i] - xp[i];
                 if i % k != 0 && d.abs() < eps {
@@ -512,6 +570,72 @@ fn async_voter(csr: &Csr, x: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: 
 mod tests {
     use super::*;
     use crate::world::testkit::{RICH, world};
+
+    /// One actor on a generated graph of `n` populations.
+    fn graph_world(n: usize, graph: &str) -> World {
+        world(&format!(
+            "[scenario]\nname = \"t\"\nseed = 3\nticks = 1\n[[actor]]\nid = \"a\"\n\
+             [[generate]]\nprefix = \"n\"\ncount = {n}\ngraph = {graph}\n"
+        ))
+    }
+
+    /// Every matched population's partner is matched back to it, through a tie of its
+    /// row; returns the matched share of the populations, averaged over `rounds` rounds.
+    fn matched_share(csr: &Csr, rounds: u32) -> f64 {
+        let claims = Claims::new(csr.len());
+        let mut matched = 0usize;
+        for round in 0..rounds {
+            let m = Matching {
+                csr,
+                best: &claims.0,
+                seed: pair_seed(&crate::rng::key(9), 1, Purpose::SocialPairing, round),
+            };
+            m.propose();
+            for p in 0..csr.len() {
+                if let Some((q, e)) = m.partner(p) {
+                    assert_eq!(m.partner(q).map(|x| x.0), Some(p), "round {round}");
+                    assert_eq!(e, csr.slot(p, q as u32));
+                    matched += 1;
+                }
+            }
+        }
+        matched as f64 / (csr.len() as f64 * rounds as f64)
+    }
+
+    /// The matched share docs/MODEL.md 3.6 quotes: about half of the populations per
+    /// round, on a Barabási–Albert graph (m = 5) and on a complete graph of 100.
+    #[test]
+    fn proposal_matchings_are_symmetric_and_match_about_half() {
+        let ba = graph_world(10_000, r#"{ model = "barabasi_albert", m = 5 }"#);
+        let share = matched_share(&ba.ties, 8);
+        assert!((0.50..0.54).contains(&share), "BA: {share}");
+        let k = graph_world(100, r#"{ model = "complete" }"#);
+        let share = matched_share(&k.ties, 400);
+        assert!((0.54..0.59).contains(&share), "complete: {share}");
+    }
+
+    /// The matching is the same whichever thread handles which population.
+    #[test]
+    fn matchings_do_not_depend_on_the_thread_count() {
+        let w = graph_world(20_000, r#"{ model = "barabasi_albert", m = 3 }"#);
+        let claims = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let c = Claims::new(w.ties.len());
+            pool.install(|| {
+                Matching {
+                    csr: &w.ties,
+                    best: &c.0,
+                    seed: 77,
+                }
+                .propose()
+            });
+            c.0.iter().map(|a| a.load(Relaxed)).collect::<Vec<_>>()
+        };
+        assert_eq!(claims(1), claims(3));
+    }
 
     /// The const-width HK kernel and the general one compute the same rule.
     #[test]
