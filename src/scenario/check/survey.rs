@@ -402,13 +402,15 @@ mod tests {
         let text = format!(
             "[scenario]\nname = \"t\"\nticks = 600\n[[actor]]\nid = \"usa\"\n[[population]]\nid = \"fr\"\nsize = 10\n[survey]\n{table}"
         );
-        let sc = crate::scenario::parse_str(
+        // parse_str checks the whole scenario, [survey] included: its errors are ours.
+        match crate::scenario::parse_str(
             &text,
             Path::new("t.toml"),
             &crate::scenario::Overrides::default(),
-        )
-        .unwrap();
-        resolve(&sc, Path::new(""))
+        ) {
+            Ok(sc) => resolve(&sc, Path::new("")),
+            Err(e) => Err(e.diagnostics),
+        }
     }
 
     #[test]
