@@ -38,6 +38,10 @@ pub struct CheckedScenario {
     pub default_reach: [f32; 2],
     /// `[model] self_weight`: the self weight of populations that set none.
     pub self_weight: f32,
+    /// `[model.voice]`: how much others listen to each class, by `PopClass::index`.
+    pub voice: [f32; 3],
+    /// `[model.listening]`: how much each class listens to others, by `PopClass::index`.
+    pub listening: [f32; 3],
     pub params: Params,
     /// Number of populations in all.
     pub total_populations: u32,

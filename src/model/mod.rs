@@ -193,14 +193,25 @@ pub enum TieDirection {
     OneWay,
 }
 
-/// What a population is to its government (docs/MODEL.md 3.7): its general public, or
-/// an elite (officials, business, experts) whose view the government weighs apart.
+/// What a population is to its government (docs/MODEL.md 3.7) and to other populations
+/// (docs/MODEL.md, Graph): its general public, an elite (officials, business, experts)
+/// whose view the government weighs apart, or a medium (press, broadcasters, influencers),
+/// which counts with the public for its government. `[model.voice]` and `[model.listening]`
+/// give each class its weight in what others hear and how much it hears them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PopClass {
     #[default]
     Public,
     Elite,
+    Media,
+}
+
+impl PopClass {
+    /// Position in per-class arrays (`[public, elite, media]`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// Which side of its threshold a stance must stay on for a decision to be taken.

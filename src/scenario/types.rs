@@ -271,7 +271,8 @@ pub struct Population {
     /// Weight of its own view in social influence (default: `model.self_weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_weight: Option<f64>,
-    /// Public or elite: which voice of its home government it is (docs/MODEL.md 3.7).
+    /// Public, elite or media: which voice of its home government it is (docs/MODEL.md
+    /// 3.7) and how much others hear it (`[model.voice]`, `[model.listening]`).
     #[serde(default)]
     pub class: PopClass,
     /// Relative weight of each dimension in favourability (normalised to sum 1).
@@ -578,6 +579,8 @@ pub struct ModelParams {
     pub misinformation: MisinfoParams,
     pub reach: ReachDefaults,
     pub government: GovernmentParams,
+    pub voice: ClassWeights,
+    pub listening: ClassWeights,
 }
 
 impl Default for ModelParams {
@@ -603,6 +606,8 @@ impl Default for ModelParams {
             misinformation: MisinfoParams::default(),
             reach: ReachDefaults::default(),
             government: GovernmentParams::default(),
+            voice: ClassWeights::default(),
+            listening: ClassWeights::default(),
         }
     }
 }
@@ -741,6 +746,35 @@ impl Default for GovernmentParams {
             elite_weight: 0.3,
             interest_weight: 0.4,
         }
+    }
+}
+
+/// `[model.voice]` / `[model.listening]`: one multiplier per population class (docs/MODEL.md,
+/// Graph). Voice scales the weight with which others listen to a class (opinion leaders:
+/// above 1), listening the weight with which a class listens to others (below 1: it keeps
+/// its view more). 1 everywhere leaves W as the ties and self weights give it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClassWeights {
+    pub public: f64,
+    pub elite: f64,
+    pub media: f64,
+}
+
+impl Default for ClassWeights {
+    fn default() -> Self {
+        ClassWeights {
+            public: 1.0,
+            elite: 1.0,
+            media: 1.0,
+        }
+    }
+}
+
+impl ClassWeights {
+    /// By `PopClass::index`.
+    pub fn by_class(&self) -> [f32; 3] {
+        [self.public as f32, self.elite as f32, self.media as f32]
     }
 }
 

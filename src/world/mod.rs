@@ -66,7 +66,8 @@ pub struct Populations {
     pub values: Vec<f32>,
     /// Generator group of each population (`None` for explicit ones), for output.
     pub group: Vec<Option<u16>>,
-    /// Public or elite: which voice of its home government (docs/MODEL.md 3.7).
+    /// Public, elite or media: which voice of its home government (docs/MODEL.md 3.7);
+    /// its voice and listening are already folded into `ties` at build.
     pub class: Vec<PopClass>,
 }
 
@@ -275,7 +276,8 @@ impl World {
             let p = p as usize;
             let size = self.pops.size[p];
             let (acc, people) = match self.pops.class[p] {
-                PopClass::Public => (&mut *target, &mut n_public),
+                // Media count with the public: their pull on opinion runs through ties.
+                PopClass::Public | PopClass::Media => (&mut *target, &mut n_public),
                 PopClass::Elite => (&mut *elite, &mut n_elite),
             };
             *people += size;

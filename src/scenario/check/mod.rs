@@ -99,6 +99,8 @@ fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<D
         default_familiarity: defaults.familiarity,
         default_reach: defaults.reach,
         self_weight: defaults.self_weight,
+        voice: defaults.voice,
+        listening: defaults.listening,
         params,
         total_populations: idx.total() as u32,
     })
@@ -110,6 +112,9 @@ pub(crate) struct Defaults {
     pub familiarity: f32,
     pub reach: [f32; 2],
     pub self_weight: f32,
+    /// `[model.voice]` and `[model.listening]` by `PopClass::index`.
+    pub voice: [f32; 3],
+    pub listening: [f32; 3],
 }
 
 /// Collects diagnostics; knows the actors for references.

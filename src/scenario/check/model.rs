@@ -95,6 +95,12 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
             "give at least one of them a weight above 0 (set public_pressure = 0 to freeze stances)",
         );
     }
+    for (table, cw) in [("voice", &m.voice), ("listening", &m.listening)] {
+        let q = p.key(table);
+        c.range(q.key("public"), cw.public, 0.0, 1.0e6);
+        c.range(q.key("elite"), cw.elite, 0.0, 1.0e6);
+        c.range(q.key("media"), cw.media, 0.0, 1.0e6);
+    }
     let q = p.key("reach");
     c.prob(q.key("broadcast"), m.reach.broadcast);
     c.prob(q.key("digital"), m.reach.digital);
@@ -104,6 +110,8 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
         familiarity: m.default_familiarity as f32,
         reach: [m.reach.broadcast as f32, m.reach.digital as f32],
         self_weight: m.self_weight as f32,
+        voice: m.voice.by_class(),
+        listening: m.listening.by_class(),
     };
     (params(m), defaults)
 }

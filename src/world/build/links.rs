@@ -1,7 +1,8 @@
 //! Ties that exchanges open, media reach and government stances.
 
+use super::populations::Ties;
 use crate::model::checked::CheckedScenario;
-use crate::model::{Channel, Instrument};
+use crate::model::{Channel, Instrument, PopClass};
 use crate::world::{Actors, World, exchange_ties};
 
 /// Each exchange ties its targets to at most `exchange_ties::HOME_LINKS` of the actor's
@@ -21,6 +22,43 @@ pub(super) fn exchange_ties(
             );
         }
     }
+}
+
+/// Raw tie weights scaled by class (docs/MODEL.md, Graph): p hears q at
+/// `ω'_pq = l_c(p) · v_c(q) · ω_pq`, with `v` = `[model.voice]` and `l` = `[model.listening]`.
+/// Returns the two-way ties and the one-way ties `(speaker, listener, weight)`; a two-way
+/// tie whose ends get different factors becomes two one-way ties. With every factor 1 the
+/// ties come back untouched, so W is exactly what it was without classes. Scaling the raw
+/// weights once here keeps W row-stochastic (rows are normalised after) and the tick as is.
+pub(super) fn class_weighted(
+    sc: &CheckedScenario,
+    class: &[PopClass],
+    two_way: Ties,
+) -> (Ties, Ties) {
+    let (v, l) = (sc.voice, sc.listening);
+    if v.iter().chain(&l).all(|&f| f == 1.0) {
+        return (two_way, sc.one_way_ties.clone());
+    }
+    // How much `listener` hears `speaker`, per unit of raw weight.
+    let factor = |listener: u32, speaker: u32| {
+        l[class[listener as usize].index()] * v[class[speaker as usize].index()]
+    };
+    let mut one_way: Ties = sc
+        .one_way_ties
+        .iter()
+        .map(|&(s, h, w)| (s, h, factor(h, s) * w))
+        .collect();
+    let mut both = Vec::with_capacity(two_way.len());
+    for (a, b, w) in two_way {
+        let (ab, ba) = (factor(a, b), factor(b, a));
+        if ab == ba {
+            both.push((a, b, ab * w));
+        } else {
+            one_way.push((b, a, ab * w));
+            one_way.push((a, b, ba * w));
+        }
+    }
+    (both, one_way)
 }
 
 /// `[(actor * 2 + channel) * pops + pop]`: the model's default, then every `[[reach]]`.

@@ -19,9 +19,10 @@ pub fn build(sc: &CheckedScenario) -> World {
     // Exchanges create ties between their targets and the actor's home; they start at weight 0.
     links::exchange_ties(sc, &actors, &mut tie_list);
     let n_pop = pops.len();
+    let (tie_list, one_way) = links::class_weighted(sc, &pops.class, tie_list);
     let ties = super::graph::csr_from_graph(
         &super::graph::social_graph(n_pop, tie_list),
-        &sc.one_way_ties,
+        &one_way,
         self_weights(sc),
     );
     let reach = links::reach(sc, n_pop);
