@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::experiment::calibrate::{
     Chain, OutOfSample, Posterior, Predictive, Problem, band, wilson,
 };
-use crate::model::survey::{Measure, SurveySpec};
+use crate::model::survey::{Measure, Observation, SurveySpec};
 use crate::plot::{self, Band, BandChart};
 use std::fmt::Write;
 
@@ -222,6 +222,29 @@ pub fn fit_stem(unit: &str) -> String {
     format!("fit_{clean}")
 }
 
+/// Survey figures as a band series: each figure is its own run (NaN between them), a dot
+/// with its 95 % sampling interval.
+fn survey_points<'a>(name: String, obs: impl Iterator<Item = &'a Observation>) -> Band {
+    let mut b = Band {
+        name,
+        ..Band::default()
+    };
+    for o in obs {
+        let (lo, hi) = wilson(o.share, o.n);
+        if !b.x.is_empty() {
+            b.x.push(f64::NAN);
+            b.median.push(f64::NAN);
+            b.inner.push((f64::NAN, f64::NAN));
+            b.outer.push((f64::NAN, f64::NAN));
+        }
+        b.x.push(o.tick as f64);
+        b.median.push(100.0 * o.share);
+        b.inner.push((100.0 * lo, 100.0 * hi));
+        b.outer.push((100.0 * lo, 100.0 * hi));
+    }
+    b
+}
+
 /// One figure per surveyed unit: the model's median and 50 % / 90 % bands over time for
 /// each observed series, and the survey figures with their 95 % sampling intervals.
 fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
@@ -244,51 +267,16 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
                 inner: bands.iter().map(|b| (100.0 * b[1], 100.0 * b[3])).collect(),
                 outer: bands.iter().map(|b| (100.0 * b[0], 100.0 * b[4])).collect(),
             });
-            // Each survey figure is its own run (NaN between them): a dot with its interval.
-            let mut data = Band {
-                name: format!("{label}: survey, 95% sampling interval"),
-                ..Band::default()
-            };
-            for o in pb
-                .spec
-                .observations
-                .iter()
-                .filter(|o| o.unit == u && o.actor == k.actor && o.measure == k.measure)
-            {
-                let (lo, hi) = wilson(o.share, o.n);
-                if !data.x.is_empty() {
-                    data.x.push(f64::NAN);
-                    data.median.push(f64::NAN);
-                    data.inner.push((f64::NAN, f64::NAN));
-                    data.outer.push((f64::NAN, f64::NAN));
-                }
-                data.x.push(o.tick as f64);
-                data.median.push(100.0 * o.share);
-                data.inner.push((100.0 * lo, 100.0 * hi));
-                data.outer.push((100.0 * lo, 100.0 * hi));
-            }
-            series.push(data);
-            let mut held = Band {
-                name: format!("{label}: held-out survey (not fitted)"),
-                ..Band::default()
-            };
-            for o in pb
-                .holdout
-                .iter()
-                .filter(|o| o.unit == u && o.actor == k.actor && o.measure == k.measure)
-            {
-                let (lo, hi) = wilson(o.share, o.n);
-                if !held.x.is_empty() {
-                    held.x.push(f64::NAN);
-                    held.median.push(f64::NAN);
-                    held.inner.push((f64::NAN, f64::NAN));
-                    held.outer.push((f64::NAN, f64::NAN));
-                }
-                held.x.push(o.tick as f64);
-                held.median.push(100.0 * o.share);
-                held.inner.push((100.0 * lo, 100.0 * hi));
-                held.outer.push((100.0 * lo, 100.0 * hi));
-            }
+            let same =
+                |o: &&Observation| o.unit == u && o.actor == k.actor && o.measure == k.measure;
+            series.push(survey_points(
+                format!("{label}: survey, 95% sampling interval"),
+                pb.spec.observations.iter().filter(same),
+            ));
+            let held = survey_points(
+                format!("{label}: held-out survey (not fitted)"),
+                pb.holdout.iter().filter(same),
+            );
             if !held.x.is_empty() {
                 series.push(held);
             }
