@@ -5,9 +5,12 @@
 // Matrix code reads best with explicit indices.
 #![allow(clippy::needless_range_loop)]
 
-use softpower::engine::{Engine, Phase, PhaseMask};
+#[path = "common/small_world.rs"]
+mod small_world;
+
+use small_world::stationary;
+use softpower::engine::Engine;
 use softpower::scenario::{Overrides, parse_checked};
-use softpower::world::build;
 use std::path::Path;
 
 /// Explicit p0..p3 then the generated g_0..g_2 (indices 4..6).
@@ -108,39 +111,8 @@ fn influence_matrix() -> [[f64; N]; N] {
     w
 }
 
-/// The left eigenvector of W for eigenvalue 1 (π W = π, Σ π = 1), by power iteration on Wᵀ.
-fn stationary(w: &[[f64; N]; N]) -> [f64; N] {
-    let mut pi = [1.0 / N as f64; N];
-    for _ in 0..200_000 {
-        let mut next = [0.0; N];
-        for i in 0..N {
-            for j in 0..N {
-                next[j] += pi[i] * w[i][j];
-            }
-        }
-        let delta: f64 = (0..N).map(|j| (next[j] - pi[j]).abs()).sum();
-        pi = next;
-        if delta < 1e-15 {
-            break;
-        }
-    }
-    pi
-}
-
 fn run(text: &str, ticks: usize) -> Engine {
-    let (_, sc) = parse_checked(text, Path::new("t.toml"), &Overrides::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut e = Engine::new(build(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
-    let w = &mut e.world;
-    for p in 0..N {
-        w.opinions.x[p * 2] = TRUST0[p] as f32;
-        w.opinions.x[p * 2 + 1] = ATT0[p] as f32;
-    }
-    w.opinions.anchor = w.opinions.x.clone();
-    for _ in 0..ticks {
-        e.step();
-    }
-    e
+    small_world::run_from(text, ticks, &TRUST0, &ATT0)
 }
 
 #[test]
@@ -219,8 +191,7 @@ fn an_opinion_leader_who_does_not_listen_back_sets_the_consensus() {
         );
     }
     text += "[[tie]]\nbetween = [\"f0\", \"f1\"]\n[[tie]]\nbetween = [\"f1\", \"f2\"]\n";
-    let (_, sc) = parse_checked(&text, Path::new("t.toml"), &Overrides::default()).unwrap();
-    let mut e = Engine::new(build(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
+    let mut e = small_world::social_engine(&text);
     for tick in 0..3000 {
         e.step();
         assert_eq!(e.world.opinions.attitude(0, 0)[0], 0.8, "tick {tick}");

@@ -10,10 +10,11 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use softpower::engine::{Engine, Phase, PhaseMask};
-use softpower::scenario::{Overrides, parse_checked};
-use softpower::world::build;
-use std::path::Path;
+#[path = "common/small_world.rs"]
+mod small_world;
+
+use small_world::stationary;
+use softpower::engine::Engine;
 
 /// tv (media), e0 (elite), p0, p1, p2 (public), then the generated g_0, g_1 (elite).
 const N: usize = 7;
@@ -124,43 +125,12 @@ fn influence_matrix() -> [[f64; N]; N] {
     w
 }
 
-/// π W = π, Σ π = 1, by power iteration on Wᵀ.
-fn stationary(w: &[[f64; N]; N]) -> [f64; N] {
-    let mut pi = [1.0 / N as f64; N];
-    for _ in 0..200_000 {
-        let mut next = [0.0; N];
-        for i in 0..N {
-            for j in 0..N {
-                next[j] += pi[i] * w[i][j];
-            }
-        }
-        let delta: f64 = (0..N).map(|j| (next[j] - pi[j]).abs()).sum();
-        pi = next;
-        if delta < 1e-15 {
-            break;
-        }
-    }
-    pi
-}
-
 fn engine(text: &str) -> Engine {
-    let (_, sc) = parse_checked(text, Path::new("t.toml"), &Overrides::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    Engine::new(build(&sc)).with_mask(PhaseMask::only(&[Phase::SocialInfluence]))
+    small_world::social_engine(text)
 }
 
 fn run(text: &str, ticks: usize) -> Engine {
-    let mut e = engine(text);
-    let w = &mut e.world;
-    for p in 0..N {
-        w.opinions.x[p * 2] = TRUST0[p] as f32;
-        w.opinions.x[p * 2 + 1] = ATT0[p] as f32;
-    }
-    w.opinions.anchor = w.opinions.x.clone();
-    for _ in 0..ticks {
-        e.step();
-    }
-    e
+    small_world::run_from(text, ticks, &TRUST0, &ATT0)
 }
 
 #[test]

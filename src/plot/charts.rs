@@ -127,6 +127,23 @@ fn travel(s: &super::Series, span: f64) -> f64 {
         / span.max(1e-300)
 }
 
+/// The x values of every series when all series have the same ones, finite and strictly
+/// increasing (the recorded ticks of a run). Checking this reads each point once, where
+/// collecting and sorting every point of 2,000 series of 400 ticks took most of the voter
+/// scenario's drawing time; the columns and counts are the same either way.
+pub(crate) fn shared_xs(c: &LineChart) -> Option<Vec<f64>> {
+    let xs: Vec<f64> = c.series.first()?.points.iter().map(|p| p.0).collect();
+    let increasing = xs.iter().all(|x| ok(*x)) && xs.windows(2).all(|w| w[0] < w[1]);
+    let same = c.series.iter().all(|s| {
+        s.points.len() == xs.len()
+            && s.points
+                .iter()
+                .zip(&xs)
+                .all(|(p, x)| p.0.to_bits() == x.to_bits())
+    });
+    (increasing && same).then_some(xs)
+}
+
 fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
     let axis = trajectory_axis(c);
     let (_, yr0) = line_ranges_y(c, axis);
@@ -167,14 +184,20 @@ fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
     let rect = plot_rect(&chart);
 
     // Columns: distinct x values (ticks), merged when there are more than fit.
-    let mut xs: Vec<f64> = c
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
-        .filter(|x| ok(*x))
-        .collect();
-    xs.sort_by(f64::total_cmp);
-    xs.dedup();
+    let (xs, shared) = match shared_xs(c) {
+        Some(xs) => (xs, true),
+        None => {
+            let mut xs: Vec<f64> = c
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.0))
+                .filter(|x| ok(*x))
+                .collect();
+            xs.sort_by(f64::total_cmp);
+            xs.dedup();
+            (xs, false)
+        }
+    };
     if xs.is_empty() {
         no_data(root, rect)?;
         return Ok(());
@@ -188,11 +211,17 @@ fn draw_density(root: &Area, c: &LineChart) -> Result<(), PlotError> {
     let mut counts = vec![0u32; nx * ny];
     let mut col_n = vec![0u32; nx];
     for s in &c.series {
-        for p in &s.points {
+        for (i, p) in s.points.iter().enumerate() {
             if !(ok(p.0) && ok(p.1)) || p.1 < yr.0 || p.1 > yr.1 {
                 continue;
             }
-            let cx = col_of(p.0);
+            // With a shared x vector the i-th point sits in column i (what `col_of`'s
+            // search would find).
+            let cx = if shared {
+                i * nx / xs.len()
+            } else {
+                col_of(p.0)
+            };
             let cy = (((p.1 - yr.0) / (yr.1 - yr.0)) * ny as f64).floor() as usize;
             counts[cx * ny + cy.min(ny - 1)] += 1;
             col_n[cx] += 1;

@@ -876,6 +876,51 @@ fn thousands_of_trajectories_become_a_density_with_five_highlights() {
     check(&trajectories(&c).unwrap(), WIDTH, HEIGHT);
 }
 
+#[test]
+fn a_density_of_series_sharing_their_ticks_is_the_picture_a_search_per_point_draws() {
+    // All series share the ticks, so columns are read by position. Reversing the points of
+    // one series (symmetric in time, so its final value is unchanged) makes the ticks
+    // unshared and sends the same points through the search per point: same bytes. 601
+    // ticks exceed the density's column cap, so columns merge.
+    let (n, ticks) = (500, 600);
+    let chart = |reverse: bool| LineChart {
+        series: (0..n)
+            .map(|i| {
+                let mut points: Vec<(f64, f64)> = (0..=ticks)
+                    .map(|t| {
+                        let (t, i) = (t as f64, i as f64);
+                        let y = if i == 7.0 {
+                            (t - 300.0).abs() / 1200.0
+                        } else {
+                            i / n as f64 * 1.6 - 0.8 + 0.15 * (t / 17.0 + i).sin()
+                        };
+                        (t, y)
+                    })
+                    .collect();
+                if reverse && i == 7 {
+                    points.reverse();
+                }
+                Series {
+                    name: format!("p{i}"),
+                    points,
+                    ..Default::default()
+                }
+            })
+            .collect(),
+        y_range: Some((-1.0, 1.0)),
+        ..Default::default()
+    };
+    let (shared, searched) = (chart(false), chart(true));
+    assert!(super::charts::shared_xs(&shared).is_some());
+    assert!(super::charts::shared_xs(&searched).is_none());
+    assert!(!super::charts::highlighted(&shared).contains(&7));
+    assert_eq!(
+        super::charts::highlighted(&shared),
+        super::charts::highlighted(&searched)
+    );
+    assert!(trajectories(&shared).unwrap() == trajectories(&searched).unwrap());
+}
+
 /// A line chart whose lines fill every corner of the plot, with long names.
 fn crowded_lines(n: usize) -> LineChart {
     LineChart {
