@@ -21,6 +21,8 @@ pub enum Purpose {
     RumourMeeting = 13,
     /// The asynchronous voter model's sequence of updates (one stream per tick).
     VoterSequence = 14,
+    /// Soft-power misinformation: whether a story is traced to its author (per block).
+    StoryAttribution = 16,
     /// `calibrate`: the ensemble sampler's moves (one stream per step and walker).
     Calibration = 20,
     /// `calibrate`: replicated surveys of the posterior predictive check, and simulated

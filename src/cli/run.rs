@@ -126,6 +126,13 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         out.write("decisions.csv", &tables::decisions_csv(&run.engine)?)?;
         files.push("decisions.csv".into());
     }
+    if crate::output::traced::recorded(&run.engine) {
+        let bytes = crate::output::traced::traced_csv(&run.engine)?;
+        out.write("traced_stories.csv", &bytes)?;
+        files.push("traced_stories.csv".into());
+    } else {
+        out.remove_stale("traced_stories.csv");
+    }
     // `[survey] ticks`: the same run replayed to the last survey tick (same seed, same values).
     let survey = crate::scenario::check::survey::resolve(sc, loaded.base_dir())
         .ok()

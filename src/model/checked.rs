@@ -298,4 +298,10 @@ pub struct Params {
     pub mis_prebunk_rate: f32,
     pub mis_prebunk_efficacy: f32,
     pub mis_prebunk_waning: f32,
+    /// Weight s of the source's perceived credibility in corrections and prebunking (3.5).
+    pub mis_source_weight: f32,
+    /// Motivated reasoning m: S→B hazard × (1 + m·max(0, −A_pb)) (3.5).
+    pub mis_motivated: f32,
+    /// Attribution: rate r (a_p = r·λ_p), credibility cost, trust harm (3.5).
+    pub mis_attribution: [f32; 3],
 }

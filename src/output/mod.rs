@@ -10,6 +10,7 @@ pub mod figures;
 pub mod report;
 pub mod sensitivity;
 pub mod tables;
+pub mod traced;
 
 use crate::error::{Context, Error, Result};
 use std::io::Write;

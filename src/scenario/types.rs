@@ -697,6 +697,16 @@ pub struct MisinfoParams {
     pub prebunk_rate: f64,
     pub prebunk_efficacy: f64,
     pub prebunk_waning: f64,
+    /// Weight of the audience's view of a correction's source (0: every source alike).
+    pub source_weight: f64,
+    /// Motivated reasoning: belief comes easier where the story's target is disliked.
+    pub motivated_reasoning: f64,
+    /// Per-tick probability, at full literacy, that a story is traced to its author.
+    pub attribution_rate: f64,
+    /// Credibility the author loses when the story is traced in all of the world.
+    pub attribution_cost: f64,
+    /// Trust the tracing audience withdraws from the author.
+    pub attribution_trust_harm: f64,
 }
 
 impl Default for MisinfoParams {
@@ -709,6 +719,11 @@ impl Default for MisinfoParams {
             prebunk_rate: 0.3,
             prebunk_efficacy: 0.65,
             prebunk_waning: 0.15,
+            source_weight: 1.0,
+            motivated_reasoning: 1.0,
+            attribution_rate: 0.05,
+            attribution_cost: 0.3,
+            attribution_trust_harm: 0.2,
         }
     }
 }

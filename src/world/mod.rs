@@ -125,7 +125,15 @@ pub struct Stories {
     pub recovery: Vec<f32>,
     /// People per compartment, `[pop * stories + story]`.
     pub counts: Vec<Compartments>,
+    /// Whether a misinformation campaign seeds the story (it has an author to trace).
+    pub authored: Vec<bool>,
+    /// Tick at which the story was traced to its author in each population,
+    /// `[pop * stories + story]`; `NOT_TRACED` while it has not been.
+    pub traced: Vec<u32>,
 }
+
+/// `Stories::traced` of a story not (yet) traced in a population.
+pub const NOT_TRACED: u32 = u32::MAX;
 
 impl Stories {
     pub fn len(&self) -> usize {

@@ -83,6 +83,16 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.range(q.key("prebunk_rate"), mi.prebunk_rate, 0.0, 1.0e3);
     c.prob(q.key("prebunk_efficacy"), mi.prebunk_efficacy);
     c.prob(q.key("prebunk_waning"), mi.prebunk_waning);
+    c.prob(q.key("source_weight"), mi.source_weight);
+    c.range(
+        q.key("motivated_reasoning"),
+        mi.motivated_reasoning,
+        0.0,
+        10.0,
+    );
+    c.prob(q.key("attribution_rate"), mi.attribution_rate);
+    c.prob(q.key("attribution_cost"), mi.attribution_cost);
+    c.prob(q.key("attribution_trust_harm"), mi.attribution_trust_harm);
     let q = p.key("government");
     let g = &m.government;
     c.prob(q.key("public_weight"), g.public_weight);
@@ -172,5 +182,12 @@ fn params(m: &ModelParams) -> Params {
         mis_prebunk_rate: m.misinformation.prebunk_rate as f32,
         mis_prebunk_efficacy: m.misinformation.prebunk_efficacy as f32,
         mis_prebunk_waning: m.misinformation.prebunk_waning as f32,
+        mis_source_weight: m.misinformation.source_weight as f32,
+        mis_motivated: m.misinformation.motivated_reasoning as f32,
+        mis_attribution: [
+            m.misinformation.attribution_rate as f32,
+            m.misinformation.attribution_cost as f32,
+            m.misinformation.attribution_trust_harm as f32,
+        ],
     }
 }

@@ -38,6 +38,14 @@ pub(super) fn stories(sc: &CheckedScenario, pops: &Populations, rkey: &[u8; 32])
         harm: st.iter().map(|s| s.harm).collect(),
         recovery: st.iter().map(|s| s.recovery).collect(),
         counts,
+        authored: (0..n_story)
+            .map(|j| {
+                sc.campaigns
+                    .iter()
+                    .any(|c| c.instrument == Instrument::Misinformation && c.story as usize == j)
+            })
+            .collect(),
+        traced: vec![crate::world::NOT_TRACED; n_pop * n_story],
     }
 }
 

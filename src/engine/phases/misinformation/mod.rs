@@ -7,7 +7,7 @@
 //! self included), and likewise φ_p for fact-checkers. With online reach
 //! ρ_p = o + (1 − o)·internet_p, plausibility α, transmissibility β, literacy λ_p and
 //! literacy protection θ, the per-tick hazards are:
-//!   S→B: (β·ρ·π·(1+α) + seeding)·(1 − θ·λ)      S→C: β·ρ·φ·(1−α)      S→V: prebunking
+//!   S→B: (β·ρ·π·(1+α) + seeding)·(1 − θ·λ)·μ      S→C: β·ρ·φ·(1−α)      S→V: prebunking
 //!   V→B: S→B hazard × (1 − prebunk efficacy)      V→C: as S→C           V→S: −ln(1 − waning)
 //!   B→C: −ln(1 − verify·λ) + corrections          B→S: −ln(1 − forget)
 //!   C→S: −ln(1 − forget)
@@ -15,6 +15,16 @@
 //! leave each compartment by the exact draw of `draws.rs`, so a population of one behaves
 //! as one person. Belief then harms the story's target: trust and every attitude toward
 //! it move by −harm·B/N per tick.
+//!
+//! Source and audience (soft-power model only; docs/MODEL.md 3.5):
+//! - corrections κ and prebunking ν of a campaign by actor a reach p scaled by
+//!   f_pa = 1 − s + s·κ_pa/κ₀, κ_pa = (c_a + T_pa)/2, κ₀ = (0.7 + 0.4)/2 the default
+//!   source (s = `source_weight`);
+//! - motivated reasoning μ = 1 + m·max(0, −A_pb), A_pb the favourability of the story's
+//!   target b (m = `motivated_reasoning`);
+//! - a story seeded by a misinformation campaign, believed in p and not yet traced there,
+//!   is traced to its authors with probability a_p = r·λ_p per tick (keyed stream); then
+//!   T_pa ← T_pa ⊕ (−h_T) and c_a ← c_a·(1 − c_T·N_p/N) for each author a.
 //!
 //! The classic models (`contagion_model`: SIR, Maki–Thompson, Daley–Kendall, hoax) are in
 //! `classic.rs`, their push formulation in `push.rs`.
@@ -29,13 +39,39 @@ use super::{campaigns_of, exposure, push01, push11};
 use crate::engine::Scratch;
 use crate::model::{ContagionModel, Instrument};
 use crate::rng::{Purpose, stream};
-use crate::world::{Compartments, World};
+use crate::world::{Campaign, Compartments, NOT_TRACED, World};
 use draws::{competing, hazard};
+use rand::Rng;
 use rayon::prelude::*;
+
+/// Perceived credibility of the default source: credibility 0.7 and trust 0.4, the
+/// scenario defaults, so such a source corrects at exactly `correction_rate`.
+const KAPPA_REF: f32 = 0.55;
+
+/// Weight of actor `a` as a source of corrections or prebunking in `p`:
+/// f_pa = 1 − s + s·κ_pa/κ₀ with κ_pa = (c_a + T_pa)/2 (Hovland & Weiss 1951).
+#[inline]
+fn source_factor(w: &World, a: usize, p: usize) -> f32 {
+    let s = w.params.mis_source_weight;
+    let kappa = 0.5 * (w.actors.credibility[a] + w.opinions.trust(p, a));
+    1.0 - s + s * kappa / KAPPA_REF
+}
+
+/// Calls `f` once for every actor whose misinformation campaign seeds story `j`.
+fn for_each_author(camps: &[Campaign], j: usize, mut f: impl FnMut(usize)) {
+    let seeds = |c: &Campaign| c.instrument == Instrument::Misinformation && c.story as usize == j;
+    for (i, c) in camps.iter().enumerate() {
+        if seeds(c) && !camps[..i].iter().any(|d| seeds(d) && d.actor == c.actor) {
+            f(c.actor as usize);
+        }
+    }
+}
 
 /// Campaign hazards for story `j` in population `p`: (seeding, corrections, prebunking).
 pub(super) fn campaign_terms(w: &World, intensity: &[f32], p: usize, j: usize) -> (f64, f64, f64) {
     let pr = &w.params;
+    // The classic models keep their published rates: no source term.
+    let sourced = pr.contagion == ContagionModel::Softpower && pr.mis_source_weight > 0.0;
     let (mut seed, mut correct, mut prebunk) = (0.0f32, 0.0f32, 0.0f32);
     for &ci in campaigns_of(w, p) {
         let c = &w.campaigns[ci as usize];
@@ -44,10 +80,17 @@ pub(super) fn campaign_terms(w: &World, intensity: &[f32], p: usize, j: usize) -
             continue;
         }
         let e = exposure(w, c.actor as usize, c.channel, p, inten);
+        let f = || {
+            if sourced {
+                source_factor(w, c.actor as usize, p)
+            } else {
+                1.0
+            }
+        };
         match c.instrument {
             Instrument::Misinformation => seed += pr.mis_seed_rate * e,
-            Instrument::FactCheck => correct += pr.mis_correction_rate * e,
-            Instrument::Prebunk => prebunk += pr.mis_prebunk_rate * e,
+            Instrument::FactCheck => correct += pr.mis_correction_rate * e * f(),
+            Instrument::Prebunk => prebunk += pr.mis_prebunk_rate * e * f(),
             _ => {}
         }
     }
@@ -69,37 +112,49 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
         s.contagion_tie_visits += (if pushed { sources } else { exposed } * q) as u64;
         classic::classic(w, s, key, t, pushed);
         std::mem::swap(&mut w.stories.counts, &mut s.counts_next);
-        harm(w);
+        harm(w, t);
         return;
     }
     shares(w, s);
 
     let mut counts = std::mem::take(&mut w.stories.counts);
+    let mut traced = std::mem::take(&mut w.stories.traced);
     let w_ro = &*w;
     let frac = &s.frac;
     let intensity = &s.intensity;
     // One stream per fixed block of populations: a ChaCha set-up per population cost more
     // than its draws, and fixed blocks keep the draws independent of the thread count.
-    // The stream is set up at the block's first draw: zero hazards draw nothing.
-    counts
+    // The streams are set up at the block's first draw: zero hazards draw nothing.
+    let newly: u64 = counts
         .par_chunks_mut(q * STREAM_BLOCK)
+        .zip(traced.par_chunks_mut(q * STREAM_BLOCK))
         .enumerate()
-        .for_each(|(blk, block)| {
-            let mut rng = None;
-            for (i, cnt) in block.chunks_mut(q).enumerate() {
+        .map(|(blk, (block, tr))| {
+            let (mut rng, mut arng, mut newly) = (None, None, 0);
+            for (i, (cnt, tr)) in block.chunks_mut(q).zip(tr.chunks_mut(q)).enumerate() {
                 let p = blk * STREAM_BLOCK + i;
-                population(w_ro, frac, intensity, key, t, (blk, &mut rng), p, cnt);
+                let rngs = (blk, &mut rng, &mut arng);
+                newly += population(w_ro, frac, intensity, key, t, rngs, p, cnt, tr);
             }
-        });
+            newly
+        })
+        .sum();
     w.stories.counts = counts;
-    harm(w);
+    w.stories.traced = traced;
+    harm(w, t);
+    if newly > 0 {
+        attribution_cost(w, t);
+    }
 }
 
 /// Populations per random stream (both the soft-power and the classic models).
 pub(super) const STREAM_BLOCK: usize = 1024;
 
-/// One population's transitions in the soft-power model; `(blk, rng)` are its block and
-/// the block's stream, set up at the block's first draw.
+type Lazy = Option<rand_chacha::ChaCha8Rng>;
+
+/// One population's transitions in the soft-power model; `(blk, rng, arng)` are its block
+/// and the block's contagion and attribution streams, each set up at its first draw.
+/// `traced` is the population's row of `Stories::traced`; returns the stories traced now.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn population(
@@ -108,12 +163,28 @@ fn population(
     intensity: &[f32],
     key: &[u8; 32],
     t: u32,
-    (blk, rng): (usize, &mut Option<rand_chacha::ChaCha8Rng>),
+    (blk, rng, arng): (usize, &mut Lazy, &mut Lazy),
     p: usize,
     cnt: &mut [Compartments],
-) {
+    traced: &mut [u32],
+) -> u64 {
     let q = w_ro.stories.len();
     let pr = &w_ro.params;
+    let mut newly = 0;
+    // Attribution: one uniform per believed, authored, untraced story, from the start of tick.
+    let a_p = pr.mis_attribution[0] * w_ro.pops.literacy[p];
+    if a_p > 0.0 {
+        for j in 0..q {
+            if cnt[j].b > 0 && w_ro.stories.authored[j] && traced[j] == NOT_TRACED {
+                let r = arng
+                    .get_or_insert_with(|| stream(key, t, Purpose::StoryAttribution, blk as u64));
+                if r.random::<f32>() < a_p {
+                    traced[j] = t;
+                    newly += 1;
+                }
+            }
+        }
+    }
     let lit = w_ro.pops.literacy[p];
     let online = pr.mis_offline_share + (1.0 - pr.mis_offline_share) * w_ro.pops.internet[p];
     let row = w_ro.ties.row(p);
@@ -131,8 +202,15 @@ fn population(
         let (seed, correct, prebunk) = (seed as f32, correct as f32, prebunk as f32);
         let st = &w_ro.stories;
         let (beta, alpha) = (st.beta[j], st.plausibility[j]);
-        let h_sb = ((beta * online * pi * (1.0 + alpha) + seed)
-            * (1.0 - pr.mis_literacy_protection * lit)) as f64;
+        let h_sb =
+            (beta * online * pi * (1.0 + alpha) + seed) * (1.0 - pr.mis_literacy_protection * lit);
+        // Motivated reasoning: a disliked target makes the story easier to believe.
+        let h_sb = if pr.mis_motivated > 0.0 {
+            let fav = w_ro.favourability(p, st.about[j] as usize);
+            h_sb * (1.0 + pr.mis_motivated * (-fav).max(0.0))
+        } else {
+            h_sb
+        } as f64;
         let h_sc = (beta * online * phi * (1.0 - alpha)) as f64;
         let h_sv = prebunk as f64;
         let c0 = cnt[j];
@@ -170,6 +248,7 @@ fn population(
             v: c0.v - vb - vc - vs + sv,
         };
     }
+    newly
 }
 
 /// Believing and fact-checked shares from the state at the start of the phase, so
@@ -191,16 +270,23 @@ pub(super) fn shares(w: &World, s: &mut Scratch) {
         });
 }
 
-/// Belief in a story lowers trust and attitudes toward the actor it is about.
-fn harm(w: &mut World) {
+/// Belief in a story lowers trust and attitudes toward the actor it is about; a story
+/// traced at tick `t` lowers the tracing audience's trust in its authors.
+fn harm(w: &mut World, t: u32) {
     let q = w.stories.len();
     let k = w.opinions.k;
+    let h_t = w.params.mis_attribution[2];
     let mut o = std::mem::take(&mut w.opinions);
     let w_ro = &*w;
     super::par_rows(&mut o, |p, row| {
         let x = row.x;
         let n = w_ro.pops.size[p];
         for j in 0..q {
+            if w_ro.stories.traced[p * q + j] == t {
+                for_each_author(&w_ro.campaigns, j, |a| {
+                    x[a * k] = push01(x[a * k], -h_t);
+                });
+            }
             let b = w_ro.stories.counts[p * q + j].b;
             if b == 0 {
                 continue;
@@ -215,4 +301,22 @@ fn harm(w: &mut World) {
         }
     });
     w.opinions = o;
+}
+
+/// Stories traced at tick `t` cost their authors credibility in proportion to the people
+/// of the tracing population: c_a ← c_a·(1 − c_T·N_p/N), in population order.
+fn attribution_cost(w: &mut World, t: u32) {
+    let q = w.stories.len();
+    let cost = w.params.mis_attribution[1] as f64;
+    let people: f64 = w.pops.size.iter().sum();
+    let (camps, cred) = (&w.campaigns, &mut w.actors.credibility);
+    for (i, &tick) in w.stories.traced.iter().enumerate() {
+        if tick != t {
+            continue;
+        }
+        let keep = 1.0 - cost * w.pops.size[i / q] / people;
+        for_each_author(camps, i % q, |a| {
+            cred[a] = ((cred[a] as f64 * keep) as f32).clamp(0.0, 1.0);
+        });
+    }
 }
