@@ -112,7 +112,7 @@ proptest! {
 }
 
 /// A scenario in which every phase and instrument is on, with the given social and
-/// contagion models (`None`: the soft-power defaults).
+/// contagion models (`None`: the soft-power defaults) and persistence parameters above 0.
 fn rich_with(social: Option<&str>, contagion: Option<&str>) -> String {
     let mut model = String::from("[model]\nconfidence = 0.6\npair_rounds = 3\nself_weight = 0.5\n");
     if let Some(sm) = social {
@@ -121,6 +121,8 @@ fn rich_with(social: Option<&str>, contagion: Option<&str>) -> String {
     if let Some(cm) = contagion {
         model += &format!("contagion_model = \"{cm}\"\n");
     }
+    // Durable messaging and fading durable gains on, so their phases are split too.
+    model += "[model.messaging]\ndurable_share = 0.3\n[model.exchange]\ndurable_decay = 0.05\n";
     RICH.replacen("[[actor]]", &format!("{model}\n[[actor]]"), 1)
         .replace("transmissibility = 2.0", "transmissibility = 0.9")
 }

@@ -282,10 +282,14 @@ pub struct Params {
     pub msg_backfire: Option<f32>,
     /// Reactance to campaigns felt as propaganda: (harm per reacting share, credibility cost).
     pub msg_reactance: Option<(f32, f32)>,
+    /// η_M: share of a messaging change that also moves the anchor (3.2).
+    pub msg_durable_share: f32,
     pub ex_cost_per_participant: f64,
     pub ex_trust_gain: f32,
     pub ex_attitude_gain: f32,
     pub ex_durable_share: f32,
+    /// δ_u: per-tick relaxation of anchors and background familiarity to their start (3.8).
+    pub durable_decay: f32,
     pub ex_tie_gain: f32,
     pub ex_spillover: f32,
     pub prop_attitude_harm: f32,

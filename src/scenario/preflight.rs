@@ -44,8 +44,16 @@ pub fn state_memory(sc: &CheckedScenario) -> u64 {
     let a = sc.actors.len() as u64;
     let d = sc.dimensions.len() as u64;
     let k = 1 + d;
-    let per_pop =
-        a * (k * 3 + 2) * 4 + (d * 3 + 12) * 4 + sc.stories.len() as u64 * (4 * 8 + 8) + 21;
+    // Starting anchors and background familiarity are kept only when durable gains decay.
+    let starts = if sc.params.durable_decay > 0.0 {
+        k + 1
+    } else {
+        0
+    };
+    let per_pop = a * (k * 3 + 2 + starts) * 4
+        + (d * 3 + 12) * 4
+        + sc.stories.len() as u64 * (4 * 8 + 8)
+        + 21;
     let targets: u64 = sc.campaigns.iter().map(|c| c.targets.len() as u64).sum();
     populations
         .saturating_mul(per_pop)

@@ -626,6 +626,8 @@ pub struct MessagingParams {
     pub reactance: bool,
     pub reactance_harm: f64,
     pub reactance_cost: f64,
+    /// Share of each messaging change that also moves the anchor (docs/MODEL.md 3.2).
+    pub durable_share: f64,
 }
 
 impl Default for MessagingParams {
@@ -641,6 +643,7 @@ impl Default for MessagingParams {
             reactance: false,
             reactance_harm: 0.2,
             reactance_cost: 0.05,
+            durable_share: 0.0,
         }
     }
 }
@@ -652,6 +655,9 @@ pub struct ExchangeParams {
     pub trust_gain: f64,
     pub attitude_gain: f64,
     pub durable_share: f64,
+    /// Per-tick relaxation of anchors and background familiarity toward their starting
+    /// values, so durable gains fade (docs/MODEL.md 3.8).
+    pub durable_decay: f64,
     pub tie_gain: f64,
     pub spillover: f64,
 }
@@ -663,6 +669,7 @@ impl Default for ExchangeParams {
             trust_gain: 0.25,
             attitude_gain: 0.25,
             durable_share: 0.8,
+            durable_decay: 0.0,
             tie_gain: 2.0,
             spillover: 20.0,
         }

@@ -95,6 +95,10 @@ pub struct Opinions {
     /// `[(pop * actors + actor) * k + j]`: j = 0 trust in [0, 1], j >= 1 attitudes in [-1, 1].
     pub x: Vec<f32>,
     pub anchor: Vec<f32>,
+    /// Starting values of `familiarity_base` and `anchor`, which durable gains relax back
+    /// to when `durable_decay` > 0 (docs/MODEL.md 3.8); empty otherwise, to save memory.
+    pub familiarity_base_start: Vec<f32>,
+    pub anchor_start: Vec<f32>,
 }
 
 impl Opinions {

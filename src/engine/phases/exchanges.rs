@@ -4,8 +4,11 @@
 //! f = S / (c·N) of each target population per tick. Participants tell their networks,
 //! so the share touched is r = min(1, f·(1 + spillover)). Familiarity moves by r, trust by
 //! r·g_T and attitudes by r·g_A·(½ + ½·fit) (personal experience matters more than value
-//! distance). A share `durable_share` of each change also moves the anchor and the
-//! background familiarity, so exchange gains persist where messaging gains fade.
+//! distance). A share η = `durable_share` of each change also moves the anchor and the
+//! background familiarity (F⁰ ⊕= η·r, u_T ⊕= η·r·g_T, u_d ⊕= η·r·g_A·(½ + ½·fit)), so
+//! exchange gains outlast messaging gains (η_M, 0 by default). The durable part fades only
+//! through δ_u = `durable_decay` (forgetting phase: u ← u + δ_u·(u⁽⁰⁾ − u)), a gain
+//! shrinking by (1 − δ_u) per tick; with δ_u = 0 (the default) it never fades.
 //! Each tick the ties between targets and the actor's home populations gain
 //! f·tie_gain·H/min(H, k) of raw weight: participants keep friends abroad. Each target is
 //! tied to at most k = `HOME_LINKS` of the H home populations (`world::exchange_ties`), and

@@ -6,7 +6,11 @@
 //! value fit between actor and audience; with backfire enabled s becomes κ·fit − θ, so a
 //! low-credibility or ill-fitting message pushes attitudes the wrong way.
 //! Trust moves by E·g_T·s and each attitude by E·g_A·s·emphasis_d, saturating at the bounds.
-//! Messaging does not move the anchor: its effect fades unless reinforced.
+//! A share η_M = `durable_share` of each change also moves the anchor and the background
+//! familiarity, as for exchanges (F⁰ ⊕= η_M·E·g_F, u_T ⊕= η_M·ΔT, u_d ⊕= η_M·Δx_d, with Δ
+//! the push applied to the value itself). With η_M = 0 (the default) messaging never moves
+//! the anchor, so its effect fades unless reinforced; otherwise a single campaign tick
+//! leaves η_M of its push once forgetting has run its course (docs/MODEL.md 3.2).
 //!
 //! Reactance (propaganda as perceived; on with `reactance`): the audience grants the
 //! source a licence λ = κ·T_pa, the share of it the source may reach in a tick before the
@@ -43,31 +47,40 @@ pub fn run(w: &mut World, s: &mut Scratch) {
             return;
         }
         let pr = &w.params;
-        row.fam[a] = push01(row.fam[a], e * pr.msg_familiarity_gain);
+        let df = e * pr.msg_familiarity_gain;
+        row.fam[a] = push01(row.fam[a], df);
         let blk = &mut row.x[a * k..(a + 1) * k];
         let kappa = 0.5 * (w.actors.credibility[a] + blk[0]);
         let mut sway = kappa * value_fit(w, a, p);
         if let Some(theta) = pr.msg_backfire {
             sway -= theta;
         }
-        match pr.msg_reactance {
-            None => {
-                blk[0] = push01(blk[0], e * pr.msg_trust_gain * sway);
-                for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
-                    *v = push11(*v, e * pr.msg_attitude_gain * sway * em);
-                }
-            }
+        // Pushes (trust, per unit emphasis on attitudes) before emphasis.
+        let (dt, da) = match pr.msg_reactance {
+            None => (
+                e * pr.msg_trust_gain * sway,
+                e * pr.msg_attitude_gain * sway,
+            ),
             Some((harm, _)) => {
                 let psi = reacting(e, kappa, blk[0]);
                 let (persuaded, reacted) = (e * (1.0 - psi), e * psi);
-                blk[0] = push01(
-                    blk[0],
+                (
                     persuaded * pr.msg_trust_gain * sway - reacted * harm,
-                );
-                let d = persuaded * pr.msg_attitude_gain * sway - reacted * harm;
-                for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
-                    *v = push11(*v, d * em);
-                }
+                    persuaded * pr.msg_attitude_gain * sway - reacted * harm,
+                )
+            }
+        };
+        blk[0] = push01(blk[0], dt);
+        for (v, em) in blk[1..].iter_mut().zip(&c.emphasis) {
+            *v = push11(*v, da * em);
+        }
+        let eta = pr.msg_durable_share;
+        if eta > 0.0 {
+            row.fam_base[a] = push01(row.fam_base[a], df * eta);
+            let ablk = &mut row.anchor[a * k..(a + 1) * k];
+            ablk[0] = push01(ablk[0], dt * eta);
+            for (u, em) in ablk[1..].iter_mut().zip(&c.emphasis) {
+                *u = push11(*u, da * em * eta);
             }
         }
     });

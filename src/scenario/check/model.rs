@@ -60,6 +60,7 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.prob(q.key("backfire_threshold"), m.messaging.backfire_threshold);
     c.prob(q.key("reactance_harm"), m.messaging.reactance_harm);
     c.prob(q.key("reactance_cost"), m.messaging.reactance_cost);
+    c.prob(q.key("durable_share"), m.messaging.durable_share);
     let q = p.key("exchange");
     c.positive(
         q.key("cost_per_participant"),
@@ -68,6 +69,7 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.prob(q.key("trust_gain"), m.exchange.trust_gain);
     c.prob(q.key("attitude_gain"), m.exchange.attitude_gain);
     c.prob(q.key("durable_share"), m.exchange.durable_share);
+    c.prob(q.key("durable_decay"), m.exchange.durable_decay);
     c.range(q.key("tie_gain"), m.exchange.tie_gain, 0.0, 1.0e6);
     c.range(q.key("spillover"), m.exchange.spillover, 0.0, 1.0e6);
     let q = p.key("propaganda");
@@ -166,10 +168,12 @@ fn params(m: &ModelParams) -> Params {
             m.messaging.reactance_harm as f32,
             m.messaging.reactance_cost as f32,
         )),
+        msg_durable_share: m.messaging.durable_share as f32,
         ex_cost_per_participant: m.exchange.cost_per_participant,
         ex_trust_gain: m.exchange.trust_gain as f32,
         ex_attitude_gain: m.exchange.attitude_gain as f32,
         ex_durable_share: m.exchange.durable_share as f32,
+        durable_decay: m.exchange.durable_decay as f32,
         ex_tie_gain: m.exchange.tie_gain as f32,
         ex_spillover: m.exchange.spillover as f32,
         prop_attitude_harm: m.propaganda.attitude_harm as f32,

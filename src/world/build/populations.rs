@@ -49,6 +49,8 @@ pub(super) fn build(
         familiarity_base: Vec::new(),
         x: vec![0.0; n_pop * n_act * k],
         anchor: Vec::new(),
+        familiarity_base_start: Vec::new(),
+        anchor_start: Vec::new(),
     };
     for pa in 0..n_pop * n_act {
         opinions.x[pa * k] = sc.default_trust;
@@ -152,6 +154,10 @@ pub(super) fn build(
     pops.salience_base = pops.salience.clone();
     opinions.anchor = opinions.x.clone();
     opinions.familiarity_base = opinions.familiarity.clone();
+    if sc.params.durable_decay > 0.0 {
+        opinions.anchor_start = opinions.anchor.clone();
+        opinions.familiarity_base_start = opinions.familiarity_base.clone();
+    }
     for (p, &h) in pops.home.iter().enumerate() {
         if h != NO_HOME {
             actors.home_pops[h as usize].push(p as u32);
