@@ -210,7 +210,15 @@ fn without_a_negativity_bias_bad_and_good_news_spread_alike() {
     for (g, b) in good.iter().zip(&bad) {
         assert_eq!(-b, *g);
     }
-    assert!(good.iter().all(|&g| g > 0.0), "the news travels: {good:?}");
+    // In 8 ticks the news travels 8 ties down the path, and no further.
+    assert!(
+        good[..8].iter().all(|&g| g > 0.0),
+        "the news travels: {good:?}"
+    );
+    assert!(
+        good[8..].iter().all(|&g| g == 0.0),
+        "one tie per tick: {good:?}"
+    );
 }
 
 #[test]

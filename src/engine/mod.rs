@@ -297,7 +297,9 @@ mod tests {
 
     #[test]
     fn instruments_move_opinions_the_documented_way() {
-        let base = world(RICH);
+        let mut base = world(RICH);
+        // Persuasion alone: reactance (3.2) has its own tests (tests/reactance.rs).
+        base.params.msg_reactance = None;
         let k = base.opinions.k;
         let run = |mask: &[Phase]| {
             let mut e = Engine::new(base.clone()).with_mask(PhaseMask::only(mask));
