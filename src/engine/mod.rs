@@ -102,8 +102,11 @@ pub struct Scratch {
     /// Diplomacy: a government's target stances, and its elites' view (3.7).
     pub favourability_home: Vec<f64>,
     pub favourability_elite: Vec<f64>,
-    /// Hegselmann–Krause: neighbour counts per value (empty for other rules).
+    /// Hegselmann–Krause: neighbour counts per value; Friedkin–Johnsen with bad buzz:
+    /// weight totals per value (empty otherwise).
     pub aux: Vec<f32>,
+    /// Word of mouth: familiarity after the social phase (empty when it is off).
+    pub f_next: Vec<f32>,
     /// Deffuant: the lowest proposal key at each population in the current matching.
     pub claims: phases::social::Claims,
     /// Classic contagion models: compartments after the tick (read the old, write here).
@@ -158,7 +161,15 @@ impl Engine {
             favourability_elite: vec![0.0; world.actors.len()],
             aux: match world.params.social {
                 SocialRule::HegselmannKrause(_) => vec![0.0; world.opinions.x.len()],
+                SocialRule::FriedkinJohnsen if world.params.negativity_bias > 0.0 => {
+                    vec![0.0; world.opinions.x.len()]
+                }
                 _ => Vec::new(),
+            },
+            f_next: if world.params.word_of_mouth > 0.0 {
+                vec![0.0; world.opinions.familiarity.len()]
+            } else {
+                Vec::new()
             },
             claims: match world.params.social {
                 SocialRule::Deffuant { .. } => phases::social::Claims::new(p),
@@ -286,7 +297,9 @@ mod tests {
 
     #[test]
     fn instruments_move_opinions_the_documented_way() {
-        let base = world(RICH);
+        let mut base = world(RICH);
+        // Persuasion alone: reactance (3.2) has its own tests (tests/reactance.rs).
+        base.params.msg_reactance = None;
         let k = base.opinions.k;
         let run = |mask: &[Phase]| {
             let mut e = Engine::new(base.clone()).with_mask(PhaseMask::only(mask));

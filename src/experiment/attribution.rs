@@ -101,9 +101,10 @@ mod tests {
     use super::*;
     use crate::world::testkit::world;
 
+    /// Without reactance (docs/MODEL.md 3.2) a campaign's gain is known to be positive.
     fn scenario(populations: u32, ticks: u32) -> String {
         format!(
-            "[scenario]\nname = \"t\"\nticks = {ticks}\n[[actor]]\nid = \"a\"\nbudget = 1\n\
+            "[scenario]\nname = \"t\"\nticks = {ticks}\n[model.messaging]\nreactance = false\n[[actor]]\nid = \"a\"\nbudget = 1\n\
              [[generate]]\nprefix = \"n\"\ncount = {populations}\ngraph = {{ model = \"watts_strogatz\", k = 4, p = 0.1 }}\n\
              [[campaign]]\nid = \"m\"\nactor = \"a\"\ninstrument = \"messaging\"\ntargets = [\"all\"]\nspend = 1\n\
              [[campaign]]\nid = \"x\"\nactor = \"a\"\ninstrument = \"exchange\"\ntargets = [\"n_0\"]\nspend = 0\n"

@@ -269,6 +269,10 @@ pub struct Params {
     pub contagion: ContagionModel,
     /// SIR: infected contacts add up per tie rather than as a share.
     pub sir_per_contact: bool,
+    /// μ_F: word of mouth, share of the gap to better-informed contacts closed (3.6).
+    pub word_of_mouth: f32,
+    /// b: bad buzz, extra weight of contacts who think less of an actor (3.6).
+    pub negativity_bias: f32,
     pub familiarity_decay: f32,
     pub attitude_decay: f32,
     pub credibility_recovery: f32,

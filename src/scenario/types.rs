@@ -567,6 +567,11 @@ pub struct ModelParams {
     /// Voter only: synchronous or random sequential updates.
     pub voter_update: VoterUpdate,
     pub self_weight: f64,
+    /// Word of mouth: share of the familiarity gap to better-informed contacts closed per
+    /// tick (docs/MODEL.md 3.6).
+    pub word_of_mouth: f64,
+    /// Bad buzz: extra weight of contacts whose view is lower (docs/MODEL.md 3.6).
+    pub negativity_bias: f64,
     pub familiarity_decay: f64,
     pub attitude_decay: f64,
     pub credibility_recovery: f64,
@@ -594,6 +599,8 @@ impl Default for ModelParams {
             sir_transmission: SirTransmission::Share,
             voter_update: VoterUpdate::Synchronous,
             self_weight: 1.0,
+            word_of_mouth: 0.1,
+            negativity_bias: 0.0,
             familiarity_decay: 0.02,
             attitude_decay: 0.02,
             credibility_recovery: 0.02,
@@ -640,7 +647,7 @@ impl Default for MessagingParams {
             trust_gain: 0.05,
             backfire: false,
             backfire_threshold: 0.3,
-            reactance: false,
+            reactance: true,
             reactance_harm: 0.2,
             reactance_cost: 0.05,
             durable_share: 0.0,

@@ -10,6 +10,19 @@
 //! neighbours whose attitudes toward that actor are all within ε (max-norm,
 //! |x_q − x_p| ≤ ε) and renormalises W over them and self.
 //!
+//! Bad buzz (`negativity_bias` b > 0, Friedkin–Johnsen only): per value, a contact whose
+//! value is below p's weighs (1 + b) in p's row, and the row is renormalised:
+//!   z_p(t+1) = (1 − s_p)·[z_p + Σ_q W̃_pq (z_q − z_p)] + s_p·u_p,
+//!   W̃_pq = W_pq (1 + b·[z_q < z_p]) / Σ_r W_pr (1 + b·[z_r < z_p])  (self included, r = p)
+//! a convex combination, so values stay in range; b = 0 is the rule above, bit for bit
+//! (the same kernels run). Baumeister et al. 2001; Rozin & Royzman 2001.
+//!
+//! Word of mouth (`word_of_mouth` μ_F > 0, every rule), per (population, actor):
+//!   F_p ← F_p + μ_F Σ_q W_pq max(0, F_q − F_p)
+//! people learn of an actor from contacts who know it better and never unlearn from those
+//! who know less; Σ_{q≠p} W_pq ≤ 1 keeps F_p ≤ 1. Where every population knows an actor
+//! equally (every classic scenario) nothing moves, and the pass is skipped.
+//!
 //! Classic rules act on every attitude value (one per actor and dimension) as a separate
 //! scalar opinion; trust always follows Friedkin–Johnsen above. N(p) = the populations p
 //! listens to (ω_pq > 0).
@@ -51,10 +64,21 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
+    if w.params.word_of_mouth > 0.0 {
+        word_of_mouth(w, &mut s.f_next);
+    }
     let r = w.opinions.row();
     let k = w.opinions.k;
     let args = Args::of(w);
     match w.params.social {
+        SocialRule::FriedkinJohnsen if w.params.negativity_bias > 0.0 => biased(
+            &args,
+            &mut s.x_next,
+            &mut s.aux,
+            r,
+            k,
+            w.params.negativity_bias,
+        ),
         SocialRule::BoundedConfidence(eps) => bounded(&args, &mut s.x_next, r, k, eps),
         SocialRule::HegselmannKrause(eps) => match k {
             2 => hk_fixed::<2>(&args, &mut s.x_next, r, eps),
@@ -222,6 +246,74 @@ fn dynamic(a: &Args, out: &mut [f32], r: usize) {
             let s = a.stub[p];
             for (oi, ui) in o.iter_mut().zip(&a.anchor[p * r..(p + 1) * r]) {
                 *oi = settle(((1.0 - s) * *oi + s * ui).clamp(-1.0, 1.0));
+            }
+        });
+}
+
+/// Word of mouth: F_p ← F_p + μ_F Σ_q W_pq max(0, F_q − F_p), from the familiarity at the
+/// start of the phase into `next`, then swapped in.
+fn word_of_mouth(w: &mut World, next: &mut Vec<f32>) {
+    let a = w.opinions.actors;
+    let f = &w.opinions.familiarity;
+    // Nothing can spread where everyone knows every actor equally (the classic scenarios):
+    // an O(N·A) scan spares the pass over ties.
+    if a == 0 || (0..a).all(|j| f.iter().skip(j).step_by(a).all(|&v| v == f[j])) {
+        return;
+    }
+    let mu = w.params.word_of_mouth;
+    let csr = &w.ties;
+    next.par_chunks_mut(a)
+        .enumerate()
+        .with_min_len(task_size())
+        .for_each(|(p, o)| {
+            let fp = &f[p * a..(p + 1) * a];
+            o.fill(0.0);
+            for e in csr.row(p) {
+                let (q, wt) = (csr.nbr[e] as usize, csr.w[e]);
+                for ((oi, &mine), &theirs) in o.iter_mut().zip(fp).zip(&f[q * a..(q + 1) * a]) {
+                    // Only what contacts know better is passed on: no unlearning.
+                    *oi += wt * (theirs - mine).max(0.0);
+                }
+            }
+            for (oi, &mine) in o.iter_mut().zip(fp) {
+                *oi = (mine + mu * *oi).min(1.0);
+            }
+        });
+    std::mem::swap(&mut w.opinions.familiarity, next);
+}
+
+/// Friedkin–Johnsen with bad buzz: per value, contacts below p weigh (1 + b) and the row
+/// is renormalised (`tot` holds each value's total weight).
+fn biased(a: &Args, out: &mut [f32], tot: &mut [f32], r: usize, k: usize, b: f32) {
+    let csr = a.csr;
+    out.par_chunks_mut(r)
+        .zip(tot.par_chunks_mut(r))
+        .enumerate()
+        .with_min_len(task_size())
+        .for_each(|(p, (o, d))| {
+            let xp = &a.x[p * r..(p + 1) * r];
+            o.fill(0.0);
+            d.fill(csr.self_w[p]);
+            for e in csr.row(p) {
+                let (q, wt) = (csr.nbr[e] as usize, csr.w[e]);
+                let xq = &a.x[q * r..(q + 1) * r];
+                for (((oi, di), &mine), &theirs) in o.iter_mut().zip(d.iter_mut()).zip(xp).zip(xq) {
+                    let dev = theirs - mine;
+                    // Branch-free: whether a contact is lower is data-dependent.
+                    let wi = wt * (1.0 + b * ((dev < 0.0) as u8 as f32));
+                    *oi += wi * dev;
+                    *di += wi;
+                }
+            }
+            let s = a.stub[p];
+            for i in 0..r {
+                let lo = if i % k == 0 { 0.0 } else { -1.0 };
+                let mean = if d[i] > 0.0 {
+                    xp[i] + o[i] / d[i]
+                } else {
+                    xp[i]
+                };
+                o[i] = settle(((1.0 - s) * mean + s * a.anchor[p * r + i]).clamp(lo, 1.0));
             }
         });
 }

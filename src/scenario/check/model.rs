@@ -45,6 +45,19 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
         );
     }
     c.range(p.key("self_weight"), m.self_weight, 0.0, 1.0e6);
+    c.prob(p.key("word_of_mouth"), m.word_of_mouth);
+    c.range(p.key("negativity_bias"), m.negativity_bias, 0.0, 10.0);
+    if m.negativity_bias > 0.0 && m.social_model != SocialModel::FriedkinJohnsen {
+        c.err_help(
+            p.key("negativity_bias"),
+            format!(
+                "negativity_bias = {} does not apply to social_model = \"{}\"",
+                m.negativity_bias,
+                m.social_model.as_str()
+            ),
+            "bad buzz reweights Friedkin–Johnsen averaging only; remove it or set social_model = \"friedkin_johnsen\"",
+        );
+    }
     c.prob(p.key("familiarity_decay"), m.familiarity_decay);
     c.prob(p.key("attitude_decay"), m.attitude_decay);
     c.prob(p.key("credibility_recovery"), m.credibility_recovery);
@@ -147,6 +160,8 @@ fn params(m: &ModelParams) -> Params {
         },
         contagion: m.contagion_model,
         sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
+        word_of_mouth: m.word_of_mouth as f32,
+        negativity_bias: m.negativity_bias as f32,
         familiarity_decay: m.familiarity_decay as f32,
         attitude_decay: m.attitude_decay as f32,
         credibility_recovery: m.credibility_recovery as f32,
