@@ -3,7 +3,8 @@
 //! A scandal (hack-and-leak) multiplies the actor's credibility by `1 - severity` and the
 //! trust each population places in it by `1 - severity × (0.5 + 0.5 × internet)`: leaks
 //! travel further where more people are online; half of that loss also lowers the trust
-//! anchor, so a scandal leaves lasting damage. A crisis adds `boost` to one dimension's
+//! anchor, so a scandal leaves lasting damage (healing only as fast as
+//! `exchange.durable_decay` returns anchors to their start). A crisis adds `boost` to one dimension's
 //! salience weight (before renormalising to sum 1) from its tick until it ends.
 
 use super::par_rows;

@@ -12,7 +12,7 @@
 //! the anchor, so its effect fades unless reinforced; otherwise a single campaign tick
 //! leaves η_M of its push once forgetting has run its course (docs/MODEL.md 3.2).
 //!
-//! Reactance (propaganda as perceived; on with `reactance`): the audience grants the
+//! Reactance (propaganda as perceived; on unless a scenario sets `reactance = false`): the audience grants the
 //! source a licence λ = κ·T_pa, the share of it the source may reach in a tick before the
 //! campaign is felt as pressure. The share ψ = max(0, E − λ)/E of those exposed perceive
 //! propaganda: only E(1 − ψ) = min(E, λ) are persuaded, and the E·ψ who react lower trust

@@ -5,7 +5,8 @@
 //! with W row-stochastic: W_pp = w_p / (w_p + Σ_r ω_pr), W_pq = ω_pq / (w_p + Σ_r ω_pr),
 //! ω_pq ≥ 0 how much p listens to q (`csr.raw`; ties may be one-way or weigh differently
 //! each way) and w_p p's self weight (`csr.self_raw`); s_p the population's stubbornness
-//! and u_p its anchor (initial views, moved only by exchanges). With s = 0 this is
+//! and u_p its anchor (initial views, moved by the durable share of exchanges and
+//! messaging, 3.2–3.3). With s = 0 this is
 //! DeGroot (1974): consensus at π · x(0) with π W = π. Weighted bounded confidence keeps only
 //! neighbours whose attitudes toward that actor are all within ε (max-norm,
 //! |x_q − x_p| ≤ ε) and renormalises W over them and self.
