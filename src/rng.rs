@@ -21,6 +21,8 @@ pub enum Purpose {
     RumourMeeting = 13,
     /// The asynchronous voter model's sequence of updates (one stream per tick).
     VoterSequence = 14,
+    /// Listening: the sampling noise of each estimate (one stream per tick and slot).
+    Listening = 15,
     /// `calibrate`: the ensemble sampler's moves (one stream per step and walker).
     Calibration = 20,
     /// `calibrate`: replicated surveys of the posterior predictive check, and simulated
