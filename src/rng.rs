@@ -23,6 +23,8 @@ pub enum Purpose {
     VoterSequence = 14,
     /// Soft-power misinformation: whether a story is traced to its author (per block).
     StoryAttribution = 16,
+    /// Listening: the sampling noise of each estimate (one stream per tick and slot).
+    Listening = 15,
     /// `calibrate`: the ensemble sampler's moves (one stream per step and walker).
     Calibration = 20,
     /// `calibrate`: replicated surveys of the posterior predictive check, and simulated

@@ -133,6 +133,27 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
     } else {
         out.remove_stale("traced_stories.csv");
     }
+    // Listening and adaptive rules (docs/MODEL.md 3.10): only when the scenario has them.
+    let listen = &run.engine.world.listen;
+    for (name, table, has) in [
+        (
+            "listening.csv",
+            tables::listening_csv as fn(_) -> _,
+            !listen.slots.is_empty(),
+        ),
+        (
+            "adaptive_spend.csv",
+            tables::adaptive_spend_csv,
+            !listen.adaptive.is_empty(),
+        ),
+    ] {
+        if has {
+            out.write(name, &table(&run.engine)?)?;
+            files.push(name.into());
+        } else {
+            out.remove_stale(name);
+        }
+    }
     // `[survey] ticks`: the same run replayed to the last survey tick (same seed, same values).
     let survey = crate::scenario::check::survey::resolve(sc, loaded.base_dir())
         .ok()

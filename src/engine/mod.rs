@@ -35,10 +35,12 @@ pub enum Phase {
     Diplomacy,
     /// Familiarity and campaign effects decay; credibility recovers.
     Forgetting,
+    /// Listening campaigns measure the tick's end state (docs/MODEL.md 3.10).
+    Listening,
 }
 
 impl Phase {
-    pub const ORDER: [Phase; 9] = [
+    pub const ORDER: [Phase; 10] = [
         Phase::Budget,
         Phase::Events,
         Phase::Messaging,
@@ -48,6 +50,7 @@ impl Phase {
         Phase::SocialInfluence,
         Phase::Diplomacy,
         Phase::Forgetting,
+        Phase::Listening,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -60,23 +63,24 @@ impl Phase {
             Phase::SocialInfluence => "social_influence",
             Phase::Diplomacy => "diplomacy",
             Phase::Forgetting => "forgetting",
+            Phase::Listening => "listening",
         }
     }
 }
 
 /// Phases can be switched off, e.g. to study social influence alone.
 #[derive(Debug, Clone, Copy)]
-pub struct PhaseMask(pub [bool; 9]);
+pub struct PhaseMask(pub [bool; Phase::ORDER.len()]);
 
 impl Default for PhaseMask {
     fn default() -> Self {
-        PhaseMask([true; 9])
+        PhaseMask([true; Phase::ORDER.len()])
     }
 }
 
 impl PhaseMask {
     pub fn only(phases: &[Phase]) -> Self {
-        let mut m = [false; 9];
+        let mut m = [false; Phase::ORDER.len()];
         for p in phases {
             m[Phase::ORDER.iter().position(|x| x == p).unwrap()] = true;
         }
@@ -242,6 +246,7 @@ impl Engine {
             Phase::SocialInfluence => phases::social::run(w, s, &self.key, t),
             Phase::Diplomacy => phases::diplomacy::run(w, s, t),
             Phase::Forgetting => phases::forgetting::run(w),
+            Phase::Listening => phases::listening::run(w, &self.key, t),
         }
     }
 

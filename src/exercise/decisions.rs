@@ -72,6 +72,10 @@ impl Action {
             emphasis: self.emphasis.clone(),
             against: self.against.clone(),
             story: self.story.clone(),
+            metrics: None,
+            about: None,
+            lag: None,
+            adapt: None,
         }
     }
 }

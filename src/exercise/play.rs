@@ -112,7 +112,7 @@ pub struct RoundOutcome {
     pub sp_start: Vec<f64>,
     pub sp_end: Vec<f64>,
     /// Spend this round per team and instrument (budget units).
-    pub spent: Vec<[f64; 6]>,
+    pub spent: Vec<[f64; Instrument::ALL.len()]>,
     pub attribution: Vec<Attribution>,
     /// Descriptions of the scripted events and injects due this round.
     pub events: Vec<String>,
@@ -227,7 +227,7 @@ pub fn simulate_round(setup: &Setup, played: &[Played]) -> Result<RoundOutcome, 
     let spent = teams
         .iter()
         .map(|&a| {
-            let mut v = [0.0; 6];
+            let mut v = [0.0; Instrument::ALL.len()];
             for inst in Instrument::ALL {
                 v[inst.index()] = engine.spent(a, inst) - start.spent(a, inst);
             }

@@ -2,7 +2,9 @@
 //! populations, every default applied, every referenced file read. `scenario::check`
 //! makes it from the raw file; `world::build` turns it into a `World` and cannot fail.
 
-use super::{ActorKind, Channel, ContagionModel, Crossing, Dist, Instrument, PopClass};
+use super::{
+    ActorKind, Channel, ContagionModel, Crossing, Dist, Instrument, ListenMetric, PopClass,
+};
 use std::sync::Arc;
 
 /// Everything the world is built from. Populations are numbered explicit ones first, then
@@ -212,6 +214,37 @@ pub struct CampaignSpec {
     pub story: u32,
     /// Sorted, without repeats.
     pub targets: Vec<u32>,
+    /// Each `targets` entry as its own audience (its text, its populations sorted): what
+    /// listening reports on and adaptive rules share spend among.
+    pub audiences: Vec<(String, Vec<u32>)>,
+    /// Listening campaigns: what they measure (docs/MODEL.md 3.10).
+    pub listen: Option<ListenSpec>,
+    /// Rules reading a listening campaign's estimates (docs/MODEL.md 3.10).
+    pub adapt: Option<AdaptSpec>,
+}
+
+/// What a listening campaign measures and how late it learns it.
+#[derive(Debug, Clone)]
+pub struct ListenSpec {
+    /// Each metric with what it is about: an actor, or a story for `believing`.
+    pub metrics: Vec<(ListenMetric, u32)>,
+    /// Ticks between the state measured and the estimate seen (L).
+    pub lag: u32,
+}
+
+/// Adaptive rules of a campaign, reading only its listener's estimates.
+#[derive(Debug, Clone)]
+pub struct AdaptSpec {
+    /// Index of the listening campaign.
+    pub listener: u32,
+    /// Index into the listener's metrics.
+    pub metric: u32,
+    /// Whether the campaign wants the metric up (`Above`) or down (`Below`).
+    pub direction: Crossing,
+    /// Rule (a): (window k in ticks, step η, margin z) when spend shifts.
+    pub shift: Option<(u32, f32, f32)>,
+    /// Rule (b): stop once the mean estimate over the audiences crosses this target.
+    pub stop: Option<f32>,
 }
 
 impl CampaignSpec {
@@ -312,4 +345,10 @@ pub struct Params {
     pub mis_motivated: f32,
     /// Attribution: rate r (a_p = r·λ_p), credibility cost, trust harm (3.5).
     pub mis_attribution: [f32; 3],
+    /// Listening: budget units per respondent, by `Channel::index` (κ^L).
+    pub listen_cost: [f64; 2],
+    /// Listening: spread σ_L of one respondent's answer.
+    pub listen_spread: f32,
+    /// Listening online: extra weight γ of an outraged population.
+    pub listen_outrage: f32,
 }

@@ -87,16 +87,19 @@ pub enum Instrument {
     Misinformation,
     FactCheck,
     Prebunk,
+    /// Audience research: noisy, lagged estimates of chosen metrics (docs/MODEL.md 3.10).
+    Listening,
 }
 
 impl Instrument {
-    pub const ALL: [Instrument; 6] = [
+    pub const ALL: [Instrument; 7] = [
         Instrument::Messaging,
         Instrument::Exchange,
         Instrument::Propaganda,
         Instrument::Misinformation,
         Instrument::FactCheck,
         Instrument::Prebunk,
+        Instrument::Listening,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -106,10 +109,42 @@ impl Instrument {
             Instrument::Misinformation => "misinformation",
             Instrument::FactCheck => "fact_check",
             Instrument::Prebunk => "prebunk",
+            Instrument::Listening => "listening",
         }
     }
     pub fn index(self) -> usize {
         self as usize
+    }
+}
+
+/// What a listening campaign measures (docs/MODEL.md 3.10): toward an actor, or a story's
+/// believing share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListenMetric {
+    Favourability,
+    Familiarity,
+    Trust,
+    Believing,
+}
+
+impl ListenMetric {
+    pub const ALL: [ListenMetric; 4] = [
+        ListenMetric::Favourability,
+        ListenMetric::Familiarity,
+        ListenMetric::Trust,
+        ListenMetric::Believing,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListenMetric::Favourability => "favourability",
+            ListenMetric::Familiarity => "familiarity",
+            ListenMetric::Trust => "trust",
+            ListenMetric::Believing => "believing",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
     }
 }
 

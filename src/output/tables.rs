@@ -297,6 +297,67 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
     }
 }
 
+/// `listening.csv`: each estimate a listening campaign saw (docs/MODEL.md 3.10), with the
+/// audience's true (people-weighted, current) value beside it.
+pub fn listening_csv(e: &Engine) -> Result<Vec<u8>> {
+    let w = &e.world;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "tick",
+        "listener",
+        "actor",
+        "channel",
+        "audience",
+        "metric",
+        "about",
+        "estimate",
+        "true_value",
+    ])?;
+    for h in &w.listen.heard {
+        let slot = w.listen.slots[h.slot as usize];
+        let c = &w.campaigns[slot.campaign as usize];
+        let Some(spec) = &c.listen else { continue };
+        let (metric, about) = spec.metrics[slot.metric as usize];
+        let about = if metric == crate::model::ListenMetric::Believing {
+            &w.stories.ids[about as usize]
+        } else {
+            &w.actors.ids[about as usize]
+        };
+        out.write_record([
+            h.tick.to_string().as_str(),
+            &c.id,
+            &w.actors.ids[c.actor as usize],
+            c.channel.as_str(),
+            &c.audiences[slot.audience as usize].0,
+            metric.as_str(),
+            about,
+            &fmt(h.estimate),
+            &fmt(h.truth),
+        ])?;
+    }
+    Ok(out.into_inner()?)
+}
+
+/// `adaptive_spend.csv`: what each campaign with adaptive rules spent on each audience per
+/// tick (0 once its stop rule ended it).
+pub fn adaptive_spend_csv(e: &Engine) -> Result<Vec<u8>> {
+    let w = &e.world;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["tick", "campaign", "actor", "audience", "spend"])?;
+    for r in &w.listen.spent {
+        let a = &w.listen.adaptive[r.adaptive as usize];
+        let c = &w.campaigns[a.campaign as usize];
+        out.write_record([
+            r.tick.to_string().as_str(),
+            &c.id,
+            &w.actors.ids[c.actor as usize],
+            &c.audiences[r.audience as usize].0,
+            &fmt(r.spend),
+        ])?;
+    }
+    Ok(out.into_inner()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::fmt;

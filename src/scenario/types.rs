@@ -515,9 +515,51 @@ pub struct Campaign {
     /// Actor attacked by propaganda.
     #[serde(default)]
     pub against: Option<String>,
-    /// Story seeded (misinformation), corrected (fact_check) or prebunked (prebunk).
+    /// Story seeded (misinformation), corrected (fact_check) or prebunked (prebunk); for
+    /// listening, the story whose believing share it measures.
     #[serde(default)]
     pub story: Option<String>,
+    /// Listening: what it measures ("favourability", "familiarity", "trust", "believing").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<String>>,
+    /// Listening: the actor the actor metrics are about (default: the listener's actor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    /// Listening: ticks between the state measured and the estimate seen (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag: Option<u32>,
+    /// Rules reading a listening campaign's estimates (docs/MODEL.md 3.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapt: Option<Adapt>,
+}
+
+/// `[campaign.adapt]`: what a campaign does with what its actor hears.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adapt {
+    /// A listening campaign of the same actor.
+    pub listener: String,
+    /// One of the listener's metrics.
+    pub metric: String,
+    /// "shift" (spend toward the audience with the best estimated gain per unit) and/or
+    /// "stop" (stop once the estimate crosses `target`).
+    pub rules: Vec<String>,
+    /// Whether the campaign wants the metric "above" (up, the default) or "below" (down).
+    #[serde(default)]
+    pub direction: Option<Crossing>,
+    /// Shift: ticks k between reallocations, over which gains are estimated.
+    #[serde(default)]
+    pub window: Option<u32>,
+    /// Shift: share η of the spend moved toward the best audience at each reallocation.
+    #[serde(default)]
+    pub step: Option<f64>,
+    /// Shift: how many standard errors z of its own estimates the listener discounts a
+    /// gain by before trusting it.
+    #[serde(default)]
+    pub margin: Option<f64>,
+    /// Stop: the level of the metric's estimate (mean over the audiences) that ends the campaign.
+    #[serde(default)]
+    pub target: Option<f64>,
 }
 
 /// A scheduled shock.
@@ -579,6 +621,7 @@ pub struct ModelParams {
     pub default_trust: f64,
     pub default_familiarity: f64,
     pub messaging: MessagingParams,
+    pub monitoring: MonitoringParams,
     pub exchange: ExchangeParams,
     pub propaganda: PropagandaParams,
     pub misinformation: MisinfoParams,
@@ -608,6 +651,7 @@ impl Default for ModelParams {
             default_trust: 0.4,
             default_familiarity: 0.1,
             messaging: MessagingParams::default(),
+            monitoring: MonitoringParams::default(),
             exchange: ExchangeParams::default(),
             propaganda: PropagandaParams::default(),
             misinformation: MisinfoParams::default(),
@@ -651,6 +695,31 @@ impl Default for MessagingParams {
             reactance_harm: 0.2,
             reactance_cost: 0.05,
             durable_share: 0.0,
+        }
+    }
+}
+
+/// `[model.monitoring]`: what listening costs and how it errs (docs/MODEL.md 3.10).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonitoringParams {
+    /// Budget units per respondent of a poll (broadcast listening).
+    pub cost_broadcast: f64,
+    /// Budget units per post read online (digital listening).
+    pub cost_digital: f64,
+    /// Spread σ_L of one respondent's answer on the metric's scale.
+    pub spread: f64,
+    /// Extra weight γ an outraged (extreme) population gets online.
+    pub outrage_weight: f64,
+}
+
+impl Default for MonitoringParams {
+    fn default() -> Self {
+        MonitoringParams {
+            cost_broadcast: 0.00005,
+            cost_digital: 0.000005,
+            spread: 0.5,
+            outrage_weight: 3.0,
         }
     }
 }

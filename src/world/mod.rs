@@ -7,6 +7,7 @@ pub mod csr;
 pub mod exchange_ties;
 pub mod generate;
 pub mod graph;
+pub mod listen;
 pub mod renumber;
 #[cfg(test)]
 pub mod testkit;
@@ -219,6 +220,8 @@ pub struct World {
     pub shocks: Vec<Shock>,
     pub params: Params,
     pub group_names: Vec<String>,
+    /// What listening campaigns heard and what adaptive campaigns did (docs/MODEL.md 3.10).
+    pub listen: listen::Listen,
 }
 
 /// A decision with its progress: consecutive ticks past the threshold so far, and the

@@ -23,9 +23,11 @@ pub fn participant_share(spend: f64, cost_per_participant: f64, audience: f64) -
 }
 
 pub fn run(w: &mut World, s: &mut Scratch, spent: &mut [f64], t: u32) {
+    super::listening::decide(w, t);
     let pr = &w.params;
     for (i, c) in w.campaigns.iter().enumerate() {
-        let on = c.active(t);
+        // A campaign its stop rule ended spends nothing more (3.10).
+        let on = c.active(t) && !w.listen.stopped(i);
         s.active[i] = on;
         s.intensity[i] = if !on {
             0.0
@@ -38,6 +40,7 @@ pub fn run(w: &mut World, s: &mut Scratch, spent: &mut [f64], t: u32) {
             spent[c.actor as usize * Instrument::ALL.len() + c.instrument.index()] += c.spend;
         }
     }
+    super::listening::allocate(w, s, t);
 }
 
 #[cfg(test)]

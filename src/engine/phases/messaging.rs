@@ -110,7 +110,8 @@ fn credibility_losses(w: &World, s: &mut Scratch, cost: f32) {
             .iter()
             .map(|&p| {
                 let p = p as usize;
-                let e = exposure(w, a, c.channel, p, intensity);
+                let i = w.listen.intensity_at(ci, c, p).unwrap_or(intensity);
+                let e = exposure(w, a, c.channel, p, i);
                 if e <= 0.0 {
                     return 0.0;
                 }

@@ -5,6 +5,7 @@ pub mod diplomacy;
 pub mod events;
 pub mod exchanges;
 pub mod forgetting;
+pub mod listening;
 pub mod messaging;
 pub mod misinformation;
 pub mod propaganda;
@@ -155,9 +156,15 @@ where
     par_rows(&mut o, |p, mut row| {
         for &ci in campaigns_of(w_ro, p) {
             let c = &w_ro.campaigns[ci as usize];
-            let intensity = s.intensity[ci as usize];
+            let mut intensity = s.intensity[ci as usize];
             if c.instrument == instrument && intensity > 0.0 {
-                f(w_ro, p, &mut row, c, intensity);
+                // A campaign that shifts spend has an intensity per audience (3.10).
+                if let Some(i) = w_ro.listen.intensity_at(ci as usize, c, p) {
+                    intensity = i;
+                }
+                if intensity > 0.0 {
+                    f(w_ro, p, &mut row, c, intensity);
+                }
             }
         }
     });

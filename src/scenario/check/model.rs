@@ -74,6 +74,16 @@ pub(super) fn check(c: &mut Ctx, m: &ModelParams) -> (Params, Defaults) {
     c.prob(q.key("reactance_harm"), m.messaging.reactance_harm);
     c.prob(q.key("reactance_cost"), m.messaging.reactance_cost);
     c.prob(q.key("durable_share"), m.messaging.durable_share);
+    let q = p.key("monitoring");
+    c.positive(q.key("cost_broadcast"), m.monitoring.cost_broadcast);
+    c.positive(q.key("cost_digital"), m.monitoring.cost_digital);
+    c.range(q.key("spread"), m.monitoring.spread, 0.0, 10.0);
+    c.range(
+        q.key("outrage_weight"),
+        m.monitoring.outrage_weight,
+        0.0,
+        1.0e3,
+    );
     let q = p.key("exchange");
     c.positive(
         q.key("cost_per_participant"),
@@ -208,5 +218,8 @@ fn params(m: &ModelParams) -> Params {
             m.misinformation.attribution_cost as f32,
             m.misinformation.attribution_trust_harm as f32,
         ],
+        listen_cost: [m.monitoring.cost_broadcast, m.monitoring.cost_digital],
+        listen_spread: m.monitoring.spread as f32,
+        listen_outrage: m.monitoring.outrage_weight as f32,
     }
 }

@@ -30,6 +30,7 @@ pub fn build(sc: &CheckedScenario) -> World {
     let stories = plans::stories(sc, &pops, &rkey);
     let campaigns = plans::campaigns(sc, &actors, &pops, &ties);
     let (camp_off, camp_idx) = plans::campaigns_per_population(&campaigns, n_pop);
+    let listen = listen::Listen::new(&campaigns, &pops.size, sc.ticks);
     let mut w = World {
         name: sc.name.clone(),
         seed: sc.seed,
@@ -52,6 +53,7 @@ pub fn build(sc: &CheckedScenario) -> World {
         shocks: sc.shocks.clone(),
         params: sc.params.clone(),
         group_names: sc.generators.iter().map(|g| g.prefix.clone()).collect(),
+        listen,
     };
     links::initial_stances(sc, &mut w);
     w
