@@ -269,6 +269,8 @@ pub struct Params {
     pub contagion: ContagionModel,
     /// SIR: infected contacts add up per tie rather than as a share.
     pub sir_per_contact: bool,
+    /// σ of the observation model (`[survey] spread`), for net favourable.
+    pub survey_spread: f64,
     pub familiarity_decay: f32,
     pub attitude_decay: f32,
     pub credibility_recovery: f32,

@@ -135,6 +135,8 @@ fn params(m: &ModelParams) -> Params {
         },
         contagion: m.contagion_model,
         sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
+        // Set from `[survey]` by the caller.
+        survey_spread: crate::scenario::types::DEFAULT_SPREAD,
         familiarity_decay: m.familiarity_decay as f32,
         attitude_decay: m.attitude_decay as f32,
         credibility_recovery: m.credibility_recovery as f32,
