@@ -158,10 +158,9 @@ mod tests {
             for s in [1e-6, 0.1, 0.5, 3.0] {
                 let [f, fa, _] = measures(1.0, 0.5, fav, s);
                 let unfavourable = f - fa;
-                assert!(
-                    (net_view(fav, s) - (fa - unfavourable)).abs() < 1e-14,
-                    "{fav} {s}"
-                );
+                // erf (libm) and 2Φ − 1 (statrs' erfc) are one function, computed two ways.
+                let d = net_view(fav, s) - (fa - unfavourable);
+                assert!(d.abs() < 1e-10, "{fav} {s}: {d:e}");
             }
         }
         // Nobody aware: 0, not 0/0; the bounds hold at the extremes.
