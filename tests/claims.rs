@@ -146,6 +146,22 @@ fn middle_power_broadcasting_fades_while_exchanges_last() {
     // ... for 125 and 1,040 units spent.
     about(r.spend("norland", "exchange"), "125");
     about(r.spend("atlantia", "messaging"), "1040");
+
+    // Net favourable: Atlantia peaks at +24.8 points in week 83 and ends at +1.1; Norland
+    // peaks at +34.1 in week 104 and ends at +21.6, over the five third-country publics.
+    let (t, v) = r.peak("atlantia", "net_favourable");
+    about(v, "24.8");
+    assert_eq!(t, 83);
+    about(r.last("atlantia", "net_favourable"), "1.1");
+    let (t, v) = r.peak("norland", "net_favourable");
+    about(v, "34.1");
+    assert_eq!(t, 104);
+    about(r.last("norland", "net_favourable"), "21.6");
+    assert_eq!(r.1["net_favourable_audience"]["populations"], 5);
+    assert_eq!(
+        r.1["net_favourable_audience"]["rule"],
+        "populations that are no actor's home"
+    );
 }
 
 #[test]

@@ -30,7 +30,11 @@ pub fn summary_text(
         w.actors.len(),
         w.seed
     );
-    let _ = writeln!(s, "\nSoft-power index (-1..1), start -> end:");
+    let _ = writeln!(
+        s,
+        "\nSoft-power index (-1..1), start -> end; net fav = % favourable - % unfavourable at the end, in points (-100..100), among those who know the actor in {}:",
+        crate::metrics::survey::Audience::of(w).rule()
+    );
     let mut order: Vec<usize> = (0..w.actors.len()).collect();
     order.sort_by(|&a, &b| last.actors[b][0].total_cmp(&last.actors[a][0]));
     for (rank, &a) in order.iter().enumerate().take(10) {
@@ -41,12 +45,13 @@ pub fn summary_text(
             .collect();
         let _ = writeln!(
             s,
-            "  {:>2}. {:<30} {:>7.3} -> {:>7.3} ({:+.3})  trust {:.2}  fam {:.2}{}",
+            "  {:>2}. {:<30} {:>7.3} -> {:>7.3} ({:+.3})  net fav {:+5.1} pp  trust {:.2}  fam {:.2}{}",
             rank + 1,
             clip(&w.actors.names[a], 30),
             first.actors[a][0],
             last.actors[a][0],
             last.actors[a][0] - first.actors[a][0],
+            last.actors[a][crate::metrics::NET_FAVOURABLE],
             last.actors[a][2],
             last.actors[a][1],
             if spend.is_empty() {

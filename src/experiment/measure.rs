@@ -4,8 +4,9 @@
 //! and people N_p, an actor's indices are the population-weighted means of
 //! [`crate::metrics`]: SP_a = Σ_{p∈P} N_p F_pa T_pa fav_pa / Σ_{p∈P} N_p (likewise F, T, fav);
 //! a story's shares are Σ_{p∈P} count_p / Σ_{p∈P} N_p. The usual set is every population
-//! foreign to the actor for an actor's index (as `soft_power` in a run's outputs) and
-//! every population for a story. A selection counts exactly the populations it names (an
+//! foreign to the actor for an actor's index (as `soft_power` in a run's outputs),
+//! the common audience for net favourable (`metrics::survey::net_sums`) and every
+//! population for a story. A selection counts exactly the populations it names (an
 //! actor's own public included, if named). Every tick the value is handed to the metric's
 //! [`Streaming`] reduction; only the headline's quantity is kept per tick (for the fan
 //! chart). Sums run over the same chunks in the same order as `metrics::actor_stats`, so
@@ -15,7 +16,9 @@
 use super::metric::{ActorIndex, Metric, Quantity, Selector, StoryStat, Streaming};
 use crate::engine::Engine;
 use crate::metrics::relation_pairs;
+use crate::metrics::survey::net_sums;
 use crate::model::Instrument;
+use crate::model::survey::net_favourable;
 use crate::world::World;
 
 /// Populations per partial sum: the chunk of `metrics::actor_stats`.
@@ -30,6 +33,11 @@ enum Source {
     },
     Credibility {
         actor: usize,
+    },
+    /// Net favourable over a set (the set of no selectors: the common audience).
+    Net {
+        actor: usize,
+        set: usize,
     },
     Spend {
         actor: usize,
@@ -51,6 +59,7 @@ struct PopSet {
     pops: Option<Vec<u32>>,
     actors: bool,
     stories: bool,
+    net: bool,
 }
 
 /// The metrics of one run, measured tick by tick.
@@ -62,6 +71,9 @@ pub struct Meter {
     /// `[set * actors + actor]`: Σ N F T fav, Σ N F, Σ N T, Σ N fav, Σ N.
     actor_sums: Vec<[f64; 5]>,
     chunk: Vec<[f64; 5]>,
+    /// `[set * actors + actor]`: Σ N F (2Φ − 1), Σ N F (`metrics::survey::net_sums`).
+    net_sums: Vec<[f64; 2]>,
+    net_chunk: Vec<[f64; 2]>,
     /// `[set * stories + story]`: believing, fact-checked, prebunked counts.
     story_counts: Vec<[u64; 3]>,
     people: Vec<f64>,
@@ -77,7 +89,7 @@ fn index_column(i: ActorIndex) -> Option<usize> {
         ActorIndex::Familiarity => Some(1),
         ActorIndex::Trust => Some(2),
         ActorIndex::Favourability => Some(3),
-        ActorIndex::Credibility => None,
+        ActorIndex::Credibility | ActorIndex::NetFavourable => None,
     }
 }
 
@@ -139,6 +151,7 @@ impl Meter {
             pops: None,
             actors: false,
             stories: false,
+            net: false,
         }];
         let mut sources = Vec::with_capacity(metrics.len());
         let ticks = world.ticks as usize;
@@ -157,6 +170,7 @@ impl Meter {
                             pops,
                             actors: false,
                             stories: false,
+                            net: false,
                         });
                         sets.len() - 1
                     }
@@ -178,6 +192,10 @@ impl Meter {
                         Some(column) => {
                             sets[set].actors = true;
                             Source::Index { actor, column, set }
+                        }
+                        None if *index == ActorIndex::NetFavourable => {
+                            sets[set].net = true;
+                            Source::Net { actor, set }
                         }
                         None => {
                             per_actor("credibility")?;
@@ -236,6 +254,8 @@ impl Meter {
             n_story,
             actor_sums: vec![[0.0; 5]; n_sets * n_act],
             chunk: vec![[0.0; 5]; n_act],
+            net_sums: vec![[0.0; 2]; n_sets * n_act],
+            net_chunk: vec![[0.0; 2]; n_act],
             story_counts: vec![[0; 3]; n_sets * n_story],
             people,
             reducers: metrics
@@ -256,6 +276,10 @@ impl Meter {
             if set.actors {
                 let out = &mut self.actor_sums[s * self.n_act..(s + 1) * self.n_act];
                 actor_sums(w, pops, &mut self.chunk, out);
+            }
+            if set.net {
+                let out = &mut self.net_sums[s * self.n_act..(s + 1) * self.n_act];
+                net_sums(w, pops, &mut self.net_chunk, out);
             }
             if set.stories {
                 let out = &mut self.story_counts[s * self.n_story..(s + 1) * self.n_story];
@@ -281,6 +305,10 @@ impl Meter {
                 s[column] / people
             }
             Source::Credibility { actor } => w.actors.credibility[actor] as f64,
+            Source::Net { actor, set } => {
+                let s = self.net_sums[set * self.n_act + actor];
+                net_favourable(s[0], s[1])
+            }
             Source::Spend { actor } => Instrument::ALL.iter().map(|&k| e.spent(actor, k)).sum(),
             Source::Story { story, column, set } => {
                 self.story_counts[set * self.n_story + story][column] as f64 / self.people[set]
@@ -395,6 +423,8 @@ mod tests {
             "credibility:b",
             "stance:b->a@trough",
             "believing:s@first>0.05",
+            "net_favourable:a@mean",
+            "net_favourable:b",
         ]
         .iter()
         .map(|s| m(s))

@@ -3,6 +3,7 @@
 //! ```text
 //! metric    = quantity ":" entity [ "[" selector { "," selector } "]" ] [ "@" reduction ]
 //! quantity  = soft_power | familiarity | trust | favourability | credibility | spend   (entity: actor)
+//!           | net_favourable      percentage points, −100..100                  (entity: actor)
 //!           | believing | fact_checked | prebunked                                   (entity: story)
 //!           | stance                                                     (entity: actor "->" actor)
 //! selector  = population id | "home:" actor | "group:" generator prefix | "all"
@@ -58,8 +59,9 @@ pub enum MetricError {
 }
 
 /// The measured quantities, by the names the syntax uses.
-pub const QUANTITIES: [&str; 10] = [
+pub const QUANTITIES: [&str; 11] = [
     "soft_power",
+    "net_favourable",
     "familiarity",
     "trust",
     "favourability",
@@ -91,6 +93,8 @@ pub enum ActorIndex {
     Trust,
     Favourability,
     Credibility,
+    /// % favourable − % unfavourable among the aware (docs/MODEL.md "Net favourable").
+    NetFavourable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +148,7 @@ impl Quantity {
                 ActorIndex::Trust => "trust",
                 ActorIndex::Favourability => "favourability",
                 ActorIndex::Credibility => "credibility",
+                ActorIndex::NetFavourable => "net_favourable",
             },
             Quantity::Spend { .. } => "spend",
             Quantity::Story { stat, .. } => match stat {
@@ -204,18 +209,18 @@ impl Metric {
         };
         let name = |s: &str| s.to_string();
         let quantity = match q {
-            "soft_power" | "familiarity" | "trust" | "favourability" | "credibility" => {
-                Quantity::Actor {
-                    index: match q {
-                        "soft_power" => ActorIndex::SoftPower,
-                        "familiarity" => ActorIndex::Familiarity,
-                        "trust" => ActorIndex::Trust,
-                        "favourability" => ActorIndex::Favourability,
-                        _ => ActorIndex::Credibility,
-                    },
-                    actor: name(entity),
-                }
-            }
+            "soft_power" | "familiarity" | "trust" | "favourability" | "credibility"
+            | "net_favourable" => Quantity::Actor {
+                index: match q {
+                    "soft_power" => ActorIndex::SoftPower,
+                    "net_favourable" => ActorIndex::NetFavourable,
+                    "familiarity" => ActorIndex::Familiarity,
+                    "trust" => ActorIndex::Trust,
+                    "favourability" => ActorIndex::Favourability,
+                    _ => ActorIndex::Credibility,
+                },
+                actor: name(entity),
+            },
             "spend" => Quantity::Spend {
                 actor: name(entity),
             },
@@ -301,6 +306,17 @@ impl Metric {
     /// Whether the value is a share of people (a story statistic), shown in percent.
     pub fn is_share(&self) -> bool {
         matches!(self.quantity, Quantity::Story { .. }) && !self.is_tick_valued()
+    }
+
+    /// Whether the value is in percentage points (net favourable), shown as it is.
+    pub fn is_points(&self) -> bool {
+        matches!(
+            self.quantity,
+            Quantity::Actor {
+                index: ActorIndex::NetFavourable,
+                ..
+            }
+        ) && !self.is_tick_valued()
     }
 
     /// The time series the metric reduces, e.g. `believing:s[home:a]` for
@@ -691,6 +707,7 @@ mod tests {
             "spend:norland@mean",
             "prebunked:story@7",
             "credibility:x@peak_tick",
+            "net_favourable:norland[home:meridia]@mean",
         ] {
             assert_eq!(m(s).to_string(), s);
             assert_eq!(m(&m(s).to_string()), m(s));
@@ -709,6 +726,9 @@ mod tests {
         assert!(m("believing:s@mean").lower_is_better());
         // fact_checked shares a prefix-free name yet is a good, not a harm.
         assert!(!m("fact_checked:s").lower_is_better());
+        // Net favourable is a good, in points: higher is better.
+        assert!(!m("net_favourable:n").lower_is_better());
+        assert!(m("net_favourable:n").is_points() && !m("net_favourable:n@peak_tick").is_points());
     }
 
     #[test]
@@ -794,6 +814,7 @@ mod tests {
                 Just(ActorIndex::Trust),
                 Just(ActorIndex::Favourability),
                 Just(ActorIndex::Credibility),
+                Just(ActorIndex::NetFavourable),
             ];
             let stat = prop_oneof![
                 Just(StoryStat::Believing),

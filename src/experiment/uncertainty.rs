@@ -199,6 +199,7 @@ impl Probe {
                     ActorIndex::Trust => 2,
                     ActorIndex::Favourability => 3,
                     ActorIndex::Credibility => 4,
+                    ActorIndex::NetFavourable => crate::metrics::NET_FAVOURABLE,
                 },
             },
             Quantity::Spend { actor } => Source::Actor {

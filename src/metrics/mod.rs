@@ -8,6 +8,12 @@
 //! (fav, Nye's attraction) turns into influence; the product gates each by the others and
 //! weights populations by their number of people. A negative index means repulsion.
 //!
+//! Net favourable of actor a, in percentage points (−100..100), over one audience U common
+//! to every actor (the populations that are no actor's home; everyone if each has one):
+//!   NF_a = 100 · Σ_{p∈U} N_p F_pa (2Φ(fav_pa / σ) − 1) / Σ_{p∈U} N_p F_pa   (0 if nobody knows a)
+//! the survey reading of the same state: % favourable − % unfavourable among the people who
+//! have heard of a (docs/MODEL.md "Net favourable", `survey::net_sums`).
+//!
 //! Reductions run in fixed-size chunks combined in order, so sums are identical for any
 //! thread count.
 
@@ -17,8 +23,7 @@ use crate::engine::Engine;
 use crate::model::Instrument;
 use crate::world::World;
 use rayon::prelude::*;
-
-const CHUNK: usize = 4096;
+use survey::{Audience, CHUNK, add_net_terms};
 
 /// Population-weighted means toward one actor.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -27,30 +32,46 @@ pub struct ActorStats {
     pub familiarity: f64,
     pub trust: f64,
     pub favourability: f64,
+    /// Net favourable over the common audience, in percentage points.
+    pub net_favourable: f64,
+    /// Share of the common audience's people who have heard of the actor, Σ_U N F / Σ_U N.
+    pub aware: f64,
 }
 
-pub const ACTOR_METRICS: [&str; 6] = [
+pub const ACTOR_METRICS: [&str; 7] = [
     "soft_power",
     "familiarity",
     "trust",
     "favourability",
     "credibility",
     "spend_cumulative",
+    "net_favourable",
 ];
+/// Column of net favourable in `TickRecord::actors`.
+pub const NET_FAVOURABLE: usize = 6;
 pub const STORY_METRICS: [&str; 3] = ["believing", "fact_checked", "prebunked"];
 
 /// Population-weighted statistics for every actor, over the populations foreign to it
-/// (soft power is attraction abroad; an actor's own public does not count).
+/// (soft power is attraction abroad; an actor's own public does not count), and net
+/// favourable over the common audience.
 pub fn actor_stats(w: &World) -> Vec<ActorStats> {
     let n_act = w.actors.len();
     let n_pop = w.pops.len();
-    let partials: Vec<Vec<[f64; 5]>> = (0..n_pop.div_ceil(CHUNK))
+    let aud = Audience::of(w);
+    let spread = w.params.survey_spread;
+    type Part = (Vec<[f64; 5]>, Vec<[f64; 2]>);
+    let partials: Vec<Part> = (0..n_pop.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let mut acc = vec![[0.0f64; 5]; n_act];
+            let mut net = vec![[0.0f64; 2]; n_act];
             for p in c * CHUNK..((c + 1) * CHUNK).min(n_pop) {
                 let n = w.pops.size[p];
-                let home = w.pops.home[p] as usize;
+                let home = w.pops.home[p];
+                if aud.contains(home) {
+                    add_net_terms(w, p, spread, &mut net);
+                }
+                let home = home as usize;
                 for (a, slot) in acc.iter_mut().enumerate() {
                     if a == home {
                         continue;
@@ -65,16 +86,20 @@ pub fn actor_stats(w: &World) -> Vec<ActorStats> {
                     slot[4] += n;
                 }
             }
-            acc
+            (acc, net)
         })
         .collect();
+    let (_, audience_people) = aud.size(w);
     (0..n_act)
         .map(|a| {
             let mut s = [0.0f64; 5];
-            for part in &partials {
+            let mut net = [0.0f64; 2];
+            for (part, part_net) in &partials {
                 for i in 0..5 {
                     s[i] += part[a][i];
                 }
+                net[0] += part_net[a][0];
+                net[1] += part_net[a][1];
             }
             let people = if s[4] > 0.0 { s[4] } else { 1.0 };
             ActorStats {
@@ -82,6 +107,12 @@ pub fn actor_stats(w: &World) -> Vec<ActorStats> {
                 familiarity: s[1] / people,
                 trust: s[2] / people,
                 favourability: s[3] / people,
+                net_favourable: crate::model::survey::net_favourable(net[0], net[1]),
+                aware: if audience_people > 0.0 {
+                    net[1] / audience_people
+                } else {
+                    0.0
+                },
             }
         })
         .collect()
@@ -133,7 +164,7 @@ pub fn relation_pairs(w: &World) -> Vec<(usize, usize)> {
 pub struct TickRecord {
     pub tick: u32,
     /// `[actor][metric]` in the order of `ACTOR_METRICS`.
-    pub actors: Vec<[f64; 6]>,
+    pub actors: Vec<[f64; 7]>,
     pub stories: Vec<[f64; 3]>,
     pub relations: Vec<f64>,
 }
@@ -177,6 +208,7 @@ impl Recorder {
                     s.favourability,
                     w.actors.credibility[a] as f64,
                     spend,
+                    s.net_favourable,
                 ]
             })
             .collect();

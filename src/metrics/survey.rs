@@ -7,9 +7,102 @@
 //!
 //! Sums run over a unit's populations in index order, on one thread, so a value is the
 //! same whatever the thread count.
+//!
+//! Net favourable of actor a over the common audience U (docs/MODEL.md "Net favourable"):
+//!
+//!   NF_a = 100 · Σ_{p∈U} N_p F_pa (2Φ(fav_pa / σ) − 1) / Σ_{p∈U} N_p F_pa   (0 if Σ = 0)
+//!
+//! U is the same for every actor: the populations that are no actor's home, or every
+//! population when each has a home.
 
-use crate::model::survey::{Members, Unit, measures};
-use crate::world::World;
+use crate::model::survey::{Members, Unit, measures, net_view};
+use crate::world::{NO_HOME, World};
+
+/// Populations per partial sum of net favourable: the chunk of `metrics::actor_stats`.
+pub const CHUNK: usize = 4096;
+
+/// The common audience of net favourable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The populations that are no actor's home (third countries): nobody's own public.
+    NoHome,
+    /// Every population: used when each population is some actor's home.
+    Everyone,
+}
+
+impl Audience {
+    pub fn of(w: &World) -> Audience {
+        if w.pops.home.contains(&NO_HOME) {
+            Audience::NoHome
+        } else {
+            Audience::Everyone
+        }
+    }
+    /// Whether a population with home `home` is in the audience.
+    #[inline]
+    pub fn contains(self, home: u32) -> bool {
+        self == Audience::Everyone || home == NO_HOME
+    }
+    /// The rule in words (summary.json, report).
+    pub fn rule(self) -> &'static str {
+        match self {
+            Audience::NoHome => "populations that are no actor's home",
+            Audience::Everyone => "every population (each is some actor's home)",
+        }
+    }
+    /// (populations, people) in the audience.
+    pub fn size(self, w: &World) -> (usize, f64) {
+        let mut k = 0;
+        let mut n = 0.0;
+        for p in 0..w.pops.len() {
+            if self.contains(w.pops.home[p]) {
+                k += 1;
+                n += w.pops.size[p];
+            }
+        }
+        (k, n)
+    }
+}
+
+/// Adds population p's terms to every actor's [Σ N F (2Φ − 1), Σ N F].
+#[inline]
+pub fn add_net_terms(w: &World, p: usize, spread: f64, acc: &mut [[f64; 2]]) {
+    let n_act = w.actors.len();
+    let n = w.pops.size[p];
+    for (a, slot) in acc.iter_mut().enumerate() {
+        let f = w.opinions.familiarity[p * n_act + a] as f64;
+        if f == 0.0 {
+            continue; // nobody here knows a: no term (and no Φ to evaluate)
+        }
+        let nf = n * f;
+        slot[0] += nf * net_view(w.favourability(p, a) as f64, spread);
+        slot[1] += nf;
+    }
+}
+
+/// Every actor's [Σ N F (2Φ − 1), Σ N F] over `pops` (None: the common audience), in
+/// chunks of `CHUNK` combined in order, as `metrics::actor_stats` sums them. `chunk` is
+/// scratch of one row per actor.
+pub fn net_sums(w: &World, pops: Option<&[u32]>, chunk: &mut [[f64; 2]], out: &mut [[f64; 2]]) {
+    out.fill([0.0; 2]);
+    let aud = Audience::of(w);
+    let spread = w.params.survey_spread;
+    let n = pops.map_or(w.pops.len(), <[u32]>::len);
+    for c in 0..n.div_ceil(CHUNK) {
+        chunk.fill([0.0; 2]);
+        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            let p = pops.map_or(i, |ps| ps[i] as usize);
+            if pops.is_none() && !aud.contains(w.pops.home[p]) {
+                continue;
+            }
+            add_net_terms(w, p, spread, chunk);
+        }
+        for (o, c) in out.iter_mut().zip(chunk.iter()) {
+            o[0] += c[0];
+            o[1] += c[1];
+        }
+    }
+}
 
 /// The populations of each unit, in index order.
 pub fn members(w: &World, units: &[Unit]) -> Vec<Vec<u32>> {

@@ -306,6 +306,8 @@ pub struct Params {
     pub word_of_mouth: f32,
     /// b: bad buzz, extra weight of contacts who think less of an actor (3.6).
     pub negativity_bias: f32,
+    /// σ of the observation model (`[survey] spread`), for net favourable.
+    pub survey_spread: f64,
     pub familiarity_decay: f32,
     pub attitude_decay: f32,
     pub credibility_recovery: f32,

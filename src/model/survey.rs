@@ -17,6 +17,13 @@
 //!
 //! As σ → 0 every respondent holds the population's value (favourable = F or 0); a larger
 //! σ pulls every share toward F/2.
+//!
+//! Net favourable (docs/MODEL.md "Net favourable"): those who know a and are not
+//! favourable are unfavourable (the model has no "don't know" among the aware), so among
+//! the aware of population p favourable − unfavourable = 2Φ(fav_pa / σ) − 1, and over an
+//! audience U, in percentage points,
+//!
+//!   NF_a = 100 · Σ_{p∈U} N_p F_pa (2Φ(fav_pa / σ) − 1) / Σ_{p∈U} N_p F_pa
 
 use statrs::function::erf::erfc;
 
@@ -66,6 +73,30 @@ pub fn measures(familiarity: f64, trust: f64, favourability: f64, spread: f64) -
         familiarity * phi(favourability / spread),
         familiarity * phi((2.0 * trust - 1.0) / spread),
     ]
+}
+
+/// Favourable minus unfavourable among the people of a population who know the actor,
+/// as a share in [−1, 1]: 2Φ(fav / σ) − 1 = erf(fav / (σ√2)). Written as erf, which keeps
+/// its precision near 0 (2Φ − 1 cancels) and is cheap enough to run for every population
+/// and actor each tick (musl's erf, via `libm`).
+pub fn net_view(favourability: f64, spread: f64) -> f64 {
+    if favourability == 0.0 {
+        return 0.0; // a neutral population splits evenly, for any σ
+    }
+    libm::erf(favourability / (spread * std::f64::consts::SQRT_2))
+}
+
+/// NF in percentage points from the audience's sums Σ N F (2Φ − 1) (`net`) and Σ N F
+/// (`aware`). Nobody aware (`aware` = 0): 0, no one holds a view either way.
+/// Each term of `net` is at most its term of `aware` in size, so the result is in
+/// [−100, 100] even in floating point.
+pub fn net_favourable(net: f64, aware: f64) -> f64 {
+    // net / aware first: it is at most 1 in size, so ×100 stays within ±100 exactly.
+    if aware > 0.0 {
+        100.0 * (net / aware)
+    } else {
+        0.0
+    }
 }
 
 /// Which populations a survey unit covers.
@@ -120,6 +151,23 @@ pub struct SurveySpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn net_view_is_favourable_minus_unfavourable_of_the_same_phi() {
+        for fav in [-1.0, -0.3, -1e-9, 0.0, 1e-9, 0.2, 0.7, 1.0] {
+            for s in [1e-6, 0.1, 0.5, 3.0] {
+                let [f, fa, _] = measures(1.0, 0.5, fav, s);
+                let unfavourable = f - fa;
+                // erf (libm) and 2Φ − 1 (statrs' erfc) are one function, computed two ways.
+                let d = net_view(fav, s) - (fa - unfavourable);
+                assert!(d.abs() < 1e-10, "{fav} {s}: {d:e}");
+            }
+        }
+        // Nobody aware: 0, not 0/0; the bounds hold at the extremes.
+        assert_eq!(net_favourable(0.0, 0.0), 0.0);
+        assert_eq!(net_favourable(3.0, 3.0), 100.0);
+        assert_eq!(net_favourable(-3.0, 3.0), -100.0);
+    }
 
     #[test]
     fn a_neutral_population_splits_evenly_among_those_who_know_the_actor() {

@@ -701,6 +701,7 @@ struct Summary<'a> {
 fn shown(metric: &str) -> (f64, String) {
     match Metric::parse(metric) {
         Ok(m) if m.is_share() => (100.0, format!("{metric} (% of people)")),
+        Ok(m) if m.is_points() => (1.0, format!("{metric} (percentage points)")),
         Ok(m) if m.is_tick_valued() => (1.0, format!("{metric} (tick)")),
         _ => (1.0, metric.to_string()),
     }
@@ -710,6 +711,7 @@ fn shown(metric: &str) -> (f64, String) {
 fn shown_diff(metric: &str) -> (f64, String) {
     match Metric::parse(metric) {
         Ok(m) if m.is_share() => (100.0, format!("{metric}: difference (percentage points)")),
+        Ok(m) if m.is_points() => (1.0, format!("{metric}: difference (percentage points)")),
         Ok(m) if m.is_tick_valued() => (1.0, format!("{metric}: difference (ticks)")),
         _ => (1.0, format!("{metric}: difference")),
     }

@@ -16,8 +16,9 @@ use petgraph::visit::EdgeRef;
 
 /// Every figure `run` may write, without extension (so a forced re-run can remove
 /// stale ones, in either format).
-pub const ALL_NAMES: [&str; 7] = [
+pub const ALL_NAMES: [&str; 8] = [
     "soft_power",
+    "net_favourable",
     "favourability",
     "opinions",
     "misinformation",
@@ -25,6 +26,41 @@ pub const ALL_NAMES: [&str; 7] = [
     "spend_vs_gain",
     "network",
 ];
+
+/// Net favourable of every actor over time: the survey reading of the index, one line
+/// per actor, in percentage points over the common audience.
+fn net_favourable_chart(run: &Run, tick_axis: &str, markers: &[Marker]) -> Result<Figure> {
+    let w = &run.engine.world;
+    let rec = &run.recorder;
+    let series: Vec<Series> = (0..w.actors.len())
+        .map(|a| Series {
+            name: short_name(&w.actors.names[a]).to_string(),
+            points: rec.actor_series(a, crate::metrics::NET_FAVOURABLE),
+            color: Some(a),
+            ..Default::default()
+        })
+        .collect();
+    let hover = lines(&series);
+    let audience = crate::metrics::survey::Audience::of(w).rule();
+    let png = plot::line_chart(&LineChart {
+        title: format!("Net favourable over time: {}", w.name),
+        x_label: tick_axis.to_string(),
+        y_label: "Net favourable (% favourable − % unfavourable, points)".into(),
+        series,
+        y_range: None,
+        markers: markers.to_vec(),
+    })?;
+    Ok(Figure::new(
+        "net_favourable",
+        png,
+        format!(
+            "each line is one actor's net favourable in each {}: the percentage of people who have heard of it and view it favourably minus those who view it unfavourably, among those who have heard of it, in percentage points from −100 to +100 (a survey's reading of the same opinions the soft-power index combines). Every actor is measured over the same people: {audience}. An actor nobody there has heard of reads 0.{}",
+            w.tick_label,
+            marker_note(markers)
+        ),
+        hover,
+    ))
+}
 
 fn lines(series: &[Series]) -> Hover {
     // The page shows values only for a few lines: a copy of a thousand long series would
@@ -112,6 +148,7 @@ pub fn all(
             ),
             hover,
         ));
+        out.push(net_favourable_chart(run, &tick_axis, &markers)?);
         let png = favourability_heatmap(run)?;
         out.push(Figure::new(
             "favourability",

@@ -532,6 +532,7 @@ pub fn run_page(
                 "Soft power at start",
                 "Soft power at end",
                 "Change",
+                "Net favourable at end (points, −100..100)",
                 "Familiarity",
                 "Trust",
                 "Favourability",
@@ -547,6 +548,7 @@ pub fn run_page(
                         Cell::num(first.actors[a][0], 4),
                         Cell::num(f[0], 4),
                         Cell::signed(f[0] - first.actors[a][0], 3),
+                        Cell::signed(f[crate::metrics::NET_FAVOURABLE], 3),
                         Cell::num(f[1], 3),
                         Cell::num(f[2], 3),
                         Cell::num(f[3], 3),
@@ -555,6 +557,18 @@ pub fn run_page(
                 })
                 .collect(),
         });
+        let net = crate::metrics::NET_FAVOURABLE;
+        if let Some(a) = (0..w.actors.len())
+            .filter(|&a| last.actors[a][net].is_finite())
+            .max_by(|&x, &y| last.actors[x][net].total_cmp(&last.actors[y][net]))
+        {
+            changes.push(format!(
+                "On the survey scale {} ends highest: net favourable {} points (% favourable − % unfavourable among those who know it, in {}).",
+                short_name(&w.actors.names[a]),
+                signed(last.actors[a][net], 3),
+                crate::metrics::survey::Audience::of(w).rule()
+            ));
+        }
         let deltas: Vec<(usize, f64)> = (0..w.actors.len())
             .map(|a| (a, last.actors[a][0] - first.actors[a][0]))
             .filter(|x| x.1.is_finite())

@@ -2,7 +2,8 @@
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::metrics::{ACTOR_METRICS, Recorder, STORY_METRICS};
+use crate::metrics::survey::Audience;
+use crate::metrics::{ACTOR_METRICS, NET_FAVOURABLE, Recorder, STORY_METRICS};
 use crate::scenario::Instrument;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -172,6 +173,8 @@ pub struct Summary {
     /// Groups of populations connected by social ties.
     pub social_components: usize,
     pub focal_actor: String,
+    /// The common audience every actor's `net_favourable` is measured over.
+    pub net_favourable_audience: AudienceSummary,
     pub actors: BTreeMap<String, ActorSummary>,
     pub stories: BTreeMap<String, StorySummary>,
     /// `[[decision]]`s by id (absent when the scenario declares none).
@@ -198,9 +201,22 @@ pub struct ScenarioInfo {
 }
 
 #[derive(Serialize)]
+pub struct AudienceSummary {
+    pub rule: &'static str,
+    pub populations: usize,
+    pub people: f64,
+}
+
+#[derive(Serialize)]
 pub struct ActorSummary {
     pub soft_power_initial: f64,
     pub soft_power_final: f64,
+    /// % favourable − % unfavourable among the aware of the common audience at the end,
+    /// in percentage points (−100..100; 0 when nobody there has heard of the actor).
+    pub net_favourable_initial: f64,
+    pub net_favourable_final: f64,
+    /// Percent of the common audience's people who have heard of the actor at the end.
+    pub aware_percent: f64,
     pub familiarity: f64,
     pub trust: f64,
     pub favourability: f64,
@@ -221,6 +237,9 @@ pub struct StorySummary {
 pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<String>) -> Summary {
     let w = &e.world;
     let (first, last) = (rec.first(), rec.last());
+    let stats = crate::metrics::actor_stats(w);
+    let audience = Audience::of(w);
+    let (aud_pops, aud_people) = audience.size(w);
     let actors = (0..w.actors.len())
         .map(|a| {
             let f = &last.actors[a];
@@ -234,6 +253,9 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
                 ActorSummary {
                     soft_power_initial: first.actors[a][0],
                     soft_power_final: f[0],
+                    net_favourable_initial: first.actors[a][NET_FAVOURABLE],
+                    net_favourable_final: f[NET_FAVOURABLE],
+                    aware_percent: 100.0 * stats[a].aware,
                     familiarity: f[1],
                     trust: f[2],
                     favourability: f[3],
@@ -290,6 +312,11 @@ pub fn summary(e: &Engine, rec: &Recorder, file: &str, text: &str, files: Vec<St
         ties: w.ties.entries() / 2,
         social_components: crate::world::graph::social_components(w),
         focal_actor: w.actors.ids[w.focal_actor as usize].clone(),
+        net_favourable_audience: AudienceSummary {
+            rule: audience.rule(),
+            populations: aud_pops,
+            people: aud_people,
+        },
         actors,
         stories,
         decisions,

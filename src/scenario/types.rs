@@ -928,8 +928,10 @@ pub enum TickOrDate {
     Date(String),
 }
 
+/// σ of the observation model when a scenario has no `[survey] spread`.
+pub const DEFAULT_SPREAD: f64 = 0.5;
 fn default_spread() -> f64 {
-    0.5
+    DEFAULT_SPREAD
 }
 fn default_tick_days() -> f64 {
     7.0

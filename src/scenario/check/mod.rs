@@ -57,7 +57,12 @@ pub fn check(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<Diag
 fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<Diagnostic>> {
     let mut c = Ctx::new(sc);
     let (meta, focal) = meta::check(&mut c, sc);
-    let (params, defaults) = model::check(&mut c, &sc.model);
+    let (mut params, defaults) = model::check(&mut c, &sc.model);
+    // The observation model's σ also shapes net favourable, recorded every tick.
+    params.survey_spread = sc
+        .survey
+        .as_ref()
+        .map_or(super::types::DEFAULT_SPREAD, |s| s.spread);
     let actors = actors::check(&mut c, sc);
     let idx = PopIndex::new(sc);
     let populations = populations::check(&mut c, sc, &idx);

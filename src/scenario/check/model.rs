@@ -172,6 +172,8 @@ fn params(m: &ModelParams) -> Params {
         sir_per_contact: m.sir_transmission == SirTransmission::PerContact,
         word_of_mouth: m.word_of_mouth as f32,
         negativity_bias: m.negativity_bias as f32,
+        // Set from `[survey]` by the caller.
+        survey_spread: crate::scenario::types::DEFAULT_SPREAD,
         familiarity_decay: m.familiarity_decay as f32,
         attitude_decay: m.attitude_decay as f32,
         credibility_recovery: m.credibility_recovery as f32,
