@@ -136,7 +136,10 @@ fn bad_split_specifications_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     for (spec, says) in [
         ("a:tv", "two campaigns or more"),
-        ("a:tv,wbe", "did you mean \"web\""),
+        (
+            "a:tv,wbe",
+            "has no campaign \"wbe\"; its campaigns: tv, web",
+        ),
         ("c:tv,web", "unknown actor \"c\""),
         ("a tv,web", "ACTOR:CAMPAIGN"),
         ("a:tv,tv", "named twice"),

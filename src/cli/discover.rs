@@ -235,8 +235,7 @@ fn text(r: &Report, min_density: f64) -> String {
         let b = &t.boxes[i];
         let _ = writeln!(
             s,
-            "  {:>4} {:>8.1}% {:>7.1}% {:>5.1}%  {}{}",
-            i,
+            "  {i:>4} {:>8.1}% {:>7.1}% {:>5.1}%  {}{}",
             100.0 * b.coverage,
             100.0 * b.density,
             100.0 * b.mass,

@@ -354,8 +354,7 @@ fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
         infos.push(VariantInfo {
             name: p.name,
             description: format!(
-                "{} per tick split between {}",
-                total,
+                "{total} per tick split between {}",
                 spec.campaigns.join(", ")
             ),
             values: Vec::new(),

@@ -223,7 +223,7 @@ pub fn points(
 
 /// A spend for a name: up to 6 significant digits, no trailing zeros.
 fn short(v: f64) -> String {
-    let s = format!("{:.6}", v);
+    let s = format!("{v:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-0" {
         "0".into()
@@ -283,7 +283,7 @@ mod tests {
                 prop_assert_eq!(w.len(), parts);
                 prop_assert!(w.iter().all(|&x| x >= 0.0));
                 let sum: f64 = w.iter().sum();
-                prop_assert!((sum - total).abs() <= 1e-12 * total.max(1.0), "{:?} sums to {}", w, sum);
+                prop_assert!((sum - total).abs() <= 1e-12 * total.max(1.0), "{w:?} sums to {sum}");
             }
             let lattice = simplex_lattice(parts, steps);
             let mut dedup = lattice.clone();
@@ -304,7 +304,7 @@ mod tests {
             };
             for (i, &r) in p.iter().enumerate() {
                 let dominated = p.iter().any(|&q| dominates(q, r));
-                prop_assert_eq!(front[i], !dominated, "point {:?}", r);
+                prop_assert_eq!(front[i], !dominated, "point {r:?}");
             }
         }
     }

@@ -57,9 +57,9 @@ pub fn trajectory_csv(r: &Report) -> Result<Vec<u8>> {
             fmt(b.mass),
             (i == r.discovery.chosen).to_string(),
         ];
-        for j in 0..r.space.dims() {
-            row.push(bound(b.low[j]));
-            row.push(bound(b.high[j]));
+        for (&lo, &hi) in b.low.iter().zip(&b.high) {
+            row.push(bound(lo));
+            row.push(bound(hi));
         }
         row.push(t.describe(i));
         w.write_record(&row).map_err(csv_err)?;
