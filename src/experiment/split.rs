@@ -304,7 +304,7 @@ mod tests {
             };
             for (i, &r) in p.iter().enumerate() {
                 let dominated = p.iter().any(|&q| dominates(q, r));
-                prop_assert_eq!(front[i], !dominated, "point {r:?}");
+                prop_assert_eq!(front[i], !dominated, "point {:?}", r);
             }
         }
     }
