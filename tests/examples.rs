@@ -1,11 +1,11 @@
 //! Every analysis example a user is shown — in README.md and in `--help` of `compare`,
-//! `sweep`, `sensitivity` and `calibrate` — runs as written (with fewer runs, so the
+//! `sweep`, `sensitivity`, `discover` and `calibrate` — runs as written (with fewer runs, so the
 //! suite stays quick): a copied example must not fail on a strategy that does not exist
 //! or a swept spend the actor cannot afford.
 
 use assert_cmd::Command;
 
-const COMMANDS: [&str; 4] = ["compare", "sweep", "sensitivity", "calibrate"];
+const COMMANDS: [&str; 5] = ["compare", "sweep", "sensitivity", "discover", "calibrate"];
 
 fn softpower() -> Command {
     Command::cargo_bin("softpower").unwrap()

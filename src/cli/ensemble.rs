@@ -69,8 +69,22 @@ pub struct SweepArgs {
     /// Scenario file
     pub scenario: PathBuf,
     /// PATH=START..END:STEPS, e.g. actor.usa.budget=5..20:4 (one or two --set)
-    #[arg(long = "set", required = true)]
+    #[arg(long = "set", required_unless_present = "split")]
     pub sets: Vec<String>,
+    /// Instead of --set: split a fixed total between an actor's campaigns, ACTOR:CAMPAIGN,CAMPAIGN[,...]; each point is paired against the scenario as written, and pareto.csv/pareto.png show the cost-effect frontier
+    #[arg(
+        long,
+        conflicts_with = "sets",
+        requires = "total",
+        value_name = "ACTOR:CAMPAIGNS"
+    )]
+    pub split: Option<String>,
+    /// With --split: the spend per tick the campaigns share (their `spend` values sum to it); several totals, comma-separated, sweep spend levels too
+    #[arg(long, value_delimiter = ',', requires = "split")]
+    pub total: Vec<f64>,
+    /// With --split: every share is a multiple of 1/STEPS (a simplex lattice of C(STEPS + k - 1, k - 1) points per total for k campaigns)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub steps: u32,
     #[command(flatten)]
     pub common: EnsembleArgs,
 }
@@ -216,6 +230,9 @@ pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>)> {
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let loaded = load_scenario(&args.scenario)?;
+    if let Some(spec) = &args.split {
+        return split_sweep(&loaded, spec, &args);
+    }
     let sc = &loaded.scenario;
     if args.sets.len() > 2 {
         return Err(Error::invalid(format!("{} --set given", args.sets.len()))
@@ -296,6 +313,67 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         params,
         None,
         &args.common,
+    )
+}
+
+/// `sweep --split`: the scenario as written, then every split of every total, paired.
+fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
+    use crate::experiment::split::{SplitSpec, points};
+    let sc = &loaded.scenario;
+    let spec =
+        SplitSpec::parse(spec, sc).map_err(|e| Error::invalid(format!("--split {spec}: {e}")))?;
+    if let Some(t) = args.total.iter().find(|t| !(t.is_finite() && **t >= 0.0)) {
+        return Err(Error::invalid(format!(
+            "--total {t}: a total spend per tick must be a finite number of at least 0"
+        )));
+    }
+    if !sc.uncertain.is_empty() {
+        tell!(
+            "note: sweep runs the scenario's values as written; its [[uncertain]] priors are used by compare and sensitivity"
+        );
+    }
+    let pts = points(
+        sc,
+        loaded.base_dir(),
+        &spec,
+        &args.total,
+        args.steps as usize,
+    )
+    .map_err(|e| {
+        Error::invalid(format!("--split: {e}"))
+            .help("every split must fit the actor's budget at every tick: lower --total, or raise the actor's budget")
+    })?;
+    let mut infos = vec![VariantInfo {
+        name: BASELINE.into(),
+        description: "the scenario as written".into(),
+        values: Vec::new(),
+    }];
+    let mut scenarios = vec![loaded.checked.clone()];
+    for p in pts {
+        let total = crate::output::tables::fmt(p.total);
+        infos.push(VariantInfo {
+            name: p.name,
+            description: format!(
+                "{total} per tick split between {}",
+                spec.campaigns.join(", ")
+            ),
+            values: Vec::new(),
+        });
+        scenarios.push(p.scenario);
+    }
+    let mut common = args.common.clone();
+    // The cost is the splitting actor's spend unless a metric of another actor says so.
+    if common.metric.is_empty() {
+        common.metric.push(format!("soft_power:{}", spec.actor));
+    }
+    drive(
+        "split",
+        loaded,
+        infos,
+        Variants::Fixed(scenarios),
+        Vec::new(),
+        None,
+        &common,
     )
 }
 
@@ -574,17 +652,25 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
         if m.kind == "sweep" {
             files::write_sweep(out, agg, plots && agg.complete, &report)
         } else {
-            files::write_compare(
+            let mut w = files::write_compare(
                 out,
                 agg,
                 &capitalise(&m.tick_label),
                 plots && agg.complete,
                 &report,
-            )
+            )?;
+            if m.kind == "split" {
+                w.extend(crate::output::split::write_pareto(
+                    out,
+                    agg,
+                    plots && agg.complete,
+                )?);
+            }
+            Ok(w)
         }
     })?;
     let mut regret = None;
-    if m.kind != "sweep"
+    if m.kind == "compare"
         && let Some(d) = crate::output::sensitivity::decision(agg)
     {
         out.write(
@@ -682,7 +768,9 @@ pub fn ranking_text(agg: &Aggregate) -> String {
     } else {
         " (INCOMPLETE)".into()
     };
-    let what = if m.kind == "sweep" {
+    let what = if m.kind == "split" {
+        "split"
+    } else if m.kind == "sweep" {
         "point"
     } else {
         "strategy"

@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod check;
+mod discover;
 mod ensemble;
 mod exercise;
 mod progress;
@@ -154,7 +155,7 @@ pub enum Command {
     Compare(ensemble::CompareArgs),
     /// Sweep one or two parameters over a grid, N seeded runs per point
     #[command(
-        after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), report.html, summary.json.\nExample:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50"
+        after_help = "Paths: actor.<id>.<budget|credibility>, population.<id>.<size|internet|media_literacy|stubbornness>,\n  campaign.<id>.<spend|start|end>, story.<id>.<field>, model.<field> or model.<table>.<field>.\nOutputs: sweep.csv (point x metric: mean and 95% CI), runs.csv, sweep.png (line with CI band, or heatmap), report.html, summary.json.\n\nBudget reallocation (--split ACTOR:CAMPAIGN,CAMPAIGN[,...] --total T[,T2...] --steps M): the campaigns'\n  spends are set to every split of T whose shares are multiples of 1/M (a simplex lattice), at each\n  total; every split is checked against the actor's budget at every tick. Each split is paired\n  against the scenario as written (same seeds), as in compare: compare.csv, paired.csv, runs.csv,\n  fan.png, metric.png, cost_effectiveness.png, and pareto.csv / pareto.png, the frontier of\n  spend against effect (front named and highlighted, dominated points light).\nExamples:\n  softpower sweep scenarios/middle_power.toml --set campaign.norland_digital.spend=0..0.4:5 --runs 50\n  softpower sweep scenarios/middle_power.toml --split norland:norland_scholarships,norland_youth_exchange,norland_digital --total 0.8,1.6 --steps 4 --runs 20"
     )]
     Sweep(ensemble::SweepArgs),
     /// Global sensitivity of a metric to the scenario's [[uncertain]] parameters (Sobol or Morris)
@@ -162,6 +163,11 @@ pub enum Command {
         after_help = "Outputs:\n  sensitivity.csv   per parameter: prior, first-order and total Sobol indices with 95% bootstrap\n                    intervals (sobol), or mu, mu*, sigma (morris)\n  design.csv        every design point's parameter values and the metric\n  sensitivity.json  manifest and indices\n  sensitivity.png   indices with their intervals (.svg with --format svg)\n  report.html       one self-contained page: the indices ranked, the figure with how to read it,\n                    the main finding in words, manifest, links to the data\n  timing.json       wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed (common random numbers), so only the parameters differ;\nthe files are byte-identical for any --threads.\nExamples:\n  softpower sensitivity scenarios/middle_power_uncertain.toml --samples 64\n  softpower sensitivity scenarios/middle_power_uncertain.toml --method morris --samples 20"
     )]
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Scenario discovery: where in the [[uncertain]] priors does a question hold? (PRIM boxes)
+    #[command(
+        after_help = "Samples the [[uncertain]] priors (scrambled Sobol points), runs each sample, answers the\nquestion per sample and peels boxes of parameters where the answer is mostly yes (PRIM,\nFriedman & Fisher 1999). Each box has coverage (share of all yes-samples inside), density\n(share of yes inside) and mass (share of samples inside); peeling trades coverage for density.\n\nQuestions (in quotes, spaces around the sign):\n  METRIC > X, METRIC < X, >=, <=    e.g. \"believing:grain_plot@peak > 0.1\"\n  ... under STRATEGY                the metric under a strategy instead of the baseline\n  A beats B on METRIC               paired: sample r of A and of B share parameters and seed\nMETRIC is the syntax of compare --metric (docs/ANALYSIS.md, Metrics).\n\nOutputs:\n  discover.csv   every box of the peeling trajectory: coverage, density, mass, bounds, chosen\n  box.csv        the chosen box, one row per parameter (empty bound = unrestricted)\n  samples.csv    every sample's parameters, metric values and answer\n  discover.json  manifest: scenario hash, seed, question, the chosen box\n  discover.png   coverage against density along the trajectory, the chosen box marked\n  timing.json    wall-clock time (not deterministic)\n\nThe files are byte-identical for any --threads.\nExamples:\n  softpower discover scenarios/middle_power_uncertain.toml --question 'soft_power:norland > 0.003' --samples 256\n  softpower discover scenarios/middle_power_uncertain.toml --question 'exchanges_only beats elites_first on soft_power:norland' --samples 256"
+    )]
+    Discover(discover::DiscoverArgs),
     /// Fit the [[uncertain]] parameters to the surveys a scenario's [survey] names (ensemble MCMC)
     #[command(
         after_help = "Outputs:\n  posterior.csv   posterior draws: step, walker, log-likelihood, every parameter\n  fit.csv         each observation with its 95% sampling interval, the best fit, the model's median and 90% band\n  fit_<unit>.png  per surveyed unit: survey figures with intervals, model median and bands (.svg with --format svg)\n  summary.json    priors and posteriors (5/50/95%), identification, acceptance, predictive check, warnings\n  timing.json     wall-clock time (not deterministic)\n\nEvery run uses the scenario's seed; the files are byte-identical for any --threads (docs/CALIBRATION.md).\nExample:\n  softpower calibrate scenarios/calibration/survey_recovery.toml --steps 100"
@@ -198,6 +204,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => ensemble::sweep(args),
         Command::Merge(args) => ensemble::merge(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Discover(args) => discover::discover(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Exercise(args) => exercise::exercise(args),
     };

@@ -5,6 +5,7 @@ pub mod attribution;
 pub mod calibrate;
 pub mod decision;
 pub mod design;
+pub mod discover;
 pub mod discovery;
 pub mod ensemble;
 pub mod measure;
@@ -12,6 +13,7 @@ pub mod metric;
 pub mod morris;
 pub use crate::model::prior;
 pub mod sensitivity;
+pub mod split;
 pub mod stats;
 pub mod uncertainty;
 

@@ -113,10 +113,13 @@ impl Manifest {
                 "this folder's ensemble.json was edited or damaged; run the ensemble again with --force",
             ))
         };
-        if self.kind != "compare" && self.kind != "sweep" {
+        if !["compare", "sweep", "split"].contains(&self.kind.as_str()) {
             return bad(
                 "kind",
-                format!("\"{}\" is neither \"compare\" nor \"sweep\"", self.kind),
+                format!(
+                    "\"{}\" is not \"compare\", \"sweep\" or \"split\"",
+                    self.kind
+                ),
             );
         }
         if self.runs == 0 {

@@ -5,10 +5,12 @@
 //! is refused unless the caller forces it.
 
 pub mod calibrate;
+pub mod discover;
 pub mod ensemble;
 pub mod figures;
 pub mod report;
 pub mod sensitivity;
+pub mod split;
 pub mod tables;
 pub mod traced;
 
