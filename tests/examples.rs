@@ -14,11 +14,16 @@ fn softpower() -> Command {
 /// The words of an example command line, after `softpower`.
 fn is_example(line: &str) -> Option<Vec<String>> {
     let rest = line.trim_start().strip_prefix("softpower ")?;
-    // Single quotes protect a metric's brackets and parentheses from the shell.
-    let words: Vec<String> = rest
-        .split_whitespace()
-        .map(|w| w.trim_matches('\'').to_string())
-        .collect();
+    // Single quotes protect a metric's brackets and parentheses, and a question's
+    // spaces, from the shell: a quoted span is one word.
+    let mut words: Vec<String> = Vec::new();
+    for (i, part) in rest.split('\'').enumerate() {
+        if i % 2 == 1 {
+            words.push(part.to_string());
+        } else {
+            words.extend(part.split_whitespace().map(String::from));
+        }
+    }
     COMMANDS.contains(&words.first()?.as_str()).then_some(words)
 }
 
