@@ -221,91 +221,150 @@ fn decisions(r: &Run) -> HashMap<String, Option<u64>> {
         .collect()
 }
 
+/// Runs a bundled scenario with one of its strategies applied: the strategy's
+/// `[strategy.set]` campaign spends written into a copy (the only kind of edit the
+/// strategies checked here make).
+fn run_strategy(name: &str, strategy: &str) -> Run {
+    let text = std::fs::read_to_string(format!("scenarios/{name}.toml")).unwrap();
+    let mut doc: DocumentMut = text.parse().unwrap();
+    let set: Vec<(String, f64)> = doc["strategy"]
+        .as_array_of_tables()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some(strategy))
+        .unwrap_or_else(|| panic!("{name} has no strategy {strategy}"))["set"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_float().unwrap()))
+        .collect();
+    for (path, value) in set {
+        let id = path
+            .strip_prefix("campaign.")
+            .and_then(|p| p.strip_suffix(".spend"))
+            .unwrap_or_else(|| panic!("only campaign spends are applied here, not {path}"));
+        let c = doc["campaign"]
+            .as_array_of_tables_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no campaign {id}"));
+        c["spend"] = toml_edit::value(value);
+    }
+    doc.remove("strategy");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.toml"));
+    std::fs::write(&path, doc.to_string()).unwrap();
+    run_file(&path)
+}
+
 #[test]
-fn digital_recognition_overbearing_digital_outreach_is_felt_as_propaganda_and_nobody_recognises() {
+fn digital_recognition_campaigns_within_the_licence_win_deverra_and_heavy_outreach_backfires() {
     let r = run("digital_recognition");
-    // Aurelia's campaigns on its small elite and diaspora audiences outrun the licence
-    // those audiences grant it: its credibility falls from 0.70 to 0.17 and favourability
-    // abroad goes from -0.13 to -0.17, so its index ends below zero.
-    about(r.at("aurelia", "credibility", 0), "0.70");
-    about(r.last("aurelia", "credibility"), "0.17");
+    // Within the licence nobody reacts: Aurelia's credibility stays at 0.70 all along,
+    // and switching reactance off changes nothing.
+    assert!(r.series("aurelia", "credibility").iter().all(|&c| c == 0.7));
+    let tolerated = run_edited("digital_recognition", &[], false, true);
+    assert_eq!(r.0, tolerated.0, "reactance off changes the run");
+    // Favourability abroad rises from -0.13 to 0.00; Deverra recognises in week 43.
     about(r.at("aurelia", "favourability", 0), "-0.13");
-    about(r.last("aurelia", "favourability"), "-0.17");
-    assert!(r.last("aurelia", "soft_power") < 0.0);
-    // Stances start where interests and opinion put them.
-    for (gov, from) in [
-        ("castell", "-0.055"),
-        ("deverra", "-0.021"),
-        ("estmark", "-0.132"),
-    ] {
-        about(r.at(&format!("{gov}->aurelia"), "stance", 0), from);
-    }
-    // No government recognises Aurelia; every stance ends negative.
+    about(r.last("aurelia", "favourability"), "0.00");
     let d = decisions(&r);
-    assert!(d.values().all(Option::is_none), "{d:?}");
-    for gov in ["castell", "deverra", "estmark"] {
-        assert!(r.last(&format!("{gov}->aurelia"), "stance") < 0.0);
-    }
+    assert_eq!(d["deverra_recognises"], Some(43));
+    assert_eq!(d["castell_recognises"], None);
+    assert_eq!(d["estmark_recognises"], None);
+    // Castell moves from -0.055 to -0.028, Estmark from -0.132 to -0.136.
+    about(r.at("castell->aurelia", "stance", 0), "-0.055");
+    about(r.last("castell->aurelia", "stance"), "-0.028");
+    about(r.at("estmark->aurelia", "stance", 0), "-0.132");
+    about(r.last("estmark->aurelia", "stance"), "-0.136");
     // Borvak's credibility slips (0.55 to 0.50).
     about(r.at("borvak", "credibility", 0), "0.55");
     about(r.last("borvak", "credibility"), "0.50");
 
-    // The same campaigns without reactance: Deverra recognises Aurelia in week 20 and
-    // Castell in week 46, Estmark not at all; favourability ends at +0.08.
-    let tolerated = run_edited("digital_recognition", &[], false, true);
-    let d = decisions(&tolerated);
-    assert_eq!(d["deverra_recognises"], Some(20));
-    assert_eq!(d["castell_recognises"], Some(46));
-    assert_eq!(d["estmark_recognises"], None);
-    about(tolerated.last("aurelia", "favourability"), "0.08");
-    // ... and without the elite outreach as well, Deverra recognises only in week 57 and
-    // Castell not at all: elites speak to their governments.
-    let no_elites = run_edited(
-        "digital_recognition",
-        &["aurelia_elite_outreach"],
-        false,
-        true,
-    );
-    let d = decisions(&no_elites);
-    assert_eq!(d["deverra_recognises"], Some(57));
-    assert_eq!(d["castell_recognises"], None);
-
-    let govs = ["castell", "deverra", "estmark"];
-    // Without Aurelia's three campaigns no government recognises it, and the stances
-    // move by at most 0.018 (Deverra's, as word of mouth carries what its diaspora knows
-    // of Aurelia to its public).
-    let quiet = run_without(
-        "digital_recognition",
-        &[
-            "aurelia_youth_digital",
-            "aurelia_diaspora_digital",
-            "aurelia_elite_outreach",
-        ],
-        false,
-    );
+    // Publics, elites and interests at work: each of Aurelia's campaigns brings
+    // Deverra's recognition forward.
+    for (campaign, week) in [
+        ("aurelia_elite_outreach", 65),
+        ("aurelia_youth_digital", 51),
+        ("aurelia_diaspora_digital", 49),
+    ] {
+        let without = run_without("digital_recognition", &[campaign], false);
+        assert_eq!(
+            decisions(&without)["deverra_recognises"],
+            Some(week),
+            "without {campaign}"
+        );
+    }
+    let aurelia = [
+        "aurelia_youth_digital",
+        "aurelia_diaspora_digital",
+        "aurelia_elite_outreach",
+    ];
+    let quiet = run_without("digital_recognition", &aurelia, false);
     assert!(decisions(&quiet).values().all(Option::is_none));
-    let most = govs
-        .iter()
-        .map(|gov| {
-            let rel = format!("{gov}->aurelia");
-            (quiet.last(&rel, "stance") - quiet.at(&rel, "stance", 0)).abs()
-        })
-        .fold(0.0, f64::max);
-    about(most, "0.018");
-    // With no campaign at all the alliance Estmark-Borvak moves from 0.28 to 0.26.
-    let nothing = run_without(
-        "digital_recognition",
-        &[
-            "aurelia_youth_digital",
-            "aurelia_diaspora_digital",
-            "aurelia_elite_outreach",
-            "borvak_broadcast",
-            "borvak_propaganda",
-        ],
-        false,
-    );
+    about(quiet.last("deverra->aurelia", "stance"), "-0.003");
+    // With no campaign at all, word of mouth from the diaspora wins Deverra in week 119,
+    // and the alliance Estmark-Borvak moves from 0.28 to 0.26.
+    let mut all = aurelia.to_vec();
+    all.extend(["borvak_broadcast", "borvak_propaganda"]);
+    let nothing = run_without("digital_recognition", &all, false);
+    assert_eq!(decisions(&nothing)["deverra_recognises"], Some(119));
     about(nothing.at("estmark->borvak", "stance", 0), "0.28");
     about(nothing.last("estmark->borvak", "stance"), "0.26");
+
+    // heavy_outreach backfires as propaganda: credibility 0.70 to 0.17, favourability
+    // to -0.17, index below zero, no recognition (every stance ends negative).
+    let heavy = run_strategy("digital_recognition", "heavy_outreach");
+    about(heavy.last("aurelia", "credibility"), "0.17");
+    about(heavy.last("aurelia", "favourability"), "-0.17");
+    assert!(heavy.last("aurelia", "soft_power") < 0.0);
+    assert!(decisions(&heavy).values().all(Option::is_none));
+    for gov in ["castell", "deverra", "estmark"] {
+        assert!(heavy.last(&format!("{gov}->aurelia"), "stance") < 0.0);
+    }
+}
+
+/// README's compare of digital_recognition: the paired differences of heavy_outreach
+/// from the baseline, read from paired.csv.
+#[test]
+fn digital_recognition_compare_shows_heavy_outreach_backfiring() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    Command::cargo_bin("softpower")
+        .unwrap()
+        .args([
+            "compare",
+            "scenarios/digital_recognition.toml",
+            "--runs",
+            "2",
+        ])
+        .args(["--strategies", "heavy_outreach"])
+        .args(["--metric", "soft_power:aurelia", "--metric"])
+        .arg("stance:deverra->aurelia")
+        .args(["--no-plots", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut rd = csv::Reader::from_path(out.join("paired.csv")).unwrap();
+    let head = rd.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let diff = |metric: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| &r[col("variant")] == "heavy_outreach" && &r[col("metric")] == metric)
+            .unwrap_or_else(|| panic!("paired.csv has no row for {metric}"));
+        assert_eq!(&r[col("share_better")], "0", "{metric} better in some run");
+        r[col("mean_diff")].parse().unwrap()
+    };
+    // A third more spend (+15.4 units) buys an index 0.034 lower, credibility 0.53
+    // lower, favourability 0.17 lower and Deverra's stance 0.170 lower.
+    about(diff("spend:aurelia"), "15.4");
+    about(diff("soft_power:aurelia"), "-0.034");
+    about(diff("credibility:aurelia"), "-0.53");
+    about(diff("favourability:aurelia"), "-0.17");
+    about(diff("stance:deverra->aurelia"), "-0.170");
 }
 
 #[test]
