@@ -55,12 +55,17 @@ fn soft_power(out: &Path, actor: &str) -> f64 {
 
 /// A ministry and two foreign publics of a million people each, alike except that the
 /// ministry's digital messages cannot reach `closed` (reach 0): only `open` can be moved.
+/// Reactance is off: these tests are about listening, and spend beyond the publics'
+/// licence would turn persuasion into reaction (docs/MODEL.md 3.2).
 fn two_audiences(seed: u64, body: &str) -> String {
     format!(
         r#"[scenario]
 name = "t"
 seed = {seed}
 ticks = 52
+
+[model.messaging]
+reactance = false
 
 [[actor]]
 id = "ministry"

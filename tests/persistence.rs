@@ -71,9 +71,11 @@ fn close(a: f64, b: f64, tol: f64, what: &str) {
 
 const DECAY: f64 = 0.1;
 
+/// Reactance is off: spend beyond the public's licence would turn part of the push into
+/// reaction, and these tests follow the push itself.
 fn forgetting(eta: f64) -> String {
     format!(
-        "familiarity_decay = {DECAY}\nattitude_decay = {DECAY}\n[model.messaging]\ntrust_gain = 0.5\ndurable_share = {eta}"
+        "familiarity_decay = {DECAY}\nattitude_decay = {DECAY}\n[model.messaging]\nreactance = false\ntrust_gain = 0.5\ndurable_share = {eta}"
     )
 }
 
