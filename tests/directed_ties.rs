@@ -118,23 +118,7 @@ fn run(text: &str, ticks: usize) -> Engine {
 #[test]
 fn the_engine_builds_the_influence_matrix_the_ties_describe() {
     let e = run(SCENARIO, 0);
-    let w = influence_matrix();
-    let csr = &e.world.ties;
-    for i in 0..N {
-        assert!((csr.self_w[i] as f64 - w[i][i]).abs() < 1e-6, "W[{i}][{i}]");
-        let mut row = [0.0; N];
-        for k in csr.row(i) {
-            row[csr.nbr[k] as usize] += csr.w[k] as f64;
-        }
-        for j in (0..N).filter(|&j| j != i) {
-            assert!(
-                (row[j] - w[i][j]).abs() < 1e-6,
-                "W[{i}][{j}]: {} vs {}",
-                row[j],
-                w[i][j]
-            );
-        }
-    }
+    small_world::assert_influence_matrix(&e, &influence_matrix());
 }
 
 #[test]

@@ -50,3 +50,26 @@ pub fn stationary<const N: usize>(w: &[[f64; N]; N]) -> [f64; N] {
     }
     pi
 }
+
+/// The engine's influence matrix (self weights and normalised tie weights of its CSR) is
+/// `w`, entry by entry, and each row sums to 1.
+pub fn assert_influence_matrix<const N: usize>(e: &Engine, w: &[[f64; N]; N]) {
+    let csr = &e.world.ties;
+    for i in 0..N {
+        assert!((csr.self_w[i] as f64 - w[i][i]).abs() < 1e-6, "W[{i}][{i}]");
+        let mut row = [0.0; N];
+        for k in csr.row(i) {
+            row[csr.nbr[k] as usize] += csr.w[k] as f64;
+        }
+        let sum = csr.self_w[i] as f64 + row.iter().sum::<f64>();
+        assert!((sum - 1.0).abs() < 1e-6, "row {i} sums to {sum}");
+        for j in (0..N).filter(|&j| j != i) {
+            assert!(
+                (row[j] - w[i][j]).abs() < 1e-6,
+                "W[{i}][{j}]: {} vs {}",
+                row[j],
+                w[i][j]
+            );
+        }
+    }
+}
