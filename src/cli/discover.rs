@@ -4,16 +4,23 @@
 use super::progress::Progress;
 use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
-use crate::experiment::discover::{Question, explain, sample, shown};
+use crate::experiment::batch::{self, Failure, Offered, Shard};
+use crate::experiment::discover::{Question, batch_values, explain, samples_from, shown};
 use crate::experiment::discovery::PrimOptions;
+use crate::experiment::ensemble::BATCH_RUNS;
 use crate::experiment::ensemble::MetricSet;
 use crate::experiment::uncertainty::{self, Draws, Space, Variants};
 use crate::output::OutDir;
+use crate::output::batch::{
+    DESIGN_MANIFEST, DesignHeader, DesignParts, open_design, read_design_header,
+};
 use crate::output::discover::{Report, write_discover};
+use crate::scenario::Loaded;
 use crate::scenario::check::strategies;
 use crate::scenario::{Overrides, load, preflight};
 use clap::Args;
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -43,16 +50,46 @@ pub struct DiscoverArgs {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Run only slice K of N (1-based) of the samples, e.g. 2/8; `auto/N` reads SLURM_ARRAY_TASK_ID (1..N) or JOB_COMPLETION_INDEX (0..N-1). Combine slices with `softpower merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted discovery in the same folder, reusing finished samples
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Testing aid: stop as if interrupted after this many batches of samples
+    #[arg(long, hide = true)]
+    pub stop_after_batches: Option<u32>,
+}
+
+/// What a discover folder records of its command, so `merge` can set it up again.
+#[derive(Serialize, Deserialize)]
+struct Command {
+    question: String,
+    samples: u32,
+    density: f64,
+    alpha: f64,
+    min_mass: f64,
 }
 
 fn invalid(msg: impl std::fmt::Display) -> Error {
     Error::from_text(msg.to_string())
 }
 
-pub fn discover(args: DiscoverArgs) -> Result<()> {
-    let loaded = load(&args.scenario, &Overrides::default())?;
+/// Everything a discovery needs before its runs: set up the same way by the command and
+/// by `merge`.
+struct Setup {
+    loaded: Loaded,
+    question: Question,
+    metrics: MetricSet,
+    names: Vec<String>,
+    space: Space,
+    variants: Variants,
+}
+
+fn setup(args: &DiscoverArgs, scenario: &Path) -> Result<Setup> {
+    let loaded = load(scenario, &Overrides::default())?;
     let threads = args
         .threads
         .map_or_else(rayon::current_num_threads, usize::from);
@@ -114,12 +151,57 @@ pub fn discover(args: DiscoverArgs) -> Result<()> {
         base_dir: loaded.base_dir().to_path_buf(),
         draws: Draws::new(space.clone(), sc.scenario.seed).map_err(invalid)?,
     };
-    let fig_out = args.output.figures()?;
+    Ok(Setup {
+        loaded,
+        question,
+        metrics,
+        names,
+        space,
+        variants,
+    })
+}
+
+fn default_out(name: &str, shard: Shard) -> PathBuf {
+    let base = format!("{name}-discover");
+    PathBuf::from("output").join(if shard.n > 1 {
+        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
+    } else {
+        base
+    })
+}
+
+pub fn discover(args: DiscoverArgs) -> Result<()> {
+    let st = setup(&args, &args.scenario)?;
+    let sc = &st.loaded.scenario;
+    args.output.figures()?;
+    let shard = Shard::parse(args.shard.as_deref(), |k| std::env::var(k).ok()).map_err(invalid)?;
+    let width = st.names.len() as u64;
+    let header = DesignHeader {
+        format: crate::output::ensemble::FORMAT_VERSION,
+        kind: "discover".into(),
+        softpower_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_file: st.loaded.path.display().to_string(),
+        scenario_path: std::path::absolute(&st.loaded.path)?,
+        scenario_sha256: sha256_hex(st.loaded.text.as_bytes()),
+        command: serde_json::to_value(Command {
+            question: args.question.clone(),
+            samples: args.samples,
+            density: args.density,
+            alpha: args.alpha,
+            min_mass: args.min_mass,
+        })?,
+        points: args.samples as u64,
+        // The ensemble's batches: batch b of the driver is `run_batch`'s batch b.
+        batch_points: BATCH_RUNS as u64,
+        width,
+        shard: shard.k,
+        shards: shard.n,
+    };
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-discover", sc.scenario.name)));
-    let out = OutDir::prepare(&path, args.output.force)?;
+        .unwrap_or_else(|| default_out(&sc.scenario.name, shard));
+    let out = open_design(path, &header, args.resume, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -129,67 +211,52 @@ pub fn discover(args: DiscoverArgs) -> Result<()> {
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
     if !args.output.quiet {
         say!(
-            "discover \"{}\": is \"{question}\"? {} samples of {} uncertain parameters ({}), {} runs",
+            "discover \"{}\": is \"{}\"? {} samples of {} uncertain parameters ({}), {} runs{}",
             sc.scenario.name,
+            st.question,
             args.samples,
-            space.dims(),
-            space.paths.join(", "),
-            args.samples as usize * names.len()
+            st.space.dims(),
+            st.space.paths.join(", "),
+            args.samples as usize * st.names.len(),
+            if shard.n > 1 {
+                format!(", shard {}/{}", shard.k, shard.n)
+            } else {
+                String::new()
+            }
         );
     }
-    let bar = Progress::new(
-        args.samples as u64 * names.len() as u64,
-        "discovering",
-        args.output.quiet,
-    );
+    let slices = header.slices();
+    let parts = DesignParts {
+        dir: &out.path,
+        slices,
+        width,
+    };
+    let plan = slices.plan(shard, &parts);
+    let bar = Progress::new(plan.units * width, "discovering", args.output.quiet);
     let started = Instant::now();
-    let samples = pool
+    let outcome = pool
         .install(|| {
-            sample(
-                &question,
-                &variants,
-                args.samples,
-                sc.scenario.seed,
-                &metrics,
-                &stop,
-                &|| bar.inc(),
-            )
+            batch::drive(&plan, &parts, &stop, args.stop_after_batches, |b| {
+                let sims = slices.items(b).count() as u64 * width;
+                Ok(batch_values(
+                    &st.variants,
+                    b,
+                    args.samples,
+                    sc.scenario.seed,
+                    &st.metrics,
+                    &stop,
+                    &|| bar.inc(),
+                )?
+                .map(|v| (v, sims)))
+            })
         })
-        .map_err(invalid)?;
+        .map_err(|e| match e {
+            Failure::Run(msg) => invalid(msg),
+            Failure::Store(e) => e,
+        })?;
     bar.finish();
-    let Some(samples) = samples else {
-        return Err(Error::Interrupted(format!(
-            "interrupted before every sample was simulated; nothing was written to {}",
-            out.path.display()
-        )));
-    };
     let secs = started.elapsed().as_secs_f64();
-    let options = PrimOptions {
-        alpha: args.alpha,
-        min_mass: args.min_mass,
-    };
-    let d = explain(&question, &space.paths, &samples, options, args.density).map_err(|e| {
-        Error::invalid(format!("--question \"{question}\": {e}")).help(
-            "ask a question whose answer varies: move the threshold into the range the samples reached, ask the opposite comparison, or widen the priors",
-        )
-    })?;
-    let report = Report {
-        scenario: &sc.scenario.name,
-        scenario_sha256: &sha256_hex(loaded.text.as_bytes()),
-        seed: sc.scenario.seed,
-        question: &question,
-        metric: &metrics.focal,
-        space: &space,
-        samples: &samples,
-        discovery: &d,
-        alpha: args.alpha,
-        min_mass: args.min_mass,
-        min_density: args.density,
-    };
-    let mut files = crate::plot::with_output(fig_out, || {
-        write_discover(&out, &report, !args.output.no_plots)
-    })?;
-    let sims = (args.samples as usize * names.len()) as f64;
+    let sims = outcome.simulations as f64;
     out.write(
         "timing.json",
         &serde_json::to_vec_pretty(&serde_json::json!({
@@ -199,9 +266,150 @@ pub fn discover(args: DiscoverArgs) -> Result<()> {
             "simulations_per_second": sims / secs.max(1e-9),
         }))?,
     )?;
+    let (total, missing) = (plan.batches.len(), outcome.missing as usize);
+    if outcome.interrupted || missing > 0 {
+        return Err(Error::Interrupted(format!(
+            "interrupted: {} of {} batches of {BATCH_RUNS} samples are on disk in {}; finished samples are kept, no boxes were written.\n  help: run the same command with --resume to continue",
+            total - missing,
+            total,
+            out.path.display()
+        )));
+    }
+    if shard.n > 1 {
+        if !args.output.quiet {
+            say!(
+                "shard {}/{} of discover \"{}\": {} batches of samples done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
+                shard.k,
+                shard.n,
+                sc.scenario.name,
+                total,
+                out.path.display()
+            );
+        }
+        return Ok(());
+    }
+    // Read back from the parts, as `merge` does: the same bytes either way.
+    let values = DesignParts::gather(std::slice::from_ref(&out.path), slices, width)?;
+    let mut files = finish(&st, &args, &out, &values)?;
     files.push("timing.json".into());
     if !args.output.quiet {
+        say!(
+            "\nResults in {}/ ({})",
+            out.path.display(),
+            files.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// PRIM on the samples, the files of `discover` and the boxes printed: the one place the
+/// files of `discover` are written, for the command and for `merge`.
+fn finish(st: &Setup, args: &DiscoverArgs, out: &OutDir, values: &[f64]) -> Result<Vec<String>> {
+    let sc = &st.loaded.scenario;
+    let question = &st.question;
+    let samples = samples_from(question, &st.variants, &st.metrics, values).map_err(invalid)?;
+    let options = PrimOptions {
+        alpha: args.alpha,
+        min_mass: args.min_mass,
+    };
+    let d = explain(question, &st.space.paths, &samples, options, args.density).map_err(|e| {
+        Error::invalid(format!("--question \"{question}\": {e}")).help(
+            "ask a question whose answer varies: move the threshold into the range the samples reached, ask the opposite comparison, or widen the priors",
+        )
+    })?;
+    let report = Report {
+        scenario: &sc.scenario.name,
+        scenario_sha256: &sha256_hex(st.loaded.text.as_bytes()),
+        seed: sc.scenario.seed,
+        question,
+        metric: &st.metrics.focal,
+        space: &st.space,
+        samples: &samples,
+        discovery: &d,
+        alpha: args.alpha,
+        min_mass: args.min_mass,
+        min_density: args.density,
+    };
+    let fig_out = args.output.figures()?;
+    let files = crate::plot::with_output(fig_out, || {
+        write_discover(out, &report, !args.output.no_plots)
+    })?;
+    if !args.output.quiet {
         say!("{}", text(&report, args.density));
+    }
+    Ok(files)
+}
+
+/// `softpower merge` of discover shard folders: every shard of one discovery, each
+/// whole; the scenario is read again (its hash must match) to set the question up.
+pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<()> {
+    o.figures()?;
+    let mut headers = Vec::new();
+    for d in dirs {
+        headers.push(read_design_header(d)?);
+    }
+    let first = &headers[0];
+    for (d, h) in dirs.iter().zip(&headers).skip(1) {
+        if !h.same_work(first) {
+            return Err(Error::invalid(format!(
+                "{} and {} come from different analyses (command, scenario, version or arguments differ)",
+                dirs[0].display(),
+                d.display()
+            )));
+        }
+    }
+    let offered: Vec<Offered> = dirs
+        .iter()
+        .zip(&headers)
+        .map(|(d, h)| Offered {
+            label: d.display().to_string(),
+            shard: Shard {
+                k: h.shard,
+                n: h.shards,
+            },
+            has: Box::new(move |b| d.join(crate::output::ensemble::part_name(b)).is_file()),
+        })
+        .collect();
+    let problems = batch::merge_problems(&offered, first.slices().batches());
+    if !problems.is_empty() {
+        return Err(Error::invalid(format!(
+            "cannot merge:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let c: Command = serde_json::from_value(first.command.clone()).map_err(|e| {
+        Error::invalid(format!(
+            "{}: the recorded command is not one this softpower reads: {e}",
+            dirs[0].join(DESIGN_MANIFEST).display()
+        ))
+    })?;
+    let args = DiscoverArgs {
+        scenario: first.scenario_path.clone(),
+        question: c.question,
+        samples: c.samples,
+        density: c.density,
+        alpha: c.alpha,
+        min_mass: c.min_mass,
+        out: None,
+        threads: None,
+        shard: None,
+        resume: false,
+        output: o.clone(),
+        stop_after_batches: None,
+    };
+    let st = setup(&args, &first.scenario_path)?;
+    if sha256_hex(st.loaded.text.as_bytes()) != first.scenario_sha256 {
+        return Err(Error::invalid(format!(
+            "{} has changed since the shards were run (its hash differs); merge needs the scenario they ran",
+            first.scenario_path.display()
+        )));
+    }
+    // Every part is checked before anything is written.
+    let values = DesignParts::gather(dirs, first.slices(), first.width)?;
+    let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));
+    let out = OutDir::prepare(&path, o.force)?;
+    let files = finish(&st, &args, &out, &values)?;
+    if !o.quiet {
         say!(
             "\nResults in {}/ ({})",
             out.path.display(),

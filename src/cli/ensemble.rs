@@ -3,13 +3,15 @@
 
 use super::progress::Progress;
 use super::{OutputArgs, say, tell, thread_pool};
-use crate::error::{Context, Error, Result, sha256_hex};
-use crate::experiment::ensemble::{BATCH_RUNS, MetricSet, batches, run_batch, shard_batches};
+use crate::error::{Error, Result, sha256_hex};
+use crate::experiment::batch::{self, Failure, Job, Offered, Shard, grid, parse_set};
+use crate::experiment::ensemble::{BATCH_RUNS, MetricSet};
 use crate::experiment::uncertainty::{self, Draws, Space, Variants};
 use crate::output::OutDir;
+use crate::output::batch::{PartFiles, open, write_timing};
 use crate::output::ensemble::{
-    self as files, Aggregate, Header, MANIFEST, Manifest, SweepParam, VariantInfo, aggregate,
-    has_part, read_header, read_part, write_part,
+    self as files, Aggregate, Header, Manifest, SweepParam, VariantInfo, aggregate, has_part,
+    read_header,
 };
 use crate::scenario::check::strategies::variants;
 use crate::scenario::edit::set_path;
@@ -91,10 +93,10 @@ pub struct SweepArgs {
 
 #[derive(Args)]
 pub struct MergeArgs {
-    /// Shard folders written by `compare --shard K/N` or `sweep --shard K/N`
+    /// Shard folders written by `compare`, `sweep`, `sensitivity` or `discover` with `--shard K/N`
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
-    /// Output folder [default: output/<scenario name>-<compare|sweep>]
+    /// Output folder [default: output/<scenario name>-<compare|sweep|sensitivity|discover>]
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -185,49 +187,6 @@ pub fn compare(args: CompareArgs) -> Result<()> {
     )
 }
 
-/// Parses PATH=START..END:STEPS into evenly spaced values (both ends included).
-pub fn parse_set(spec: &str) -> Result<(String, Vec<f64>)> {
-    let usage = "expected PATH=START..END:STEPS, e.g. actor.usa.budget=5..20:4";
-    let bad = |what: &str| Error::invalid(format!("--set {spec}: {what}")).help(usage);
-    let (path, range) = spec
-        .split_once('=')
-        .ok_or_else(|| bad("no \"=\" between the path and the range"))?;
-    let (span, steps) = range
-        .rsplit_once(':')
-        .ok_or_else(|| bad("no \":STEPS\" after the range"))?;
-    let (a, b) = span
-        .split_once("..")
-        .ok_or_else(|| bad("no \"..\" between START and END"))?;
-    let num = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-    let (Some(a), Some(b)) = (num(a), num(b)) else {
-        return Err(bad("START and END must be finite numbers"));
-    };
-    let steps: usize = steps
-        .trim()
-        .parse()
-        .map_err(|_| bad("STEPS must be a whole number"))?;
-    if !(1..=10_000).contains(&steps) || (steps == 1 && a != b) {
-        return Err(bad(
-            "STEPS must be from 2 to 10000 (1 only when START = END)",
-        ));
-    }
-    let values = (0..steps)
-        .map(|i| {
-            if steps == 1 {
-                a
-            } else if (b - a).is_finite() {
-                a + (b - a) * i as f64 / (steps - 1) as f64
-            } else {
-                // b − a overflows (1e308..-1e308): −inf · 0 would make the first point
-                // NaN. Weighting the ends keeps every point between them, finite.
-                let t = i as f64 / (steps - 1) as f64;
-                a * (1.0 - t) + b * t
-            }
-        })
-        .collect();
-    Ok((path.trim().to_string(), values))
-}
-
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let loaded = load_scenario(&args.scenario)?;
     if let Some(spec) = &args.split {
@@ -240,34 +199,33 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     }
     let mut params = Vec::new();
     for s in &args.sets {
-        let (path, values) = parse_set(s)?;
+        let (path, values) = parse_set(s).map_err(invalid)?;
         params.push(SweepParam { path, values });
     }
+    let axes: Vec<Vec<f64>> = params.iter().map(|p| p.values.clone()).collect();
+    let grid = grid(&axes).map_err(invalid)?;
     if params.len() == 2 && params[0].path == params[1].path {
         return Err(
             Error::invalid(format!("--set {} is given twice", params[0].path))
                 .help("a two-way sweep varies two different parameters"),
         );
     }
-    let grid: Vec<Vec<f64>> = match params.as_slice() {
-        [p] => p.values.iter().map(|&x| vec![x]).collect(),
-        [p, q] => p
-            .values
-            .iter()
-            .flat_map(|&x| q.values.iter().map(move |&y| vec![x, y]))
-            .collect(),
-        _ => unreachable!("one or two --set"),
-    };
     let mut base = sc.clone();
     base.strategies.clear();
-    if !base.uncertain.is_empty() {
-        base.uncertain.clear();
-        tell!(
-            "note: sweep runs the scenario's values as written; its [[uncertain]] priors are used by compare and sensitivity"
-        );
-    }
+    // A swept parameter takes the swept values, not its prior's draws.
+    let swept: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
+    base.uncertain.retain(|u| {
+        let keep = !swept.contains(&u.path.as_str());
+        if !keep {
+            tell!(
+                "note: {} is swept, so its [[uncertain]] prior is not sampled",
+                u.path
+            );
+        }
+        keep
+    });
     let mut infos = Vec::new();
-    let mut scenarios = Vec::new();
+    let mut points = Vec::new();
     for (i, point) in grid.iter().enumerate() {
         let mut s = base.clone();
         for (p, &v) in params.iter().zip(point) {
@@ -303,17 +261,58 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             description: String::new(),
             values: point.clone(),
         });
-        scenarios.push(checked);
+        points.push((s, checked));
     }
+    let scenarios = under_priors(&loaded, &base, points, "point", args.common.output.quiet)?;
     drive(
         "sweep",
         &loaded,
         infos,
-        Variants::Fixed(scenarios),
+        scenarios,
         params,
         None,
         &args.common,
     )
+}
+
+/// The variants of a sweep: fixed when the scenario has no priors left to sample, else
+/// drawn per run as in `compare` (run r of every point takes the same seed and the same
+/// parameter draw). `points` are each point's raw scenario and its check at the values
+/// as written (so a bad point is reported before any draw).
+fn under_priors(
+    loaded: &Loaded,
+    base: &crate::scenario::Scenario,
+    points: Vec<(crate::scenario::Scenario, crate::scenario::CheckedScenario)>,
+    what: &str,
+    quiet: bool,
+) -> Result<Variants> {
+    if base.uncertain.is_empty() {
+        return Ok(Variants::Fixed(
+            points.into_iter().map(|(_, c)| c).collect(),
+        ));
+    }
+    let space = Space::of(base);
+    if !quiet {
+        say!(
+            "Under uncertainty: run r of every {what} takes the same seed and the same draw of {} uncertain parameters ({}), from a scrambled Sobol sequence.",
+            space.dims(),
+            space.paths.join(", ")
+        );
+    }
+    let templates = points
+        .iter()
+        .map(|(raw, _)| {
+            crate::scenario::check::uncertain::Template::new(
+                &crate::scenario::check::uncertain::bare(raw),
+            )
+        })
+        .collect::<std::result::Result<Vec<_>, String>>()
+        .map_err(invalid)?;
+    Ok(Variants::Uncertain {
+        templates,
+        base_dir: loaded.base_dir().to_path_buf(),
+        draws: Draws::new(space, base.scenario.seed).map_err(invalid)?,
+    })
 }
 
 /// `sweep --split`: the scenario as written, then every split of every total, paired.
@@ -327,11 +326,6 @@ fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
             "--total {t}: a total spend per tick must be a finite number of at least 0"
         )));
     }
-    if !sc.uncertain.is_empty() {
-        tell!(
-            "note: sweep runs the scenario's values as written; its [[uncertain]] priors are used by compare and sensitivity"
-        );
-    }
     let pts = points(
         sc,
         loaded.base_dir(),
@@ -343,12 +337,30 @@ fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
         Error::invalid(format!("--split: {e}"))
             .help("every split must fit the actor's budget at every tick: lower --total, or raise the actor's budget")
     })?;
+    let mut base = sc.clone();
+    base.strategies.clear();
+    // A split campaign's spend is set by the split, not drawn from a prior.
+    let split_paths: Vec<String> = spec
+        .campaigns
+        .iter()
+        .map(|c| format!("campaign.{c}.spend"))
+        .collect();
+    base.uncertain.retain(|u| {
+        let keep = !split_paths.contains(&u.path);
+        if !keep {
+            tell!(
+                "note: {} is split, so its [[uncertain]] prior is not sampled",
+                u.path
+            );
+        }
+        keep
+    });
     let mut infos = vec![VariantInfo {
         name: BASELINE.into(),
         description: "the scenario as written".into(),
         values: Vec::new(),
     }];
-    let mut scenarios = vec![loaded.checked.clone()];
+    let mut raws = vec![(base.clone(), loaded.checked.clone())];
     for p in pts {
         let total = crate::output::tables::fmt(p.total);
         infos.push(VariantInfo {
@@ -359,59 +371,22 @@ fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
             ),
             values: Vec::new(),
         });
-        scenarios.push(p.scenario);
+        // The same split on the raw scenario, for the per-run draws.
+        let mut raw = base.clone();
+        for (c, &v) in spec.campaigns.iter().zip(&p.spends) {
+            if let Some(k) = raw.campaigns.iter_mut().find(|k| &k.id == c) {
+                k.spend = v;
+            }
+        }
+        raws.push((raw, p.scenario));
     }
+    let scenarios = under_priors(loaded, &base, raws, "split", args.common.output.quiet)?;
     let mut common = args.common.clone();
     // The cost is the splitting actor's spend unless a metric of another actor says so.
     if common.metric.is_empty() {
         common.metric.push(format!("soft_power:{}", spec.actor));
     }
-    drive(
-        "split",
-        loaded,
-        infos,
-        Variants::Fixed(scenarios),
-        Vec::new(),
-        None,
-        &common,
-    )
-}
-
-/// Which slice of the work this process runs.
-fn parse_shard(spec: Option<&str>) -> Result<(u32, u32), String> {
-    let Some(spec) = spec else { return Ok((1, 1)) };
-    let (k, n) = spec
-        .split_once('/')
-        .ok_or_else(|| format!("--shard {spec}: expected K/N, e.g. 2/8, or auto/N"))?;
-    let n: u32 = n
-        .parse()
-        .ok()
-        .filter(|&n| n >= 1)
-        .ok_or_else(|| format!("--shard {spec}: N must be a whole number of at least 1"))?;
-    let k: u32 = if k == "auto" {
-        if let Ok(v) = std::env::var("SLURM_ARRAY_TASK_ID") {
-            v.parse()
-                .map_err(|_| format!("SLURM_ARRAY_TASK_ID={v} is not a number"))?
-        } else if let Ok(v) = std::env::var("JOB_COMPLETION_INDEX") {
-            v.parse::<u32>()
-                .map_err(|_| format!("JOB_COMPLETION_INDEX={v} is not a number"))?
-                + 1
-        } else {
-            return Err(
-                "--shard auto/N: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set"
-                    .into(),
-            );
-        }
-    } else {
-        k.parse()
-            .map_err(|_| format!("--shard {spec}: K must be a whole number"))?
-    };
-    if !(1..=n).contains(&k) {
-        return Err(format!(
-            "--shard {spec}: K must be from 1 to {n} (shards are numbered from 1; for a Slurm array use --array=1-{n})"
-        ));
-    }
-    Ok((k, n))
+    drive("split", loaded, infos, scenarios, Vec::new(), None, &common)
 }
 
 fn drive(
@@ -425,7 +400,7 @@ fn drive(
 ) -> Result<()> {
     let sc = &loaded.scenario;
     let metrics = MetricSet::for_scenario(sc, &a.metric).map_err(invalid)?;
-    let (k, n) = parse_shard(a.shard.as_deref()).map_err(invalid)?;
+    let shard = Shard::parse(a.shard.as_deref(), |k| std::env::var(k).ok()).map_err(invalid)?;
     let manifest = Manifest {
         kind: kind.into(),
         softpower_version: env!("CARGO_PKG_VERSION").into(),
@@ -444,8 +419,8 @@ fn drive(
     let header = Header {
         format: files::FORMAT_VERSION,
         manifest,
-        shard: k,
-        shards: n,
+        shard: shard.k,
+        shards: shard.n,
     };
     execute(&header, &scenarios, a, &sc.scenario.description)
 }
@@ -512,34 +487,7 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         .out
         .clone()
         .unwrap_or_else(|| default_out(m, h.shard, h.shards));
-    let out = if a.resume {
-        let earlier =
-            read_header(&path).context("--resume needs the folder of an interrupted ensemble")?;
-        // Older manifests carry no version; the rest must be the same command.
-        if earlier.manifest != h.manifest || (earlier.shard, earlier.shards) != (h.shard, h.shards)
-        {
-            return Err(Error::invalid(format!(
-                "{} holds a different ensemble (scenario, version, seed, runs, strategies, metric or shard differ); --resume only continues the same command",
-                path.display()
-            )));
-        }
-        crate::output::remove_stale_temporaries(&path);
-        crate::output::remove_stale_temporaries(&path.join(files::PARTS));
-        // Finished batches are reused only if they are whole: a damaged part stops here.
-        for b in shard_batches(batches(m.runs), h.shard, h.shards) {
-            if has_part(&path, b) {
-                read_part(m, &path, b)?;
-            }
-        }
-        OutDir { path }
-    } else {
-        let out = OutDir::prepare(&path, a.output.force)?;
-        if a.output.force {
-            let _ = std::fs::remove_dir_all(out.path.join(files::PARTS));
-        }
-        out.write(MANIFEST, &serde_json::to_vec_pretty(h)?)?;
-        out
-    };
+    let out = open(path, h, a.resume, a.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -547,15 +495,20 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         // A second handler cannot be installed in one process; the first one serves.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
-    let range = shard_batches(batches(m.runs), h.shard, h.shards);
-    let todo: Vec<u32> = range.clone().filter(|&b| !has_part(&out.path, b)).collect();
-    let per_batch = |b: u32| ((b + 1) * BATCH_RUNS).min(m.runs) - b * BATCH_RUNS;
-    let units: u64 = todo
-        .iter()
-        .map(|&b| per_batch(b) as u64 * scenarios.len() as u64)
-        .sum();
+    let job = Job {
+        variants: scenarios,
+        runs: m.runs,
+        seed: m.seed,
+        metrics: &m.metrics,
+        shard: Shard {
+            k: h.shard,
+            n: h.shards,
+        },
+    };
+    let parts = PartFiles(&out);
+    let plan = job.plan(&parts);
     let bar = Progress::new(
-        units,
+        plan.units,
         if m.kind == "sweep" {
             "sweeping"
         } else {
@@ -564,46 +517,25 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         a.output.quiet,
     );
     let started = Instant::now();
-    let mut interrupted = false;
-    let mut done_batches = 0u32;
-    pool.install(|| -> Result<()> {
-        for &b in &todo {
-            if stop.load(Ordering::SeqCst)
-                || a.stop_after_batches.is_some_and(|s| done_batches >= s)
-            {
-                interrupted = true;
-                break;
-            }
-            match run_batch(scenarios, b, m.runs, m.seed, &m.metrics, &stop, &|| {
+    let outcome = pool
+        .install(|| {
+            batch::run(&job, &plan, &parts, &stop, a.stop_after_batches, &|| {
                 bar.inc()
             })
-            .map_err(invalid)?
-            {
-                Some(results) => write_part(&out, b, &results)?,
-                None => {
-                    interrupted = true;
-                    break;
-                }
-            }
-            done_batches += 1;
-        }
-        Ok(())
-    })?;
+        })
+        .map_err(|e| match e {
+            Failure::Run(msg) => invalid(msg),
+            Failure::Store(e) => e,
+        })?;
     bar.finish();
-    let secs = started.elapsed().as_secs_f64();
-    let sims = (done_batches as u64 * BATCH_RUNS as u64).min(m.runs as u64) as f64
-        * scenarios.len() as f64;
-    out.write(
-        "timing.json",
-        &serde_json::to_vec_pretty(&serde_json::json!({
-            "threads": pool.current_num_threads(),
-            "seconds": secs,
-            "simulations_this_session": sims,
-            "simulations_per_second": sims / secs.max(1e-9),
-        }))?,
+    write_timing(
+        &out,
+        pool.current_num_threads(),
+        started.elapsed().as_secs_f64(),
+        outcome.simulations as f64,
     )?;
 
-    let missing = range.clone().filter(|&b| !has_part(&out.path, b)).count();
+    let (total, missing) = (plan.batches.len(), outcome.missing as usize);
     if h.shards > 1 {
         if !a.output.quiet {
             say!(
@@ -612,8 +544,8 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
                 h.shards,
                 m.kind,
                 m.scenario,
-                range.len() - missing,
-                range.len(),
+                total - missing,
+                total,
                 out.path.display()
             );
         }
@@ -628,11 +560,11 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
         }
         finish(&out, &agg, &a.output, description)?;
     }
-    if interrupted || missing > 0 {
+    if outcome.interrupted || missing > 0 {
         return Err(Error::Interrupted(format!(
             "interrupted: {} of {} batches of {} runs are on disk in {}; finished runs are kept.\n  help: run the same command with --resume to continue",
-            range.len() - missing,
-            range.len(),
+            total - missing,
+            total,
             BATCH_RUNS,
             out.path.display()
         )));
@@ -942,6 +874,14 @@ fn decision_text(agg: &Aggregate, d: &crate::experiment::decision::Decision) -> 
 }
 
 pub fn merge(args: MergeArgs) -> Result<()> {
+    if crate::output::batch::is_design(&args.dirs[0]) {
+        let h = crate::output::batch::read_design_header(&args.dirs[0])?;
+        return if h.kind == "discover" {
+            super::discover::merge(&args.dirs, args.out, &args.output)
+        } else {
+            super::sensitivity::merge(&args.dirs, args.out, &args.output)
+        };
+    }
     args.output.figures()?;
     let mut headers = Vec::new();
     for d in &args.dirs {
@@ -966,39 +906,25 @@ pub fn merge(args: MergeArgs) -> Result<()> {
                 differ.join(", ")
             )));
         }
-        if h.shards != first.shards {
-            return Err(Error::invalid(format!(
-                "{} is one of {} shards, {} one of {}",
-                d.display(),
-                h.shards,
-                args.dirs[0].display(),
-                first.shards
-            )));
-        }
     }
-    let n = first.shards;
-    let mut problems = Vec::new();
-    for k in 1..=n {
-        let holders: Vec<&PathBuf> = args
-            .dirs
-            .iter()
-            .zip(&headers)
-            .filter(|(_, h)| h.shard == k)
-            .map(|(d, _)| d)
-            .collect();
-        match holders.as_slice() {
-            [] => problems.push(format!("shard {k}/{n} is missing")),
-            [d] => {
-                let missing: Vec<u32> = shard_batches(batches(first.manifest.runs), k, n)
-                    .filter(|&b| !has_part(d, b))
-                    .collect();
-                if !missing.is_empty() {
-                    problems.push(format!("shard {k}/{n} in {} is incomplete ({} batches missing); finish it with --resume", d.display(), missing.len()));
-                }
-            }
-            _ => problems.push(format!("shard {k}/{n} is given {} times", holders.len())),
-        }
-    }
+    // Which shards are given, and whether each is whole: the driver's merge rules.
+    let offered: Vec<Offered> = args
+        .dirs
+        .iter()
+        .zip(&headers)
+        .map(|(d, h)| Offered {
+            label: d.display().to_string(),
+            shard: Shard {
+                k: h.shard,
+                n: h.shards,
+            },
+            has: Box::new(move |b| has_part(d, b)),
+        })
+        .collect();
+    let problems = batch::merge_problems(
+        &offered,
+        crate::experiment::ensemble::batches(first.manifest.runs),
+    );
     if !problems.is_empty() {
         return Err(Error::invalid(format!(
             "cannot merge:\n  {}",
@@ -1013,22 +939,4 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         args.output.force,
     )?;
     finish(&out, &agg, &args.output, "")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_set;
-
-    #[test]
-    fn a_sweep_between_opposite_huge_bounds_has_only_finite_points() {
-        let (_, v) = parse_set("x=1e308..-1e308:3").unwrap();
-        assert_eq!(v, vec![1e308, 0.0, -1e308]);
-    }
-
-    #[test]
-    fn a_sweep_runs_from_start_to_end_in_equal_steps() {
-        let (path, v) = parse_set("actor.usa.budget=5..20:4").unwrap();
-        assert_eq!(path, "actor.usa.budget");
-        assert_eq!(v, vec![5.0, 10.0, 15.0, 20.0]);
-    }
 }

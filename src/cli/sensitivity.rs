@@ -5,17 +5,23 @@
 use super::progress::Progress;
 use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
+use crate::experiment::batch::{self, Failure, Offered, Shard};
 use crate::experiment::metric::Metric;
 use crate::experiment::uncertainty::{
     Design, Indices, Method, Plan, Probe, Space, analyse, evaluate, variants,
 };
 use crate::output::OutDir;
+use crate::output::batch::{
+    DESIGN_MANIFEST, DesignHeader, DesignParts, open_design, read_design_header,
+};
 use crate::output::sensitivity::{PageInfo, Report, write_sensitivity};
+use crate::scenario::Loaded;
 use crate::scenario::check::strategies;
 use crate::scenario::strategy::BASELINE;
 use crate::scenario::{Overrides, load, preflight};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -59,16 +65,58 @@ pub struct SensitivityArgs {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Run only slice K of N (1-based) of the design, e.g. 2/8; `auto/N` reads SLURM_ARRAY_TASK_ID (1..N) or JOB_COMPLETION_INDEX (0..N-1). Combine slices with `softpower merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted analysis in the same folder, reusing finished design points
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Testing aid: stop as if interrupted after this many batches of design points
+    #[arg(long, hide = true)]
+    pub stop_after_batches: Option<u32>,
 }
+
+/// What a sensitivity folder records of its command, so `merge` can set it up again.
+#[derive(Serialize, Deserialize)]
+struct Command {
+    method: String,
+    samples: Option<u32>,
+    metric: Option<String>,
+    strategy: String,
+    minus: Option<String>,
+    levels: u32,
+    bootstrap: u32,
+}
+
+/// Design points per part file (any size gives the same results; this one keeps a
+/// part's loss on interruption small and its file count low).
+const BATCH_POINTS: u64 = 128;
 
 fn invalid(msg: impl std::fmt::Display) -> Error {
     Error::from_text(msg.to_string())
 }
 
-pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
-    let loaded = load(&args.scenario, &Overrides::default())?;
+/// Everything an analysis needs before its runs: set up the same way by the command and
+/// by `merge`.
+struct Setup {
+    loaded: Loaded,
+    names: Vec<String>,
+    probe: Probe,
+    ticks: u32,
+    tick_label: String,
+    variants: Vec<crate::experiment::uncertainty::Variant>,
+    space: Space,
+    method: Method,
+    plan: Plan,
+    design: Design,
+    /// What is measured, in words.
+    output: String,
+}
+
+fn setup(args: &SensitivityArgs, scenario: &Path) -> Result<Setup> {
+    let loaded = load(scenario, &Overrides::default())?;
     // One run per worker thread at a time: the extra worlds beside the first.
     let threads = args
         .threads
@@ -102,7 +150,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     let probe = Probe::new(metric, &world).map_err(|e| Error::invalid(format!("--metric: {e}")))?;
     let (ticks, tick_label) = (world.ticks, world.tick_label.clone());
     drop(world);
-    let vs = variants(sc, &names).map_err(invalid)?;
+    let variants = variants(sc, &names).map_err(invalid)?;
     let space = Space::of(sc);
     let method = match args.method {
         MethodArg::Sobol => Method::Sobol,
@@ -123,17 +171,68 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         confidence: 0.95,
     };
     let design = Design::new(&plan, space.dims()).map_err(Error::invalid)?;
-    // Bad figure options are refused before the runs, not after.
-    let fig_out = args.output.figures()?;
     let output = match &args.minus {
         Some(b) => format!("{} ({} minus {b})", probe.metric, args.strategy),
         None if args.strategy != BASELINE => format!("{} ({})", probe.metric, args.strategy),
         None => probe.metric.to_string(),
     };
-    let path = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!("{}-sensitivity", sc.scenario.name))
-    });
-    let out = OutDir::prepare(&path, args.output.force)?;
+    Ok(Setup {
+        loaded,
+        names,
+        probe,
+        ticks,
+        tick_label,
+        variants,
+        space,
+        method,
+        plan,
+        design,
+        output,
+    })
+}
+
+fn default_out(name: &str, shard: Shard) -> PathBuf {
+    let base = format!("{name}-sensitivity");
+    PathBuf::from("output").join(if shard.n > 1 {
+        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
+    } else {
+        base
+    })
+}
+
+pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
+    let st = setup(&args, &args.scenario)?;
+    let sc = &st.loaded.scenario;
+    // Bad figure options are refused before the runs, not after.
+    args.output.figures()?;
+    let shard = Shard::parse(args.shard.as_deref(), |k| std::env::var(k).ok()).map_err(invalid)?;
+    let header = DesignHeader {
+        format: crate::output::ensemble::FORMAT_VERSION,
+        kind: "sensitivity".into(),
+        softpower_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_file: st.loaded.path.display().to_string(),
+        scenario_path: std::path::absolute(&st.loaded.path)?,
+        scenario_sha256: sha256_hex(st.loaded.text.as_bytes()),
+        command: serde_json::to_value(Command {
+            method: st.method.name().into(),
+            samples: args.samples,
+            metric: args.metric.clone(),
+            strategy: args.strategy.clone(),
+            minus: args.minus.clone(),
+            levels: args.levels,
+            bootstrap: args.bootstrap,
+        })?,
+        points: st.design.len() as u64,
+        batch_points: BATCH_POINTS,
+        width: 1,
+        shard: shard.k,
+        shards: shard.n,
+    };
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&sc.scenario.name, shard));
+    let out = open_design(path, &header, args.resume, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -143,67 +242,54 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
     if !args.output.quiet {
         say!(
-            "sensitivity \"{}\": {} over {} uncertain parameters, {} runs (seed {} in every run)",
+            "sensitivity \"{}\": {} over {} uncertain parameters, {} runs (seed {} in every run){}",
             sc.scenario.name,
-            method.name(),
-            space.dims(),
-            design.len() * names.len(),
-            sc.scenario.seed
+            st.method.name(),
+            st.space.dims(),
+            st.design.len() * st.names.len(),
+            sc.scenario.seed,
+            if shard.n > 1 {
+                format!(", shard {}/{}", shard.k, shard.n)
+            } else {
+                String::new()
+            }
         );
     }
-    let bar = Progress::new(design.len() as u64, "sensitivity", args.output.quiet);
+    let slices = header.slices();
+    let parts = DesignParts {
+        dir: &out.path,
+        slices,
+        width: 1,
+    };
+    let plan = slices.plan(shard, &parts);
+    let bar = Progress::new(plan.units, "sensitivity", args.output.quiet);
     let started = Instant::now();
-    let outputs = pool
+    let outcome = pool
         .install(|| {
-            evaluate(
-                &design,
-                &space,
-                &vs[0],
-                vs.get(1),
-                loaded.base_dir(),
-                &probe,
-                &stop,
-                &|| bar.inc(),
-            )
+            batch::drive(&plan, &parts, &stop, args.stop_after_batches, |b| {
+                let points = slices.items(b);
+                let sims = (points.end - points.start) * st.names.len() as u64;
+                Ok(evaluate(
+                    &st.design,
+                    points,
+                    &st.space,
+                    &st.variants[0],
+                    st.variants.get(1),
+                    st.loaded.base_dir(),
+                    &st.probe,
+                    &stop,
+                    &|| bar.inc(),
+                )?
+                .map(|o| (o, sims)))
+            })
         })
-        .map_err(invalid)?;
+        .map_err(|e| match e {
+            Failure::Run(msg) => invalid(msg),
+            Failure::Store(e) => e,
+        })?;
     bar.finish();
-    let Some(outputs) = outputs else {
-        return Err(Error::Interrupted(format!(
-            "interrupted before every design point was simulated; nothing was written to {}",
-            out.path.display()
-        )));
-    };
     let secs = started.elapsed().as_secs_f64();
-    let indices = analyse(&design, &outputs, &plan).map_err(invalid)?;
-    let report = Report {
-        scenario: &sc.scenario.name,
-        scenario_sha256: &sha256_hex(loaded.text.as_bytes()),
-        seed: sc.scenario.seed,
-        method: method.name(),
-        samples: plan.samples,
-        output: &output,
-        space: &space,
-        design: &design,
-        outputs: &outputs,
-        indices: &indices,
-    };
-    let file = loaded.path.display().to_string();
-    let page = PageInfo {
-        file: &file,
-        description: &sc.scenario.description,
-        ticks,
-        tick_label: &tick_label,
-    };
-    let mut files = crate::plot::with_output(fig_out, || {
-        write_sensitivity(
-            &out,
-            &report,
-            !args.output.no_plots,
-            (!args.output.no_report).then_some(&page),
-        )
-    })?;
-    let sims = (design.len() * names.len()) as f64;
+    let sims = outcome.simulations as f64;
     out.write(
         "timing.json",
         &serde_json::to_vec_pretty(&serde_json::json!({
@@ -213,9 +299,163 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
             "simulations_per_second": sims / secs.max(1e-9),
         }))?,
     )?;
+    let (total, missing) = (plan.batches.len(), outcome.missing as usize);
+    if outcome.interrupted || missing > 0 {
+        return Err(Error::Interrupted(format!(
+            "interrupted: {} of {} batches of {BATCH_POINTS} design points are on disk in {}; finished points are kept, no indices were written.\n  help: run the same command with --resume to continue",
+            total - missing,
+            total,
+            out.path.display()
+        )));
+    }
+    if shard.n > 1 {
+        if !args.output.quiet {
+            say!(
+                "shard {}/{} of sensitivity \"{}\": {} batches of design points done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
+                shard.k,
+                shard.n,
+                sc.scenario.name,
+                total,
+                out.path.display()
+            );
+        }
+        return Ok(());
+    }
+    // Read back from the parts, as `merge` does: the same bytes either way.
+    let outputs = DesignParts::gather(std::slice::from_ref(&out.path), slices, 1)?;
+    let mut files = finish(&st, &header.scenario_file, &out, &outputs, &args.output)?;
     files.push("timing.json".into());
     if !args.output.quiet {
+        say!(
+            "\nResults in {}/ ({})",
+            out.path.display(),
+            files.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Writes the analysis of a complete design (indices, tables, figure, report) and prints
+/// its table: the one place the files of `sensitivity` are written, for the command and
+/// for `merge`.
+fn finish(
+    st: &Setup,
+    file: &str,
+    out: &OutDir,
+    outputs: &[f64],
+    o: &OutputArgs,
+) -> Result<Vec<String>> {
+    let sc = &st.loaded.scenario;
+    let indices = analyse(&st.design, outputs, &st.plan).map_err(invalid)?;
+    let report = Report {
+        scenario: &sc.scenario.name,
+        scenario_sha256: &sha256_hex(st.loaded.text.as_bytes()),
+        seed: sc.scenario.seed,
+        method: st.method.name(),
+        samples: st.plan.samples,
+        output: &st.output,
+        space: &st.space,
+        design: &st.design,
+        outputs,
+        indices: &indices,
+    };
+    let page = PageInfo {
+        file,
+        description: &sc.scenario.description,
+        ticks: st.ticks,
+        tick_label: &st.tick_label,
+    };
+    let fig_out = o.figures()?;
+    let files = crate::plot::with_output(fig_out, || {
+        write_sensitivity(out, &report, !o.no_plots, (!o.no_report).then_some(&page))
+    })?;
+    if !o.quiet {
         say!("{}", table(&report));
+    }
+    Ok(files)
+}
+
+/// `softpower merge` of sensitivity shard folders: every shard of one analysis, each
+/// whole; the scenario is read again (its hash must match) to set the analysis up.
+pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<()> {
+    o.figures()?;
+    let mut headers = Vec::new();
+    for d in dirs {
+        headers.push(read_design_header(d)?);
+    }
+    let first = &headers[0];
+    for (d, h) in dirs.iter().zip(&headers).skip(1) {
+        if !h.same_work(first) {
+            return Err(Error::invalid(format!(
+                "{} and {} come from different analyses (scenario, version or arguments differ)",
+                dirs[0].display(),
+                d.display()
+            )));
+        }
+    }
+    let offered: Vec<Offered> = dirs
+        .iter()
+        .zip(&headers)
+        .map(|(d, h)| Offered {
+            label: d.display().to_string(),
+            shard: Shard {
+                k: h.shard,
+                n: h.shards,
+            },
+            has: Box::new(move |b| d.join(crate::output::ensemble::part_name(b)).is_file()),
+        })
+        .collect();
+    let problems = batch::merge_problems(&offered, first.slices().batches());
+    if !problems.is_empty() {
+        return Err(Error::invalid(format!(
+            "cannot merge:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let c: Command = serde_json::from_value(first.command.clone()).map_err(|e| {
+        Error::invalid(format!(
+            "{}: the recorded command is not one this softpower reads: {e}",
+            dirs[0].join(DESIGN_MANIFEST).display()
+        ))
+    })?;
+    let args = SensitivityArgs {
+        scenario: first.scenario_path.clone(),
+        method: if c.method == "morris" {
+            MethodArg::Morris
+        } else {
+            MethodArg::Sobol
+        },
+        samples: c.samples,
+        metric: c.metric,
+        strategy: c.strategy,
+        minus: c.minus,
+        levels: c.levels,
+        bootstrap: c.bootstrap,
+        out: None,
+        threads: None,
+        shard: None,
+        resume: false,
+        output: o.clone(),
+        stop_after_batches: None,
+    };
+    let st = setup(&args, &first.scenario_path)?;
+    if sha256_hex(st.loaded.text.as_bytes()) != first.scenario_sha256 {
+        return Err(Error::invalid(format!(
+            "{} has changed since the shards were run (its hash differs); merge needs the scenario they ran",
+            first.scenario_path.display()
+        )));
+    }
+    if st.design.len() as u64 != first.points {
+        return Err(Error::invalid(
+            "the design of the recorded command does not have the shards' number of points",
+        ));
+    }
+    // Every part is checked before anything is written.
+    let outputs = DesignParts::gather(dirs, first.slices(), 1)?;
+    let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));
+    let out = OutDir::prepare(&path, o.force)?;
+    let files = finish(&st, &first.scenario_file, &out, &outputs, o)?;
+    if !o.quiet {
         say!(
             "\nResults in {}/ ({})",
             out.path.display(),

@@ -227,44 +227,75 @@ pub fn sample(
     stop: &AtomicBool,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Option<Samples>, String> {
-    let Variants::Uncertain { draws, .. } = variants else {
+    let mut values = Vec::new();
+    for b in 0..batches(runs) {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        let Some(v) = batch_values(variants, b, runs, seed, metrics, stop, on_done)? else {
+            return Ok(None);
+        };
+        values.extend(v);
+    }
+    samples_from(question, variants, metrics, &values).map(Some)
+}
+
+/// The question's metric in every run of ensemble batch `b`, run by run, each run's
+/// strategies in the question's order (so `runs × strategies` values); `None` if `stop`
+/// was raised first. Batches are pure functions of their index: the batch driver runs,
+/// shards and resumes them.
+pub fn batch_values(
+    variants: &Variants,
+    b: u32,
+    runs: u32,
+    seed: u64,
+    metrics: &MetricSet,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Option<Vec<f64>>, String> {
+    if !matches!(variants, Variants::Uncertain { .. }) {
         return Err("scenario discovery needs [[uncertain]] parameters to sample".into());
-    };
+    }
     let at = metrics
         .names
         .iter()
         .position(|n| n == &metrics.focal)
         .ok_or("the question's metric is not measured")?;
-    let nv = variants.len();
-    let mut s = Samples {
-        params: Vec::with_capacity(runs as usize),
-        values: Vec::with_capacity(runs as usize),
-        cases: Vec::with_capacity(runs as usize),
+    Ok(run_batch(variants, b, runs, seed, metrics, stop, on_done)?
+        .map(|results| results.iter().map(|x| x.finals[at]).collect()))
+}
+
+/// The samples from every run's values (from [`batch_values`], in run order): run r's
+/// parameter draw, its values and the answer.
+pub fn samples_from(
+    question: &Question,
+    variants: &Variants,
+    metrics: &MetricSet,
+    values: &[f64],
+) -> Result<Samples, String> {
+    let Variants::Uncertain { draws, .. } = variants else {
+        return Err("scenario discovery needs [[uncertain]] parameters to sample".into());
     };
-    for b in 0..batches(runs) {
-        if stop.load(Ordering::SeqCst) {
-            return Ok(None);
+    let nv = variants.len();
+    let runs = values.len() / nv;
+    let mut s = Samples {
+        params: Vec::with_capacity(runs),
+        values: Vec::with_capacity(runs),
+        cases: Vec::with_capacity(runs),
+    };
+    for (r, chunk) in values.chunks(nv).enumerate() {
+        if let Some(v) = chunk.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "metric \"{}\" is undefined in sample {r} (strategy {})",
+                metrics.focal,
+                question.strategies()[v]
+            ));
         }
-        let Some(results) = run_batch(variants, b, runs, seed, metrics, stop, on_done)? else {
-            return Ok(None);
-        };
-        // Results come run by run, each run's variants in order.
-        for chunk in results.chunks(nv) {
-            let r = chunk[0].run;
-            let values: Vec<f64> = chunk.iter().map(|x| x.finals[at]).collect();
-            if let Some(v) = values.iter().position(|v| !v.is_finite()) {
-                return Err(format!(
-                    "metric \"{}\" is undefined in sample {r} (strategy {})",
-                    metrics.focal,
-                    question.strategies()[v]
-                ));
-            }
-            s.cases.push(question.is_case(&values));
-            s.params.push(draws.values(r));
-            s.values.push(values);
-        }
+        s.cases.push(question.is_case(chunk));
+        s.params.push(draws.values(r as u32));
+        s.values.push(chunk.to_vec());
     }
-    Ok(Some(s))
+    Ok(s)
 }
 
 /// Why no box can be given.

@@ -2,6 +2,7 @@
 //! comparisons. Builds on the engine; knows nothing of files or terminals either.
 
 pub mod attribution;
+pub mod batch;
 pub mod calibrate;
 pub mod decision;
 pub mod design;

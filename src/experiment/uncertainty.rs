@@ -331,13 +331,15 @@ pub enum Indices {
     Morris(Vec<MorrisEffect>),
 }
 
-/// Simulates every design point of `design` for `focus` (minus `against`, when given: the
-/// paired difference of two strategies on the same parameters and seed) and returns the
-/// outputs in design order; `None` if `stop` was raised first. `on_done` is called once
-/// per design point finished.
+/// Simulates the design points `points` of `design` for `focus` (minus `against`, when
+/// given: the paired difference of two strategies on the same parameters and seed) and
+/// returns their outputs in design order; `None` if `stop` was raised first. `on_done` is
+/// called once per design point finished. Each output depends only on its index, so any
+/// split of the design into ranges gives the same outputs.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     design: &Design,
+    points: std::ops::Range<u64>,
     space: &Space,
     focus: &Variant,
     against: Option<&Variant>,
@@ -356,7 +358,7 @@ pub fn evaluate(
             )
         })
     };
-    let outputs: Vec<Option<f64>> = (0..design.len())
+    let outputs: Vec<Option<f64>> = (points.start as usize..points.end as usize)
         .into_par_iter()
         .map(|k| -> Result<Option<f64>, String> {
             if stop.load(Ordering::Relaxed) {

@@ -4,6 +4,7 @@
 //! interrupted run never leaves a half-written file. A folder that already holds results
 //! is refused unless the caller forces it.
 
+pub mod batch;
 pub mod calibrate;
 pub mod discover;
 pub mod ensemble;
