@@ -361,7 +361,10 @@ fn discover_is_the_same_sharded_merged_or_resumed() {
         let s = d.path().join(format!("s{k}"));
         let threads = if k == 2 { "1" } else { "2" };
         discover(&s, &["--shard", &format!("{k}/3"), "--threads", threads]).success();
-        assert!(!s.join("box.csv").exists(), "no box from part of the samples");
+        assert!(
+            !s.join("box.csv").exists(),
+            "no box from part of the samples"
+        );
         shards.push(s);
     }
     let merged = d.path().join("merged");
