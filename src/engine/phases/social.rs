@@ -36,14 +36,11 @@
 //!   one proposal: a neighbour q drawn uniformly from its row and a priority π_p, both from
 //!   a hash of (seed, tick, round, p). A proposal p → q is accepted when π_p is the lowest
 //!   priority among all proposals made by or to p and by or to q (one round of Luby's 1986
-//!   matching on the proposals; about 0.52 N populations matched, 0.26 N pairs, per round
-//!   on a Barabási–Albert graph with m = 5). Proposals do not depend on opinions, so round
-//!   r + 1's are scattered during round r's pass: one pass over the populations per round,
-//!   O(N) work, not O(ties); each matched pair is updated in place by its proposer. Pairs
-//!   are disjoint, so this equals applying them one after another in any order.
-//!   Sequential Deffuant on a network (and NDlib) draws one (node, neighbour) pair at a
-//!   time, N per unit of time, so a node may interact many times per unit of time; here a
-//!   node interacts at most once per round, and a hub, proposed to by many, wins less often.
+//!   matching on the proposals). Work is O(N) per round, not O(ties). Pairs are disjoint,
+//!   so they are updated in parallel, equivalent to applying them one after another in
+//!   any order. Sequential Deffuant on a network (and NDlib) draws one (node, neighbour)
+//!   pair at a time, so a node may interact many times per unit of time; here a node
+//!   interacts at most once per round, and a hub, proposed to by many, wins less often.
 //! - Voter model (Clifford & Sudbury 1973; Holley & Liggett 1975), synchronous: every
 //!   population copies all its attitudes from one member of {p} ∪ N(p) drawn with
 //!   probability W_pq. E[x(t+1)] = W x(t), so Σ_p π_p x_p (π the stationary distribution
@@ -97,7 +94,19 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             async_voter(&w.ties, &mut s.x_next, r, k, key, t);
         }
         SocialRule::Deffuant { eps, mu, rounds } => {
-            deffuant_tick(w, s, key, t, eps, mu, rounds);
+            trust_only(&args, &mut s.x_next, r, k);
+            std::mem::swap(&mut w.opinions.x, &mut s.x_next);
+            for round in 0..rounds {
+                let seed = pair_seed(key, t, Purpose::SocialPairing, round);
+                let m = Matching {
+                    csr: &w.ties,
+                    best: &s.claims.0,
+                    seed,
+                };
+                m.propose();
+                deffuant(&w.opinions.x, &mut s.x_next, &m, r, k, eps, mu);
+                std::mem::swap(&mut w.opinions.x, &mut s.x_next);
+            }
             return;
         }
         SocialRule::FriedkinJohnsen => match r {
@@ -473,54 +482,34 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
         });
 }
 
-/// Deffuant scratch: three buffers of claims, each holding per population the lowest
-/// proposal key made by or to it in one matching (`u64::MAX` if none). The pass of round
-/// r reads round r's buffer, scatters round r + 1's proposals into the next buffer and
-/// clears the one after it (last read by round r − 1), so a round costs one pass over the
-/// populations. Atomic because proposals are scattered to their targets; a minimum does
-/// not depend on the order in which threads apply them.
-#[derive(Debug)]
-pub struct Claims {
-    bufs: [Vec<AtomicU64>; 3],
-    /// The buffer the next proposals are scattered into (clear, like the one after it).
-    next: usize,
-}
-
-impl Default for Claims {
-    fn default() -> Self {
-        Claims::new(0)
-    }
-}
+/// Deffuant scratch: per population, the lowest proposal key made by or to it this round
+/// (`u64::MAX` if none). Atomic because proposals are scattered to their targets; the
+/// minimum does not depend on the order in which threads apply them.
+#[derive(Debug, Default)]
+pub struct Claims(pub Vec<AtomicU64>);
 
 impl Claims {
     pub fn new(n: usize) -> Self {
-        let clear = || (0..n).map(|_| AtomicU64::new(u64::MAX)).collect();
-        Claims {
-            bufs: [clear(), clear(), clear()],
-            next: 0,
-        }
+        Claims((0..n).map(|_| AtomicU64::new(u64::MAX)).collect())
     }
 }
 
 impl Clone for Claims {
     fn clone(&self) -> Self {
-        let copy = |b: &Vec<AtomicU64>| b.iter().map(|a| AtomicU64::new(a.load(Relaxed))).collect();
-        Claims {
-            bufs: [
-                copy(&self.bufs[0]),
-                copy(&self.bufs[1]),
-                copy(&self.bufs[2]),
-            ],
-            next: self.next,
-        }
+        Claims(
+            self.0
+                .iter()
+                .map(|a| AtomicU64::new(a.load(Relaxed)))
+                .collect(),
+        )
     }
 }
 
-/// The proposals of one matching round: every population with ties proposes to one
-/// neighbour, and a proposal is accepted when its key is the lowest at both of its ends.
-#[derive(Clone, Copy)]
+/// One matching round: every population with ties proposes to one neighbour, and a
+/// proposal is accepted when its key is the lowest at both of its ends.
 struct Matching<'a> {
     csr: &'a Csr,
+    best: &'a [AtomicU64],
     seed: u64,
 }
 
@@ -540,168 +529,68 @@ impl Matching<'_> {
         Some(((word & !0xFFFF_FFFF) | p as u64, row.start + j as usize))
     }
 
-    /// Lowers the claims of p and of p's target to p's key.
-    #[inline]
-    fn scatter(&self, p: usize, best: &[AtomicU64]) {
-        if let Some((key, e)) = self.proposal(p) {
-            lower(&best[p], key);
-            lower(&best[self.csr.nbr[e] as usize], key);
-        }
-    }
-
-    /// p's target and the entry p → target when p's proposal was accepted (its key is
-    /// the lowest claim at both ends). Every matched pair is found once, by its proposer.
-    #[inline]
-    fn accepted(&self, p: usize, best: &[AtomicU64]) -> Option<(usize, usize)> {
-        let (key, e) = self.proposal(p)?;
-        if best[p].load(Relaxed) != key {
-            return None;
-        }
-        let q = self.csr.nbr[e] as usize;
-        (best[q].load(Relaxed) == key).then_some((q, e))
-    }
-}
-
-/// `a ← min(a, v)`, with a plain load first: most proposals do not lower the claim, and a
-/// load is much cheaper than the locked compare-exchange `fetch_min` compiles to.
-#[inline]
-fn lower(a: &AtomicU64, v: u64) {
-    if a.load(Relaxed) > v {
-        a.fetch_min(v, Relaxed);
-    }
-}
-
-/// Opinion rows shared by the threads of one matching pass. Each matched pair is read and
-/// written only by its proposer's task, and pairs are disjoint, so no row is touched by
-/// two threads in a pass.
-#[derive(Clone, Copy)]
-struct Rows {
-    ptr: *mut f32,
-    r: usize,
-}
-
-// SAFETY: `Rows` is only used inside one pass where each row is accessed by at most one
-// task (the matching is a set of disjoint pairs), see `deffuant_pair`.
-unsafe impl Send for Rows {}
-unsafe impl Sync for Rows {}
-
-/// One Deffuant tick: Friedkin–Johnsen on trust (with round 0's proposals in the same
-/// pass), then `rounds` matching passes that update the matched pairs in place.
-fn deffuant_tick(
-    w: &mut World,
-    s: &mut Scratch,
-    key: &[u8; 32],
-    t: u32,
-    eps: f32,
-    mu: f32,
-    rounds: u32,
-) {
-    let r = w.opinions.row();
-    let k = w.opinions.k;
-    let claims = &mut s.claims;
-    let n = w.ties.len();
-    debug_assert_eq!(claims.bufs[0].len(), n);
-    let matching = |round: u32| Matching {
-        csr: &w.ties,
-        seed: pair_seed(key, t, Purpose::SocialPairing, round),
-    };
-    let task = task_size();
-    {
-        let args = Args::of(w);
-        let first = (rounds > 0).then(|| matching(0));
-        let (next, clear) = (
-            &claims.bufs[claims.next],
-            &claims.bufs[(claims.next + 1) % 3],
-        );
-        s.x_next
-            .par_chunks_mut(r)
+    /// Fills `best`: each population's own key, then the minimum with every proposal made
+    /// to it. Two passes over populations, one hash and one scattered atomic each.
+    fn propose(&self) {
+        let task = task_size();
+        self.best
+            .par_iter()
             .enumerate()
             .with_min_len(task)
-            .for_each(|(p, o)| {
-                o.copy_from_slice(&args.x[p * r..(p + 1) * r]);
-                fj_trust(&args, p, o, r, k);
-                clear[p].store(u64::MAX, Relaxed);
-                if let Some(m) = first {
-                    m.scatter(p, next);
+            .for_each(|(p, b)| b.store(self.proposal(p).map_or(u64::MAX, |x| x.0), Relaxed));
+        (0..self.best.len())
+            .into_par_iter()
+            .with_min_len(task)
+            .for_each(|p| {
+                if let Some((key, e)) = self.proposal(p) {
+                    self.best[self.csr.nbr[e] as usize].fetch_min(key, Relaxed);
                 }
             });
     }
-    std::mem::swap(&mut w.opinions.x, &mut s.x_next);
-    let rows = Rows {
-        ptr: w.opinions.x.as_mut_ptr(),
-        r,
-    };
-    assert_eq!(w.opinions.x.len(), n * r);
-    for round in 0..rounds {
-        let cur = claims.next;
-        claims.next = (cur + 1) % 3;
-        let m = matching(round);
-        let after = (round + 1 < rounds).then(|| matching(round + 1));
-        let (best, next, clear) = (
-            &claims.bufs[cur],
-            &claims.bufs[(cur + 1) % 3],
-            &claims.bufs[(cur + 2) % 3],
-        );
-        (0..n).into_par_iter().with_min_len(task).for_each(|p| {
-            if let Some((q, e)) = m.accepted(p, best) {
-                // SAFETY: p and q form a pair of this matching, found only here (by its
-                // proposer p); no other task of this pass reads or writes rows p or q.
-                unsafe { deffuant_pair(rows, m.csr, p, q, e, k, eps, mu) };
-            }
-            clear[p].store(u64::MAX, Relaxed);
-            if let Some(a) = after {
-                a.scatter(p, next);
-            }
-        });
-    }
-    // Round 0 of the next tick scatters into `claims.next`, still clear, as is the one
-    // after it: the prologue clears that one anyway.
-}
 
-/// The interaction of a matched pair {p, q} through entry `e` = p → q: every attitude
-/// value within the bound moves both ends μ of the gap toward each other; across a
-/// one-way tie only the listener moves (p hears q if its raw weight is > 0).
-///
-/// # Safety
-/// `p` and `q` must be distinct rows of `rows` that no other thread accesses meanwhile.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-unsafe fn deffuant_pair(
-    rows: Rows,
-    csr: &Csr,
-    p: usize,
-    q: usize,
-    e: usize,
-    k: usize,
-    eps: f32,
-    mu: f32,
-) {
-    let r = rows.r;
-    let p_hears = csr.raw[e] != 0.0;
-    let q_hears = csr.slot(q, p as u32).is_some_and(|f| csr.raw[f] != 0.0);
-    if !p_hears && !q_hears {
-        return;
-    }
-    debug_assert_ne!(p, q);
-    // SAFETY: the caller guarantees exclusive access to the distinct rows p and q.
-    let (xp, xq) = unsafe {
-        (
-            std::slice::from_raw_parts_mut(rows.ptr.add(p * r), r),
-            std::slice::from_raw_parts_mut(rows.ptr.add(q * r), r),
-        )
-    };
-    for i in 0..r {
-        let (a, b) = (xp[i], xq[i]);
-        let d = b - a;
-        if i % k != 0 && d.abs() < eps {
-            if p_hears {
-                xp[i] = (a + mu * d).clamp(-1.0, 1.0);
-            }
-            if q_hears {
-                xq[i] = (b + mu * (a - b)).clamp(-1.0, 1.0);
-            }
+    /// p's partner this round and the entry of the tie p → partner (None if p has no
+    /// such entry), or None if p is unmatched.
+    #[inline]
+    fn partner(&self, p: usize) -> Option<(usize, Option<usize>)> {
+        let b = self.best[p].load(Relaxed);
+        if b == u64::MAX {
+            return None;
+        }
+        let u = (b & 0xFFFF_FFFF) as usize;
+        if u == p {
+            // p's own proposal is the lowest at p: accepted if also at its target.
+            let (_, e) = self.proposal(p)?;
+            let q = self.csr.nbr[e] as usize;
+            (self.best[q].load(Relaxed) == b).then_some((q, Some(e)))
+        } else {
+            // u proposed to p: accepted if that proposal is also the lowest at u.
+            (self.best[u].load(Relaxed) == b).then(|| (u, self.csr.slot(p, u as u32)))
         }
     }
+}
+
+fn deffuant(x: &[f32], out: &mut [f32], m: &Matching, r: usize, k: usize, eps: f32, mu: f32) {
+    out.par_chunks_mut(r)
+        .enumerate()
+        .with_min_len(task_size())
+        .for_each(|(p, o)| {
+            let xp = &x[p * r..(p + 1) * r];
+            o.copy_from_slice(xp);
+            let Some((q, e)) = m.partner(p) else {
+                return;
+            };
+            // Across a one-way tie only the listener moves (p hears q if its raw weight > 0).
+            if e.is_none_or(|e| m.csr.raw[e] == 0.0) {
+                return;
+            }
+            let xq = &x[q * r..(q + 1) * r];
+            for i in 0..r {
+                let d = xq[i] - xp[i];
+                if i % k != 0 && d.abs() < eps {
+                    o[i] = (xp[i] + mu * d).clamp(-1.0, 1.0);
+                }
+            }
+        });
 }
 
 /// Populations per random stream in the voter model: one ChaCha stream per population
@@ -783,69 +672,24 @@ mod tests {
         ))
     }
 
-    /// The claims of one round computed serially: each population's own key, lowered by
-    /// every proposal made to it.
-    fn serial_claims(m: &Matching) -> Vec<u64> {
-        let mut best = vec![u64::MAX; m.csr.len()];
-        for p in 0..m.csr.len() {
-            if let Some((key, e)) = m.proposal(p) {
-                best[p] = best[p].min(key);
-                let q = m.csr.nbr[e] as usize;
-                best[q] = best[q].min(key);
-            }
-        }
-        best
-    }
-
-    /// p's partner in one round, seen from p's side (the owner of the lowest key at p,
-    /// matched if that key is also the lowest at the other end), with the entry p → partner.
-    fn partner_of(m: &Matching, best: &[u64], p: usize) -> Option<(usize, Option<usize>)> {
-        let b = best[p];
-        if b == u64::MAX {
-            return None;
-        }
-        let u = (b & 0xFFFF_FFFF) as usize;
-        let (q, e) = if u == p {
-            let (_, e) = m.proposal(p)?;
-            (m.csr.nbr[e] as usize, Some(e))
-        } else {
-            (u, m.csr.slot(p, u as u32))
-        };
-        (best[q] == b).then_some((q, e))
-    }
-
     /// Every matched population's partner is matched back to it, through a tie of its
-    /// row, and every pair is found once by its proposer; returns the matched share of the
-    /// populations, averaged over `rounds` rounds.
+    /// row; returns the matched share of the populations, averaged over `rounds` rounds.
     fn matched_share(csr: &Csr, rounds: u32) -> f64 {
+        let claims = Claims::new(csr.len());
         let mut matched = 0usize;
         for round in 0..rounds {
             let m = Matching {
                 csr,
+                best: &claims.0,
                 seed: pair_seed(&crate::rng::key(9), 1, Purpose::SocialPairing, round),
             };
-            let best = serial_claims(&m);
-            let atomic: Vec<AtomicU64> = best.iter().map(|&b| AtomicU64::new(b)).collect();
-            let mut found = vec![0u8; csr.len()];
+            m.propose();
             for p in 0..csr.len() {
-                if let Some((q, e)) = partner_of(&m, &best, p) {
-                    assert_eq!(
-                        partner_of(&m, &best, q).map(|x| x.0),
-                        Some(p),
-                        "round {round}"
-                    );
+                if let Some((q, e)) = m.partner(p) {
+                    assert_eq!(m.partner(q).map(|x| x.0), Some(p), "round {round}");
                     assert_eq!(e, csr.slot(p, q as u32));
                     matched += 1;
                 }
-                if let Some((q, e)) = m.accepted(p, &atomic) {
-                    assert_eq!(csr.nbr[e] as usize, q);
-                    found[p] += 1;
-                    found[q] += 1;
-                }
-            }
-            for (p, &f) in found.iter().enumerate() {
-                let expect = partner_of(&m, &best, p).is_some() as u8;
-                assert_eq!(f, expect, "round {round}, population {p}");
             }
         }
         matched as f64 / (csr.len() as f64 * rounds as f64)
@@ -863,98 +707,27 @@ mod tests {
         assert!((0.54..0.59).contains(&share), "complete: {share}");
     }
 
-    /// A Deffuant world: `n` populations on a generated graph, attitudes uniform on
-    /// [−1, 1], ε = 0.6 (0.3 on [0, 1]), μ = 0.3, 3 matchings per tick.
-    fn deffuant_world(n: usize, graph: &str) -> World {
-        world(&format!(
-            "[scenario]\nname = \"t\"\nseed = 3\nticks = 1\n\
-             [model]\nsocial_model = \"deffuant\"\nconfidence = 0.6\nconvergence = 0.3\n\
-             pair_rounds = 3\n[[actor]]\nid = \"a\"\n\
-             [[generate]]\nprefix = \"n\"\ncount = {n}\ngraph = {graph}\n\
-             [generate.opinion.a]\nattitude = [{{ dist = \"uniform\", min = -1, max = 1 }}]\n"
-        ))
-    }
-
-    /// One Deffuant tick as the model states it, serially and without any of the fast
-    /// path's bookkeeping: trust by Friedkin–Johnsen, then per round the claims from
-    /// scratch and every matched population moved from a copy of the previous state.
-    fn reference_tick(w: &World, key: &[u8; 32], t: u32) -> Vec<f32> {
-        let SocialRule::Deffuant { eps, mu, rounds } = w.params.social else {
-            panic!("not a Deffuant world");
-        };
-        let (r, k) = (w.opinions.row(), w.opinions.k);
-        let mut x = vec![0.0; w.opinions.x.len()];
-        trust_only(&Args::of(w), &mut x, r, k);
-        for round in 0..rounds {
-            let m = Matching {
-                csr: &w.ties,
-                seed: pair_seed(key, t, Purpose::SocialPairing, round),
-            };
-            let best = serial_claims(&m);
-            let old = x.clone();
-            for p in 0..w.ties.len() {
-                let Some((q, Some(e))) = partner_of(&m, &best, p) else {
-                    continue;
-                };
-                if w.ties.raw[e] == 0.0 {
-                    continue;
-                }
-                for i in (0..r).filter(|i| i % k != 0) {
-                    let d = old[q * r + i] - old[p * r + i];
-                    if d.abs() < eps {
-                        x[p * r + i] = (old[p * r + i] + mu * d).clamp(-1.0, 1.0);
-                    }
-                }
-            }
-        }
-        x
-    }
-
-    /// The engine's Deffuant (claims scattered one pass ahead, three rotating buffers,
-    /// pairs updated in place by their proposer) gives the bits of the plain model, tick
-    /// after tick, on a graph and on the rich world with one-way ties and self weights.
+    /// The matching is the same whichever thread handles which population.
     #[test]
-    fn in_place_deffuant_gives_the_bits_of_the_plain_model() {
-        let mut rich = world(RICH);
-        rich.params.social = SocialRule::Deffuant {
-            eps: 0.8,
-            mu: 0.4,
-            rounds: 2,
-        };
-        let ba = deffuant_world(3_000, r#"{ model = "barabasi_albert", m = 3 }"#);
-        for w in [rich, ba] {
-            let mut e = crate::engine::Engine::new(w);
-            let start = e.world.opinions.x.clone();
-            for t in 0..6 {
-                let expect = reference_tick(&e.world, &e.key, t);
-                run(&mut e.world, &mut e.scratch, &e.key, t);
-                assert_eq!(e.world.opinions.x, expect, "tick {t}");
-            }
-            assert_ne!(e.world.opinions.x, start);
-        }
-    }
-
-    /// The Deffuant phase is the same whichever thread handles which population, on a
-    /// world large enough for rayon to split every pass.
-    #[test]
-    fn deffuant_does_not_depend_on_the_thread_count() {
-        let w = deffuant_world(20_000, r#"{ model = "barabasi_albert", m = 3 }"#);
-        let after = |threads: usize| {
+    fn matchings_do_not_depend_on_the_thread_count() {
+        let w = graph_world(20_000, r#"{ model = "barabasi_albert", m = 3 }"#);
+        let claims = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let mut e = crate::engine::Engine::new(w.clone());
+            let c = Claims::new(w.ties.len());
             pool.install(|| {
-                for t in 0..4 {
-                    run(&mut e.world, &mut e.scratch, &e.key, t);
+                Matching {
+                    csr: &w.ties,
+                    best: &c.0,
+                    seed: 77,
                 }
+                .propose()
             });
-            e.world.opinions.x
+            c.0.iter().map(|a| a.load(Relaxed)).collect::<Vec<_>>()
         };
-        let one = after(1);
-        assert_ne!(one, w.opinions.x);
-        assert_eq!(one, after(3));
+        assert_eq!(claims(1), claims(3));
     }
 
     /// The const-width HK kernel and the general one compute the same rule.
