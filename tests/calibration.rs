@@ -276,6 +276,12 @@ fn run_writes_survey_csv_only_when_asked_and_its_tick_0_follows_the_observation_
     // south starts at fav = −0.1: Φ(−0.2) = 0.420740 of its F = 0.2.
     let s0 = row("south", "0");
     assert!((s0[1] - 100.0 * 0.2 * 0.420_740_291).abs() < 1e-4, "{s0:?}");
+    // Percentages carry four decimals at most: no single-precision noise (30.0000011920929).
+    for field in text.lines().skip(1).flat_map(|l| l.split(',').skip(3)) {
+        let decimals = field.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(decimals <= 4, "{field}");
+    }
+    assert!(text.contains("0,north,aldoria,30,15,"), "{text}");
     // Messaging raises who has heard of aldoria.
     assert!(row("north", "52")[0] > n0[0]);
     assert_eq!(

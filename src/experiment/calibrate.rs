@@ -73,7 +73,9 @@ pub fn survey_run(
     for &t in ticks {
         let due = t.saturating_sub(engine.tick);
         super::advance(&mut engine, due, None, |_| {});
-        out.push(measure(&engine.world, &groups, spec.spread));
+        // The checked σ, not `spec.spread`: `survey.spread` may be a drawn parameter.
+        let spread = engine.world.params.survey_spread;
+        out.push(measure(&engine.world, &groups, spread));
     }
     out
 }
@@ -633,6 +635,34 @@ pub fn fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drawn_survey_spread_is_the_one_the_survey_measures_with() {
+        let text = "[scenario]\nname = \"t\"\nticks = 2\n[[actor]]\nid = \"a\"\n[[population]]\nid = \"p\"\nsize = 10\nopinion.a = { familiarity = 0.6, trust = 0.7, attitude = [0.3, 0.3, 0.3] }\n[survey]\nticks = [0]\nspread = 0.5\n";
+        let sc = crate::scenario::parse_str(
+            text,
+            Path::new("t.toml"),
+            &crate::scenario::Overrides::default(),
+        )
+        .unwrap();
+        let spec = crate::scenario::check::survey::resolve(&sc, Path::new(""))
+            .unwrap()
+            .unwrap();
+        let template = Template::new(&bare(&sc)).unwrap();
+        let at = |spread: f64| {
+            let checked = template
+                .apply(Path::new(""), &["survey.spread".into()], &[spread])
+                .unwrap();
+            survey_run(&checked, &spec, &[0])[0][0]
+        };
+        // Φ(fav/σ) grows as σ shrinks when fav > 0 (docs/CALIBRATION.md §1).
+        let (narrow, wide) = (at(0.1), at(2.0));
+        assert_eq!(narrow[0], wide[0], "heard-of does not depend on σ");
+        assert!(
+            narrow[1] > wide[1] && wide[1] > 0.6 * 0.5,
+            "{narrow:?} {wide:?}"
+        );
+    }
 
     #[test]
     fn the_sampler_recovers_the_mean_and_spread_of_a_known_density() {

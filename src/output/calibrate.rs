@@ -23,14 +23,20 @@ pub fn survey_csv(spec: &SurveySpec, actors: &[String], tables: &[Vec<[f64; 3]>]
                     s,
                     "{t},{},{id},{},{},{}",
                     csv_field(&unit.name),
-                    fmt(100.0 * m[0]),
-                    fmt(100.0 * m[1]),
-                    fmt(100.0 * m[2])
+                    fmt(percent(m[0])),
+                    fmt(percent(m[1])),
+                    fmt(percent(m[2]))
                 );
             }
         }
     }
     s.into_bytes()
+}
+
+/// A share in percent to four decimals: the state is single precision (about seven
+/// digits), so further digits would print its rounding (0.3f32 → 30.0000011920929).
+fn percent(share: f64) -> f64 {
+    (share * 1e6).round() / 1e4
 }
 
 fn csv_field(s: &str) -> String {

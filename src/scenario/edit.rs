@@ -2,8 +2,9 @@
 //!
 //! A path names one numeric field: `actor.<id>.<field>`, `population.<id>.<field>`,
 //! `campaign.<id>.<field>`, `story.<id>.<field>`, `event.<index>.<field>` (events have no
-//! ids: the index counts `[[event]]` blocks from 0 in file order), or `model.<field>` /
-//! `model.<table>.<field>`. Edits go through the TOML value tree and back through serde,
+//! ids: the index counts `[[event]]` blocks from 0 in file order), `model.<field>` /
+//! `model.<table>.<field>`, or `survey.spread` (the observation model's σ, so a fit can
+//! weigh it). Edits go through the TOML value tree and back through serde,
 //! so an edited scenario is exactly what the same file with that number would give.
 
 use super::diagnostic::{nearest, suggest_help};
@@ -71,7 +72,15 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
     let mut root = Value::try_from(&plain)
         .map_err(|e| perr(format!("cannot edit the scenario: {e}"), String::new()))?;
     let parts: Vec<&str> = path.split('.').collect();
-    let tables = ["actor", "population", "campaign", "story", "event", "model"];
+    let tables = [
+        "actor",
+        "population",
+        "campaign",
+        "story",
+        "event",
+        "model",
+        "survey",
+    ];
     let head = parts[0];
     let slot: &mut Value = match head {
         "model" => {
@@ -98,6 +107,22 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
             cur.as_table_mut()
                 .unwrap()
                 .entry(parts[parts.len() - 1].to_string())
+                .or_insert(Value::Float(0.0))
+        }
+        "survey" => {
+            if path != "survey.spread" {
+                return Err(perr(
+                    format!("\"{path}\" is not an editable number of [survey]"),
+                    "the editable number of [survey] is survey.spread".into(),
+                ));
+            }
+            root.as_table_mut()
+                .unwrap()
+                .entry("survey")
+                .or_insert_with(|| Value::Table(Default::default()))
+                .as_table_mut()
+                .unwrap()
+                .entry("spread")
                 .or_insert(Value::Float(0.0))
         }
         "event" => {
@@ -200,10 +225,10 @@ pub fn set_path(sc: &Scenario, path: &str, value: f64) -> Result<Scenario, PathE
                 format!("unknown table \"{head}\" in \"{path}\""),
                 match nearest(head, tables) {
                     Some(n) => format!(
-                        "did you mean \"{n}\"? paths start with actor, population, campaign, story, event or model"
+                        "did you mean \"{n}\"? paths start with actor, population, campaign, story, event, model or survey"
                     ),
                     None => {
-                        "paths start with actor, population, campaign, story, event or model".into()
+                        "paths start with actor, population, campaign, story, event, model or survey".into()
                     }
                 },
             ));
@@ -293,6 +318,14 @@ mod tests {
         assert_eq!(s.model.messaging.cost_digital, 0.5);
         let s = set_path(&s, "model.self_weight", 2.0).unwrap();
         assert_eq!(s.model.self_weight, 2.0);
+        let s = set_path(&s, "survey.spread", 0.25).unwrap();
+        assert_eq!(s.survey.as_ref().map(|v| v.spread), Some(0.25));
+    }
+
+    #[test]
+    fn the_survey_table_has_one_editable_number() {
+        let err = set_path(&sc(), "survey.ticks", 2.0).unwrap_err();
+        assert!(err.help.contains("survey.spread"), "{err:?}");
     }
 
     #[test]

@@ -63,6 +63,9 @@ fn check_tables(sc: &Scenario, base_dir: &Path) -> Result<CheckedScenario, Vec<D
         .survey
         .as_ref()
         .map_or(super::types::DEFAULT_SPREAD, |s| s.spread);
+    if let Some(d) = survey::spread_problem(sc) {
+        c.diags.push(d);
+    }
     let actors = actors::check(&mut c, sc);
     let idx = PopIndex::new(sc);
     let populations = populations::check(&mut c, sc, &idx);

@@ -17,7 +17,20 @@ use std::path::Path;
 /// Largest accepted spread σ (beyond it every share is F/2 to three decimals).
 const MAX_SPREAD: f64 = 100.0;
 
-/// Every problem of the `[survey]` table and its observations file.
+/// The problem with `[survey] spread`, if any.
+pub fn spread_problem(sc: &Scenario) -> Option<Diagnostic> {
+    let s = sc.survey.as_ref()?;
+    let ok = s.spread.is_finite() && s.spread > 0.0 && s.spread <= MAX_SPREAD;
+    (!ok).then(|| {
+        Diagnostic::new(
+            TomlPath::root().key("survey").key("spread"),
+            format!("spread = {} is not allowed", s.spread),
+        )
+        .help(format!("the spread σ of opinions around a population's value: a number above 0 and at most {MAX_SPREAD}"))
+    })
+}
+
+/// Every problem of the `[survey]` table and its observations file, but the spread.
 pub fn check(sc: &Scenario, base_dir: &Path) -> Vec<Diagnostic> {
     resolve(sc, base_dir).err().unwrap_or_default()
 }
@@ -27,12 +40,8 @@ pub fn resolve(sc: &Scenario, base_dir: &Path) -> Result<Option<SurveySpec>, Vec
     let Some(s) = &sc.survey else { return Ok(None) };
     let at = TomlPath::root().key("survey");
     let mut diags = Vec::new();
-    if !(s.spread.is_finite() && s.spread > 0.0 && s.spread <= MAX_SPREAD) {
-        diags.push(
-            Diagnostic::new(at.key("spread"), format!("spread = {} is not allowed", s.spread))
-                .help(format!("the spread σ of opinions around a population's value: a number above 0 and at most {MAX_SPREAD}")),
-        );
-    }
+    // The spread is checked with the tables (`spread_problem`): a drawn or strategy-set
+    // `survey.spread` goes through that check alone.
     if !(s.tick_days.is_finite() && s.tick_days > 0.0) {
         diags.push(
             Diagnostic::new(

@@ -214,9 +214,9 @@ impl Template {
 fn slot<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value> {
     let parts: Vec<&str> = path.split('.').collect();
     let (head, rest) = parts.split_first()?;
-    let mut cur = if *head == "model" {
+    let mut cur = if *head == "model" || *head == "survey" {
         root.as_table_mut()?
-            .entry("model")
+            .entry(*head)
             .or_insert_with(|| toml::Value::Table(Default::default()))
     } else if *head == "event" {
         // Events have no ids: `event.<index>.<field>`.
@@ -231,7 +231,11 @@ fn slot<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value
             .iter_mut()
             .find(|e| e.get("id").and_then(|x| x.as_str()) == Some(id))?
     };
-    let fields = if *head == "model" { rest } else { &rest[1..] };
+    let fields = if *head == "model" || *head == "survey" {
+        rest
+    } else {
+        &rest[1..]
+    };
     let (last, inner) = fields.split_last()?;
     for p in inner {
         cur = cur
@@ -265,10 +269,11 @@ mod tests {
             "population.fr.media_literacy",
             "actor.usa.credibility",
             "model.self_weight",
+            "survey.spread",
         ]
         .map(String::from)
         .to_vec();
-        let values = [12.5, 2.25, 0.7, 0.35, 1.5];
+        let values = [12.5, 2.25, 0.7, 0.35, 1.5, 0.3];
         let via_template = Template::new(&bare(&sc))
             .unwrap()
             .apply(Path::new(""), &paths, &values)
@@ -279,6 +284,26 @@ mod tests {
         }
         let via_set_path = check_tables(&edited, Path::new("")).unwrap();
         assert_eq!(format!("{via_template:?}"), format!("{via_set_path:?}"));
+        assert_eq!(via_template.params.survey_spread, 0.3);
+    }
+
+    #[test]
+    fn the_survey_spread_takes_a_prior_within_its_allowed_range_only() {
+        let with = |low: f64, high: f64| {
+            let text = S.replace(
+                "path = \"model.exchange.spillover\"\nprior = \"uniform\"\nlow = 0\nhigh = 30",
+                &format!(
+                    "path = \"survey.spread\"\nprior = \"uniform\"\nlow = {low}\nhigh = {high}"
+                ),
+            );
+            parse_str(&text, Path::new("t.toml"), &Overrides::default())
+        };
+        assert!(with(0.2, 1.5).is_ok());
+        let e = format!("{:?}", with(0.2, 500.0).unwrap_err());
+        assert!(
+            e.contains("spread = 500 is not allowed") && e.contains("at most 100"),
+            "{e}"
+        );
     }
 
     #[test]
