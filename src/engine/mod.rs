@@ -107,7 +107,7 @@ pub struct Scratch {
     pub favourability_home: Vec<f64>,
     pub favourability_elite: Vec<f64>,
     /// Hegselmann–Krause: neighbour counts per value; Friedkin–Johnsen with bad buzz:
-    /// weight totals per value; voter with one actor: trust per population (else empty).
+    /// weight totals per value (empty otherwise).
     pub aux: Vec<f32>,
     /// Word of mouth: familiarity after the social phase (empty when it is off).
     pub f_next: Vec<f32>,
@@ -168,8 +168,6 @@ impl Engine {
                 SocialRule::FriedkinJohnsen if world.params.negativity_bias > 0.0 => {
                     vec![0.0; world.opinions.x.len()]
                 }
-                // Voter with one actor: trust packed per population.
-                SocialRule::Voter if world.opinions.row() == world.opinions.k => vec![0.0; p],
                 _ => Vec::new(),
             },
             f_next: if world.params.word_of_mouth > 0.0 {

@@ -88,7 +88,7 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             5 => hk_fixed::<5>(&args, &mut s.x_next, r, eps),
             _ => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
         },
-        SocialRule::Voter => voter(&args, &mut s.x_next, &mut s.aux, r, k, key, t),
+        SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
         SocialRule::AsyncVoter => {
             trust_only(&args, &mut s.x_next, r, k);
             async_voter(&w.ties, &mut s.x_next, r, k, key, t);
@@ -597,18 +597,8 @@ fn deffuant(x: &[f32], out: &mut [f32], m: &Matching, r: usize, k: usize, eps: f
 /// would cost more than the copy itself; fixed blocks keep draws independent of threads.
 const VOTER_BLOCK: usize = 1024;
 
-/// `trust`: scratch of one value per population (one actor) or empty.
-fn voter(a: &Args, out: &mut [f32], trust: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
+fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
     let csr = a.csr;
-    if r == k {
-        // Trust packed on its own: the gathers below then touch half the cache lines.
-        trust
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(task_size())
-            .for_each(|(p, v)| *v = a.x[p * r]);
-    }
-    let trust = &*trust;
     out.par_chunks_mut(r * VOTER_BLOCK)
         .enumerate()
         .for_each(|(b, chunk)| {
@@ -619,7 +609,7 @@ fn voter(a: &Args, out: &mut [f32], trust: &mut [f32], r: usize, k: usize, key: 
                 if r == k {
                     // One actor (the classic models' case): the draw and the trust sum in
                     // one pass over the row; the same sums in the same order as below.
-                    let src = voter_one(a, trust, p, u, o);
+                    let src = voter_one(a, p, u, o);
                     o[1..].copy_from_slice(&a.x[src * r + 1..(src + 1) * r]);
                     continue;
                 }
@@ -652,20 +642,19 @@ fn voter_draw(csr: &Csr, p: usize, u: f32) -> usize {
 }
 
 /// One actor (row = one block of `k`): writes p's Friedkin–Johnsen trust to `o[0]` (as
-/// `fj_trust`, from `trust`, a packed copy of the trust entries) and returns
-/// `voter_draw(csr, p, u)`, reading each tie entry once. The draw's running sum adds the
-/// same weights in the same order, so it picks the same q.
+/// `fj_trust`) and returns `voter_draw(csr, p, u)`, reading each tie entry once. The
+/// draw's running sum adds the same weights in the same order, so it picks the same q.
 #[inline]
-fn voter_one(a: &Args, trust: &[f32], p: usize, u: f32, o: &mut [f32]) -> usize {
+fn voter_one(a: &Args, p: usize, u: f32, o: &mut [f32]) -> usize {
     let (csr, r) = (a.csr, o.len());
     let sw = csr.self_w[p];
-    let mut sum = sw * trust[p];
+    let mut sum = sw * a.x[p * r];
     let mut acc = sw;
     let mut src = p;
     let mut found = u < acc;
     for e in csr.row(p) {
         let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
-        sum += wt * trust[q];
+        sum += wt * a.x[q * r];
         // Selects, not branches: where the draw stops is random, a branch would mispredict.
         let take = !found & (wt > 0.0);
         src = if take { q } else { src };
@@ -844,7 +833,6 @@ mod tests {
         let args = Args::of(&w);
         let (r, k) = (w.opinions.row(), w.opinions.k);
         assert_eq!(r, k);
-        let trust: Vec<f32> = (0..w.pops.len()).map(|p| w.opinions.x[p * r]).collect();
         let (mut one, mut apart) = (vec![0.0; r], vec![0.0; r]);
         for p in 0..w.pops.len() {
             let mut cum = vec![0.0f32, w.ties.self_w[p]];
@@ -856,7 +844,7 @@ mod tests {
                 .chain(cum)
                 .chain([0.999_999_9]);
             for u in draws {
-                let src = voter_one(&args, &trust, p, u, &mut one);
+                let src = voter_one(&args, p, u, &mut one);
                 fj_trust(&args, p, &mut apart, r, k);
                 assert_eq!(src, voter_draw(&w.ties, p, u), "p {p}, u {u}");
                 assert_eq!(one[0].to_bits(), apart[0].to_bits(), "p {p}");
