@@ -23,7 +23,7 @@ use crate::engine::Engine;
 use crate::model::Instrument;
 use crate::world::World;
 use rayon::prelude::*;
-use survey::{Audience, CHUNK, add_net_terms};
+use survey::{Audience, CHUNK, NetViews};
 
 /// Population-weighted means toward one actor.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -55,30 +55,69 @@ pub const STORY_METRICS: [&str; 3] = ["believing", "fact_checked", "prebunked"];
 /// (soft power is attraction abroad; an actor's own public does not count), and net
 /// favourable over the common audience.
 pub fn actor_stats(w: &World) -> Vec<ActorStats> {
+    let aud = Audience::of(w);
+    let (_, people) = aud.size(w);
+    let mut buf = StatsBuffers::default();
+    actor_stats_into(w, aud, people, &mut buf);
+    buf.out
+}
+
+/// Partial sums of `actor_stats_into`, one row per chunk of populations and actor, kept
+/// between ticks so a record allocates nothing once they have their size.
+#[derive(Debug, Clone, Default)]
+pub struct StatsBuffers {
+    acc: Vec<[f64; 5]>,
+    net: Vec<[f64; 2]>,
+    out: Vec<ActorStats>,
+}
+
+/// `actor_stats` with the audience (`aud` and its people, fixed for a world) given and
+/// the sums in `buf`. One pass per population: its favourability toward each actor is
+/// computed once and serves both the foreign-public sums and net favourable.
+pub fn actor_stats_into<'b>(
+    w: &World,
+    aud: Audience,
+    audience_people: f64,
+    buf: &'b mut StatsBuffers,
+) -> &'b [ActorStats] {
     let n_act = w.actors.len();
     let n_pop = w.pops.len();
-    let aud = Audience::of(w);
+    buf.out.clear();
+    if n_act == 0 {
+        return &buf.out;
+    }
+    let chunks = n_pop.div_ceil(CHUNK);
+    buf.acc.resize(chunks * n_act, [0.0; 5]);
+    buf.net.resize(chunks * n_act, [0.0; 2]);
     let spread = w.params.survey_spread;
-    type Part = (Vec<[f64; 5]>, Vec<[f64; 2]>);
-    let partials: Vec<Part> = (0..n_pop.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut acc = vec![[0.0f64; 5]; n_act];
-            let mut net = vec![[0.0f64; 2]; n_act];
+    buf.acc
+        .par_chunks_mut(n_act)
+        .zip(buf.net.par_chunks_mut(n_act))
+        .enumerate()
+        .for_each(|(c, (acc, net))| {
+            acc.fill([0.0; 5]);
+            net.fill([0.0; 2]);
+            let mut views = NetViews::new(spread);
             for p in c * CHUNK..((c + 1) * CHUNK).min(n_pop) {
                 let n = w.pops.size[p];
                 let home = w.pops.home[p];
-                if aud.contains(home) {
-                    add_net_terms(w, p, spread, &mut net);
-                }
+                let audience = aud.contains(home);
                 let home = home as usize;
-                for (a, slot) in acc.iter_mut().enumerate() {
+                for a in 0..n_act {
+                    let f = w.opinions.familiarity[p * n_act + a] as f64;
+                    let fav = w.favourability(p, a);
+                    // Nobody here knows a (F = 0): no net term, and no Φ to evaluate.
+                    if audience && f != 0.0 {
+                        let nf = n * f;
+                        net[a][0] += nf * views.get(fav);
+                        net[a][1] += nf;
+                    }
                     if a == home {
                         continue;
                     }
-                    let f = w.opinions.familiarity[p * n_act + a] as f64;
                     let t = w.opinions.trust(p, a) as f64;
-                    let fav = w.favourability(p, a) as f64;
+                    let fav = fav as f64;
+                    let slot = &mut acc[a];
                     slot[0] += n * f * t * fav;
                     slot[1] += n * f;
                     slot[2] += n * t;
@@ -86,36 +125,33 @@ pub fn actor_stats(w: &World) -> Vec<ActorStats> {
                     slot[4] += n;
                 }
             }
-            (acc, net)
-        })
-        .collect();
-    let (_, audience_people) = aud.size(w);
-    (0..n_act)
-        .map(|a| {
-            let mut s = [0.0f64; 5];
-            let mut net = [0.0f64; 2];
-            for (part, part_net) in &partials {
-                for i in 0..5 {
-                    s[i] += part[a][i];
-                }
-                net[0] += part_net[a][0];
-                net[1] += part_net[a][1];
+        });
+    for a in 0..n_act {
+        let mut s = [0.0f64; 5];
+        let mut net = [0.0f64; 2];
+        for c in 0..chunks {
+            let (part, part_net) = (&buf.acc[c * n_act + a], &buf.net[c * n_act + a]);
+            for i in 0..5 {
+                s[i] += part[i];
             }
-            let people = if s[4] > 0.0 { s[4] } else { 1.0 };
-            ActorStats {
-                soft_power: s[0] / people,
-                familiarity: s[1] / people,
-                trust: s[2] / people,
-                favourability: s[3] / people,
-                net_favourable: crate::model::survey::net_favourable(net[0], net[1]),
-                aware: if audience_people > 0.0 {
-                    net[1] / audience_people
-                } else {
-                    0.0
-                },
-            }
-        })
-        .collect()
+            net[0] += part_net[0];
+            net[1] += part_net[1];
+        }
+        let people = if s[4] > 0.0 { s[4] } else { 1.0 };
+        buf.out.push(ActorStats {
+            soft_power: s[0] / people,
+            familiarity: s[1] / people,
+            trust: s[2] / people,
+            favourability: s[3] / people,
+            net_favourable: crate::model::survey::net_favourable(net[0], net[1]),
+            aware: if audience_people > 0.0 {
+                net[1] / audience_people
+            } else {
+                0.0
+            },
+        });
+    }
+    &buf.out
 }
 
 /// Shares of all people believing, fact-checked and prebunked, per story.
@@ -180,6 +216,10 @@ pub struct Recorder {
     /// For small scenarios: each population's favourability toward the focal actor,
     /// `[tick][population]` flattened (empty above `TRACE_MAX_POPULATIONS`).
     pub trace: Vec<f32>,
+    /// The common audience and its people (fixed for a world: homes and sizes never
+    /// change), found at the first record.
+    audience: Option<(Audience, f64)>,
+    stats: StatsBuffers,
 }
 
 impl Recorder {
@@ -188,6 +228,8 @@ impl Recorder {
             pairs: relation_pairs(&e.world),
             ticks: Vec::new(),
             trace: Vec::new(),
+            audience: None,
+            stats: StatsBuffers::default(),
         };
         r.record(e);
         r
@@ -195,7 +237,11 @@ impl Recorder {
 
     pub fn record(&mut self, e: &Engine) {
         let w = &e.world;
-        let stats = actor_stats(w);
+        let (aud, people) = *self.audience.get_or_insert_with(|| {
+            let aud = Audience::of(w);
+            (aud, aud.size(w).1)
+        });
+        let stats = actor_stats_into(w, aud, people, &mut self.stats);
         let actors = stats
             .iter()
             .enumerate()

@@ -64,9 +64,46 @@ impl Audience {
     }
 }
 
+/// Remembers `net_view` of the last favourabilities seen (σ fixed), for a pass over many
+/// populations: classic models and settled states repeat a handful of values (the voter
+/// model's are ±1 times a salience), and erf is the costliest part of a tick's record.
+/// A hit returns the bits `net_view` returned for the same input, so results are exact.
+/// Eight slots, direct-mapped by a multiplicative hash of the f32 bits.
+#[derive(Debug, Clone, Copy)]
+pub struct NetViews {
+    spread: f64,
+    /// f32 bits of a favourability, or `EMPTY` (never an f32's bits: it needs 33).
+    key: [u64; 8],
+    val: [f64; 8],
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl NetViews {
+    pub fn new(spread: f64) -> Self {
+        NetViews {
+            spread,
+            key: [EMPTY; 8],
+            val: [0.0; 8],
+        }
+    }
+    /// `net_view(fav, σ)`, bit for bit.
+    #[inline]
+    pub fn get(&mut self, fav: f32) -> f64 {
+        let bits = fav.to_bits();
+        // Top 3 bits of a Fibonacci hash: values differing only in sign get distinct slots.
+        let i = (bits.wrapping_mul(0x9E37_79B9) >> 29) as usize;
+        if self.key[i] != bits as u64 {
+            self.key[i] = bits as u64;
+            self.val[i] = net_view(fav as f64, self.spread);
+        }
+        self.val[i]
+    }
+}
+
 /// Adds population p's terms to every actor's [Σ N F (2Φ − 1), Σ N F].
 #[inline]
-pub fn add_net_terms(w: &World, p: usize, spread: f64, acc: &mut [[f64; 2]]) {
+pub fn add_net_terms(w: &World, p: usize, views: &mut NetViews, acc: &mut [[f64; 2]]) {
     let n_act = w.actors.len();
     let n = w.pops.size[p];
     for (a, slot) in acc.iter_mut().enumerate() {
@@ -75,7 +112,7 @@ pub fn add_net_terms(w: &World, p: usize, spread: f64, acc: &mut [[f64; 2]]) {
             continue; // nobody here knows a: no term (and no Φ to evaluate)
         }
         let nf = n * f;
-        slot[0] += nf * net_view(w.favourability(p, a) as f64, spread);
+        slot[0] += nf * views.get(w.favourability(p, a));
         slot[1] += nf;
     }
 }
@@ -86,7 +123,7 @@ pub fn add_net_terms(w: &World, p: usize, spread: f64, acc: &mut [[f64; 2]]) {
 pub fn net_sums(w: &World, pops: Option<&[u32]>, chunk: &mut [[f64; 2]], out: &mut [[f64; 2]]) {
     out.fill([0.0; 2]);
     let aud = Audience::of(w);
-    let spread = w.params.survey_spread;
+    let mut views = NetViews::new(w.params.survey_spread);
     let n = pops.map_or(w.pops.len(), <[u32]>::len);
     for c in 0..n.div_ceil(CHUNK) {
         chunk.fill([0.0; 2]);
@@ -95,7 +132,7 @@ pub fn net_sums(w: &World, pops: Option<&[u32]>, chunk: &mut [[f64; 2]], out: &m
             if pops.is_none() && !aud.contains(w.pops.home[p]) {
                 continue;
             }
-            add_net_terms(w, p, spread, chunk);
+            add_net_terms(w, p, &mut views, chunk);
         }
         for (o, c) in out.iter_mut().zip(chunk.iter()) {
             o[0] += c[0];
@@ -147,4 +184,33 @@ pub fn measure(w: &World, members: &[Vec<u32>], spread: f64) -> Vec<[f64; 3]> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The memo returns `net_view`'s own bits, on hits and misses, for values that repeat
+    /// (the voter model's ±1), that collide in a slot, and that never repeat.
+    #[test]
+    fn remembered_net_views_are_the_bits_net_view_gives() {
+        let spread = 0.4;
+        let mut views = NetViews::new(spread);
+        let values = (0..2_000)
+            .map(|i| (i as f32 * 0.618_034).fract() * 2.0 - 1.0)
+            .chain([1.0, -1.0, 0.0, -0.0, 1e-30, -1e-30, 0.5, -0.5].repeat(50))
+            .chain((0..500).map(|i| if i % 3 == 0 { 0.25 } else { -0.75 }));
+        let mut hits = 0;
+        for fav in values {
+            let before = views;
+            let got = views.get(fav);
+            hits += usize::from(before.key == views.key);
+            assert_eq!(
+                got.to_bits(),
+                net_view(fav as f64, spread).to_bits(),
+                "{fav}"
+            );
+        }
+        assert!(hits > 400, "repeated values must hit: {hits}");
+    }
 }

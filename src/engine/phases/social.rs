@@ -606,19 +606,14 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
             for (i, o) in chunk.chunks_mut(r).enumerate() {
                 let p = b * VOTER_BLOCK + i;
                 let u: f32 = rng.random();
-                // Draw q with probability W_pq (self first, then ties in order).
-                let mut acc = csr.self_w[p];
-                let mut src = p;
-                if u >= acc {
-                    // Entries of weight 0 (ties p does not listen through) are never drawn.
-                    for e in csr.row(p).filter(|&e| csr.w[e] > 0.0) {
-                        src = csr.nbr[e] as usize;
-                        acc += csr.w[e];
-                        if u < acc {
-                            break;
-                        }
-                    }
+                if r == k {
+                    // One actor (the classic models' case): the draw and the trust sum in
+                    // one pass over the row; the same sums in the same order as below.
+                    let src = voter_one(a, p, u, o);
+                    o[1..].copy_from_slice(&a.x[src * r + 1..(src + 1) * r]);
+                    continue;
                 }
+                let src = voter_draw(csr, p, u);
                 // Element-wise: rows are a few floats, too short for a memcpy call to pay.
                 for (oi, xi) in o.iter_mut().zip(&a.x[src * r..(src + 1) * r]) {
                     *oi = *xi;
@@ -626,6 +621,49 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
                 fj_trust(a, p, o, r, k);
             }
         });
+}
+
+/// q with probability W_pq for a uniform `u` in [0, 1): self first, then ties in order;
+/// entries of weight 0 (ties p does not listen through) are never drawn.
+#[inline]
+fn voter_draw(csr: &Csr, p: usize, u: f32) -> usize {
+    let mut acc = csr.self_w[p];
+    let mut src = p;
+    if u >= acc {
+        for e in csr.row(p).filter(|&e| csr.w[e] > 0.0) {
+            src = csr.nbr[e] as usize;
+            acc += csr.w[e];
+            if u < acc {
+                break;
+            }
+        }
+    }
+    src
+}
+
+/// One actor (row = one block of `k`): writes p's Friedkin–Johnsen trust to `o[0]` (as
+/// `fj_trust`) and returns `voter_draw(csr, p, u)`, reading each tie entry once. The
+/// draw's running sum adds the same weights in the same order, so it picks the same q.
+#[inline]
+fn voter_one(a: &Args, p: usize, u: f32, o: &mut [f32]) -> usize {
+    let (csr, r) = (a.csr, o.len());
+    let sw = csr.self_w[p];
+    let mut sum = sw * a.x[p * r];
+    let mut acc = sw;
+    let mut src = p;
+    let mut found = u < acc;
+    for e in csr.row(p) {
+        let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
+        sum += wt * a.x[q * r];
+        // Selects, not branches: where the draw stops is random, a branch would mispredict.
+        let take = !found & (wt > 0.0);
+        src = if take { q } else { src };
+        acc += if take { wt } else { 0.0 };
+        found |= take & (u < acc);
+    }
+    let s = a.stub[p];
+    o[0] = settle(((1.0 - s) * sum + s * a.anchor[p * r]).clamp(0.0, 1.0));
+    src
 }
 
 /// Random sequential voter updates on `x` (trust already updated): N times, a population
@@ -777,5 +815,40 @@ mod tests {
         assert_eq!(bits(&fast), bits(&general));
         assert_eq!(bits(&base), bits(&general));
         assert_ne!(general, w.opinions.x);
+    }
+
+    /// The one-actor voter pass reads each tie once for both the draw and the trust sum;
+    /// it must pick the same neighbour and write the same trust bits as the draw and
+    /// `fj_trust` done apart, including on rows with weight-0 entries and at draws that
+    /// land exactly on a cumulative weight.
+    #[test]
+    fn the_one_pass_voter_update_equals_the_draw_and_trust_done_apart() {
+        let mut w = graph_world(2_000, r#"{ model = "barabasi_albert", m = 3 }"#);
+        for (i, v) in w.opinions.x.iter_mut().enumerate() {
+            *v = (i as f32 * 0.618_034).fract();
+        }
+        for e in (0..w.ties.w.len()).step_by(5) {
+            w.ties.w[e] = 0.0; // ties some populations do not listen through
+        }
+        let args = Args::of(&w);
+        let (r, k) = (w.opinions.row(), w.opinions.k);
+        assert_eq!(r, k);
+        let (mut one, mut apart) = (vec![0.0; r], vec![0.0; r]);
+        for p in 0..w.pops.len() {
+            let mut cum = vec![0.0f32, w.ties.self_w[p]];
+            for e in w.ties.row(p) {
+                cum.push(cum.last().unwrap() + w.ties.w[e]);
+            }
+            let draws = (0..16)
+                .map(|i| i as f32 / 16.0)
+                .chain(cum)
+                .chain([0.999_999_9]);
+            for u in draws {
+                let src = voter_one(&args, p, u, &mut one);
+                fj_trust(&args, p, &mut apart, r, k);
+                assert_eq!(src, voter_draw(&w.ties, p, u), "p {p}, u {u}");
+                assert_eq!(one[0].to_bits(), apart[0].to_bits(), "p {p}");
+            }
+        }
     }
 }
