@@ -150,6 +150,7 @@ fn outputs_are_byte_identical_for_1_2_and_8_threads() {
     let timing: serde_json::Value =
         serde_json::from_slice(&std::fs::read(runs[2].join("timing.json")).unwrap()).unwrap();
     assert_eq!(timing["threads"], 8);
+    assert!(timing["plot_seconds"].as_f64().unwrap() > 0.0, "{timing}");
 }
 
 #[test]

@@ -5,7 +5,9 @@
 #     cargo build --release
 #     benches/whole_model/run.sh 10000 100000 1000000       # THREADS=2 TICKS=20 by default
 # Each size runs once per mode; repeat the command to get several samples. Peak memory is
-# the maximum resident set size of the whole `softpower run` process (GNU time).
+# the maximum resident set size of the whole `softpower run` process (GNU time); "load" is
+# the 1-minute load average when the run ended (the machine may be shared: compare the
+# two modes of one size, run back to back, rather than absolute times).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${BIN:-$here/../../target/release/softpower}
@@ -13,10 +15,10 @@ threads=${THREADS:-2}
 ticks=${TICKS:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-phases="budget events messaging exchanges propaganda misinformation social_influence diplomacy forgetting"
+phases="budget events listening messaging exchanges propaganda misinformation social_influence diplomacy forgetting"
 printf "| N | mode | build s | tick ms |"
 for p in $phases; do printf " %s |" "$p"; done
-printf " peak MB |\n"
+printf " peak MB | load |\n"
 for n in "$@"; do
   for mode in all fj; do
     "$here/scenario.sh" "$n" "$mode" > "$work/s.toml"
@@ -26,6 +28,6 @@ for n in "$@"; do
     printf "| %s | %s | %.2f | %.1f |" "$n" "$mode" "$(jq .build_seconds "$t")" \
       "$(jq ".simulate_seconds * 1000 / $ticks" "$t")"
     for p in $phases; do printf " %.2f |" "$(jq ".phase_seconds.$p * 1000 / $ticks" "$t")"; done
-    printf " %d |\n" "$(( $(cat "$work/rss") / 1024 ))"
+    printf " %d | %s |\n" "$(( $(cat "$work/rss") / 1024 ))" "$(cut -d' ' -f1 /proc/loadavg)"
   done
 done

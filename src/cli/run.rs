@@ -173,6 +173,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         out.remove_stale("survey.csv");
     }
     let mut figs = Vec::new();
+    let plot_started = std::time::Instant::now();
     if !args.output.no_plots {
         let actor = args.network_actor.as_deref();
         figs = crate::plot::with_output(fig_out, || figures::all(&run, gains.as_deref(), actor))?;
@@ -189,6 +190,8 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
             }
         }
     }
+    // Drawing and writing the figures (0 with --no-plots), to set against simulate_seconds.
+    let plot_secs = plot_started.elapsed().as_secs_f64();
     if args.output.no_report {
         out.remove_stale(REPORT);
     } else {
@@ -224,6 +227,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         "build_seconds": build_secs,
         "simulate_seconds": sim_secs,
         "phase_seconds": phase_seconds,
+        "plot_seconds": plot_secs,
         "contagion_tie_visits": run.engine.contagion_tie_visits(),
         "total_seconds": started.elapsed().as_secs_f64(),
         "population_ticks_per_second": run.engine.world.pops.len() as f64 * run.engine.tick as f64 / sim_secs.max(1e-9),

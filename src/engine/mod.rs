@@ -102,7 +102,6 @@ pub struct Scratch {
     /// Believing and fact-checked shares, `[pop * stories + story]`, side by side so a
     /// tie reads both from one cache line.
     pub frac: Vec<[f32; 2]>,
-    pub dirty_rows: Vec<bool>,
     /// Diplomacy: a government's target stances, and its elites' view (3.7).
     pub favourability_home: Vec<f64>,
     pub favourability_elite: Vec<f64>,
@@ -160,7 +159,6 @@ impl Engine {
             active: vec![false; world.campaigns.len()],
             intensity: vec![0.0; world.campaigns.len()],
             frac: vec![[0.0; 2]; p * q],
-            dirty_rows: vec![false; p],
             favourability_home: vec![0.0; world.actors.len()],
             favourability_elite: vec![0.0; world.actors.len()],
             aux: match world.params.social {

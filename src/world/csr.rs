@@ -154,28 +154,135 @@ impl Csr {
 
     /// Recomputes the influence weights of one row from its raw weights.
     pub fn normalise_row(&mut self, p: usize) {
-        let self_weight = self.self_raw[p];
         let r = self.row(p);
-        let sum: f64 = self.raw[r.clone()].iter().map(|&x| x as f64).sum();
-        let total = sum + self_weight as f64;
-        if sum > 0.0 {
-            let scale = 1.0 / total;
-            for e in r.clone() {
-                self.w[e] = (self.raw[e] as f64 * scale) as f32;
-            }
-            self.self_w[p] = (self_weight as f64 * scale) as f32;
-        } else {
-            for e in r.clone() {
-                self.w[e] = 0.0;
-            }
-            self.self_w[p] = 1.0;
-        }
-        let ws = &self.w[r];
-        self.row_w[p] = match ws.first() {
-            Some(&w0) if ws.iter().all(|&v| v.to_bits() == w0.to_bits()) => w0,
-            _ => f32::NAN,
-        };
+        normalise(
+            &self.raw[r.clone()],
+            &mut self.w[r],
+            self.self_raw[p],
+            &mut self.self_w[p],
+            &mut self.row_w[p],
+        );
     }
+
+    /// Calls `f(p, row)` for every row p, in parallel in tasks of at least `grain` rows. Each
+    /// call owns its row's weights, so what it does cannot depend on the thread count.
+    pub fn par_rows_mut<F>(&mut self, grain: usize, f: F)
+    where
+        F: Fn(usize, RowMut) + Sync + Send,
+    {
+        let n = self.len();
+        let parts = RowsMut {
+            first: 0,
+            offsets: &self.offsets,
+            raw: &mut self.raw,
+            w: &mut self.w,
+            self_raw: &self.self_raw,
+            self_w: &mut self.self_w,
+            row_w: &mut self.row_w,
+        };
+        parts.for_each(n, grain.max(1), &f);
+    }
+}
+
+/// One row's weights, owned by one task (`Csr::par_rows_mut`).
+pub struct RowMut<'a> {
+    pub raw: &'a mut [f32],
+    w: &'a mut [f32],
+    self_raw: f32,
+    self_w: &'a mut f32,
+    row_w: &'a mut f32,
+}
+
+impl RowMut<'_> {
+    /// `Csr::normalise_row` for this row.
+    pub fn normalise(&mut self) {
+        normalise(self.raw, self.w, self.self_raw, self.self_w, self.row_w);
+    }
+}
+
+/// Rows `first..first + self_w.len()`, split in halves until a part has at most `grain`
+/// rows (rayon::join, so nothing is allocated).
+struct RowsMut<'a> {
+    first: usize,
+    offsets: &'a [usize],
+    raw: &'a mut [f32],
+    w: &'a mut [f32],
+    self_raw: &'a [f32],
+    self_w: &'a mut [f32],
+    row_w: &'a mut [f32],
+}
+
+impl RowsMut<'_> {
+    fn for_each<F: Fn(usize, RowMut) + Sync + Send>(self, rows: usize, grain: usize, f: &F) {
+        let base = self.offsets[self.first];
+        if rows <= grain {
+            for i in 0..rows {
+                let p = self.first + i;
+                let r = self.offsets[p] - base..self.offsets[p + 1] - base;
+                f(
+                    p,
+                    RowMut {
+                        raw: &mut self.raw[r.clone()],
+                        w: &mut self.w[r],
+                        self_raw: self.self_raw[i],
+                        self_w: &mut self.self_w[i],
+                        row_w: &mut self.row_w[i],
+                    },
+                );
+            }
+            return;
+        }
+        let half = rows / 2;
+        let cut = self.offsets[self.first + half] - base;
+        let (raw_a, raw_b) = self.raw.split_at_mut(cut);
+        let (w_a, w_b) = self.w.split_at_mut(cut);
+        let (sr_a, sr_b) = self.self_raw.split_at(half);
+        let (sw_a, sw_b) = self.self_w.split_at_mut(half);
+        let (rw_a, rw_b) = self.row_w.split_at_mut(half);
+        let a = RowsMut {
+            first: self.first,
+            offsets: self.offsets,
+            raw: raw_a,
+            w: w_a,
+            self_raw: sr_a,
+            self_w: sw_a,
+            row_w: rw_a,
+        };
+        let b = RowsMut {
+            first: self.first + half,
+            offsets: self.offsets,
+            raw: raw_b,
+            w: w_b,
+            self_raw: sr_b,
+            self_w: sw_b,
+            row_w: rw_b,
+        };
+        rayon::join(
+            || a.for_each(half, grain, f),
+            || b.for_each(rows - half, grain, f),
+        );
+    }
+}
+
+/// Influence weights of one row from its raw weights: `w = raw / (s + Σ raw)`, self weight
+/// `s / (s + Σ raw)`, and the shared weight or NaN.
+fn normalise(raw: &[f32], w: &mut [f32], self_weight: f32, self_w: &mut f32, row_w: &mut f32) {
+    let sum: f64 = raw.iter().map(|&x| x as f64).sum();
+    let total = sum + self_weight as f64;
+    if sum > 0.0 {
+        let scale = 1.0 / total;
+        for (w, &x) in w.iter_mut().zip(raw) {
+            *w = (x as f64 * scale) as f32;
+        }
+        *self_w = (self_weight as f64 * scale) as f32;
+    } else {
+        w.fill(0.0);
+        *self_w = 1.0;
+    }
+    *row_w = match w.first() {
+        Some(&w0) if w.iter().all(|&v| v.to_bits() == w0.to_bits()) => w0,
+        _ => f32::NAN,
+    };
 }
 
 #[cfg(test)]

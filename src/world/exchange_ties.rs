@@ -11,6 +11,15 @@
 //! population, exactly as before. The exchanges phase multiplies each link's gain by
 //! H / min(H, k) (`gain_scale`), so what a target's ties to the home public gain in total
 //! does not depend on k.
+//!
+//! `ExchangeTies` lists, for every population, the entries of its own row of the tie
+//! matrix that exchanges strengthen, with the campaign that strengthens each, so the
+//! exchanges phase can work row by row in parallel (rows of home populations are shared
+//! by many targets and campaigns).
+
+use super::Csr;
+use crate::model::Instrument;
+use crate::model::checked::CampaignSpec;
 
 /// Home populations each exchange target is linked to at most (k).
 pub const HOME_LINKS: usize = crate::model::EXCHANGE_HOME_LINKS;
@@ -36,6 +45,69 @@ pub fn links(targets: &[u32], home: &[u32]) -> Vec<(u32, u32)> {
         out.extend(picked.map(|j| home[j]).filter(|&x| x != t).map(|x| (t, x)));
     }
     out
+}
+
+/// The tie entries exchanges strengthen, grouped by the row (population) that holds them:
+/// row p's are `entries[offsets[p]..offsets[p + 1]]`, each `(campaign, position within
+/// row p of the tie matrix)`, in campaign order, then in `links` order. Both directions of
+/// a link are listed: target→home in the target's row, home→target in the home
+/// population's row. Ties grow as targets × k, so this does too.
+#[derive(Debug, Clone, Default)]
+pub struct ExchangeTies {
+    pub offsets: Vec<usize>,
+    pub entries: Vec<(u32, u32)>,
+    /// Per campaign, `gain_scale` of its actor's home (1 for other instruments).
+    pub scale: Vec<f32>,
+}
+
+impl ExchangeTies {
+    /// The entries of every exchange campaign's links that exist in `ties`; `home[a]` is
+    /// actor a's home populations.
+    pub fn new(campaigns: &[CampaignSpec], home: &[Vec<u32>], ties: &Csr) -> ExchangeTies {
+        let n = ties.len();
+        let mut found: Vec<(u32, u32, u32)> = Vec::new(); // (row, campaign, position)
+        let mut scale = vec![1.0; campaigns.len()];
+        for (ci, c) in campaigns.iter().enumerate() {
+            if c.instrument != Instrument::Exchange {
+                continue;
+            }
+            let home = &home[c.actor as usize];
+            scale[ci] = gain_scale(home.len());
+            for (t, h) in links(&c.targets, home) {
+                let (t, h) = (t as usize, h as usize);
+                if let (Some(a), Some(b)) = (ties.slot(t, h as u32), ties.slot(h, t as u32)) {
+                    let pos = |row: usize, e: usize| (e - ties.offsets[row]) as u32;
+                    found.push((t as u32, ci as u32, pos(t, a)));
+                    found.push((h as u32, ci as u32, pos(h, b)));
+                }
+            }
+        }
+        // Stable counting sort by row keeps campaign order within each row.
+        let mut offsets = vec![0usize; n + 1];
+        for &(r, _, _) in &found {
+            offsets[r as usize + 1] += 1;
+        }
+        for p in 0..n {
+            offsets[p + 1] += offsets[p];
+        }
+        let mut fill = offsets.clone();
+        let mut entries = vec![(0, 0); found.len()];
+        for (r, ci, e) in found {
+            entries[fill[r as usize]] = (ci, e);
+            fill[r as usize] += 1;
+        }
+        ExchangeTies {
+            offsets,
+            entries,
+            scale,
+        }
+    }
+
+    /// Row p's entries.
+    #[inline]
+    pub fn of(&self, p: usize) -> &[(u32, u32)] {
+        &self.entries[self.offsets[p]..self.offsets[p + 1]]
+    }
 }
 
 /// Factor on each link's gain, H / min(H, k) for H home populations: 1 when every home

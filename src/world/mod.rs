@@ -172,9 +172,6 @@ pub struct Campaign {
     pub spec: CampaignSpec,
     /// People in all targets.
     pub audience: f64,
-    /// For exchanges: (target, home population, slot of target->home, slot of home->target)
-    /// for every tie joining a target to one of the actor's home populations.
-    pub tie_slots: Vec<[u32; 4]>,
 }
 
 impl std::ops::Deref for Campaign {
@@ -204,6 +201,8 @@ pub struct World {
     pub opinions: Opinions,
     /// Who listens to whom, with each population's self weight (`ties.self_raw`).
     pub ties: Csr,
+    /// The entries of `ties` that exchanges strengthen, row by row.
+    pub exchange_ties: exchange_ties::ExchangeTies,
     /// Media reach, `[(actor * 2 + channel) * pops + pop]`, in [0, 1].
     pub reach: Vec<f32>,
     /// Government stance of actor row toward actor column, `[a * actors + b]`, in [-1, 1].

@@ -14,11 +14,10 @@
 //! tied to at most k = `HOME_LINKS` of the H home populations (`world::exchange_ties`), and
 //! the factor H/min(H, k) keeps what a target's ties to the home public gain in total.
 
-use super::{for_each_campaign, push01, push11, value_fit};
+use super::{for_each_campaign, push01, push11, task_size, value_fit};
 use crate::engine::Scratch;
 use crate::model::Instrument;
 use crate::world::World;
-use crate::world::exchange_ties::gain_scale;
 
 pub fn run(w: &mut World, s: &mut Scratch) {
     let k = w.opinions.k;
@@ -44,33 +43,166 @@ pub fn run(w: &mut World, s: &mut Scratch) {
     strengthen_ties(w, s);
 }
 
-/// Sequential: rows of home populations are shared by many targets.
+/// Row by row in parallel: each row adds its entries' gains in campaign order (so every
+/// tie sums the same terms in the same order on any thread count), then is renormalised
+/// once if anything was added.
 fn strengthen_ties(w: &mut World, s: &mut Scratch) {
     let gain = w.params.ex_tie_gain;
-    if gain <= 0.0 {
+    if gain <= 0.0 || w.exchange_ties.entries.is_empty() {
         return;
     }
-    for (ci, c) in w.campaigns.iter().enumerate() {
-        let f = s.intensity[ci];
-        if c.instrument != Instrument::Exchange || f <= 0.0 {
-            continue;
+    let (ex, intensity) = (&w.exchange_ties, &s.intensity);
+    w.ties.par_rows_mut(task_size(), |p, mut row| {
+        let mut dirty = false;
+        for &(ci, e) in ex.of(p) {
+            let f = intensity[ci as usize];
+            if f > 0.0 {
+                row.raw[e as usize] += f * gain * ex.scale[ci as usize];
+                dirty = true;
+            }
         }
-        let g = f * gain * gain_scale(w.actors.home_pops[c.actor as usize].len());
-        for &[t, h, a, b] in &c.tie_slots {
-            w.ties.raw[a as usize] += g;
-            w.ties.raw[b as usize] += g;
-            s.dirty_rows[t as usize] = true;
-            s.dirty_rows[h as usize] = true;
+        if dirty {
+            row.normalise();
         }
-    }
-    for c in &w.campaigns {
-        for &[t, h, _, _] in &c.tie_slots {
-            for r in [t as usize, h as usize] {
-                if s.dirty_rows[r] {
-                    w.ties.normalise_row(r);
-                    s.dirty_rows[r] = false;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::engine::phases::{MIN_POPS_PER_TASK, set_task_size};
+    use crate::world::exchange_ties::{gain_scale, links};
+    use crate::world::testkit::world;
+
+    /// Two exchanges that share rows: b's targets include its own home and a's home, so
+    /// home rows are strengthened by both campaigns, and a population can be target and
+    /// home of the same campaign. 3,000 populations: hundreds of rayon tasks of 7 rows.
+    const SHARED: &str = r#"
+[scenario]
+name = "shared_rows"
+seed = 5
+ticks = 10
+[[actor]]
+id = "a"
+budget = 10
+[[actor]]
+id = "b"
+budget = 10
+[[actor]]
+id = "c"
+budget = 0
+[[generate]]
+prefix = "g"
+count = 3000
+graph = { model = "stochastic_block", blocks = [1000, 1000, 1000], p_in = 0.01, p_out = 0.001 }
+block_homes = ["a", "b", "c"]
+[[campaign]]
+id = "a_exchange"
+actor = "a"
+instrument = "exchange"
+targets = ["home:b", "home:c"]
+spend = 2
+[[campaign]]
+id = "b_exchange"
+actor = "b"
+instrument = "exchange"
+targets = ["group:g"]
+start = 3
+spend = 1
+"#;
+
+    /// The phase before it was parallel: campaign by campaign, link by link, then every
+    /// touched row normalised once.
+    fn campaign_by_campaign(w: &mut World, intensity: &[f32]) {
+        let gain = w.params.ex_tie_gain;
+        let mut dirty = vec![false; w.pops.len()];
+        for (ci, c) in w.campaigns.iter().enumerate() {
+            let f = intensity[ci];
+            if c.instrument != Instrument::Exchange || f <= 0.0 {
+                continue;
+            }
+            let home = &w.actors.home_pops[c.actor as usize];
+            let g = f * gain * gain_scale(home.len());
+            for (t, h) in links(&c.targets, home) {
+                let (t, h) = (t as usize, h as usize);
+                if let (Some(a), Some(b)) = (w.ties.slot(t, h as u32), w.ties.slot(h, t as u32)) {
+                    w.ties.raw[a] += g;
+                    w.ties.raw[b] += g;
+                    dirty[t] = true;
+                    dirty[h] = true;
                 }
             }
         }
+        for (p, d) in dirty.into_iter().enumerate() {
+            if d {
+                w.ties.normalise_row(p);
+            }
+        }
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    fn assert_same_ties(a: &World, b: &World) {
+        assert_eq!(bits(&a.ties.raw), bits(&b.ties.raw));
+        assert_eq!(bits(&a.ties.w), bits(&b.ties.w));
+        assert_eq!(bits(&a.ties.self_w), bits(&b.ties.self_w));
+        assert_eq!(bits(&a.ties.row_w), bits(&b.ties.row_w));
+    }
+
+    #[test]
+    fn strengthening_row_by_row_on_three_threads_gives_the_bytes_of_the_campaign_loop() {
+        let w = world(SHARED);
+        assert!(
+            w.exchange_ties.entries.len() > 2 * 2000,
+            "few links were built"
+        );
+        let mut reference = w.clone();
+        let mut e = Engine::new(w);
+        // Uneven participant shares, repeated so sums of several gains are compared.
+        e.scratch.intensity = vec![0.013, 0.0071];
+        for _ in 0..3 {
+            campaign_by_campaign(&mut reference, &e.scratch.intensity);
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        set_task_size(7);
+        pool.install(|| {
+            for _ in 0..3 {
+                strengthen_ties(&mut e.world, &mut e.scratch);
+            }
+        });
+        set_task_size(MIN_POPS_PER_TASK);
+        assert_ne!(bits(&e.world.ties.raw), bits(&world(SHARED).ties.raw));
+        assert_same_ties(&e.world, &reference);
+    }
+
+    #[test]
+    fn ten_ticks_with_shared_home_rows_are_identical_on_one_and_three_threads() {
+        let w = world(SHARED);
+        let run = |threads: usize, task: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            set_task_size(task);
+            let e = pool.install(|| {
+                let mut e = Engine::new(w.clone());
+                for _ in 0..10 {
+                    e.step();
+                }
+                e
+            });
+            set_task_size(MIN_POPS_PER_TASK);
+            e
+        };
+        let (one, split) = (run(1, MIN_POPS_PER_TASK), run(3, 7));
+        assert_ne!(bits(&one.world.ties.raw), bits(&w.ties.raw));
+        assert_same_ties(&one.world, &split.world);
+        assert_eq!(bits(&one.world.opinions.x), bits(&split.world.opinions.x));
     }
 }

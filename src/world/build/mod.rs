@@ -28,7 +28,8 @@ pub fn build(sc: &CheckedScenario) -> World {
     let reach = links::reach(sc, n_pop);
     let interest = links::interests(sc);
     let stories = plans::stories(sc, &pops, &rkey);
-    let campaigns = plans::campaigns(sc, &actors, &pops, &ties);
+    let campaigns = plans::campaigns(sc, &pops);
+    let exchange_ties = exchange_ties::ExchangeTies::new(&sc.campaigns, &actors.home_pops, &ties);
     let (camp_off, camp_idx) = plans::campaigns_per_population(&campaigns, n_pop);
     let listen = listen::Listen::new(&campaigns, &pops.size, sc.ticks);
     let mut w = World {
@@ -42,6 +43,7 @@ pub fn build(sc: &CheckedScenario) -> World {
         pops,
         opinions,
         ties,
+        exchange_ties,
         reach,
         relations: vec![0.0; interest.len()],
         interest,

@@ -3,7 +3,7 @@
 use crate::model::Instrument;
 use crate::model::checked::CheckedScenario;
 use crate::rng::{Purpose, stream};
-use crate::world::{Actors, Campaign, Compartments, Csr, Populations, Stories, exchange_ties};
+use crate::world::{Campaign, Compartments, Populations, Stories};
 use rand_distr::{Binomial, Distribution};
 
 pub(super) fn stories(sc: &CheckedScenario, pops: &Populations, rkey: &[u8; 32]) -> Stories {
@@ -49,29 +49,14 @@ pub(super) fn stories(sc: &CheckedScenario, pops: &Populations, rkey: &[u8; 32])
     }
 }
 
-pub(super) fn campaigns(
-    sc: &CheckedScenario,
-    actors: &Actors,
-    pops: &Populations,
-    ties: &Csr,
-) -> Vec<Campaign> {
-    let mut campaigns = Vec::with_capacity(sc.campaigns.len());
-    for c in &sc.campaigns {
-        let mut tie_slots = Vec::new();
-        if c.instrument == Instrument::Exchange {
-            for (t, h) in exchange_ties::links(&c.targets, &actors.home_pops[c.actor as usize]) {
-                if let (Some(a), Some(b)) = (ties.slot(t as usize, h), ties.slot(h as usize, t)) {
-                    tie_slots.push([t, h, a as u32, b as u32]);
-                }
-            }
-        }
-        campaigns.push(Campaign {
+pub(super) fn campaigns(sc: &CheckedScenario, pops: &Populations) -> Vec<Campaign> {
+    sc.campaigns
+        .iter()
+        .map(|c| Campaign {
             spec: c.clone(),
             audience: c.targets.iter().map(|&p| pops.size[p as usize]).sum(),
-            tie_slots,
-        });
-    }
-    campaigns
+        })
+        .collect()
 }
 
 /// Campaigns touching each population, as offsets and indices (ascending).
