@@ -186,8 +186,20 @@ pub fn discover(args: DiscoverArgs) -> Result<()> {
         min_mass: args.min_mass,
         min_density: args.density,
     };
+    let file = loaded.path.display().to_string();
+    let page = crate::output::sensitivity::PageInfo {
+        file: &file,
+        description: &sc.scenario.description,
+        ticks: loaded.checked.ticks,
+        tick_label: &loaded.checked.tick_label,
+    };
     let mut files = crate::plot::with_output(fig_out, || {
-        write_discover(&out, &report, !args.output.no_plots)
+        write_discover(
+            &out,
+            &report,
+            !args.output.no_plots,
+            (!args.output.no_report).then_some(&page),
+        )
     })?;
     let sims = (args.samples as usize * names.len()) as f64;
     out.write(

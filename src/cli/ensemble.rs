@@ -349,6 +349,18 @@ fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
         values: Vec::new(),
     }];
     let mut scenarios = vec![loaded.checked.clone()];
+    // Every declared strategy is a point of the frontier too, paired over the same seeds.
+    for (name, description, s) in
+        crate::experiment::split::strategy_points(sc, &loaded.checked, loaded.base_dir())
+            .map_err(invalid)?
+    {
+        infos.push(VariantInfo {
+            name,
+            description,
+            values: Vec::new(),
+        });
+        scenarios.push(s);
+    }
     for p in pts {
         let total = crate::output::tables::fmt(p.total);
         infos.push(VariantInfo {
@@ -652,25 +664,18 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
         if m.kind == "sweep" {
             files::write_sweep(out, agg, plots && agg.complete, &report)
         } else {
-            let mut w = files::write_compare(
+            // A split's pareto.csv and figure are written (and shown on its page) here too.
+            files::write_compare(
                 out,
                 agg,
                 &capitalise(&m.tick_label),
                 plots && agg.complete,
                 &report,
-            )?;
-            if m.kind == "split" {
-                w.extend(crate::output::split::write_pareto(
-                    out,
-                    agg,
-                    plots && agg.complete,
-                )?);
-            }
-            Ok(w)
+            )
         }
     })?;
     let mut regret = None;
-    if m.kind == "compare"
+    if (m.kind == "compare" || m.kind == "split")
         && let Some(d) = crate::output::sensitivity::decision(agg)
     {
         out.write(
@@ -678,7 +683,7 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
             &crate::output::sensitivity::decision_csv(agg, &d)?,
         )?;
         written.push("decision.csv".into());
-        if m.variants.len() > 1 {
+        if m.variants.len() > 1 && m.kind == "compare" {
             regret = Some(decision_text(agg, &d));
         }
     }
