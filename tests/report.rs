@@ -685,3 +685,274 @@ fn an_inject_shows_as_a_marker_on_the_scoreboard_from_the_round_it_strikes() {
         }
     }
 }
+
+/// The text of a page without its markup, entities decoded the way `esc` encodes them.
+fn page_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The number just before the first occurrence of `suffix` in `text`.
+fn number_before(text: &str, suffix: &str) -> f64 {
+    let at = text
+        .find(suffix)
+        .unwrap_or_else(|| panic!("\"{suffix}\" is not on the page"));
+    let head = &text[..at];
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    head[start..].replace(',', "").parse().unwrap()
+}
+
+fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|x| {
+            head.iter()
+                .cloned()
+                .zip(x.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_split_sweep_puts_every_declared_strategy_on_the_frontier_and_says_where_each_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("split");
+    softpower()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--split",
+            "norland:norland_scholarships,norland_digital",
+            "--total",
+            "0.8",
+            "--steps",
+            "2",
+            "--runs",
+            "2",
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let strategies = [
+        "exchanges_only",
+        "digital_only",
+        "elites_first",
+        "never_stop",
+        "listen_and_shift",
+    ];
+    let pareto = csv_rows(&out.join("pareto.csv"));
+    assert_eq!(
+        pareto.len(),
+        1 + strategies.len() + 3,
+        "baseline, strategies, splits"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert_pngs_embedded(&out, &html);
+    let text = page_text(&html);
+    for s in strategies {
+        let row = pareto
+            .iter()
+            .find(|r| r["variant"] == s)
+            .unwrap_or_else(|| panic!("{s} is a point of the frontier"));
+        assert_eq!(row["kind"], "strategy");
+        assert!(row["spend"].parse::<f64>().unwrap() > 0.0);
+        let lo: f64 = row["effect_ci_low"].parse().unwrap();
+        let hi: f64 = row["effect_ci_high"].parse().unwrap();
+        let e: f64 = row["effect"].parse().unwrap();
+        assert!(lo <= e && e <= hi, "{s}: the effect lies in its interval");
+        // The page's verdict on each strategy is the one pareto.csv gives.
+        let verdict = if row["on_front"] == "true" {
+            format!("Strategy {s} is on the front")
+        } else {
+            format!("Strategy {s} costs more for less")
+        };
+        assert!(text.contains(&verdict), "the page says: {verdict}");
+    }
+    assert_eq!(
+        pareto.iter().filter(|r| r["kind"] == "split").count(),
+        3,
+        "three splits of the total"
+    );
+    // decision.csv as compare writes it: one row per point, exactly one minimax choice.
+    let decision = csv_rows(&out.join("decision.csv"));
+    assert_eq!(decision.len(), pareto.len());
+    assert_eq!(
+        decision
+            .iter()
+            .filter(|r| r["minimax_regret_choice"] == "true")
+            .count(),
+        1
+    );
+    let p_best: f64 = decision
+        .iter()
+        .map(|r| r["p_best"].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (p_best - 1.0).abs() < 1e-9,
+        "some point is best in every run"
+    );
+    let choice = decision
+        .iter()
+        .find(|r| r["minimax_regret_choice"] == "true")
+        .unwrap();
+    assert!(text.contains(&format!("Minimax-regret choice: {}", choice["strategy"])));
+    for f in ["pareto.csv", "decision.csv", "paired.csv"] {
+        assert!(html.contains(&format!("href=\"{f}\"")), "links {f}");
+    }
+    assert!(html.contains("<figure id=\"pareto\""));
+    check_page(&out.join("report.html"), figures_of(&out, ".png").len());
+}
+
+#[test]
+fn discover_writes_a_report_page_with_the_chosen_box_and_honours_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("discover");
+    let run = |out: &Path, extra: &[&str]| {
+        softpower()
+            .args([
+                "discover",
+                "scenarios/middle_power_uncertain.toml",
+                "--question",
+                "elites_first beats digital_only on soft_power:norland",
+                "--samples",
+                "16",
+                "--quiet",
+                "--threads",
+                "2",
+                "--out",
+            ])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run(&out, &[]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    let text = page_text(&html);
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("discover.json")).unwrap()).unwrap();
+    let chosen = &j["chosen"];
+    assert!(text.contains("elites_first beats digital_only on soft_power:norland"));
+    assert!(
+        text.contains(&format!(
+            "Where it holds: {}.",
+            chosen["description"].as_str().unwrap()
+        )),
+        "the chosen box in words"
+    );
+    // The percentages the page gives are discover.json's, rounded.
+    for (k, after) in [
+        ("density", "% of samples (density"),
+        ("coverage", "% of all yes-samples (coverage)"),
+        ("mass", "% of all samples (mass)"),
+    ] {
+        let shown = number_before(&text, after);
+        let want = 100.0 * chosen[k].as_f64().unwrap();
+        assert!(
+            (shown - want).abs() <= 0.005 * want.abs() + 1e-9,
+            "{k}: the page shows {shown}%, discover.json has {want}%"
+        );
+    }
+    for b in chosen["bounds"].as_array().unwrap() {
+        assert!(text.contains(b["parameter"].as_str().unwrap()));
+        if b["low"].is_null() && b["high"].is_null() {
+            assert!(text.contains("Left free"), "a parameter left free is named");
+        }
+    }
+    assert!(html.contains("<figure id=\"discover\""));
+    for f in ["discover.csv", "box.csv", "samples.csv", "discover.json"] {
+        assert!(html.contains(&format!("href=\"{f}\"")), "links {f}");
+    }
+    check_page(&out.join("report.html"), 1);
+
+    // --no-report writes no page, and a forced rerun removes an old one.
+    run(&out, &["--no-report", "--force"]);
+    assert!(!out.join("report.html").exists());
+}
+
+#[test]
+fn calibrate_writes_a_report_page_with_the_fit_the_posterior_and_the_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("calibrate");
+    let run = |extra: &[&str]| {
+        softpower()
+            .args([
+                "calibrate",
+                "scenarios/calibration/survey_recovery.toml",
+                "--steps",
+                "60",
+                "--predictive-draws",
+                "20",
+                "--quiet",
+                "--threads",
+                "2",
+                "--out",
+            ])
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run(&[]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert_pngs_embedded(&out, &html);
+    let text = page_text(&html);
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let fits = figures_of(&out, ".png");
+    assert!(
+        fits.len() >= 2 && fits.iter().all(|f| f.starts_with("fit_")),
+        "one fit figure per surveyed unit: {fits:?}"
+    );
+    for p in s["parameters"].as_array().unwrap() {
+        assert!(
+            text.contains(p["path"].as_str().unwrap()),
+            "posterior table row"
+        );
+    }
+    for w in s["warnings"].as_array().unwrap() {
+        assert!(
+            text.contains(&format!("Warning: {}", w.as_str().unwrap())),
+            "identification and other warnings are on the page"
+        );
+    }
+    assert!(text.contains("Posterior predictive check: p = "));
+    assert!(text.contains(&format!(
+        "to {} survey figures",
+        s["observations"].as_u64().unwrap()
+    )));
+    for f in ["posterior.csv", "fit.csv", "summary.json"] {
+        assert!(html.contains(&format!("href=\"{f}\"")), "links {f}");
+    }
+    check_page(&out.join("report.html"), fits.len());
+
+    run(&["--no-report", "--force"]);
+    assert!(!out.join("report.html").exists());
+    assert!(!summary_files(&out).contains(&"report.html".to_string()));
+}

@@ -3,7 +3,7 @@
 //! sampler live in `experiment::calibrate`, the files in `output::calibrate`.
 
 use super::progress::Progress;
-use super::{OutputArgs, say, tell, thread_pool};
+use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
 use crate::experiment::calibrate::{Problem, SamplerPlan, fit, out_of_sample, predictive};
 use crate::output::OutDir;
@@ -94,11 +94,6 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
             "--walkers {walkers}: the ensemble needs an even number of walkers, at least twice the {dims} parameters"
         )));
     }
-    if args.output.no_report {
-        // The flag is shared with the commands that write report.html; say so rather
-        // than accept it silently.
-        tell!("note: calibrate writes no report.html (yet), so --no-report has nothing to skip");
-    }
     let fig_out = args.output.figures()?;
     let path = args
         .out
@@ -166,8 +161,20 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         tick_label: &loaded.checked.tick_label,
         out_of_sample: oos.as_ref(),
     };
+    let file = loaded.path.display().to_string();
+    let page = crate::output::sensitivity::PageInfo {
+        file: &file,
+        description: &sc.scenario.description,
+        ticks: loaded.checked.ticks,
+        tick_label: &loaded.checked.tick_label,
+    };
     let mut files = crate::plot::with_output(fig_out, || {
-        write_calibration(&out, &report, !args.output.no_plots)
+        write_calibration(
+            &out,
+            &report,
+            !args.output.no_plots,
+            (!args.output.no_report).then_some(&page),
+        )
     })?;
     let sims = (walkers * (steps + 1) + pred.series.len() + 1) as f64;
     out.write(

@@ -330,9 +330,21 @@ fn finish(st: &Setup, args: &DiscoverArgs, out: &OutDir, values: &[f64]) -> Resu
         min_mass: args.min_mass,
         min_density: args.density,
     };
+    let file = st.loaded.path.display().to_string();
+    let page = crate::output::sensitivity::PageInfo {
+        file: &file,
+        description: &sc.scenario.description,
+        ticks: st.loaded.checked.ticks,
+        tick_label: &st.loaded.checked.tick_label,
+    };
     let fig_out = args.output.figures()?;
     let files = crate::plot::with_output(fig_out, || {
-        write_discover(out, &report, !args.output.no_plots)
+        write_discover(
+            out,
+            &report,
+            !args.output.no_plots,
+            (!args.output.no_report).then_some(&page),
+        )
     })?;
     if !args.output.quiet {
         say!("{}", text(&report, args.density));

@@ -361,6 +361,30 @@ fn split_sweep(loaded: &Loaded, spec: &str, args: &SweepArgs) -> Result<()> {
         values: Vec::new(),
     }];
     let mut raws = vec![(base.clone(), loaded.checked.clone())];
+    // Every declared strategy is a point of the frontier too, paired over the same seeds
+    // (and, under priors, the same draws).
+    for (name, description, checked) in
+        crate::experiment::split::strategy_points(sc, &loaded.checked, loaded.base_dir())
+            .map_err(invalid)?
+    {
+        let Some((i, st)) = sc
+            .strategies
+            .iter()
+            .enumerate()
+            .find(|(_, x)| x.name == name)
+        else {
+            continue;
+        };
+        let raw = crate::scenario::strategy::apply(&base, i, st)
+            .map_err(|d| invalid(format!("strategy {name}: {}", d[0].message)))?
+            .0;
+        infos.push(VariantInfo {
+            name,
+            description,
+            values: Vec::new(),
+        });
+        raws.push((raw, checked));
+    }
     for p in pts {
         let total = crate::output::tables::fmt(p.total);
         infos.push(VariantInfo {
@@ -584,25 +608,18 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
         if m.kind == "sweep" {
             files::write_sweep(out, agg, plots && agg.complete, &report)
         } else {
-            let mut w = files::write_compare(
+            // A split's pareto.csv and figure are written (and shown on its page) here too.
+            files::write_compare(
                 out,
                 agg,
                 &capitalise(&m.tick_label),
                 plots && agg.complete,
                 &report,
-            )?;
-            if m.kind == "split" {
-                w.extend(crate::output::split::write_pareto(
-                    out,
-                    agg,
-                    plots && agg.complete,
-                )?);
-            }
-            Ok(w)
+            )
         }
     })?;
     let mut regret = None;
-    if m.kind == "compare"
+    if (m.kind == "compare" || m.kind == "split")
         && let Some(d) = crate::output::sensitivity::decision(agg)
     {
         out.write(
@@ -610,7 +627,7 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
             &crate::output::sensitivity::decision_csv(agg, &d)?,
         )?;
         written.push("decision.csv".into());
-        if m.variants.len() > 1 {
+        if m.variants.len() > 1 && m.kind == "compare" {
             regret = Some(decision_text(agg, &d));
         }
     }

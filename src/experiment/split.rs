@@ -221,6 +221,28 @@ pub fn points(
     Ok(out)
 }
 
+/// Every `[[strategy]]` the scenario declares, checked, with its description: each is
+/// one more point of the cost–effect frontier, paired with the splits over the same seeds.
+pub fn strategy_points(
+    sc: &Scenario,
+    checked: &CheckedScenario,
+    base_dir: &Path,
+) -> Result<Vec<(String, String, CheckedScenario)>, String> {
+    let all = crate::scenario::check::strategies::variants(sc, checked, base_dir, None)?;
+    Ok(all
+        .into_iter()
+        .skip(1) // the baseline, which the sweep runs first anyway
+        .map(|(name, s)| {
+            let d = sc
+                .strategies
+                .iter()
+                .find(|x| x.name == name)
+                .map_or(String::new(), |x| x.description.clone());
+            (name, d, s)
+        })
+        .collect())
+}
+
 /// A spend for a name: up to 6 significant digits, no trailing zeros.
 fn short(v: f64) -> String {
     let s = format!("{v:.6}");

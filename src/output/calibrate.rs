@@ -1,5 +1,6 @@
 //! Files of the survey and of a calibration: `survey.csv` of a run; `posterior.csv`,
-//! `fit.csv`, one fit figure per surveyed unit and `summary.json` of `softpower calibrate`.
+//! `fit.csv`, one fit figure per surveyed unit, `summary.json` and the report page of
+//! `softpower calibrate`.
 //! Shares are written in percent, as surveys report them.
 
 use super::OutDir;
@@ -9,6 +10,9 @@ use crate::experiment::calibrate::{
     Chain, OutOfSample, Posterior, Predictive, Problem, band, wilson,
 };
 use crate::model::survey::{Measure, Observation, SurveySpec};
+use crate::output::ensemble::REPORT;
+use crate::output::report::{self, Figure, Hover};
+use crate::output::sensitivity::PageInfo;
 use crate::plot::{self, Band, BandChart};
 use std::fmt::Write;
 
@@ -253,7 +257,7 @@ fn survey_points<'a>(name: String, obs: impl Iterator<Item = &'a Observation>) -
 
 /// One figure per surveyed unit: the model's median and 50 % / 90 % bands over time for
 /// each observed series, and the survey figures with their 95 % sampling intervals.
-fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
+fn fit_figures(r: &CalibrationReport) -> Result<Vec<Figure>> {
     let pb = r.problem;
     let mut units: Vec<usize> = pb.keys.iter().map(|k| k.unit).collect();
     units.dedup();
@@ -261,15 +265,21 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
     let ticks: Vec<f64> = (0..=pb.ticks).map(f64::from).collect();
     for u in units {
         let mut series = Vec::new();
+        let mut hover = Vec::new();
         for (ki, k) in pb.keys.iter().enumerate().filter(|(_, k)| k.unit == u) {
             let label = k.measure.phrase(&pb.actors[k.actor as usize]);
             let bands: Vec<[f64; 5]> = (0..ticks.len())
                 .map(|t| band_at(r.predictive, ki, t))
                 .collect();
+            let median: Vec<f64> = bands.iter().map(|b| 100.0 * b[2]).collect();
+            hover.push((
+                format!("{label}: model median"),
+                ticks.iter().copied().zip(median.iter().copied()).collect(),
+            ));
             series.push(Band {
                 name: format!("{label}: model"),
                 x: ticks.clone(),
-                median: bands.iter().map(|b| 100.0 * b[2]).collect(),
+                median,
                 inner: bands.iter().map(|b| (100.0 * b[1], 100.0 * b[3])).collect(),
                 outer: bands.iter().map(|b| (100.0 * b[0], 100.0 * b[4])).collect(),
             });
@@ -287,31 +297,71 @@ fn fit_figures(r: &CalibrationReport) -> Result<Vec<(String, Vec<u8>)>> {
                 series.push(held);
             }
         }
+        let name = &pb.spec.units[u].name;
         let bytes = plot::band_chart(&BandChart {
-            title: format!(
-                "{}: surveys and the calibrated model",
-                pb.spec.units[u].name
-            ),
+            title: format!("{name}: surveys and the calibrated model"),
             x_label: r.tick_label.to_string(),
             y_label: "% of respondents".into(),
             series,
             inner_label: "model, 50% of posterior".into(),
             outer_label: "model, 90% of posterior".into(),
         })?;
-        out.push((
-            format!(
-                "{}.{}",
-                fit_stem(&pb.spec.units[u].name),
-                plot::current_format().ext()
-            ),
+        out.push(Figure::new(
+            &fit_stem(name),
             bytes,
+            format!(
+                "{name}: each line is the model's median share of respondents over the posterior draws, in each {}, with the middle 50% (darker) and 90% (lighter) of draws as bands (parameter uncertainty only); each dot is a survey figure with its 95% sampling interval (Wilson), held-out figures drawn apart. A fit is good where the dots' intervals meet the bands.",
+                r.tick_label
+            ),
+            Hover::Lines(hover),
         ));
     }
     Ok(out)
 }
 
-/// Writes every file of a calibration; returns their names.
-pub fn write_calibration(out: &OutDir, r: &CalibrationReport, plots: bool) -> Result<Vec<String>> {
+/// Per unit: fitted survey figures, the model median's mean absolute error (percentage
+/// points) and the share of figures inside the model's 90 % band, or whose 95 % sampling
+/// interval meets it.
+pub fn fit_by_unit(r: &CalibrationReport) -> Vec<(String, usize, f64, f64, f64)> {
+    let pb = r.problem;
+    let mut out: Vec<(String, usize, f64, f64, f64)> = Vec::new();
+    for o in &pb.spec.observations {
+        let name = &pb.spec.units[o.unit].name;
+        let i = match out.iter().position(|x| &x.0 == name) {
+            Some(i) => i,
+            None => {
+                out.push((name.clone(), 0, 0.0, 0.0, 0.0));
+                out.len() - 1
+            }
+        };
+        let b = band_at(
+            r.predictive,
+            key_index(pb, o.unit, o.actor, o.measure),
+            o.tick as usize,
+        );
+        let (lo, hi) = wilson(o.share, o.n);
+        out[i].1 += 1;
+        out[i].2 += 100.0 * (b[2] - o.share).abs();
+        out[i].3 += f64::from(u8::from(b[0] <= o.share && o.share <= b[4]));
+        out[i].4 += f64::from(u8::from(lo <= b[4] && b[0] <= hi));
+    }
+    for x in &mut out {
+        let n = x.1 as f64;
+        x.2 /= n;
+        x.3 /= n;
+        x.4 /= n;
+    }
+    out
+}
+
+/// Writes every file of a calibration (the report page when `page` is given, a stale one
+/// removed otherwise); returns their names.
+pub fn write_calibration(
+    out: &OutDir,
+    r: &CalibrationReport,
+    plots: bool,
+    page: Option<&PageInfo>,
+) -> Result<Vec<String>> {
     let mut files = Vec::new();
     out.write("posterior.csv", &posterior_csv(r))?;
     files.push("posterior.csv".to_string());
@@ -321,13 +371,21 @@ pub fn write_calibration(out: &OutDir, r: &CalibrationReport, plots: bool) -> Re
         out.write("out_of_sample.csv", &out_of_sample_csv(r.problem, oos))?;
         files.push("out_of_sample.csv".to_string());
     }
-    if plots {
-        for (name, bytes) in fit_figures(r)? {
-            out.write(&name, &bytes)?;
-            files.push(name);
-        }
+    let figures = if plots { fit_figures(r)? } else { Vec::new() };
+    for f in &figures {
+        out.write(&f.name, &f.bytes)?;
+        files.push(f.name.clone());
+    }
+    if page.is_some() {
+        files.push(REPORT.to_string());
+    } else {
+        out.remove_stale(REPORT);
     }
     files.push("summary.json".to_string());
+    if let Some(info) = page {
+        let p = report::calibrate_page(r, info, figures, &files);
+        out.write(REPORT, report::html(&p).as_bytes())?;
+    }
     let params: Vec<serde_json::Value> = r
         .posterior
         .params

@@ -1,13 +1,16 @@
 //! Files of scenario discovery: `discover.csv` (the peeling trajectory, the chosen box
 //! marked), `box.csv` (the chosen box, one row per parameter), `samples.csv` (every
 //! sample's parameters, metric values and answer), `discover.json` (manifest and chosen
-//! box) and the coverage–density figure.
+//! box), the coverage–density figure and the report page.
 
 use super::OutDir;
 use super::tables::fmt;
 use crate::error::{Error, Result};
 use crate::experiment::discover::{Discovery, Question, Samples};
 use crate::experiment::uncertainty::Space;
+use crate::output::ensemble::REPORT;
+use crate::output::report::{self, Figure, Hover};
+use crate::output::sensitivity::PageInfo;
 use crate::plot::{self, ScatterChart, ScatterPoint};
 use serde_json::json;
 
@@ -194,8 +197,23 @@ fn figure(r: &Report) -> Result<Vec<u8>> {
     })?)
 }
 
-/// Writes the files of a discovery; returns their names.
-pub fn write_discover(out: &OutDir, r: &Report, plots: bool) -> Result<Vec<String>> {
+/// How to read the figure.
+fn caption(r: &Report) -> String {
+    format!(
+        "each dot is one box of the PRIM peeling trajectory for \"{}\": across, its coverage (the share of all samples answering yes that fall inside it); up, its density (the share of the samples inside it answering yes). Peeling trades coverage for density, from the whole prior at the bottom right towards small pure boxes at the top left; the chosen box is marked.",
+        r.question
+    )
+}
+
+/// Writes the files of a discovery (figures in the thread's [`plot::with_output`]
+/// format, the report page when `page` is given, a stale one removed otherwise);
+/// returns their names.
+pub fn write_discover(
+    out: &OutDir,
+    r: &Report,
+    plots: bool,
+    page: Option<&PageInfo>,
+) -> Result<Vec<String>> {
     let mut files = vec![
         "discover.csv".to_string(),
         "box.csv".into(),
@@ -206,16 +224,36 @@ pub fn write_discover(out: &OutDir, r: &Report, plots: bool) -> Result<Vec<Strin
     out.write("box.csv", &box_csv(r)?)?;
     out.write("samples.csv", &samples_csv(r)?)?;
     out.write("discover.json", &serde_json::to_vec_pretty(&manifest(r))?)?;
+    let mut figures = Vec::new();
     if plots {
-        let name = format!("discover.{}", plot::current_format().ext());
-        out.write(&name, &figure(r)?)?;
-        files.push(name);
+        let bytes = figure(r)?;
+        let hover = Hover::Points(
+            r.discovery
+                .trajectory
+                .boxes
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (format!("box {i}"), b.coverage, b.density))
+                .collect(),
+        );
+        let f = Figure::new("discover", bytes, caption(r), hover);
+        out.write(&f.name, &f.bytes)?;
+        files.push(f.name.clone());
+        figures.push(f);
     }
     for ext in ["png", "svg"] {
         let name = format!("discover.{ext}");
         if !files.contains(&name) {
             out.remove_stale(&name);
         }
+    }
+    match page {
+        Some(info) => {
+            files.push(REPORT.into());
+            let p = report::discover_page(r, info, figures, &files);
+            out.write(REPORT, report::html(&p).as_bytes())?;
+        }
+        None => out.remove_stale(REPORT),
     }
     Ok(files)
 }

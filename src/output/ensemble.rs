@@ -531,7 +531,14 @@ pub fn ranking(a: &Aggregate) -> Vec<RankRow> {
                 .map(|(s, b)| s - b)
                 .collect();
             let nan3 = (f64::NAN, f64::NAN, f64::NAN);
-            let ce = ratio_of_means(&gain, &extra).unwrap_or(nan3);
+            // Equal spends summed over ticks in another order differ by rounding alone: no
+            // extra spend, no ratio (not a gain divided by 1e-13).
+            let base_mean = summarise(&base_spend).mean.abs().max(1.0);
+            let ce = if summarise(&extra).mean <= 1e-9 * base_mean {
+                nan3
+            } else {
+                ratio_of_means(&gain, &extra).unwrap_or(nan3)
+            };
             let vs_do_nothing = nothing.as_ref().map(|(dm, ds)| {
                 let g: Vec<f64> = x.iter().zip(dm).map(|(s, b)| sign * (s - b)).collect();
                 let e: Vec<f64> = spend_v.iter().zip(ds).map(|(s, b)| s - b).collect();
@@ -870,7 +877,7 @@ pub struct ReportSpec {
 }
 
 /// Every figure an ensemble may write, without extension (for stale-file removal).
-pub const FIGURE_NAMES: [&str; 4] = ["fan", "metric", "cost_effectiveness", "sweep"];
+pub const FIGURE_NAMES: [&str; 5] = ["fan", "metric", "cost_effectiveness", "sweep", "pareto"];
 
 /// Writes the figures, the report (if asked) and the summary; returns every file name.
 fn finish_files(
@@ -925,7 +932,7 @@ pub fn write_compare(
     plots: bool,
     report: &ReportSpec,
 ) -> Result<Vec<String>> {
-    let files = vec![
+    let mut files = vec![
         "runs.csv".to_string(),
         "compare.csv".into(),
         "paired.csv".into(),
@@ -1064,6 +1071,11 @@ pub fn write_compare(
             ),
             Hover::Axes,
         ));
+    }
+    if a.manifest.kind == "split" {
+        let (names, fig) = super::split::pareto_files(out, a, plots && n > 0)?;
+        files.extend(names);
+        figures.extend(fig);
     }
     finish_files(out, a, files, figures, report, rank)
 }

@@ -414,7 +414,7 @@ pub fn html(p: &Page) -> String {
             o,
             "<section id=\"changes\">\n<h2>{}</h2>\n<ul>\n{}</ul>\n</section>",
             // An analysis of sensitivity finds; a run or comparison changes something.
-            if p.kind == "sensitivity" {
+            if matches!(p.kind.as_str(), "sensitivity" | "discover" | "calibrate") {
                 "Key findings"
             } else {
                 "Key changes"
@@ -856,6 +856,15 @@ pub fn ensemble_page(
                 plot::human((rank[0].mean - worst.mean).abs(), 3)
             ));
         }
+    } else if m.kind == "split" {
+        // The frontier says what a split sweep is for: what each extra unit buys.
+        let pts = crate::output::split::frontier(agg);
+        changes.extend(crate::output::split::frontier_words(agg, &pts));
+        if agg.runs_done() < 2 {
+            changes.push(
+                "One run per point: no interval, so the effects are not evidence of a difference unless the scenario has no random element.".into(),
+            );
+        }
     } else {
         for r in rank.iter().filter(|r| &r.variant != base) {
             if agg.runs_done() < 2 {
@@ -953,6 +962,22 @@ pub fn ensemble_page(
                 .collect(),
         });
     }
+    let mut files: Vec<String> = files.iter().filter(|f| is_data(f)).cloned().collect();
+    if !sweep
+        && m.variants.len() > 1
+        && let Some(d) = crate::output::sensitivity::decision(agg)
+    {
+        let choice = &m.variants[d.minimax_regret].name;
+        changes.push(format!(
+            "Minimax-regret choice: {} (its worst loss against the best {} of the same run is {}, the smallest of all); decision.csv has every {}'s probability of being best and its regret.",
+            variant_label(m, choice),
+            what.to_lowercase(),
+            words(d.strategies[d.minimax_regret].max_regret, 3),
+            what.to_lowercase()
+        ));
+        tables.push(decision_table(agg, &d, what));
+        files.push("decision.csv".into());
+    }
     let mut manifest = manifest_common(
         &m.scenario,
         &m.scenario_sha256,
@@ -975,6 +1000,15 @@ pub fn ensemble_page(
         ),
     );
     manifest.push(("Headline metric".into(), focal.clone()));
+    if m.kind == "split" {
+        manifest.push((
+            "Cost".into(),
+            format!(
+                "{}'s cumulative spend per run; effects are paired differences from {base}",
+                m.metrics.cost_actor
+            ),
+        ));
+    }
     Page {
         kind: m.kind.clone(),
         title: format!("{}: {}", m.scenario, m.kind),
@@ -983,7 +1017,49 @@ pub fn ensemble_page(
         changes,
         figures,
         manifest,
-        files: files.iter().filter(|f| is_data(f)).cloned().collect(),
+        files,
+    }
+}
+
+/// Decision statistics per strategy or split: how often it is best in a run, its mean and
+/// worst regret against the best of the same run, and the minimax-regret choice.
+fn decision_table(
+    agg: &crate::output::ensemble::Aggregate,
+    d: &crate::experiment::decision::Decision,
+    what: &str,
+) -> Table {
+    let m = &agg.manifest;
+    Table {
+        caption: format!(
+            "Regret on {} over {} runs (loss against the best {} of the same run; decision.csv)",
+            m.metrics.focal,
+            agg.runs_done(),
+            what.to_lowercase()
+        ),
+        header: [
+            what,
+            "Best in % of runs",
+            "Mean regret",
+            "Worst regret",
+            "Minimax-regret choice",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: m
+            .variants
+            .iter()
+            .zip(&d.strategies)
+            .enumerate()
+            .map(|(i, (v, x))| {
+                vec![
+                    Cell::text(variant_label(m, &v.name)),
+                    Cell::num(100.0 * x.p_best, 3),
+                    Cell::num(x.expected_regret, 3),
+                    Cell::num(x.max_regret, 3),
+                    Cell::text(if i == d.minimax_regret { "yes" } else { "" }),
+                ]
+            })
+            .collect(),
     }
 }
 
@@ -1240,6 +1316,399 @@ pub fn sensitivity_page(
         title: format!("{}: sensitivity of {}", r.scenario, r.output),
         description: info.description.to_string(),
         tables: vec![table],
+        changes,
+        figures,
+        manifest,
+        files: files.iter().filter(|f| is_data(f)).cloned().collect(),
+    }
+}
+
+// ---------------------------------------------------------------- discovery
+
+/// A share as a percentage for a sentence: "12.5%".
+fn pct(v: f64) -> String {
+    format!("{}%", words(100.0 * v, 3))
+}
+
+/// The page of `softpower discover`: the question, how often it holds, the chosen box in
+/// words with its coverage, density and mass, the parameters it leaves free, the peeling
+/// trajectory (table and figure) and the manifest.
+pub fn discover_page(
+    r: &crate::output::discover::Report,
+    info: &crate::output::sensitivity::PageInfo,
+    figures: Vec<Figure>,
+    files: &[String],
+) -> Page {
+    let d = r.discovery;
+    let t = &d.trajectory;
+    let b = &t.boxes[d.chosen];
+    let paths = &r.space.paths;
+    let base_rate = d.cases as f64 / d.runs.max(1) as f64;
+    let mut changes = vec![
+        format!(
+            "The question: is \"{}\"? Over {} samples of the priors it holds in {} ({}).",
+            r.question,
+            d.runs,
+            d.cases,
+            pct(base_rate)
+        ),
+        format!(
+            "Where it holds: {}. Inside this box (box {} of the {} PRIM peeled) the answer is yes in {} of samples (density, against {} over the whole prior); the box holds {} of all yes-samples (coverage) in {} of all samples (mass).",
+            t.describe(d.chosen),
+            d.chosen,
+            t.boxes.len() - 1,
+            pct(b.density),
+            pct(base_rate),
+            pct(b.coverage),
+            pct(b.mass)
+        ),
+    ];
+    if !d.reached {
+        changes.push(format!(
+            "No box reaches the density asked for ({}): the chosen box is the densest. The answer is not confined to one box of these parameters; lower --density or take more --samples.",
+            pct(r.min_density)
+        ));
+    }
+    let free: Vec<&str> = paths
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !b.low[*j].is_finite() && !b.high[*j].is_finite())
+        .map(|(_, p)| p.as_str())
+        .collect();
+    changes.push(if free.is_empty() {
+        "The box restricts every uncertain parameter.".to_string()
+    } else {
+        format!(
+            "Left free (any value of {} prior will do): {}. Within the priors {} not decide the answer once the box's other bounds hold.",
+            if free.len() == 1 { "its" } else { "their" },
+            listed(&free),
+            if free.len() == 1 { "it does" } else { "they do" }
+        )
+    });
+    let box_table = Table {
+        caption: format!(
+            "The chosen box (box {}), one row per uncertain parameter; an empty bound is the prior's",
+            d.chosen
+        ),
+        header: [
+            "Parameter",
+            "Prior",
+            "Prior low",
+            "Prior high",
+            "Box low",
+            "Box high",
+            "Restricted",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: paths
+            .iter()
+            .zip(&r.space.priors)
+            .enumerate()
+            .map(|(j, (p, prior))| {
+                let (lo, hi) = prior.support();
+                let bound = |v: f64| {
+                    if v.is_finite() {
+                        Cell::num(v, 4)
+                    } else {
+                        Cell::text("")
+                    }
+                };
+                vec![
+                    Cell::text(p.clone()),
+                    Cell::text(prior.kind()),
+                    Cell::num(lo, 4),
+                    Cell::num(hi, 4),
+                    bound(b.low[j]),
+                    bound(b.high[j]),
+                    Cell::text(if b.low[j].is_finite() || b.high[j].is_finite() {
+                        "yes"
+                    } else {
+                        "no (free)"
+                    }),
+                ]
+            })
+            .collect(),
+    };
+    let trajectory = Table {
+        caption: "The peeling trajectory: every box PRIM peeled, from the whole prior (box 0) on (discover.csv)".into(),
+        header: ["Box", "Coverage %", "Density %", "Mass %", "Chosen", "Box in words"]
+            .map(String::from)
+            .to_vec(),
+        rows: t
+            .boxes
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                vec![
+                    Cell::num(i as f64, 6),
+                    Cell::num(100.0 * x.coverage, 3),
+                    Cell::num(100.0 * x.density, 3),
+                    Cell::num(100.0 * x.mass, 3),
+                    Cell::text(if i == d.chosen { "chosen" } else { "" }),
+                    Cell::text(t.describe(i)),
+                ]
+            })
+            .collect(),
+    };
+    let mut manifest = manifest_common(
+        info.file,
+        r.scenario_sha256,
+        r.seed,
+        info.ticks,
+        info.tick_label,
+    );
+    manifest.extend([
+        ("Question".to_string(), r.question.to_string()),
+        ("Metric".to_string(), r.metric.to_string()),
+        ("Strategies".to_string(), r.question.strategies().join(", ")),
+        (
+            "Design".to_string(),
+            format!(
+                "{} samples of {} uncertain parameters (scrambled Sobol sequence); every strategy of a sample shares its parameters and seed",
+                d.runs,
+                paths.len()
+            ),
+        ),
+        (
+            "PRIM".to_string(),
+            format!(
+                "peel {} per step, stop at mass {}, target density {}",
+                pct(r.alpha),
+                pct(r.min_mass),
+                pct(r.min_density)
+            ),
+        ),
+    ]);
+    Page {
+        kind: "discover".into(),
+        title: format!("{}: where does \"{}\" hold?", r.scenario, r.question),
+        description: info.description.to_string(),
+        tables: vec![box_table, trajectory],
+        changes,
+        figures,
+        manifest,
+        files: files.iter().filter(|f| is_data(f)).cloned().collect(),
+    }
+}
+
+// ---------------------------------------------------------------- calibration
+
+/// The page of `softpower calibrate`: the fit per surveyed unit (figures with the data's
+/// sampling intervals and the model's band), the posterior against the prior, the
+/// identification warnings, the posterior predictive check, the out-of-sample forecast
+/// when surveys are held out, and the manifest.
+pub fn calibrate_page(
+    r: &crate::output::calibrate::CalibrationReport,
+    info: &crate::output::sensitivity::PageInfo,
+    figures: Vec<Figure>,
+    files: &[String],
+) -> Page {
+    let pb = r.problem;
+    let post = &r.posterior.params;
+    let units = crate::output::calibrate::fit_by_unit(r);
+    let nobs = pb.spec.observations.len();
+    let mut changes = vec![format!(
+        "Fitted {} uncertain {} to {nobs} survey figures in {} {} (binomial likelihood): {} walkers x {} steps of an affine-invariant ensemble sampler, the first {} discarded as burn-in; {} of its moves accepted.",
+        post.len(),
+        if post.len() == 1 {
+            "parameter"
+        } else {
+            "parameters"
+        },
+        units.len(),
+        if units.len() == 1 { "unit" } else { "units" },
+        r.chain.walkers,
+        r.chain.steps(),
+        r.burn_in,
+        pct(r.chain.acceptance())
+    )];
+    let inside: f64 = units.iter().map(|u| u.3 * u.1 as f64).sum::<f64>() / nobs.max(1) as f64;
+    let mae: f64 = units.iter().map(|u| u.2 * u.1 as f64).sum::<f64>() / nobs.max(1) as f64;
+    changes.push(format!(
+        "The model's median misses the fitted survey figures by {} percentage points on average; {} of them lie inside the model's 90% band (the band holds parameter uncertainty only, not the survey's sampling error).",
+        words(mae, 3),
+        pct(inside)
+    ));
+    let p = r.predictive.p_value;
+    changes.push(format!(
+        "Posterior predictive check: p = {} for the chi-square discrepancy over {} simulated surveys; {}",
+        words(p, 3),
+        r.predictive.series.len(),
+        if (0.025..=0.975).contains(&p) {
+            "the data sit as far from the fit as the model and binomial sampling explain."
+        } else if p < 0.5 {
+            "the data are further from the fit than the model and binomial sampling explain: the model misses something the surveys show."
+        } else {
+            "the data are closer to the fit than binomial sampling explains (over-fitting or dependent surveys)."
+        }
+    ));
+    let ident: Vec<&str> = post
+        .iter()
+        .filter(|x| x.identified())
+        .map(|x| x.path.as_str())
+        .collect();
+    for x in post.iter().filter(|x| x.identified()) {
+        changes.push(format!(
+            "{}: posterior median {} (90% interval {} to {}), against a prior median of {} ({} to {}).",
+            x.path,
+            words(x.posterior[1], 3),
+            words(x.posterior[0], 3),
+            words(x.posterior[2], 3),
+            words(x.prior[1], 3),
+            words(x.prior[0], 3),
+            words(x.prior[2], 3)
+        ));
+    }
+    if ident.len() < post.len() {
+        changes.push(format!(
+            "{} of {} parameters are identified by these data; the others' intervals are mostly their priors (see the warnings).",
+            ident.len(),
+            post.len()
+        ));
+    }
+    if let Some(o) = r.out_of_sample {
+        if o.rows.is_empty() {
+            changes.push(format!(
+                "No survey figure lies at or after the holdout (tick {}): nothing to forecast.",
+                o.holdout_from
+            ));
+        } else {
+            changes.push(format!(
+                "Out of sample: {} held-out survey figures (tick {} on); over the {} with an earlier figure the model's median misses by {} points on average, the last figure carried forward by {}; {} lie inside the model's 90% band.",
+                o.rows.len(),
+                o.holdout_from,
+                o.compared,
+                words(100.0 * o.model_mae, 3),
+                words(100.0 * o.naive_mae, 3),
+                pct(o.coverage90)
+            ));
+        }
+    }
+    for w in r.warnings() {
+        changes.push(format!("Warning: {w}."));
+    }
+    let mut tables = vec![Table {
+        caption: "Posterior against prior: 5%, 50% and 95% quantiles of each uncertain parameter (posterior.csv has the draws)".into(),
+        header: [
+            "Parameter",
+            "Posterior 5%",
+            "Posterior median",
+            "Posterior 95%",
+            "Prior 5%",
+            "Prior median",
+            "Prior 95%",
+            "Best fit",
+            "Posterior sd / prior sd",
+            "Identified",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: post
+            .iter()
+            .map(|x| {
+                let mut row = vec![Cell::text(x.path.clone())];
+                row.extend(x.posterior.iter().map(|&v| Cell::num(v, 4)));
+                row.extend(x.prior.iter().map(|&v| Cell::num(v, 4)));
+                row.extend([
+                    Cell::num(x.best, 4),
+                    Cell::num(x.sd_ratio, 3),
+                    Cell::text(if x.identified() { "yes" } else { "no" }),
+                ]);
+                row
+            })
+            .collect(),
+    }];
+    tables.push(Table {
+        caption: "Fit per surveyed unit: fitted survey figures, the model median's mean absolute error, and how many figures the model's 90% band holds (fit.csv has every figure)".into(),
+        header: [
+            "Unit",
+            "Survey figures",
+            "Mean absolute error (points)",
+            "Inside the 90% band %",
+            "Sampling interval meets the band %",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: units
+            .iter()
+            .map(|(u, n, m, i, meet)| {
+                vec![
+                    Cell::text(u.clone()),
+                    Cell::num(*n as f64, 6),
+                    Cell::num(*m, 3),
+                    Cell::num(100.0 * i, 3),
+                    Cell::num(100.0 * meet, 3),
+                ]
+            })
+            .collect(),
+    });
+    if let Some(o) = r.out_of_sample.filter(|o| !o.rows.is_empty()) {
+        tables.push(Table {
+            caption: "Out of sample per unit: mean absolute error of the held-out figures, the model's median against the last fitted figure carried forward (out_of_sample.csv)".into(),
+            header: [
+                "Unit",
+                "Held-out figures",
+                "Model error (points)",
+                "Naive error (points)",
+                "Model worse",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: crate::output::calibrate::out_of_sample_by_unit(pb, o)
+                .into_iter()
+                .map(|(u, n, m, nv)| {
+                    vec![
+                        Cell::text(u),
+                        Cell::num(n as f64, 6),
+                        Cell::num(m, 3),
+                        Cell::num(nv, 3),
+                        Cell::text(if m > nv { "yes" } else { "no" }),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    let mut manifest = manifest_common(
+        info.file,
+        r.scenario_sha256,
+        r.seed,
+        info.ticks,
+        info.tick_label,
+    );
+    manifest[3].1 = format!("{} (the same seed in every run of the sampler)", r.seed);
+    manifest.extend([
+        (
+            "Sampler".to_string(),
+            format!(
+                "affine-invariant ensemble, stretch move (Goodman & Weare 2010): {} walkers, {} steps, burn-in {}, {} posterior draws",
+                r.chain.walkers,
+                r.chain.steps(),
+                r.burn_in,
+                r.posterior.draws.len()
+            ),
+        ),
+        (
+            "Likelihood".to_string(),
+            format!(
+                "binomial on {nobs} survey figures; within-population spread {}",
+                words(pb.spec.spread, 3)
+            ),
+        ),
+        (
+            "Posterior predictive".to_string(),
+            format!("{} draws simulated", r.predictive.series.len()),
+        ),
+        (
+            "Best fit".to_string(),
+            format!("deviance {}", words(-2.0 * r.posterior.best.1, 4)),
+        ),
+    ]);
+    Page {
+        kind: "calibrate".into(),
+        title: format!("{}: calibration to surveys", r.scenario),
+        description: info.description.to_string(),
+        tables,
         changes,
         figures,
         manifest,
