@@ -317,13 +317,15 @@ const SCRIPT: &str = r#"
     return n;
   }
   // A check the page runs on itself when opened as report.html#selftest (used by the
-  // browser test): sort the headline table by its last column both ways, point at a
-  // figure, and write what happened into data attributes.
+  // browser test): sort the first table by its last column of numbers both ways, point
+  // at a figure, and write what happened into data attributes.
   function selftest() {
     var out = [];
     var t = document.querySelector('table.sortable');
     if (t) {
-      var ths = t.tHead.rows[0].cells, col = ths.length - 1, th = ths[col];
+      var ths = t.tHead.rows[0].cells, col = ths.length - 1;
+      while (col > 0 && !Array.prototype.some.call(t.tBodies[0].rows, function (r) { return r.cells[col] && r.cells[col].hasAttribute('data-v'); })) col--;
+      var th = ths[col];
       th.click();
       var vals = Array.prototype.map.call(t.tBodies[0].rows, function (r) { return value(r.cells[col]); }).filter(function (v) { return !isNaN(v); });
       var up = vals.every(function (v, i) { return i === 0 || vals[i - 1] <= v; });
