@@ -955,10 +955,5 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         &args.out.clone().unwrap_or_else(|| default_out(m, 1, 1)),
         args.output.force,
     )?;
-    // The report names the scenario's description when the file is still the one run.
-    let description = crate::scenario::load(Path::new(&m.scenario), &Default::default())
-        .ok()
-        .filter(|l| crate::error::sha256_hex(l.text.as_bytes()) == m.scenario_sha256)
-        .map_or(String::new(), |l| l.scenario.scenario.description);
-    finish(&out, &agg, &args.output, &description)
+    finish(&out, &agg, &args.output, "")
 }
