@@ -28,11 +28,12 @@ for n in "$@"; do
     /usr/bin/time -f "%M %U %S" -o "$work/rss" "$bin" sensitivity "$root/scenarios/middle_power_uncertain.toml" \
       --samples "$n" --threads "$threads" --out "$work/out" --force --no-plots -q
     secs+=("$(jq .seconds "$work/out/timing.json")")
+    sims=$(jq .simulations "$work/out/timing.json")
     read -r rss user sys < "$work/rss"
     cpus+=("$(echo "($user + $sys) / $threads" | bc -l)")
     [ "$rss" -gt "$peak" ] && peak=$rss
   done
   med() { printf "%s\n" "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-  printf "| %s | %s | %s | %s | %.2f | %.2f | %d |\n" "$n" "$((n * 10))" "$threads" \
+  printf "| %s | %.0f | %s | %s | %.2f | %.2f | %d |\n" "$n" "$sims" "$threads" \
     "$(printf "%.2f " "${secs[@]}")" "$(med "${secs[@]}")" "$(med "${cpus[@]}")" "$((peak / 1024))"
 done
