@@ -4,16 +4,14 @@
 use super::progress::Progress;
 use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
-use crate::experiment::batch::{self, Failure, Offered, Shard};
+use crate::experiment::batch::{self, Failure, Shard};
 use crate::experiment::discover::{Question, batch_values, explain, samples_from, shown};
 use crate::experiment::discovery::PrimOptions;
 use crate::experiment::ensemble::BATCH_RUNS;
 use crate::experiment::ensemble::MetricSet;
 use crate::experiment::uncertainty::{self, Draws, Space, Variants};
 use crate::output::OutDir;
-use crate::output::batch::{
-    DESIGN_MANIFEST, DesignHeader, DesignParts, open_design, read_design_header,
-};
+use crate::output::batch::{DesignHeader, DesignParts, open_design};
 use crate::output::discover::{Report, write_discover};
 use crate::scenario::Loaded;
 use crate::scenario::check::strategies;
@@ -356,45 +354,8 @@ fn finish(st: &Setup, args: &DiscoverArgs, out: &OutDir, values: &[f64]) -> Resu
 /// whole; the scenario is read again (its hash must match) to set the question up.
 pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<()> {
     o.figures()?;
-    let mut headers = Vec::new();
-    for d in dirs {
-        headers.push(read_design_header(d)?);
-    }
-    let first = &headers[0];
-    for (d, h) in dirs.iter().zip(&headers).skip(1) {
-        if !h.same_work(first) {
-            return Err(Error::invalid(format!(
-                "{} and {} come from different analyses (command, scenario, version or arguments differ)",
-                dirs[0].display(),
-                d.display()
-            )));
-        }
-    }
-    let offered: Vec<Offered> = dirs
-        .iter()
-        .zip(&headers)
-        .map(|(d, h)| Offered {
-            label: d.display().to_string(),
-            shard: Shard {
-                k: h.shard,
-                n: h.shards,
-            },
-            has: Box::new(move |b| d.join(crate::output::ensemble::part_name(b)).is_file()),
-        })
-        .collect();
-    let problems = batch::merge_problems(&offered, first.slices().batches());
-    if !problems.is_empty() {
-        return Err(Error::invalid(format!(
-            "cannot merge:\n  {}",
-            problems.join("\n  ")
-        )));
-    }
-    let c: Command = serde_json::from_value(first.command.clone()).map_err(|e| {
-        Error::invalid(format!(
-            "{}: the recorded command is not one this softpower reads: {e}",
-            dirs[0].join(DESIGN_MANIFEST).display()
-        ))
-    })?;
+    let (first, c): (_, Command) = super::ensemble::design_shards(dirs)?;
+    let first = &first;
     let args = DiscoverArgs {
         scenario: first.scenario_path.clone(),
         question: c.question,
@@ -410,12 +371,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<(
         stop_after_batches: None,
     };
     let st = setup(&args, &first.scenario_path)?;
-    if sha256_hex(st.loaded.text.as_bytes()) != first.scenario_sha256 {
-        return Err(Error::invalid(format!(
-            "{} has changed since the shards were run (its hash differs); merge needs the scenario they ran",
-            first.scenario_path.display()
-        )));
-    }
+    super::ensemble::same_scenario(&st.loaded.text, first)?;
     // Every part is checked before anything is written.
     let values = DesignParts::gather(dirs, first.slices(), first.width)?;
     let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));

@@ -890,6 +890,66 @@ fn decision_text(agg: &Aggregate, d: &crate::experiment::decision::Decision) -> 
     s
 }
 
+/// The design shard folders `merge` is given (sensitivity, discover), checked: one
+/// analysis (same command, scenario, version and arguments), every shard there and whole.
+/// Returns the first folder's header and the command it records.
+pub(super) fn design_shards<C: serde::de::DeserializeOwned>(
+    dirs: &[PathBuf],
+) -> Result<(crate::output::batch::DesignHeader, C)> {
+    use crate::output::batch::{DESIGN_MANIFEST, read_design_header};
+    let mut headers = Vec::new();
+    for d in dirs {
+        headers.push(read_design_header(d)?);
+    }
+    let first = &headers[0];
+    for (d, h) in dirs.iter().zip(&headers).skip(1) {
+        if !h.same_work(first) {
+            return Err(Error::invalid(format!(
+                "{} and {} come from different analyses (command, scenario, version or arguments differ)",
+                dirs[0].display(),
+                d.display()
+            )));
+        }
+    }
+    let offered: Vec<Offered> = dirs
+        .iter()
+        .zip(&headers)
+        .map(|(d, h)| Offered {
+            label: d.display().to_string(),
+            shard: Shard {
+                k: h.shard,
+                n: h.shards,
+            },
+            has: Box::new(move |b| d.join(crate::output::ensemble::part_name(b)).is_file()),
+        })
+        .collect();
+    let problems = batch::merge_problems(&offered, first.slices().batches());
+    if !problems.is_empty() {
+        return Err(Error::invalid(format!(
+            "cannot merge:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let c = serde_json::from_value(first.command.clone()).map_err(|e| {
+        Error::invalid(format!(
+            "{}: the recorded command is not one this softpower reads: {e}",
+            dirs[0].join(DESIGN_MANIFEST).display()
+        ))
+    })?;
+    Ok((headers.swap_remove(0), c))
+}
+
+/// Refuses a scenario whose text changed since the shards in `h` ran.
+pub(super) fn same_scenario(text: &str, h: &crate::output::batch::DesignHeader) -> Result<()> {
+    if crate::error::sha256_hex(text.as_bytes()) != h.scenario_sha256 {
+        return Err(Error::invalid(format!(
+            "{} has changed since the shards were run (its hash differs); merge needs the scenario they ran",
+            h.scenario_path.display()
+        )));
+    }
+    Ok(())
+}
+
 pub fn merge(args: MergeArgs) -> Result<()> {
     if crate::output::batch::is_design(&args.dirs[0]) {
         let h = crate::output::batch::read_design_header(&args.dirs[0])?;

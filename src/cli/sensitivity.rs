@@ -5,15 +5,13 @@
 use super::progress::Progress;
 use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
-use crate::experiment::batch::{self, Failure, Offered, Shard};
+use crate::experiment::batch::{self, Failure, Shard};
 use crate::experiment::metric::Metric;
 use crate::experiment::uncertainty::{
     Design, Indices, Method, Plan, Probe, Space, analyse, evaluate, variants,
 };
 use crate::output::OutDir;
-use crate::output::batch::{
-    DESIGN_MANIFEST, DesignHeader, DesignParts, open_design, read_design_header,
-};
+use crate::output::batch::{DesignHeader, DesignParts, open_design};
 use crate::output::sensitivity::{PageInfo, Report, write_sensitivity};
 use crate::scenario::Loaded;
 use crate::scenario::check::strategies;
@@ -379,45 +377,8 @@ fn finish(
 /// whole; the scenario is read again (its hash must match) to set the analysis up.
 pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<()> {
     o.figures()?;
-    let mut headers = Vec::new();
-    for d in dirs {
-        headers.push(read_design_header(d)?);
-    }
-    let first = &headers[0];
-    for (d, h) in dirs.iter().zip(&headers).skip(1) {
-        if !h.same_work(first) {
-            return Err(Error::invalid(format!(
-                "{} and {} come from different analyses (scenario, version or arguments differ)",
-                dirs[0].display(),
-                d.display()
-            )));
-        }
-    }
-    let offered: Vec<Offered> = dirs
-        .iter()
-        .zip(&headers)
-        .map(|(d, h)| Offered {
-            label: d.display().to_string(),
-            shard: Shard {
-                k: h.shard,
-                n: h.shards,
-            },
-            has: Box::new(move |b| d.join(crate::output::ensemble::part_name(b)).is_file()),
-        })
-        .collect();
-    let problems = batch::merge_problems(&offered, first.slices().batches());
-    if !problems.is_empty() {
-        return Err(Error::invalid(format!(
-            "cannot merge:\n  {}",
-            problems.join("\n  ")
-        )));
-    }
-    let c: Command = serde_json::from_value(first.command.clone()).map_err(|e| {
-        Error::invalid(format!(
-            "{}: the recorded command is not one this softpower reads: {e}",
-            dirs[0].join(DESIGN_MANIFEST).display()
-        ))
-    })?;
+    let (first, c): (_, Command) = super::ensemble::design_shards(dirs)?;
+    let first = &first;
     let args = SensitivityArgs {
         scenario: first.scenario_path.clone(),
         method: if c.method == "morris" {
@@ -439,12 +400,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<(
         stop_after_batches: None,
     };
     let st = setup(&args, &first.scenario_path)?;
-    if sha256_hex(st.loaded.text.as_bytes()) != first.scenario_sha256 {
-        return Err(Error::invalid(format!(
-            "{} has changed since the shards were run (its hash differs); merge needs the scenario they ran",
-            first.scenario_path.display()
-        )));
-    }
+    super::ensemble::same_scenario(&st.loaded.text, first)?;
     if st.design.len() as u64 != first.points {
         return Err(Error::invalid(
             "the design of the recorded command does not have the shards' number of points",
