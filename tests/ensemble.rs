@@ -1,7 +1,10 @@
 //! `compare`, `sweep` and `merge` through the real binary: determinism, known-answer
 //! statistics, interruption and resume, sharding, and errors for bad input.
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::{same_files, softpower};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -16,31 +19,12 @@ const FINAL: [&str; 7] = [
     "cost_effectiveness.png",
 ];
 
-fn softpower() -> Command {
-    Command::cargo_bin("softpower").unwrap()
-}
-
 fn compare(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     softpower()
         .args(["compare", SCENARIO, "--runs", "20", "--out"])
         .arg(out)
         .args(extra)
         .assert()
-}
-
-fn same_files(a: &Path, b: &Path, names: &[&str]) {
-    for n in names {
-        let (x, y) = (
-            std::fs::read(a.join(n)).unwrap(),
-            std::fs::read(b.join(n)).unwrap(),
-        );
-        assert!(
-            x == y,
-            "{n} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 fn tmp() -> tempfile::TempDir {
