@@ -814,8 +814,8 @@ fn variant_label(m: &crate::output::ensemble::Manifest, name: &str) -> String {
     }
 }
 
-/// The page of `softpower compare` or `sweep` (and of `merge`, which has no scenario
-/// text at hand: `description` is then empty).
+/// The page of `softpower compare` or `sweep` (and of `merge`, which takes `description`
+/// from the shards' headers).
 pub fn ensemble_page(
     agg: &crate::output::ensemble::Aggregate,
     description: &str,
