@@ -9,96 +9,29 @@
 //! cost is read only by campaigns, of which there are none: it cannot matter, and it is
 //! declared first so that a peel on it would be tried before any on s_A.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/fj_pair.rs"]
+mod fj_pair;
 
-const U_A: f64 = 0.8;
-const U_B: f64 = -0.6;
-const S_B: f64 = 0.5;
+use cli::{rows, softpower, write};
+use fj_pair::{INERT_PRIOR, STUBBORNNESS_PRIOR, equilibrium};
+use predicates::prelude::*;
+use std::path::Path;
+
 /// The stubbornness of A where the question's answer changes.
 const S0: f64 = 0.55;
 
+/// The pair with a strategy identical to the baseline, and the inert parameter's prior
+/// first (so that a peel on it would be tried before any on s_A).
 fn scenario(extra: &str) -> String {
-    format!(
-        r#"[scenario]
-name = "fj_discover"
-seed = 5
-ticks = 200
-dimensions = ["x"]
-
-[model]
-social_model = "friedkin_johnsen"
-attitude_decay = 0
-familiarity_decay = 0
-
-[[actor]]
-id = "issue"
-
-[[population]]
-id = "a"
-size = 100
-stubbornness = 0.3
-[population.opinion.issue]
-attitude = [{U_A}]
-
-[[population]]
-id = "b"
-size = 100
-stubbornness = {S_B}
-[population.opinion.issue]
-attitude = [{U_B}]
-
-[[tie]]
-between = ["a", "b"]
-weight = 1
-
-[[strategy]]
-name = "same"
-description = "changes nothing"
-
-[[uncertain]]
-path = "model.messaging.cost_digital"
-prior = "log_uniform"
-low = 0.1
-high = 1.0
-
-[[uncertain]]
-path = "population.a.stubbornness"
-prior = "uniform"
-low = 0.1
-high = 0.9
-{extra}"#
+    let same = "[[strategy]]\nname = \"same\"\ndescription = \"changes nothing\"\n\n";
+    fj_pair::scenario(
+        "fj_discover",
+        5,
+        200,
+        &format!("{same}{INERT_PRIOR}\n{STUBBORNNESS_PRIOR}{extra}"),
     )
-}
-
-/// The Friedkin–Johnsen equilibrium favourability for A's stubbornness s (Cramer's rule on
-/// the 2 × 2 system (I − ΛW) z = (I − Λ) u).
-fn equilibrium(s: f64) -> f64 {
-    let (a, b) = (1.0 - s, 1.0 - S_B);
-    let (m11, m12, m21, m22) = (1.0 - a / 2.0, -a / 2.0, -b / 2.0, 1.0 - b / 2.0);
-    let (r1, r2) = (s * U_A, S_B * U_B);
-    let det = m11 * m22 - m12 * m21;
-    let za = (r1 * m22 - m12 * r2) / det;
-    let zb = (m11 * r2 - m21 * r1) / det;
-    (za + zb) / 2.0
-}
-
-fn softpower() -> Command {
-    Command::cargo_bin("softpower").unwrap()
-}
-
-fn write(dir: &Path, text: &str) -> PathBuf {
-    let p = dir.join("fj.toml");
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    r.records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect()
 }
 
 fn discover(file: &Path, out: &Path, question: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
@@ -132,7 +65,7 @@ fn the_equilibrium_is_monotone_so_the_answer_is_a_half_interval_of_stubbornness(
 #[test]
 fn the_chosen_box_bounds_stubbornness_at_the_analytic_value_and_leaves_the_inert_parameter_free() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), &scenario(""));
+    let file = write(dir.path(), "fj.toml", &scenario(""));
     let out = dir.path().join("d");
     discover(&file, &out, &threshold_question(), &["--density", "1"])
         .success()
@@ -177,7 +110,7 @@ fn the_chosen_box_bounds_stubbornness_at_the_analytic_value_and_leaves_the_inert
 #[test]
 fn at_the_default_density_the_bound_is_still_near_the_analytic_value() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), &scenario(""));
+    let file = write(dir.path(), "fj.toml", &scenario(""));
     let out = dir.path().join("d");
     discover(&file, &out, &threshold_question(), &["--no-plots", "-q"]).success();
     let b = chosen(&out);
@@ -196,7 +129,7 @@ fn at_the_default_density_the_bound_is_still_near_the_analytic_value() {
 #[test]
 fn the_files_are_byte_identical_for_one_and_three_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), &scenario(""));
+    let file = write(dir.path(), "fj.toml", &scenario(""));
     let (a, b) = (dir.path().join("t1"), dir.path().join("t3"));
     let q = threshold_question();
     discover(&file, &a, &q, &["--samples", "64", "--threads", "1", "-q"]).success();
@@ -218,7 +151,7 @@ fn the_files_are_byte_identical_for_one_and_three_threads() {
 #[test]
 fn a_strategy_identical_to_the_baseline_never_beats_it_and_no_box_is_printed() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), &scenario(""));
+    let file = write(dir.path(), "fj.toml", &scenario(""));
     let out = dir.path().join("d");
     // Paired runs share parameters and seed, so the copy ties the baseline in every sample.
     discover(
@@ -237,7 +170,7 @@ fn a_strategy_identical_to_the_baseline_never_beats_it_and_no_box_is_printed() {
 #[test]
 fn a_threshold_every_sample_exceeds_is_said_plainly() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), &scenario(""));
+    let file = write(dir.path(), "fj.toml", &scenario(""));
     discover(
         &file,
         &dir.path().join("d"),
@@ -253,7 +186,7 @@ fn a_threshold_every_sample_exceeds_is_said_plainly() {
 #[test]
 fn bad_questions_and_scenarios_without_priors_are_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), &scenario(""));
+    let file = write(dir.path(), "fj.toml", &scenario(""));
     for (q, says) in [
         ("favourability:issue>0.1", "spaces around the comparison"),
         ("favourability:isue > 0.1", "did you mean \"issue\""),

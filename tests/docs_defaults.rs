@@ -399,3 +399,93 @@ fn defaults_that_name_another_key_follow_it() {
     assert_eq!(c.ties, vec![(0, 1, 1.0)]);
     assert!(c.one_way_ties.is_empty());
 }
+
+/// The number a default cell or phrase opens with: "3 (z)" → 3, "4 ticks" → 4.
+fn leading_number(s: &str) -> f64 {
+    let n: String = s
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    n.parse()
+        .unwrap_or_else(|_| panic!("no number at the start of {s:?}"))
+}
+
+/// The `[campaign.adapt]` defaults (window, step, margin) of docs/SCENARIO.md's table and
+/// of docs/MODEL.md 3.10 are what the check fills in for a shift rule that names none.
+#[test]
+fn adaptive_rule_defaults_in_the_docs_match_the_code() {
+    let text = r#"[scenario]
+name = "adapt"
+ticks = 8
+
+[[actor]]
+id = "ministry"
+budget = 1
+
+[[population]]
+id = "open"
+size = 1000
+
+[[population]]
+id = "closed"
+size = 1000
+
+[[campaign]]
+id = "polls"
+actor = "ministry"
+instrument = "listening"
+channel = "broadcast"
+targets = ["open", "closed"]
+metrics = ["favourability"]
+spend = 0.05
+
+[[campaign]]
+id = "msg"
+actor = "ministry"
+instrument = "messaging"
+targets = ["open", "closed"]
+spend = 0.2
+[campaign.adapt]
+listener = "polls"
+metric = "favourability"
+rules = ["shift"]
+"#;
+    let (_, c) = parse_checked(text, Path::new("adapt.toml"), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (window, step, margin) = c
+        .campaigns
+        .iter()
+        .find_map(|k| k.adapt.as_ref()?.shift)
+        .expect("the messaging campaign shifts");
+    let code = [
+        ("window", window as f64),
+        ("step", step as f64),
+        ("margin", margin as f64),
+    ];
+    let scenario_md = std::fs::read_to_string("docs/SCENARIO.md").unwrap();
+    let adapt = &scenario_md[scenario_md
+        .find("**Adaptive rules** (`[campaign.adapt]`")
+        .expect("SCENARIO.md documents [campaign.adapt]")..];
+    for (key, value) in code {
+        let row = adapt
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{key}` |")))
+            .unwrap_or_else(|| panic!("no row for {key} in the [campaign.adapt] table"));
+        let doc = leading_number(&cells(row)[2]);
+        assert!(
+            (doc - value).abs() < 1e-6,
+            "[campaign.adapt] {key}: SCENARIO.md says {doc}, the code gives {value}"
+        );
+    }
+    let model_md = std::fs::read_to_string("docs/MODEL.md").unwrap();
+    let at = model_md
+        .find("(`margin`, default ")
+        .expect("MODEL.md 3.10 gives the margin's default")
+        + "(`margin`, default ".len();
+    assert_eq!(
+        leading_number(&model_md[at..]),
+        margin as f64,
+        "MODEL.md 3.10"
+    );
+}

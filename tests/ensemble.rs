@@ -1,7 +1,10 @@
 //! `compare`, `sweep` and `merge` through the real binary: determinism, known-answer
 //! statistics, interruption and resume, sharding, and errors for bad input.
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::{same_files, softpower};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -16,31 +19,12 @@ const FINAL: [&str; 7] = [
     "cost_effectiveness.png",
 ];
 
-fn softpower() -> Command {
-    Command::cargo_bin("softpower").unwrap()
-}
-
 fn compare(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     softpower()
         .args(["compare", SCENARIO, "--runs", "20", "--out"])
         .arg(out)
         .args(extra)
         .assert()
-}
-
-fn same_files(a: &Path, b: &Path, names: &[&str]) {
-    for n in names {
-        let (x, y) = (
-            std::fs::read(a.join(n)).unwrap(),
-            std::fs::read(b.join(n)).unwrap(),
-        );
-        assert!(
-            x == y,
-            "{n} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 fn tmp() -> tempfile::TempDir {
@@ -221,6 +205,47 @@ fn three_shards_merge_to_the_unsharded_result() {
 }
 
 #[test]
+fn a_merged_compare_shows_the_scenario_description_as_the_unsharded_one_does() {
+    let d = tmp();
+    let text = std::fs::read_to_string(SCENARIO).unwrap().replacen(
+        "name = \"ens\"",
+        "name = \"ens\"\ndescription = \"A story <spreads> over a random graph\"",
+        1,
+    );
+    let file = d.path().join("described.toml");
+    std::fs::write(&file, text).unwrap();
+    let run = |out: &Path, extra: &[&str]| {
+        softpower()
+            .arg("compare")
+            .arg(&file)
+            .args(["--runs", "8", "--no-plots", "-q", "--out"])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let whole = d.path().join("whole");
+    run(&whole, &[]);
+    let (s1, s2) = (d.path().join("s1"), d.path().join("s2"));
+    run(&s1, &["--shard", "1/2"]);
+    run(&s2, &["--shard", "2/2"]);
+    let merged = d.path().join("merged");
+    softpower()
+        .arg("merge")
+        .args([&s1, &s2])
+        .args(["--no-plots", "-q", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(
+        page.contains("A story &lt;spreads&gt; over a random graph"),
+        "the merged page shows the description, escaped"
+    );
+    same_files(&whole, &merged, &["report.html", "summary.json"]);
+}
+
+#[test]
 fn shard_auto_reads_the_scheduler_index() {
     let d = tmp();
     let s = d.path().join("auto");
@@ -387,4 +412,75 @@ fn bad_strategies_are_explained() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did you mean \"soft_power\""));
+}
+
+/// The files of a results folder against summary.json's list: equal, but for the
+/// bookkeeping that is not a result (timing.json is not deterministic; ensemble.json and
+/// parts/ serve --resume and merge).
+fn unlisted_and_missing(dir: &Path) -> (Vec<String>, Vec<String>) {
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let listed: std::collections::BTreeSet<String> = summary["files"]
+        .as_array()
+        .expect("summary.json lists its files")
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !["timing.json", "ensemble.json", "parts"].contains(&n.as_str()))
+        .collect();
+    (
+        on_disk.difference(&listed).cloned().collect(),
+        listed.difference(&on_disk).cloned().collect(),
+    )
+}
+
+#[test]
+fn summary_json_lists_every_file_that_run_compare_sweep_split_and_merge_write() {
+    let d = tmp();
+    let p = d.path();
+    let go = |args: &[&str], out: &Path| {
+        softpower()
+            .args(args)
+            .args(["-q", "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    };
+    go(&["run", SCENARIO], &p.join("run"));
+    go(&["compare", SCENARIO, "--runs", "4"], &p.join("compare"));
+    let sweep = ["sweep", SCENARIO, "--runs", "4"];
+    go(
+        &[&sweep[..], &["--set", "campaign.fc.spend=0..2:3"]].concat(),
+        &p.join("sweep"),
+    );
+    let split = ["--split", "a:msg,fc", "--total", "2", "--steps", "2"];
+    go(&[&sweep[..], &split].concat(), &p.join("split"));
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        go(
+            &["compare", SCENARIO, "--runs", "4", "--shard", &shard],
+            &p.join(format!("s{k}")),
+        );
+    }
+    softpower()
+        .arg("merge")
+        .args([p.join("s1"), p.join("s2")])
+        .args(["-q", "--out"])
+        .arg(p.join("merged"))
+        .assert()
+        .success();
+    // The decision table is among the results of a compare and of a split.
+    for name in ["compare", "split", "merged"] {
+        assert!(p.join(name).join("decision.csv").is_file(), "{name}");
+    }
+    for name in ["run", "compare", "sweep", "split", "merged"] {
+        let (unlisted, missing) = unlisted_and_missing(&p.join(name));
+        assert!(
+            unlisted.is_empty() && missing.is_empty(),
+            "{name}: written but not in summary.json: {unlisted:?}; listed but not written: {missing:?}"
+        );
+    }
 }

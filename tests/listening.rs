@@ -112,8 +112,9 @@ fn a_ministry_that_listens_and_shifts_spend_beats_a_fixed_schedule_when_one_audi
     for seed in [1, 2, 3] {
         // The same 0.25 a tick: all on a fixed schedule, or 0.05 on polls and 0.2 shifted.
         // Polls here buy 5,000 answers per audience a tick (SE of a difference ≈ 0.01),
-        // and a gain must clear z = 3 of them before money moves: at the default z = 2 a
-        // starved audience's noise, divided by its small spend, wins a window now and then.
+        // and a gain must clear z = 3 of them before money moves (the default, written out):
+        // at z = 2 a starved audience's noise, divided by its small spend, wins a window now
+        // and then.
         let precise = "[model.monitoring]\ncost_broadcast = 0.000005\n";
         let fixed = two_audiences(
             seed,

@@ -8,90 +8,23 @@
 //! stubbornness alone once B's is fixed. The digital-messaging cost is read only by
 //! campaigns, of which there are none: it provably has no effect.
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/fj_pair.rs"]
+mod fj_pair;
+
+use cli::{rows, softpower, write};
+use fj_pair::{INERT_PRIOR, STUBBORNNESS_PRIOR, equilibrium};
 use predicates::prelude::*;
 use std::path::Path;
 
-const U_A: f64 = 0.8;
-const U_B: f64 = -0.6;
-const S_B: f64 = 0.5;
-
 fn scenario(extra: &str) -> String {
-    format!(
-        r#"[scenario]
-name = "fj_uncertain"
-seed = 3
-ticks = 200
-dimensions = ["x"]
-
-[model]
-social_model = "friedkin_johnsen"
-attitude_decay = 0
-familiarity_decay = 0
-
-[[actor]]
-id = "issue"
-
-[[population]]
-id = "a"
-size = 100
-stubbornness = 0.3
-[population.opinion.issue]
-attitude = [{U_A}]
-
-[[population]]
-id = "b"
-size = 100
-stubbornness = {S_B}
-[population.opinion.issue]
-attitude = [{U_B}]
-
-[[tie]]
-between = ["a", "b"]
-weight = 1
-
-[[uncertain]]
-path = "population.a.stubbornness"
-prior = "uniform"
-low = 0.1
-high = 0.9
-
-[[uncertain]]
-path = "model.messaging.cost_digital"
-prior = "log_uniform"
-low = 0.1
-high = 1.0
-{extra}"#
+    fj_pair::scenario(
+        "fj_uncertain",
+        3,
+        200,
+        &format!("{STUBBORNNESS_PRIOR}\n{INERT_PRIOR}{extra}"),
     )
-}
-
-/// The Friedkin–Johnsen equilibrium favourability for A's stubbornness s (Cramer's rule on
-/// the 2 × 2 system (I − ΛW) z = (I − Λ) u).
-fn equilibrium(s: f64) -> f64 {
-    let (a, b) = (1.0 - s, 1.0 - S_B);
-    let (m11, m12, m21, m22) = (1.0 - a / 2.0, -a / 2.0, -b / 2.0, 1.0 - b / 2.0);
-    let (r1, r2) = (s * U_A, S_B * U_B);
-    let det = m11 * m22 - m12 * m21;
-    let za = (r1 * m22 - m12 * r2) / det;
-    let zb = (m11 * r2 - m21 * r1) / det;
-    (za + zb) / 2.0
-}
-
-fn softpower() -> Command {
-    Command::cargo_bin("softpower").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    r.records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect()
 }
 
 fn num(s: &str) -> f64 {

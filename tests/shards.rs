@@ -3,59 +3,20 @@
 //! `sweep` samples the scenario's `[[uncertain]]` priors with run r of every point on the
 //! same draw.
 //!
-//! The scenario is a Friedkin–Johnsen pair (as in tests/sensitivity.rs): the favourability
+//! The scenario is the Friedkin–Johnsen pair of tests/common/fj_pair.rs: the favourability
 //! of the issue is the equilibrium z* = (I − ΛW)⁻¹ (I − Λ) u, a function of A's
 //! stubbornness alone; the digital-messaging cost is read only by campaigns, of which
 //! there are none, so it provably has no effect.
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/fj_pair.rs"]
+mod fj_pair;
+
+use cli::{rows, same_files, softpower, write};
+use fj_pair::{INERT_PRIOR, STUBBORNNESS_PRIOR, equilibrium};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-
-const SCENARIO: &str = r#"[scenario]
-name = "fj_shards"
-seed = 5
-ticks = 120
-dimensions = ["x"]
-
-[model]
-social_model = "friedkin_johnsen"
-attitude_decay = 0
-familiarity_decay = 0
-
-[[actor]]
-id = "issue"
-
-[[population]]
-id = "a"
-size = 100
-stubbornness = 0.3
-[population.opinion.issue]
-attitude = [0.8]
-
-[[population]]
-id = "b"
-size = 100
-stubbornness = 0.5
-[population.opinion.issue]
-attitude = [-0.6]
-
-[[tie]]
-between = ["a", "b"]
-weight = 1
-
-[[uncertain]]
-path = "population.a.stubbornness"
-prior = "uniform"
-low = 0.1
-high = 0.9
-
-[[uncertain]]
-path = "model.messaging.cost_digital"
-prior = "log_uniform"
-low = 0.1
-high = 1.0
-"#;
 
 /// Sobol with N = 128 over 2 parameters: N(d + 2) = 512 design points, four part files
 /// of 128 points, so three shards each get at least one.
@@ -75,14 +36,17 @@ const FILES: [&str; 5] = [
     "report.html",
 ];
 
-fn softpower() -> Command {
-    Command::cargo_bin("softpower").unwrap()
+fn text() -> String {
+    fj_pair::scenario(
+        "fj_shards",
+        5,
+        120,
+        &format!("{STUBBORNNESS_PRIOR}\n{INERT_PRIOR}"),
+    )
 }
 
 fn scenario(dir: &Path) -> PathBuf {
-    let p = dir.join("fj.toml");
-    std::fs::write(&p, SCENARIO).unwrap();
-    p
+    write(dir, "fj.toml", &text())
 }
 
 fn sensitivity(file: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
@@ -94,28 +58,6 @@ fn sensitivity(file: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::A
         .arg(out)
         .args(extra)
         .assert()
-}
-
-fn same_files(a: &Path, b: &Path, names: &[&str]) {
-    for n in names {
-        let (x, y) = (
-            std::fs::read(a.join(n)).unwrap(),
-            std::fs::read(b.join(n)).unwrap(),
-        );
-        assert!(
-            x == y,
-            "{n} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
-
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    r.records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect()
 }
 
 #[test]
@@ -204,7 +146,7 @@ fn merge_refuses_shards_of_a_scenario_that_has_changed_since() {
         sensitivity(&file, &s, &["--shard", &format!("{k}/2"), "-q"]).success();
         shards.push(s);
     }
-    std::fs::write(&file, SCENARIO.replace("seed = 5", "seed = 6")).unwrap();
+    std::fs::write(&file, text().replace("seed = 5", "seed = 6")).unwrap();
     softpower()
         .arg("merge")
         .args(&shards)
@@ -317,17 +259,6 @@ fn a_sweep_under_uncertainty_is_the_same_sharded_or_resumed() {
     sweep(&cut, &["--stop-after-batches", "1"]).code(130);
     sweep(&cut, &["--resume"]).success();
     same_files(&whole, &cut, &names);
-}
-
-/// The favourability at A's stubbornness s: the Friedkin–Johnsen equilibrium (Cramer's
-/// rule on the 2 × 2 system (I − ΛW) z = (I − Λ) u, W = [[½, ½], [½, ½]]).
-fn equilibrium(s: f64) -> f64 {
-    let (u_a, u_b, s_b) = (0.8, -0.6, 0.5);
-    let (a, b) = (1.0 - s, 1.0 - s_b);
-    let (m11, m12, m21, m22) = (1.0 - a / 2.0, -a / 2.0, -b / 2.0, 1.0 - b / 2.0);
-    let (r1, r2) = (s * u_a, s_b * u_b);
-    let det = m11 * m22 - m12 * m21;
-    ((r1 * m22 - m12 * r2) + (m11 * r2 - m21 * r1)) / det / 2.0
 }
 
 /// `discover` in three shards merged, and interrupted then resumed, gives the files of

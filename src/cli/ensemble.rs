@@ -445,8 +445,9 @@ fn drive(
         manifest,
         shard: shard.k,
         shards: shard.n,
+        description: sc.scenario.description.clone(),
     };
-    execute(&header, &scenarios, a, &sc.scenario.description)
+    execute(&header, &scenarios, a)
 }
 
 fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
@@ -480,7 +481,7 @@ fn ensemble_memory(variants: &[crate::scenario::CheckedScenario], threads: usize
         .saturating_add(bands)
 }
 
-fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str) -> Result<()> {
+fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs) -> Result<()> {
     // Figure options are checked before any work is done.
     a.output.figures()?;
     let pool = thread_pool(a.threads.map(|t| t as usize))?;
@@ -582,7 +583,7 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs, description: &str
                 out.path.display()
             )));
         }
-        finish(&out, &agg, &a.output, description)?;
+        finish(&out, &agg, &a.output, &h.description)?;
     }
     if outcome.interrupted || missing > 0 {
         return Err(Error::Interrupted(format!(
@@ -604,7 +605,7 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
         description: description.to_string(),
     };
     let fig_out = o.figures()?;
-    let mut written = crate::plot::with_output(fig_out, || {
+    let written = crate::plot::with_output(fig_out, || {
         if m.kind == "sweep" {
             files::write_sweep(out, agg, plots && agg.complete, &report)
         } else {
@@ -618,19 +619,13 @@ fn finish(out: &OutDir, agg: &Aggregate, o: &super::OutputArgs, description: &st
             )
         }
     })?;
-    let mut regret = None;
-    if (m.kind == "compare" || m.kind == "split")
-        && let Some(d) = crate::output::sensitivity::decision(agg)
-    {
-        out.write(
-            "decision.csv",
-            &crate::output::sensitivity::decision_csv(agg, &d)?,
-        )?;
-        written.push("decision.csv".into());
-        if m.variants.len() > 1 && m.kind == "compare" {
-            regret = Some(decision_text(agg, &d));
-        }
-    }
+    // decision.csv is written (and listed) with the compare's tables; the terminal gets
+    // its regret table.
+    let regret = if m.kind == "compare" && m.variants.len() > 1 {
+        crate::output::sensitivity::decision(agg).map(|d| decision_text(agg, &d))
+    } else {
+        None
+    };
     if !quiet {
         say!("{}", ranking_text(agg));
         if let Some(r) = regret {
@@ -1015,5 +1010,5 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         &args.out.clone().unwrap_or_else(|| default_out(m, 1, 1)),
         args.output.force,
     )?;
-    finish(&out, &agg, &args.output, "")
+    finish(&out, &agg, &args.output, &first.description)
 }

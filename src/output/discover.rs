@@ -8,9 +8,8 @@ use super::tables::fmt;
 use crate::error::{Error, Result};
 use crate::experiment::discover::{Discovery, Question, Samples};
 use crate::experiment::uncertainty::Space;
-use crate::output::ensemble::REPORT;
 use crate::output::report::{self, Figure, Hover};
-use crate::output::sensitivity::PageInfo;
+use crate::output::sensitivity::{PageInfo, write_analysis};
 use crate::plot::{self, ScatterChart, ScatterPoint};
 use serde_json::json;
 
@@ -214,18 +213,7 @@ pub fn write_discover(
     plots: bool,
     page: Option<&PageInfo>,
 ) -> Result<Vec<String>> {
-    let mut files = vec![
-        "discover.csv".to_string(),
-        "box.csv".into(),
-        "samples.csv".into(),
-        "discover.json".into(),
-    ];
-    out.write("discover.csv", &trajectory_csv(r)?)?;
-    out.write("box.csv", &box_csv(r)?)?;
-    out.write("samples.csv", &samples_csv(r)?)?;
-    out.write("discover.json", &serde_json::to_vec_pretty(&manifest(r))?)?;
-    let mut figures = Vec::new();
-    if plots {
+    let render = || {
         let bytes = figure(r)?;
         let hover = Hover::Points(
             r.discovery
@@ -236,24 +224,20 @@ pub fn write_discover(
                 .map(|(i, b)| (format!("box {i}"), b.coverage, b.density))
                 .collect(),
         );
-        let f = Figure::new("discover", bytes, caption(r), hover);
-        out.write(&f.name, &f.bytes)?;
-        files.push(f.name.clone());
-        figures.push(f);
-    }
-    for ext in ["png", "svg"] {
-        let name = format!("discover.{ext}");
-        if !files.contains(&name) {
-            out.remove_stale(&name);
-        }
-    }
-    match page {
-        Some(info) => {
-            files.push(REPORT.into());
-            let p = report::discover_page(r, info, figures, &files);
-            out.write(REPORT, report::html(&p).as_bytes())?;
-        }
-        None => out.remove_stale(REPORT),
-    }
-    Ok(files)
+        Ok(Figure::new("discover", bytes, caption(r), hover))
+    };
+    write_analysis(
+        out,
+        "discover",
+        vec![
+            ("discover.csv", trajectory_csv(r)?),
+            ("box.csv", box_csv(r)?),
+            ("samples.csv", samples_csv(r)?),
+            ("discover.json", serde_json::to_vec_pretty(&manifest(r))?),
+        ],
+        plots.then_some(render),
+        page.map(|info| {
+            move |figures, files: &[String]| report::discover_page(r, info, figures, files)
+        }),
+    )
 }

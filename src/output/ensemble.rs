@@ -86,6 +86,10 @@ pub struct Header {
     pub manifest: Manifest,
     pub shard: u32,
     pub shards: u32,
+    /// The scenario's description, for the report page of a merge (which does not read
+    /// the scenario back). Not part of the work: the hash in the manifest decides that.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
 
 /// A part file: the runs of one batch, all variants.
@@ -869,7 +873,7 @@ fn fan_chart(a: &Aggregate, tick_label: &str) -> Result<(Vec<u8>, Hover)> {
 }
 
 /// What the report page of an ensemble needs beyond the results: whether to write it,
-/// and the scenario's description (empty when merging shards).
+/// and the scenario's description (a merge reads it from the shards' headers).
 #[derive(Debug, Clone, Default)]
 pub struct ReportSpec {
     pub write: bool,
@@ -940,6 +944,14 @@ pub fn write_compare(
     out.write("runs.csv", &runs_csv(a)?)?;
     out.write("compare.csv", &compare_csv(a)?)?;
     out.write("paired.csv", &paired_csv(a)?)?;
+    // Probability of being best and regret, where the runs give a decision.
+    match super::sensitivity::decision(a) {
+        Some(d) => {
+            out.write("decision.csv", &super::sensitivity::decision_csv(a, &d)?)?;
+            files.push("decision.csv".into());
+        }
+        None => out.remove_stale("decision.csv"),
+    }
     let rank = ranking(a);
     let mut figures = Vec::new();
     let focal = &a.manifest.metrics.focal;

@@ -786,6 +786,19 @@ fn manifest_common(
     ]
 }
 
+/// The manifest of an analysis over a design of runs (sensitivity, discover, calibrate):
+/// version, scenario file, hash, seed, length and threads, then `extra`.
+fn design_manifest(
+    info: &crate::output::sensitivity::PageInfo,
+    sha: &str,
+    seed: u64,
+    extra: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    let mut m = manifest_common(info.file, sha, seed, info.ticks, info.tick_label);
+    m.extend(extra);
+    m
+}
+
 // ---------------------------------------------------------------- ensembles
 
 fn variant_label(m: &crate::output::ensemble::Manifest, name: &str) -> String {
@@ -801,8 +814,8 @@ fn variant_label(m: &crate::output::ensemble::Manifest, name: &str) -> String {
     }
 }
 
-/// The page of `softpower compare` or `sweep` (and of `merge`, which has no scenario
-/// text at hand: `description` is then empty).
+/// The page of `softpower compare` or `sweep` (and of `merge`, which takes `description`
+/// from the shards' headers).
 pub fn ensemble_page(
     agg: &crate::output::ensemble::Aggregate,
     description: &str,
@@ -1293,26 +1306,25 @@ pub fn sensitivity_page(
             }
         }
     };
-    let mut manifest = manifest_common(
-        info.file,
+    let manifest = design_manifest(
+        info,
         r.scenario_sha256,
         r.seed,
-        info.ticks,
-        info.tick_label,
-    );
-    manifest.extend([
-        ("Method".to_string(), r.method.to_string()),
-        ("Output".to_string(), r.output.to_string()),
-        (
-            "Design".to_string(),
-            format!(
-                "{} samples, {} runs over {d} uncertain parameters",
-                r.samples,
-                r.outputs.len()
+        [
+            ("Method".to_string(), r.method.to_string()),
+            ("Output".to_string(), r.output.to_string()),
+            (
+                "Design".to_string(),
+                format!(
+                    "{} samples, {} runs over {d} uncertain parameters",
+                    r.samples,
+                    r.outputs.len()
+                ),
             ),
-        ),
-    ]);
-    manifest.extend(manifest_extra);
+        ]
+        .into_iter()
+        .chain(manifest_extra),
+    );
     Page {
         kind: "sensitivity".into(),
         title: format!("{}: sensitivity of {}", r.scenario, r.output),
@@ -1453,35 +1465,33 @@ pub fn discover_page(
             })
             .collect(),
     };
-    let mut manifest = manifest_common(
-        info.file,
+    let manifest = design_manifest(
+        info,
         r.scenario_sha256,
         r.seed,
-        info.ticks,
-        info.tick_label,
+        [
+            ("Question".to_string(), r.question.to_string()),
+            ("Metric".to_string(), r.metric.to_string()),
+            ("Strategies".to_string(), r.question.strategies().join(", ")),
+            (
+                "Design".to_string(),
+                format!(
+                    "{} samples of {} uncertain parameters (scrambled Sobol sequence); every strategy of a sample shares its parameters and seed",
+                    d.runs,
+                    paths.len()
+                ),
+            ),
+            (
+                "PRIM".to_string(),
+                format!(
+                    "peel {} per step, stop at mass {}, target density {}",
+                    pct(r.alpha),
+                    pct(r.min_mass),
+                    pct(r.min_density)
+                ),
+            ),
+        ],
     );
-    manifest.extend([
-        ("Question".to_string(), r.question.to_string()),
-        ("Metric".to_string(), r.metric.to_string()),
-        ("Strategies".to_string(), r.question.strategies().join(", ")),
-        (
-            "Design".to_string(),
-            format!(
-                "{} samples of {} uncertain parameters (scrambled Sobol sequence); every strategy of a sample shares its parameters and seed",
-                d.runs,
-                paths.len()
-            ),
-        ),
-        (
-            "PRIM".to_string(),
-            format!(
-                "peel {} per step, stop at mass {}, target density {}",
-                pct(r.alpha),
-                pct(r.min_mass),
-                pct(r.min_density)
-            ),
-        ),
-    ]);
     Page {
         kind: "discover".into(),
         title: format!("{}: where does \"{}\" hold?", r.scenario, r.question),
@@ -1671,41 +1681,39 @@ pub fn calibrate_page(
                 .collect(),
         });
     }
-    let mut manifest = manifest_common(
-        info.file,
+    let mut manifest = design_manifest(
+        info,
         r.scenario_sha256,
         r.seed,
-        info.ticks,
-        info.tick_label,
+        [
+            (
+                "Sampler".to_string(),
+                format!(
+                    "affine-invariant ensemble, stretch move (Goodman & Weare 2010): {} walkers, {} steps, burn-in {}, {} posterior draws",
+                    r.chain.walkers,
+                    r.chain.steps(),
+                    r.burn_in,
+                    r.posterior.draws.len()
+                ),
+            ),
+            (
+                "Likelihood".to_string(),
+                format!(
+                    "binomial on {nobs} survey figures; within-population spread {}",
+                    words(pb.spec.spread, 3)
+                ),
+            ),
+            (
+                "Posterior predictive".to_string(),
+                format!("{} draws simulated", r.predictive.series.len()),
+            ),
+            (
+                "Best fit".to_string(),
+                format!("deviance {}", words(-2.0 * r.posterior.best.1, 4)),
+            ),
+        ],
     );
     manifest[3].1 = format!("{} (the same seed in every run of the sampler)", r.seed);
-    manifest.extend([
-        (
-            "Sampler".to_string(),
-            format!(
-                "affine-invariant ensemble, stretch move (Goodman & Weare 2010): {} walkers, {} steps, burn-in {}, {} posterior draws",
-                r.chain.walkers,
-                r.chain.steps(),
-                r.burn_in,
-                r.posterior.draws.len()
-            ),
-        ),
-        (
-            "Likelihood".to_string(),
-            format!(
-                "binomial on {nobs} survey figures; within-population spread {}",
-                words(pb.spec.spread, 3)
-            ),
-        ),
-        (
-            "Posterior predictive".to_string(),
-            format!("{} draws simulated", r.predictive.series.len()),
-        ),
-        (
-            "Best fit".to_string(),
-            format!("deviance {}", words(-2.0 * r.posterior.best.1, 4)),
-        ),
-    ]);
     Page {
         kind: "calibrate".into(),
         title: format!("{}: calibration to surveys", r.scenario),

@@ -256,34 +256,64 @@ pub fn write_sensitivity(
     plots: bool,
     page: Option<&PageInfo>,
 ) -> Result<Vec<String>> {
-    let mut files = vec![
-        "sensitivity.csv".to_string(),
-        "design.csv".into(),
-        "sensitivity.json".into(),
-    ];
-    out.write("sensitivity.csv", &indices_csv(r)?)?;
-    out.write("design.csv", &design_csv(r)?)?;
-    out.write(
-        "sensitivity.json",
-        &serde_json::to_vec_pretty(&json_indices(r))?,
-    )?;
+    write_analysis(
+        out,
+        "sensitivity",
+        vec![
+            ("sensitivity.csv", indices_csv(r)?),
+            ("design.csv", design_csv(r)?),
+            (
+                "sensitivity.json",
+                serde_json::to_vec_pretty(&json_indices(r))?,
+            ),
+        ],
+        plots.then_some(|| {
+            Ok(Figure::new(
+                "sensitivity",
+                figure(r)?,
+                caption(r),
+                Hover::Axes,
+            ))
+        }),
+        page.map(|info| {
+            move |figures, files: &[String]| report::sensitivity_page(r, info, figures, files)
+        }),
+    )
+}
+
+/// The files of an analysis over a design of runs (sensitivity, discover): its `tables`
+/// in order, the figure `{stem}.png` or `.svg` when `figure` is given (a stale one
+/// removed otherwise), then the report page when `page` is given (a stale one removed
+/// otherwise); returns their names in the order written.
+pub(crate) fn write_analysis(
+    out: &OutDir,
+    stem: &str,
+    tables: Vec<(&str, Vec<u8>)>,
+    figure: Option<impl FnOnce() -> Result<Figure>>,
+    page: Option<impl FnOnce(Vec<Figure>, &[String]) -> report::Page>,
+) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for (name, bytes) in tables {
+        out.write(name, &bytes)?;
+        files.push(name.to_string());
+    }
     let mut figures = Vec::new();
-    if plots {
-        let f = Figure::new("sensitivity", figure(r)?, caption(r), Hover::Axes);
+    if let Some(render) = figure {
+        let f = render()?;
         out.write(&f.name, &f.bytes)?;
         files.push(f.name.clone());
         figures.push(f);
     }
     for ext in ["png", "svg"] {
-        let name = format!("sensitivity.{ext}");
+        let name = format!("{stem}.{ext}");
         if !files.contains(&name) {
             out.remove_stale(&name);
         }
     }
     match page {
-        Some(info) => {
+        Some(page) => {
             files.push(REPORT.into());
-            let p = report::sensitivity_page(r, info, figures, &files);
+            let p = page(figures, &files);
             out.write(REPORT, report::html(&p).as_bytes())?;
         }
         None => out.remove_stale(REPORT),
