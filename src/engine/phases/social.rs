@@ -435,8 +435,12 @@ impl<const R: usize, const A: usize, const WOM: bool> simd::Kernel for BuzzRows<
         let own = &xs[rows.clone()];
         let ends = &csr.offsets[rows.start + 1..rows.end + 1];
         let mut start = csr.offsets[rows.start];
-        let per_row = csr.self_w[rows.clone()].iter().zip(&a.stub[rows]);
-        for (j, ((((o, xp), up), (&sw, &s)), &end)) in outs
+        let per_row = csr.self_w[rows.clone()]
+            .iter()
+            .zip(&csr.row_w[rows.clone()])
+            .zip(&a.stub[rows]);
+        let one_b = 1.0 + b;
+        for (j, ((((o, xp), up), ((&sw, &rw), &s)), &end)) in outs
             .iter_mut()
             .zip(own)
             .zip(us)
@@ -448,20 +452,35 @@ impl<const R: usize, const A: usize, const WOM: bool> simd::Kernel for BuzzRows<
             let mut tot = [sw; R];
             let fp = if WOM { f[first + j] } else { [0.0; A] };
             let mut gain = [0.0f32; A];
-            for (&q, &wt) in csr.nbr[start..end].iter().zip(&csr.w[start..end]) {
-                let xq = &xs[q as usize];
-                for i in 0..R {
-                    let d = xq[i] - xp[i];
-                    // Branch-free: whether a contact is lower is data-dependent.
-                    let wi = wt * (1.0 + b * ((d < 0.0) as u8 as f32));
-                    dev[i] += wi * d;
-                    tot[i] += wi;
-                }
-                if WOM {
-                    let fq = &f[q as usize];
-                    for i in 0..A {
-                        gain[i] += wt * (fq[i] - fp[i]).max(0.0);
+            // One tie: `wb` is wt·(1 + b), so each weight is wt·(1 + b·[d < 0]) bit for bit
+            // (b is finite: b·0 = 0 and b·1 = b exactly), without a multiply per value.
+            macro_rules! tie {
+                ($q:expr, $wt:expr, $wb:expr) => {{
+                    let xq = &xs[$q as usize];
+                    for i in 0..R {
+                        let d = xq[i] - xp[i];
+                        // A select, not a branch: whether a contact is lower is data-dependent.
+                        let wi = if d < 0.0 { $wb } else { $wt };
+                        dev[i] += wi * d;
+                        tot[i] += wi;
                     }
+                    if WOM {
+                        let fq = &f[$q as usize];
+                        for i in 0..A {
+                            gain[i] += $wt * (fq[i] - fp[i]).max(0.0);
+                        }
+                    }
+                }};
+            }
+            if rw.is_nan() {
+                for (&q, &wt) in csr.nbr[start..end].iter().zip(&csr.w[start..end]) {
+                    tie!(q, wt, wt * one_b);
+                }
+            } else {
+                // As in `FjRows`: the row's one weight, without streaming `w`.
+                let rwb = rw * one_b;
+                for &q in &csr.nbr[start..end] {
+                    tie!(q, rw, rwb);
                 }
             }
             start = end;
@@ -1047,10 +1066,12 @@ mod tests {
         let args = Args::of(&w);
         let (n, m, b) = (w.opinions.x.len(), w.opinions.familiarity.len(), 1.5);
         let f = &w.opinions.familiarity;
-        let fam = |out| Some(Fam { f, out, mu: 0.3 });
+        fn fam<'a>(f: &'a [f32], out: &'a mut [f32]) -> Option<Fam<'a>> {
+            Some(Fam { f, out, mu: 0.3 })
+        }
         let (mut general, mut tot, mut f_general) = (vec![0.0; n], vec![0.0; n], vec![0.0; m]);
         biased(&args, &mut general, &mut tot, r, k, b);
-        word_of_mouth(&w.ties, a, fam(&mut f_general).unwrap());
+        word_of_mouth(&w.ties, a, fam(f, &mut f_general).unwrap());
         let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
         for (avx2, task) in [
             (true, MIN_POPS_PER_TASK),
@@ -1061,7 +1082,7 @@ mod tests {
             set_task_size(task);
             let (mut alone, mut fused, mut f_fused) = (vec![0.0; n], vec![0.0; n], vec![0.0; m]);
             biased_fixed::<12, 1>(&args, &mut alone, k, b, None);
-            biased_fixed::<12, 3>(&args, &mut fused, k, b, fam(&mut f_fused));
+            biased_fixed::<12, 3>(&args, &mut fused, k, b, fam(f, &mut f_fused));
             simd::set_enabled(true);
             set_task_size(MIN_POPS_PER_TASK);
             assert_eq!(bits(&alone), bits(&general), "avx2 {avx2}, task {task}");
@@ -1072,9 +1093,9 @@ mod tests {
         assert_ne!(general, w.opinions.x);
         assert_ne!(&f_general, f);
         // The dispatcher fuses this width, and hands word of mouth back where it cannot.
-        let mut out = vec![0.0; n];
-        assert!(bad_buzz(&args, &mut out, &mut tot, r, k, b, fam(&mut vec![0.0; m])).is_none());
-        let odd = bad_buzz(&args, &mut out, &mut tot, r, 1, b, fam(&mut vec![0.0; m]));
+        let (mut out, mut spare) = (vec![0.0; n], vec![0.0; m]);
+        assert!(bad_buzz(&args, &mut out, &mut tot, r, k, b, fam(f, &mut spare)).is_none());
+        let odd = bad_buzz(&args, &mut out, &mut tot, r, 1, b, fam(f, &mut spare));
         assert!(
             odd.is_some(),
             "no (12, 12) kernel: word of mouth is left to do"
