@@ -65,21 +65,37 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
-    if w.params.word_of_mouth > 0.0 {
-        word_of_mouth(w, &mut s.f_next);
+    let mu = w.params.word_of_mouth;
+    let spread = mu > 0.0 && familiarity_can_spread(&w.opinions);
+    let buzz = w.params.social == SocialRule::FriedkinJohnsen && w.params.negativity_bias > 0.0;
+    let a = w.opinions.actors;
+    if spread && !buzz {
+        let fam = Fam {
+            f: &w.opinions.familiarity,
+            out: &mut s.f_next,
+            mu,
+        };
+        word_of_mouth(&w.ties, a, fam);
+        std::mem::swap(&mut w.opinions.familiarity, &mut s.f_next);
     }
     let r = w.opinions.row();
     let k = w.opinions.k;
     let args = Args::of(w);
     match w.params.social {
-        SocialRule::FriedkinJohnsen if w.params.negativity_bias > 0.0 => biased(
-            &args,
-            &mut s.x_next,
-            &mut s.aux,
-            r,
-            k,
-            w.params.negativity_bias,
-        ),
+        SocialRule::FriedkinJohnsen if buzz => {
+            let fam = spread.then(|| Fam {
+                f: &w.opinions.familiarity,
+                out: &mut s.f_next,
+                mu,
+            });
+            let b = w.params.negativity_bias;
+            if let Some(fam) = bad_buzz(&args, &mut s.x_next, &mut s.aux, r, k, b, fam) {
+                word_of_mouth(&w.ties, a, fam);
+            }
+            if spread {
+                std::mem::swap(&mut w.opinions.familiarity, &mut s.f_next);
+            }
+        }
         SocialRule::BoundedConfidence(eps) => bounded(&args, &mut s.x_next, r, k, eps),
         SocialRule::HegselmannKrause(eps) => match k {
             2 => hk_fixed::<2>(&args, &mut s.x_next, r, eps),
@@ -251,19 +267,25 @@ fn dynamic(a: &Args, out: &mut [f32], r: usize) {
         });
 }
 
-/// Word of mouth: F_p ← F_p + μ_F Σ_q W_pq max(0, F_q − F_p), from the familiarity at the
-/// start of the phase into `next`, then swapped in.
-fn word_of_mouth(w: &mut World, next: &mut Vec<f32>) {
-    let a = w.opinions.actors;
-    let f = &w.opinions.familiarity;
-    // Nothing can spread where everyone knows every actor equally (the classic scenarios):
-    // an O(N·A) scan spares the pass over ties.
-    if a == 0 || (0..a).all(|j| f.iter().skip(j).step_by(a).all(|&v| v == f[j])) {
-        return;
-    }
-    let mu = w.params.word_of_mouth;
-    let csr = &w.ties;
-    next.par_chunks_mut(a)
+/// Whether word of mouth can move anything: not where every population knows each actor
+/// equally (the classic scenarios). An O(N·A) scan that spares a pass over the ties.
+fn familiarity_can_spread(o: &crate::world::Opinions) -> bool {
+    let (a, f) = (o.actors, &o.familiarity);
+    a > 0 && !(0..a).all(|j| f.iter().skip(j).step_by(a).all(|&v| v == f[j]))
+}
+
+/// Familiarity at the start of the phase, where word of mouth writes it, and μ_F.
+pub struct Fam<'a> {
+    f: &'a [f32],
+    out: &'a mut [f32],
+    mu: f32,
+}
+
+/// Word of mouth alone: F_p ← F_p + μ_F Σ_q W_pq max(0, F_q − F_p), from `fam.f` into
+/// `fam.out` (the caller swaps it in). `BuzzRows` computes the same sums in the same order.
+fn word_of_mouth(csr: &Csr, a: usize, fam: Fam) {
+    let Fam { f, out, mu } = fam;
+    out.par_chunks_mut(a)
         .enumerate()
         .with_min_len(task_size())
         .for_each(|(p, o)| {
@@ -280,11 +302,217 @@ fn word_of_mouth(w: &mut World, next: &mut Vec<f32>) {
                 *oi = (mine + mu * *oi).min(1.0);
             }
         });
-    std::mem::swap(&mut w.opinions.familiarity, next);
+}
+
+/// Bad buzz, with word of mouth done in the same pass over the ties when `fam` is given
+/// and a fixed-width kernel exists for (row width, actors). Returns `fam` when word of
+/// mouth is still to do.
+fn bad_buzz<'f>(
+    a: &Args,
+    out: &mut [f32],
+    tot: &mut [f32],
+    r: usize,
+    k: usize,
+    b: f32,
+    fam: Option<Fam<'f>>,
+) -> Option<Fam<'f>> {
+    // Fused widths: k = 2..4 (one to three dimensions) with one to four actors, and five
+    // actors of one dimension. The bundled scenarios with bad buzz and the whole-model
+    // benchmark have four actors of three dimensions (16, 4).
+    macro_rules! fused {
+        ($fam:ident; $(($R:literal, $A:literal)),*) => {
+            match (r, r / k) {
+                $(($R, $A) => biased_fixed::<$R, $A>(a, out, k, b, Some($fam)),)*
+                _ => {
+                    biased(a, out, tot, r, k, b);
+                    return Some($fam);
+                }
+            }
+        };
+    }
+    match fam {
+        Some(fam) => fused!(fam; (2, 1), (4, 2), (6, 3), (8, 4), (10, 5), (3, 1), (6, 2),
+            (9, 3), (12, 4), (4, 1), (8, 2), (12, 3), (16, 4)),
+        None => match r {
+            2 => biased_fixed::<2, 1>(a, out, k, b, None),
+            3 => biased_fixed::<3, 1>(a, out, k, b, None),
+            4 => biased_fixed::<4, 1>(a, out, k, b, None),
+            5 => biased_fixed::<5, 1>(a, out, k, b, None),
+            6 => biased_fixed::<6, 1>(a, out, k, b, None),
+            8 => biased_fixed::<8, 1>(a, out, k, b, None),
+            10 => biased_fixed::<10, 1>(a, out, k, b, None),
+            12 => biased_fixed::<12, 1>(a, out, k, b, None),
+            16 => biased_fixed::<16, 1>(a, out, k, b, None),
+            20 => biased_fixed::<20, 1>(a, out, k, b, None),
+            _ => biased(a, out, tot, r, k, b),
+        },
+    }
+    None
+}
+
+/// `biased` with the row width `R` known at compile time: each value's deviation sum and
+/// total weight live in registers (the general kernel keeps them in `tot` and loops over
+/// a runtime width per tie). With `fam`, word of mouth for the `A` actors of a row rides
+/// on the same pass over the row's ties, instead of a second pass over every tie.
+fn biased_fixed<const R: usize, const A: usize>(
+    a: &Args,
+    out: &mut [f32],
+    k: usize,
+    b: f32,
+    fam: Option<Fam>,
+) {
+    let (outs, _) = out.as_chunks_mut::<R>();
+    let task = task_size();
+    // Trust, the first value of each actor's block, stays in [0, 1]; attitudes in [−1, 1].
+    let lo: [f32; R] = std::array::from_fn(|i| if i % k == 0 { 0.0 } else { -1.0 });
+    match fam {
+        None => outs.par_chunks_mut(task).enumerate().for_each(|(c, outs)| {
+            simd::fast(BuzzRows::<R, A, false> {
+                a,
+                outs,
+                first: c * task,
+                lo,
+                b,
+                f: &[],
+                f_outs: &mut [],
+                mu: 0.0,
+            })
+        }),
+        Some(Fam { f, out: f_out, mu }) => {
+            let (f, _) = f.as_chunks::<A>();
+            let (f_outs, _) = f_out.as_chunks_mut::<A>();
+            outs.par_chunks_mut(task)
+                .zip(f_outs.par_chunks_mut(task))
+                .enumerate()
+                .for_each(|(c, (outs, f_outs))| {
+                    simd::fast(BuzzRows::<R, A, true> {
+                        a,
+                        outs,
+                        first: c * task,
+                        lo,
+                        b,
+                        f,
+                        f_outs,
+                        mu,
+                    })
+                });
+        }
+    }
+}
+
+/// Bad buzz (and, if `WOM`, word of mouth) for the rows `first..first + outs.len()`.
+/// Every value's sums add the same terms in the same tie order as `biased` and
+/// `word_of_mouth`, so the bits are the same (`tests` and tests/word_of_mouth.rs check).
+struct BuzzRows<'a, const R: usize, const A: usize, const WOM: bool> {
+    a: &'a Args<'a>,
+    outs: &'a mut [[f32; R]],
+    first: usize,
+    lo: [f32; R],
+    b: f32,
+    f: &'a [[f32; A]],
+    f_outs: &'a mut [[f32; A]],
+    mu: f32,
+}
+
+impl<const R: usize, const A: usize, const WOM: bool> simd::Kernel for BuzzRows<'_, R, A, WOM> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        let BuzzRows {
+            a,
+            outs,
+            first,
+            lo,
+            b,
+            f,
+            f_outs,
+            mu,
+        } = self;
+        let rows = first..first + outs.len();
+        let (xs, _) = a.x.as_chunks::<R>();
+        let (us, _) = a.anchor[rows.start * R..rows.end * R].as_chunks::<R>();
+        let csr = a.csr;
+        let own = &xs[rows.clone()];
+        let ends = &csr.offsets[rows.start + 1..rows.end + 1];
+        let mut start = csr.offsets[rows.start];
+        let per_row = csr.self_w[rows.clone()]
+            .iter()
+            .zip(&csr.row_w[rows.clone()])
+            .zip(&a.stub[rows]);
+        let one_b = 1.0 + b;
+        for (j, ((((o, xp), up), ((&sw, &rw), &s)), &end)) in outs
+            .iter_mut()
+            .zip(own)
+            .zip(us)
+            .zip(per_row)
+            .zip(ends)
+            .enumerate()
+        {
+            let mut dev = [0.0f32; R];
+            let mut tot = [sw; R];
+            let fp = if WOM { f[first + j] } else { [0.0; A] };
+            let mut gain = [0.0f32; A];
+            // One tie: `wb` is wt·(1 + b), so each weight is wt·(1 + b·[d < 0]) bit for bit
+            // (b is finite: b·0 = 0 and b·1 = b exactly), without a multiply per value.
+            macro_rules! tie {
+                ($q:expr, $wt:expr, $wb:expr) => {{
+                    let xq = &xs[$q as usize];
+                    for i in 0..R {
+                        let d = xq[i] - xp[i];
+                        // A select, not a branch: whether a contact is lower is data-dependent.
+                        let wi = if d < 0.0 { $wb } else { $wt };
+                        dev[i] += wi * d;
+                        tot[i] += wi;
+                    }
+                    if WOM {
+                        let fq = &f[$q as usize];
+                        for i in 0..A {
+                            gain[i] += $wt * (fq[i] - fp[i]).max(0.0);
+                        }
+                    }
+                }};
+            }
+            if rw.is_nan() {
+                for (&q, &wt) in csr.nbr[start..end].iter().zip(&csr.w[start..end]) {
+                    tie!(q, wt, wt * one_b);
+                }
+            } else {
+                // As in `FjRows`: the row's one weight, without streaming `w`.
+                let rwb = rw * one_b;
+                for &q in &csr.nbr[start..end] {
+                    tie!(q, rw, rwb);
+                }
+            }
+            start = end;
+            let l = 1.0 - s;
+            let mut v = [0.0f32; R];
+            for i in 0..R {
+                let mean = if tot[i] > 0.0 {
+                    xp[i] + dev[i] / tot[i]
+                } else {
+                    xp[i]
+                };
+                v[i] = (l * mean + s * up[i]).clamp(lo[i], 1.0);
+            }
+            *o = v;
+            if WOM {
+                let mut g = [0.0f32; A];
+                for i in 0..A {
+                    g[i] = (fp[i] + mu * gain[i]).min(1.0);
+                }
+                f_outs[j] = g;
+            }
+        }
+        // As in `FjRows`: the floor in a separate pass over the chunk while it is in L1.
+        for v in outs.as_flattened_mut() {
+            *v = settle(*v);
+        }
+    }
 }
 
 /// Friedkin–Johnsen with bad buzz: per value, contacts below p weigh (1 + b) and the row
-/// is renormalised (`tot` holds each value's total weight).
+/// is renormalised (`tot` holds each value's total weight). The general kernel, for
+/// widths `biased_fixed` has no instance for.
 fn biased(a: &Args, out: &mut [f32], tot: &mut [f32], r: usize, k: usize, b: f32) {
     let csr = a.csr;
     out.par_chunks_mut(r)
@@ -815,6 +1043,63 @@ mod tests {
         assert_eq!(bits(&fast), bits(&general));
         assert_eq!(bits(&base), bits(&general));
         assert_ne!(general, w.opinions.x);
+    }
+
+    /// Bad buzz's fixed-width kernel, alone and with word of mouth fused in, with and
+    /// without AVX2 and on chunks of every size, adds the same terms in the same order as
+    /// the general kernel and the separate word-of-mouth pass: identical bits.
+    #[test]
+    fn bad_buzz_paths_and_fused_word_of_mouth_give_identical_bits() {
+        use crate::engine::phases::{MIN_POPS_PER_TASK, set_task_size};
+        let mut w = world(RICH);
+        let (r, k, a) = (w.opinions.row(), w.opinions.k, w.opinions.actors);
+        assert_eq!((r, a), (12, 3));
+        for (i, v) in w.opinions.x.iter_mut().enumerate() {
+            *v = ((i as f32 * 0.618_034).fract() * 2.0 - 1.0) * 0.9;
+        }
+        for v in w.opinions.x.iter_mut().step_by(7) {
+            *v *= 1e-30; // inputs below the floor
+        }
+        for (i, v) in w.opinions.familiarity.iter_mut().enumerate() {
+            *v = (i as f32 * 0.414_213_5).fract();
+        }
+        let args = Args::of(&w);
+        let (n, m, b) = (w.opinions.x.len(), w.opinions.familiarity.len(), 1.5);
+        let f = &w.opinions.familiarity;
+        fn fam<'a>(f: &'a [f32], out: &'a mut [f32]) -> Option<Fam<'a>> {
+            Some(Fam { f, out, mu: 0.3 })
+        }
+        let (mut general, mut tot, mut f_general) = (vec![0.0; n], vec![0.0; n], vec![0.0; m]);
+        biased(&args, &mut general, &mut tot, r, k, b);
+        word_of_mouth(&w.ties, a, fam(f, &mut f_general).unwrap());
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for (avx2, task) in [
+            (true, MIN_POPS_PER_TASK),
+            (false, MIN_POPS_PER_TASK),
+            (true, 5),
+        ] {
+            simd::set_enabled(avx2);
+            set_task_size(task);
+            let (mut alone, mut fused, mut f_fused) = (vec![0.0; n], vec![0.0; n], vec![0.0; m]);
+            biased_fixed::<12, 1>(&args, &mut alone, k, b, None);
+            biased_fixed::<12, 3>(&args, &mut fused, k, b, fam(f, &mut f_fused));
+            simd::set_enabled(true);
+            set_task_size(MIN_POPS_PER_TASK);
+            assert_eq!(bits(&alone), bits(&general), "avx2 {avx2}, task {task}");
+            assert_eq!(bits(&fused), bits(&general), "avx2 {avx2}, task {task}");
+            assert_eq!(bits(&f_fused), bits(&f_general), "avx2 {avx2}, task {task}");
+        }
+        // Both passes moved something, so the comparison means something.
+        assert_ne!(general, w.opinions.x);
+        assert_ne!(&f_general, f);
+        // The dispatcher fuses this width, and hands word of mouth back where it cannot.
+        let (mut out, mut spare) = (vec![0.0; n], vec![0.0; m]);
+        assert!(bad_buzz(&args, &mut out, &mut tot, r, k, b, fam(f, &mut spare)).is_none());
+        let odd = bad_buzz(&args, &mut out, &mut tot, r, 1, b, fam(f, &mut spare));
+        assert!(
+            odd.is_some(),
+            "no (12, 12) kernel: word of mouth is left to do"
+        );
     }
 
     /// The one-actor voter pass reads each tie once for both the draw and the trust sum;
