@@ -119,7 +119,7 @@ fn merged_shards_are_the_bytes_of_one_run_for_any_split_and_thread_count() {
         "a shard writes parts, not results"
     );
     softpower()
-        .args(["merge", "-q"])
+        .args(["merge", "-q", "--no-plots"])
         .arg(p("a2"))
         .arg(p("a1"))
         .arg("--out")
@@ -144,7 +144,7 @@ fn merged_shards_are_the_bytes_of_one_run_for_any_split_and_thread_count() {
         .success();
     }
     softpower()
-        .args(["merge", "-q"])
+        .args(["merge", "-q", "--no-plots"])
         .args((1..=3).map(|k| p(&format!("b{k}"))))
         .arg("--out")
         .arg(p("merged3"))
@@ -153,7 +153,7 @@ fn merged_shards_are_the_bytes_of_one_run_for_any_split_and_thread_count() {
     assert_same_results(&p("whole"), &p("merged3"));
     // A missing shard is named, and nothing is written.
     softpower()
-        .args(["merge", "-q"])
+        .args(["merge", "-q", "--no-plots"])
         .arg(p("b1"))
         .arg(p("b2"))
         .arg("--out")
@@ -260,7 +260,7 @@ fn resume_and_merge_refuse_a_changed_scenario_or_command() {
         .code(2)
         .stderr(predicate::str::contains("different analysis"));
     softpower()
-        .args(["merge", "-q"])
+        .args(["merge", "-q", "--no-plots"])
         .arg(p("s1"))
         .arg(p("s2"))
         .arg("--out")

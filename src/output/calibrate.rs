@@ -512,9 +512,9 @@ pub fn write_calibration(
 
 /// The checkpoint of a chain in progress, in the results folder's `parts/`: the trace
 /// (`chain-NNNNNN.trace`: one record per step, every walker's position then every
-/// log-likelihood, as little-endian f64 bits, appended and synced) and the state
-/// (`chain-NNNNNN.state.json`: the step reached and the move counts, replaced atomically
-/// after its record is on disk). A record past the state's step (a kill mid-append) is
+/// log-likelihood, as little-endian f64 bits, appended) and the state
+/// (`chain-NNNNNN.state.json`: the step reached and the move counts, renamed into place
+/// after its record is written). A record past the state's step (a kill mid-append) is
 /// cut off on resume, so the checkpoint is always one whole step.
 pub struct Checkpoint {
     dir: std::path::PathBuf,
@@ -628,7 +628,6 @@ impl Checkpoint {
         let path = self.dir.join(trace_name(self.chain));
         self.trace
             .write_all(&rec)
-            .and_then(|()| self.trace.sync_data())
             .with_context(|| format!("cannot write {}", path.display()))?;
         let st = CheckpointState {
             chain: self.chain,
@@ -636,10 +635,16 @@ impl Checkpoint {
             accepted: c.accepted,
             proposed: c.proposed,
         };
-        OutDir {
-            path: self.dir.clone(),
-        }
-        .write(&state_name(self.chain), &serde_json::to_vec(&st)?)?;
+        // Renamed into place (atomic for a kill), but not synced: a sync per step would
+        // cost more than a step of a small scenario, and a kill or Ctrl-C keeps the page
+        // cache; after a power loss a state ahead of its trace is refused as damaged.
+        let state = self.dir.join(state_name(self.chain));
+        let tmp = self.dir.join(super::ensemble::PARTS).join(super::temp_name(
+            &state.file_name().unwrap_or_default().to_string_lossy(),
+        ));
+        std::fs::write(&tmp, serde_json::to_vec(&st)?)
+            .and_then(|()| std::fs::rename(&tmp, &state))
+            .with_context(|| format!("cannot write {}", state.display()))?;
         Ok(())
     }
 
