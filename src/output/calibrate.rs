@@ -510,32 +510,25 @@ pub fn write_calibration(
     Ok(files)
 }
 
-/// The checkpoint of a chain in progress, in the results folder's `parts/`: the trace
-/// (`chain-NNNNNN.trace`: one record per step, every walker's position then every
-/// log-likelihood, as little-endian f64 bits, appended) and the state
-/// (`chain-NNNNNN.state.json`: the step reached and the move counts, renamed into place
-/// after its record is written). A record past the state's step (a kill mid-append) is
-/// cut off on resume, so the checkpoint is always one whole step.
+/// The checkpoint of a chain in progress, in the results folder's `parts/`: its trace
+/// `chain-NNNNNN.trace`, one record per step (the move counts so far, every walker's
+/// position, every log-likelihood, as little-endian f64 bits), appended with one write
+/// per step. The checkpoint is the whole records: a record cut short by a kill is
+/// dropped on resume. No file is created, renamed or synced per step: that would cost
+/// more than a step of a small scenario (a kill or Ctrl-C keeps the page cache; a power
+/// cut may not).
 pub struct Checkpoint {
-    dir: std::path::PathBuf,
-    chain: u32,
     trace: std::fs::File,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CheckpointState {
-    chain: u32,
-    step: usize,
-    accepted: usize,
-    proposed: usize,
+    path: std::path::PathBuf,
 }
 
 fn trace_name(chain: u32) -> String {
     format!("{}/chain-{chain:06}.trace", super::ensemble::PARTS)
 }
 
-fn state_name(chain: u32) -> String {
-    format!("{}/chain-{chain:06}.state.json", super::ensemble::PARTS)
+/// Bytes of one record.
+fn record_len(dims: usize, walkers: usize) -> usize {
+    (2 + walkers * (dims + 1)) * 8
 }
 
 impl Checkpoint {
@@ -547,31 +540,30 @@ impl Checkpoint {
         walkers: usize,
         steps: usize,
     ) -> Result<Option<crate::experiment::calibrate::Chain>> {
-        use crate::error::Error;
-        let state_path = dir.join(state_name(chain));
-        let Ok(bytes) = std::fs::read(&state_path) else {
+        let path = dir.join(trace_name(chain));
+        let Ok(trace) = std::fs::read(&path) else {
             return Ok(None);
         };
-        let damaged = |what: &str| {
-            Error::in_file(&state_path, format!("is not a checkpoint of chain {chain} of this calibration: {what}"))
-                .help("the checkpoint was edited or damaged: delete parts/chain-* of that chain and run the same command with --resume to redo it")
-        };
-        let st: CheckpointState =
-            serde_json::from_slice(&bytes).map_err(|e| damaged(&e.to_string()))?;
-        if st.chain != chain || st.step > steps {
-            return Err(damaged("its chain or step does not fit the command"));
+        let rec = record_len(dims, walkers);
+        let whole = trace.len() / rec;
+        if whole == 0 {
+            return Ok(None);
         }
-        let rec = walkers * (dims + 1) * 8;
-        let trace = std::fs::read(dir.join(trace_name(chain))).unwrap_or_default();
-        let need = (st.step + 1) * rec;
-        if trace.len() < need {
-            return Err(damaged("its trace is shorter than the step it records"));
+        if whole > steps + 1 {
+            return Err(crate::error::Error::in_file(
+                &path,
+                format!("is not a checkpoint of chain {chain} of this calibration: it holds more steps than the command runs"),
+            )
+            .help("the checkpoint was edited or damaged: delete it and run the same command with --resume to redo that chain"));
         }
-        let mut u = Vec::with_capacity((st.step + 1) * walkers * dims);
-        let mut log_like = Vec::with_capacity((st.step + 1) * walkers);
         let f = |b: &[u8]| f64::from_le_bytes(b.try_into().expect("8 bytes"));
-        for r in trace[..need].chunks_exact(rec) {
-            let (pos, lp) = r.split_at(walkers * dims * 8);
+        let mut u = Vec::with_capacity(whole * walkers * dims);
+        let mut log_like = Vec::with_capacity(whole * walkers);
+        let mut counts = (0.0, 0.0);
+        for r in trace[..whole * rec].chunks_exact(rec) {
+            let (head, rest) = r.split_at(16);
+            counts = (f(&head[..8]), f(&head[8..]));
+            let (pos, lp) = rest.split_at(walkers * dims * 8);
             u.extend(pos.chunks_exact(8).map(f));
             log_like.extend(lp.chunks_exact(8).map(f));
         }
@@ -580,13 +572,13 @@ impl Checkpoint {
             walkers,
             u,
             log_like,
-            accepted: st.accepted,
-            proposed: st.proposed,
+            accepted: counts.0 as usize,
+            proposed: counts.1 as usize,
         }))
     }
 
     /// Opens the checkpoint of chain `chain` in `out` to continue from `start` (the
-    /// chain `read` returned) or from nothing.
+    /// chain `read` returned) or from nothing: what lies past it is cut off.
     pub fn open(
         out: &OutDir,
         chain: u32,
@@ -601,56 +593,37 @@ impl Checkpoint {
             .append(true)
             .open(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        // Whatever lies past the checkpointed step is cut off before appending.
         let keep = start.map_or(0, |c| {
-            ((c.steps() + 1) * c.walkers * (c.dims + 1) * 8) as u64
+            ((c.steps() + 1) * record_len(c.dims, c.walkers)) as u64
         });
         trace
             .set_len(keep)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(Checkpoint {
-            dir: out.path.clone(),
-            chain,
-            trace,
-        })
+        Ok(Checkpoint { trace, path })
     }
 
-    /// Keeps the chain's last step: its record first, then the state that points at it.
+    /// Appends the chain's last step as one record.
     pub fn save(&mut self, c: &crate::experiment::calibrate::Chain) -> Result<()> {
         use crate::error::Context;
         use std::io::Write as _;
         let s = c.steps();
         let (w, d) = (c.walkers, c.dims);
-        let mut rec = Vec::with_capacity(w * (d + 1) * 8);
-        for x in c.u[s * w * d..].iter().chain(&c.log_like[s * w..]) {
+        let mut rec = Vec::with_capacity(record_len(d, w));
+        let counts = [c.accepted as f64, c.proposed as f64];
+        for x in counts
+            .iter()
+            .chain(&c.u[s * w * d..])
+            .chain(&c.log_like[s * w..])
+        {
             rec.extend_from_slice(&x.to_le_bytes());
         }
-        let path = self.dir.join(trace_name(self.chain));
         self.trace
             .write_all(&rec)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        let st = CheckpointState {
-            chain: self.chain,
-            step: s,
-            accepted: c.accepted,
-            proposed: c.proposed,
-        };
-        // Renamed into place (atomic for a kill), but not synced: a sync per step would
-        // cost more than a step of a small scenario, and a kill or Ctrl-C keeps the page
-        // cache; after a power loss a state ahead of its trace is refused as damaged.
-        let state = self.dir.join(state_name(self.chain));
-        let tmp = self.dir.join(super::ensemble::PARTS).join(super::temp_name(
-            &state.file_name().unwrap_or_default().to_string_lossy(),
-        ));
-        std::fs::write(&tmp, serde_json::to_vec(&st)?)
-            .and_then(|()| std::fs::rename(&tmp, &state))
-            .with_context(|| format!("cannot write {}", state.display()))?;
-        Ok(())
+            .with_context(|| format!("cannot write {}", self.path.display()))
     }
 
     /// Removes the checkpoint of a chain whose whole part is stored.
     pub fn remove(dir: &std::path::Path, chain: u32) {
-        let _ = std::fs::remove_file(dir.join(state_name(chain)));
         let _ = std::fs::remove_file(dir.join(trace_name(chain)));
     }
 }
