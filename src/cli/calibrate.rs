@@ -5,18 +5,39 @@
 use super::progress::Progress;
 use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
-use crate::experiment::calibrate::{Problem, SamplerPlan, fit, out_of_sample, predictive};
+use crate::experiment::batch::{self, Failure, Shard};
+use crate::experiment::calibrate::{
+    Chain, Chains, Problem, SamplerPlan, out_of_sample, predictive, run_chain, summarise,
+};
 use crate::output::OutDir;
-use crate::output::calibrate::{CalibrationReport, write_calibration};
+use crate::output::batch::{DesignHeader, DesignParts, open_design};
+use crate::output::calibrate::{CalibrationReport, Checkpoint, write_calibration};
 use crate::scenario::check::survey;
-use crate::scenario::{Overrides, load, preflight};
+use crate::scenario::{Loaded, Overrides, load, preflight};
 use clap::Args;
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 #[derive(Args)]
+#[command(after_long_help = "\
+Chains: a step of the sampler depends on the step before, so one ensemble cannot be split. \
+--chains C runs C independent ensembles from different random starts and pools their draws; \
+with C >= 2 every parameter gets the rank-normalised split R-hat and effective sample sizes \
+(Vehtari et al. 2021) in the table, summary.json and report.html, and a warning when R-hat > 1.01 \
+(the chains disagree: run more --steps). Use 4 chains to check a fit you will report.
+
+Shards: chains are the unit of a shard. --shard K/N runs the K-th of N contiguous slices of the C chains \
+into its own folder; `softpower merge DIR1 DIR2 ... --out DIR` pools them into the same bytes \
+as one run of --chains C. For example, on 4 machines:
+  softpower calibrate s.toml --chains 8 --shard 2/4 --out s-2   (and 1/4, 3/4, 4/4)
+  softpower merge s-1 s-2 s-3 s-4 --out s
+
+Resume: every chain is checkpointed after every step in the folder's parts/; after Ctrl-C or \
+a kill, run the same command with --resume to continue: the results are the same bytes as \
+an uninterrupted run. A changed scenario or command is refused.")]
 pub struct CalibrateArgs {
     /// Scenario file with [[uncertain]] blocks and a [survey] naming an observations file
     pub scenario: PathBuf,
@@ -29,6 +50,9 @@ pub struct CalibrateArgs {
     /// Steps discarded before the posterior sample [default: half the steps]
     #[arg(long)]
     pub burn_in: Option<u32>,
+    /// Independent ensembles, pooled; two or more give R-hat and effective sample sizes (4 to check a fit)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub chains: u32,
     /// Posterior draws re-simulated for the bands and the predictive check
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub predictive_draws: u32,
@@ -38,25 +62,55 @@ pub struct CalibrateArgs {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Run only slice K of N (1-based) of the chains, e.g. 2/4; `auto/N` reads SLURM_ARRAY_TASK_ID (1..N) or JOB_COMPLETION_INDEX (0..N-1). Combine slices with `softpower merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted calibration in the same folder from its checkpoints
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Testing aid: stop as if interrupted after this many sampler steps in this session
+    #[arg(long, hide = true)]
+    pub stop_after_steps: Option<u64>,
 }
 
 fn invalid(msg: impl std::fmt::Display) -> Error {
     Error::from_text(msg.to_string())
 }
 
-pub fn calibrate(args: CalibrateArgs) -> Result<()> {
-    let loaded = load(&args.scenario, &Overrides::default())?;
-    let threads = args
-        .threads
-        .map_or_else(rayon::current_num_threads, usize::from);
+/// What a calibration folder records of its command, so `merge` and `--resume` can set
+/// it up again and refuse another.
+#[derive(Serialize, Deserialize)]
+struct Command {
+    walkers: usize,
+    steps: usize,
+    burn_in: usize,
+    chains: u32,
+    predictive_draws: u32,
+}
+
+/// The fitting problem of a scenario and the sampler's settings.
+struct Setup {
+    loaded: Loaded,
+    problem: Problem,
+    plan: SamplerPlan,
+}
+
+fn setup(
+    scenario: &Path,
+    walkers: Option<u32>,
+    steps: u32,
+    burn_in: Option<u32>,
+    threads: usize,
+) -> Result<Setup> {
+    let loaded = load(scenario, &Overrides::default())?;
     preflight(&loaded, threads.saturating_sub(1))?;
     let sc = &loaded.scenario;
     if sc.uncertain.is_empty() {
         return Err(Error::invalid(format!(
             "{} has no [[uncertain]] blocks: there is nothing to fit",
-            args.scenario.display()
+            scenario.display()
         ))
         .help("give priors to the parameters the surveys should inform, e.g.\n  [[uncertain]]\n  path = \"model.messaging.attitude_gain\"\n  prior = \"uniform\"\n  low = 0.01\n  high = 0.2\n(docs/SCENARIO.md, [[uncertain]]; docs/CALIBRATION.md)"));
     }
@@ -67,20 +121,23 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         .ok_or_else(|| {
             Error::invalid(format!(
                 "{} names no survey observations: there is nothing to fit to",
-                args.scenario.display()
+                scenario.display()
             ))
             .help("add\n  [survey]\n  observations = \"surveys.csv\"\nwith columns unit, actor, measure, tick (or date), value (percent), n (docs/CALIBRATION.md)")
         })?;
     let problem = Problem::new(sc, spec, loaded.base_dir()).map_err(invalid)?;
     let dims = problem.space.dims();
-    let walkers = args
-        .walkers
-        .map_or(SamplerPlan::default_walkers(dims), |w| w as usize);
-    let steps = args.steps as usize;
-    let burn_in = args.burn_in.map_or(steps / 2, |b| b as usize);
+    let walkers = walkers.map_or(SamplerPlan::default_walkers(dims), |w| w as usize);
+    let steps = steps as usize;
+    let burn_in = burn_in.map_or(steps / 2, |b| b as usize);
     if burn_in >= steps {
         return Err(Error::invalid(format!(
             "--burn-in {burn_in} leaves no posterior draws out of --steps {steps}"
+        )));
+    }
+    if !walkers.is_multiple_of(2) || walkers < 2 * dims {
+        return Err(Error::invalid(format!(
+            "--walkers {walkers}: the ensemble needs an even number of walkers, at least twice the {dims} parameters"
         )));
     }
     let plan = SamplerPlan {
@@ -89,17 +146,70 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         burn_in,
         seed: sc.scenario.seed,
     };
-    if !walkers.is_multiple_of(2) || walkers < 2 * dims {
+    Ok(Setup {
+        loaded,
+        problem,
+        plan,
+    })
+}
+
+fn default_out(name: &str, shard: Shard) -> PathBuf {
+    let base = format!("{name}-calibrate");
+    PathBuf::from("output").join(if shard.n > 1 {
+        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
+    } else {
+        base
+    })
+}
+
+pub fn calibrate(args: CalibrateArgs) -> Result<()> {
+    let threads = args
+        .threads
+        .map_or_else(rayon::current_num_threads, usize::from);
+    let st = setup(
+        &args.scenario,
+        args.walkers,
+        args.steps,
+        args.burn_in,
+        threads,
+    )?;
+    let (sc, problem, plan) = (&st.loaded.scenario, &st.problem, st.plan);
+    let dims = problem.space.dims();
+    let (walkers, steps) = (plan.walkers, plan.steps);
+    // Bad figure options are refused before the runs, not after.
+    args.output.figures()?;
+    let shard = Shard::parse(args.shard.as_deref(), |k| std::env::var(k).ok()).map_err(invalid)?;
+    if shard.n > args.chains {
         return Err(Error::invalid(format!(
-            "--walkers {walkers}: the ensemble needs an even number of walkers, at least twice the {dims} parameters"
+            "--shard {}/{}: chains are the unit of a shard, and there are only {} (--chains)",
+            shard.k, shard.n, args.chains
         )));
     }
-    let fig_out = args.output.figures()?;
+    let header = DesignHeader {
+        format: crate::output::ensemble::FORMAT_VERSION,
+        kind: "calibrate".into(),
+        softpower_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_file: st.loaded.path.display().to_string(),
+        scenario_path: std::path::absolute(&st.loaded.path)?,
+        scenario_sha256: sha256_hex(st.loaded.text.as_bytes()),
+        command: serde_json::to_value(Command {
+            walkers,
+            steps,
+            burn_in: plan.burn_in,
+            chains: args.chains,
+            predictive_draws: args.predictive_draws,
+        })?,
+        points: u64::from(args.chains),
+        batch_points: 1,
+        width: Chain::width(dims, walkers, steps),
+        shard: shard.k,
+        shards: shard.n,
+    };
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-calibrate", sc.scenario.name)));
-    let out = OutDir::prepare(&path, args.output.force)?;
+        .unwrap_or_else(|| default_out(&sc.scenario.name, shard));
+    let out = open_design(path, &header, args.resume, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -107,9 +217,16 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
+    let slices = header.slices();
+    let parts = DesignParts {
+        dir: &out.path,
+        slices,
+        width: header.width,
+    };
+    let work = slices.plan(shard, &parts);
     if !args.output.quiet {
         say!(
-            "calibrate \"{}\": {} parameters to {} survey figures{}, {} walkers x {} steps = {} runs (seed {} in every run)",
+            "calibrate \"{}\": {} parameters to {} survey figures{}, {} walkers x {} steps{} = {} runs (seed {} in every run){}",
             sc.scenario.name,
             dims,
             problem.spec.observations.len(),
@@ -120,63 +237,124 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
             },
             walkers,
             steps,
-            walkers * (steps + 1),
-            sc.scenario.seed
+            if args.chains > 1 {
+                format!(" x {} chains", args.chains)
+            } else {
+                String::new()
+            },
+            walkers * (steps + 1) * args.chains as usize,
+            sc.scenario.seed,
+            if shard.n > 1 {
+                format!(
+                    ", shard {}/{} ({} chains)",
+                    shard.k,
+                    shard.n,
+                    work.batches.len()
+                )
+            } else {
+                String::new()
+            }
         );
     }
-    let bar = Progress::new(steps as u64, "sampling", args.output.quiet);
+    let bar = Progress::new(
+        work.todo.len() as u64 * steps as u64,
+        "sampling",
+        args.output.quiet,
+    );
     let started = Instant::now();
-    let result = pool
-        .install(|| fit(&problem, &plan, &stop, &|| bar.inc()))
-        .map_err(invalid)?;
+    let session_steps = AtomicU64::new(0);
+    let outcome = pool
+        .install(|| {
+            batch::drive(&work, &parts, &stop, None, |c| {
+                let start = Checkpoint::read(&out.path, c, dims, walkers, steps)
+                    .map_err(|e| e.to_string())?;
+                let from = start.as_ref().map_or(0, Chain::steps);
+                // A fresh chain also runs its initial draw.
+                let runs = if start.is_none() {
+                    steps + 1
+                } else {
+                    steps - from
+                };
+                for _ in 0..from {
+                    bar.inc();
+                }
+                let mut ck =
+                    Checkpoint::open(&out, c, start.as_ref()).map_err(|e| e.to_string())?;
+                let chain = run_chain(problem, &plan, c, &stop, start, &mut |ch| {
+                    ck.save(ch).map_err(|e| e.to_string())?;
+                    if ch.steps() > 0 {
+                        bar.inc();
+                        let n = session_steps.fetch_add(1, Ordering::SeqCst) + 1;
+                        if args.stop_after_steps.is_some_and(|s| n >= s) {
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Ok(())
+                })?;
+                let sims = (walkers * runs) as u64;
+                Ok(chain.map(|ch| (ch.values(), sims)))
+            })
+        })
+        .map_err(|e| match e {
+            Failure::Run(msg) => invalid(msg),
+            Failure::Store(e) => e,
+        })?;
     bar.finish();
-    let Some(result) = result else {
+    for c in work.batches.clone() {
+        if batch::Parts::<[f64]>::has(&parts, c) {
+            Checkpoint::remove(&out.path, c);
+        }
+    }
+    let (total, missing) = (work.batches.len(), outcome.missing as usize);
+    if outcome.interrupted || missing > 0 {
+        let secs = started.elapsed().as_secs_f64();
+        crate::output::batch::write_timing(
+            &out,
+            pool.current_num_threads(),
+            secs,
+            outcome.simulations as f64,
+        )?;
         return Err(Error::Interrupted(format!(
-            "interrupted before the sampler finished; nothing was written to {}",
+            "interrupted: {} of {} chains are finished in {}, the others checkpointed at their last step; no results were written.\n  help: run the same command with --resume to continue",
+            total - missing,
+            total,
             out.path.display()
         )));
-    };
-    let pred = pool
-        .install(|| {
-            predictive(
-                &problem,
-                &result.chain,
-                &result.posterior,
-                args.predictive_draws as usize,
-                sc.scenario.seed,
-            )
-        })
-        .map_err(invalid)?;
-    let secs = started.elapsed().as_secs_f64();
-    let oos = out_of_sample(&problem, &pred);
-    let report = CalibrationReport {
-        scenario: &sc.scenario.name,
-        scenario_sha256: &sha256_hex(loaded.text.as_bytes()),
-        seed: sc.scenario.seed,
-        problem: &problem,
-        chain: &result.chain,
-        burn_in,
-        posterior: &result.posterior,
-        predictive: &pred,
-        tick_label: &loaded.checked.tick_label,
-        out_of_sample: oos.as_ref(),
-    };
-    let file = loaded.path.display().to_string();
-    let page = crate::output::sensitivity::PageInfo {
-        file: &file,
-        description: &sc.scenario.description,
-        ticks: loaded.checked.ticks,
-        tick_label: &loaded.checked.tick_label,
-    };
-    let mut files = crate::plot::with_output(fig_out, || {
-        write_calibration(
+    }
+    if shard.n > 1 {
+        let secs = started.elapsed().as_secs_f64();
+        crate::output::batch::write_timing(
             &out,
-            &report,
-            !args.output.no_plots,
-            (!args.output.no_report).then_some(&page),
+            pool.current_num_threads(),
+            secs,
+            outcome.simulations as f64,
+        )?;
+        if !args.output.quiet {
+            say!(
+                "shard {}/{} of calibrate \"{}\": {} chains done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
+                shard.k,
+                shard.n,
+                sc.scenario.name,
+                total,
+                out.path.display()
+            );
+        }
+        return Ok(());
+    }
+    // Read back from the parts, as `merge` does: the same bytes either way.
+    let chains = gather(std::slice::from_ref(&out.path), &header, dims, walkers)?;
+    let (mut files, pred_sims) = pool.install(|| {
+        finish(
+            &st,
+            &header.scenario_file,
+            &out,
+            &chains,
+            args.predictive_draws,
+            &args.output,
         )
     })?;
-    let sims = (walkers * (steps + 1) + pred.series.len() + 1) as f64;
+    let secs = started.elapsed().as_secs_f64();
+    let sims = (outcome.simulations + pred_sims) as f64;
     out.write(
         "timing.json",
         &serde_json::to_vec_pretty(&serde_json::json!({
@@ -188,7 +366,113 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     )?;
     files.push("timing.json".into());
     if !args.output.quiet {
+        say!(
+            "\nResults in {}/ ({})",
+            out.path.display(),
+            files.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Every chain of a calibration from the part files of `dirs`, in chain order.
+fn gather(dirs: &[PathBuf], h: &DesignHeader, dims: usize, walkers: usize) -> Result<Chains> {
+    let values = DesignParts::gather(dirs, h.slices(), h.width)?;
+    let list = values
+        .chunks_exact(h.width as usize)
+        .map(|v| {
+            Chain::from_values(v, dims, walkers).ok_or_else(|| {
+                Error::invalid("a stored chain does not have the shape of the recorded command")
+            })
+        })
+        .collect::<Result<Vec<Chain>>>()?;
+    Ok(Chains::new(list))
+}
+
+/// Summarises the pooled chains, re-simulates the predictive draws and writes every file
+/// of a calibration, then prints its table: the one place they are written, for the
+/// command and for `merge`. Returns the files and the simulations it ran.
+fn finish(
+    st: &Setup,
+    file: &str,
+    out: &OutDir,
+    chains: &Chains,
+    predictive_draws: u32,
+    o: &OutputArgs,
+) -> Result<(Vec<String>, u64)> {
+    let sc = &st.loaded.scenario;
+    let problem = &st.problem;
+    let posterior = summarise(chains, &problem.space, st.plan.burn_in);
+    let pred = predictive(
+        problem,
+        chains,
+        &posterior,
+        predictive_draws as usize,
+        sc.scenario.seed,
+    )
+    .map_err(invalid)?;
+    let oos = out_of_sample(problem, &pred);
+    let report = CalibrationReport {
+        scenario: &sc.scenario.name,
+        scenario_sha256: &sha256_hex(st.loaded.text.as_bytes()),
+        seed: sc.scenario.seed,
+        problem,
+        chain: chains,
+        burn_in: st.plan.burn_in,
+        posterior: &posterior,
+        predictive: &pred,
+        tick_label: &st.loaded.checked.tick_label,
+        out_of_sample: oos.as_ref(),
+    };
+    let page = crate::output::sensitivity::PageInfo {
+        file,
+        description: &sc.scenario.description,
+        ticks: st.loaded.checked.ticks,
+        tick_label: &st.loaded.checked.tick_label,
+    };
+    let fig_out = o.figures()?;
+    let files = crate::plot::with_output(fig_out, || {
+        write_calibration(out, &report, !o.no_plots, (!o.no_report).then_some(&page))
+    })?;
+    if !o.quiet {
         say!("{}", table(&report));
+    }
+    Ok((files, pred.series.len() as u64 + 1))
+}
+
+/// `softpower merge` of calibrate shard folders: every shard of one calibration, each
+/// whole; the scenario is read again (its hash must match) to set the fit up.
+pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<()> {
+    o.figures()?;
+    let (first, c): (_, Command) = super::ensemble::design_shards(dirs)?;
+    let st = setup(
+        &first.scenario_path,
+        Some(c.walkers as u32),
+        c.steps as u32,
+        Some(c.burn_in as u32),
+        rayon::current_num_threads(),
+    )?;
+    super::ensemble::same_scenario(&st.loaded.text, &first)?;
+    let dims = st.problem.space.dims();
+    if first.width != Chain::width(dims, c.walkers, c.steps) || first.points != u64::from(c.chains)
+    {
+        return Err(Error::invalid(
+            "the recorded command's chains do not have the shards' shape",
+        ));
+    }
+    // Every part is checked before anything is written.
+    let chains = gather(dirs, &first, dims, c.walkers)?;
+    let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));
+    let out = OutDir::prepare(&path, o.force)?;
+    let (files, _) = finish(
+        &st,
+        &first.scenario_file,
+        &out,
+        &chains,
+        c.predictive_draws,
+        o,
+    )?;
+    if !o.quiet {
         say!(
             "\nResults in {}/ ({})",
             out.path.display(),
@@ -208,7 +492,7 @@ fn table(r: &CalibrationReport) -> String {
         "parameter", "posterior", "90% interval", "prior", "90% interval", "best fit"
     );
     for p in &r.posterior.params {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "  {:<40} {:>10.4} [{:>9.4}, {:>9.4}] {:>10.4} [{:>9.4}, {:>9.4}] {:>10.4}",
             p.path,
@@ -220,11 +504,28 @@ fn table(r: &CalibrationReport) -> String {
             p.prior[2],
             p.best
         );
+        if let Some(c) = p.convergence {
+            let _ = write!(
+                s,
+                "  R-hat {:.3}  ESS {:.0} bulk, {:.0} tail",
+                c.r_hat, c.ess_bulk, c.ess_tail
+            );
+        }
+        s.push('\n');
     }
     let _ = writeln!(
         s,
-        "\nacceptance {:.1}%, best deviance {:.2} over {} survey figures, posterior predictive p-value {:.3}",
+        "\nacceptance {:.1}%{}, best deviance {:.2} over {} survey figures, posterior predictive p-value {:.3}",
         100.0 * r.chain.acceptance(),
+        if r.chain.list.len() > 1 {
+            format!(
+                " over {} chains (R-hat across them, Vehtari et al. 2021; above {} means not mixed)",
+                r.chain.list.len(),
+                crate::experiment::calibrate::R_HAT_LIMIT
+            )
+        } else {
+            String::new()
+        },
         -2.0 * r.posterior.best.1,
         r.problem.spec.observations.len(),
         r.predictive.p_value

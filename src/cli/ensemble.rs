@@ -950,6 +950,8 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         let h = crate::output::batch::read_design_header(&args.dirs[0])?;
         return if h.kind == "discover" {
             super::discover::merge(&args.dirs, args.out, &args.output)
+        } else if h.kind == "calibrate" {
+            super::calibrate::merge(&args.dirs, args.out, &args.output)
         } else {
             super::sensitivity::merge(&args.dirs, args.out, &args.output)
         };

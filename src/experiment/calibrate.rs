@@ -24,8 +24,21 @@
 //!
 //! and moves to Y with probability min(1, z^(d−1) π(Y) / π(X_k)) (zero outside the cube).
 //! Walkers of one half depend only on the other half, so they are updated in parallel;
-//! every walker draws from its own stream keyed by (seed, step, walker), so the chain is
-//! the same for any thread count.
+//! every walker draws from its own stream keyed by (seed, step, chain, walker), so the
+//! chain is the same for any thread count. A step depends on the step before, so one
+//! chain is never split; `--chains C` runs C independent ensembles (the unit of a shard
+//! and of a checkpoint) whose post-burn-in draws are pooled. Chain 0 keys its walkers by
+//! the walker alone, so one chain draws what the sampler drew before chains existed.
+//!
+//! Convergence (two chains or more): the rank-normalised split-R̂ and the bulk and tail
+//! effective sample sizes of Vehtari et al. (2021), with every walker's path a sequence.
+//! For M split sequences of n draws with means x̄_m and variances s_m²,
+//!
+//!   W = mean_m s_m²,   var⁺ = (n − 1)/n W + var_m(x̄_m),   R̂ = √(var⁺ / W),
+//!
+//! on the normal scores of the pooled ranks (bulk) and of the distances from the median
+//! (tail), the larger reported; ESS = M n / τ with τ = −1 + 2 Σ_k (ρ_{2k} + ρ_{2k+1}) over
+//! Geyer's initial monotone sequence, ρ_t = 1 − (W − mean_m γ_{t,m}) / var⁺ (BDA3 §11.4–5).
 //!
 //! Diagnostics: the acceptance fraction; for each parameter the ratio of its posterior
 //! standard deviation on the cube to the prior's (1/√12), near 1 when the data do not
@@ -347,19 +360,110 @@ impl Chain {
     pub fn acceptance(&self) -> f64 {
         self.accepted as f64 / self.proposed.max(1) as f64
     }
+
+    /// Values in a whole chain of `steps` steps: the counts, then every position and
+    /// log-likelihood (the layout of [`Chain::values`]).
+    pub fn width(dims: usize, walkers: usize, steps: usize) -> u64 {
+        2 + ((steps + 1) * walkers * (dims + 1)) as u64
+    }
+
+    /// The chain as numbers (counts are exact in f64): what a shard stores.
+    pub fn values(&self) -> Vec<f64> {
+        let mut v = Vec::with_capacity(self.u.len() + self.log_like.len() + 2);
+        v.push(self.accepted as f64);
+        v.push(self.proposed as f64);
+        v.extend_from_slice(&self.u);
+        v.extend_from_slice(&self.log_like);
+        v
+    }
+
+    /// The chain `values` wrote (`None` if the length does not fit the shape).
+    pub fn from_values(v: &[f64], dims: usize, walkers: usize) -> Option<Chain> {
+        let rows = (v.len().checked_sub(2)?) / (walkers * (dims + 1));
+        if rows == 0 || 2 + rows * walkers * (dims + 1) != v.len() {
+            return None;
+        }
+        let split = 2 + rows * walkers * dims;
+        Some(Chain {
+            dims,
+            walkers,
+            u: v[2..split].to_vec(),
+            log_like: v[split..].to_vec(),
+            accepted: v[0] as usize,
+            proposed: v[1] as usize,
+        })
+    }
+
+    /// The ensemble after its last step: positions and log-likelihoods.
+    fn last(&self) -> (Vec<f64>, Vec<f64>) {
+        let s = self.steps();
+        let (w, d) = (self.walkers, self.dims);
+        (
+            self.u[s * w * d..].to_vec(),
+            self.log_like[s * w..].to_vec(),
+        )
+    }
 }
+
+/// Independent ensembles of one fit (`--chains`), pooled for the posterior.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chains {
+    pub dims: usize,
+    /// Walkers of each ensemble.
+    pub walkers: usize,
+    pub list: Vec<Chain>,
+}
+
+impl Chains {
+    pub fn new(list: Vec<Chain>) -> Chains {
+        Chains {
+            dims: list[0].dims,
+            walkers: list[0].walkers,
+            list,
+        }
+    }
+    pub fn steps(&self) -> usize {
+        self.list[0].steps()
+    }
+    /// Accepted over proposed moves, pooled over the chains.
+    pub fn acceptance(&self) -> f64 {
+        let a: usize = self.list.iter().map(|c| c.accepted).sum();
+        let p: usize = self.list.iter().map(|c| c.proposed).sum();
+        a as f64 / p.max(1) as f64
+    }
+    pub fn point(&self, draw: Draw) -> &[f64] {
+        self.list[draw.0].point(draw.1, draw.2)
+    }
+    pub fn log_like(&self, draw: Draw) -> f64 {
+        self.list[draw.0].log_like[draw.1 * self.walkers + draw.2]
+    }
+}
+
+/// A posterior draw: (chain, step, walker).
+pub type Draw = (usize, usize, usize);
 
 /// A log-density on the unit cube (the log-likelihood of the point's parameters).
 pub type LogDensity<'a> = dyn Fn(&[f64]) -> Result<f64, String> + Sync + 'a;
 
-/// Runs the ensemble sampler on `log_density` over (0, 1)^dims; `None` if `stop` was
-/// raised. `on_step` is told after every step.
+/// The random stream entity of walker `i` of chain `chain`: chain 0 keeps the walker's
+/// own index, so a single chain draws exactly what it drew before chains existed.
+fn entity(chain: u32, i: usize) -> u64 {
+    (u64::from(chain) << 32) | i as u64
+}
+
+/// Runs chain `index` of the ensemble sampler on `log_density` over (0, 1)^dims, from
+/// its initial draw or from `start` (a checkpoint of the same chain: the result is the
+/// same bits as an uninterrupted run, since every step draws from its own stream).
+/// `None` if `stop` was raised. `on_step` is given the chain after the initial draw and
+/// after every step (to checkpoint it); its error stops the run.
 pub fn ensemble(
     plan: &SamplerPlan,
     dims: usize,
+    index: u32,
     log_density: &LogDensity,
     stop: &AtomicBool,
-    on_step: &(dyn Fn() + Sync),
+    start: Option<Chain>,
+    on_step: &mut dyn FnMut(&Chain) -> Result<(), String>,
 ) -> Result<Option<Chain>, String> {
     let w = plan.walkers;
     if w < 4 || !w.is_multiple_of(2) || w < 2 * dims {
@@ -368,28 +472,41 @@ pub fn ensemble(
         ));
     }
     let k = key(crate::rng::mix(plan.seed ^ SAMPLER_STREAM));
-    let mut pos: Vec<f64> = (0..w)
-        .flat_map(|i| {
-            let mut r = stream(&k, 0, Purpose::Calibration, i as u64);
-            (0..dims)
-                .map(move |_| r.random_range(1e-9..1.0 - 1e-9))
-                .collect::<Vec<f64>>()
-        })
-        .collect();
-    let mut lp: Vec<f64> = (0..w)
-        .into_par_iter()
-        .map(|i| log_density(&pos[i * dims..(i + 1) * dims]))
-        .collect::<Result<_, String>>()?;
-    let mut chain = Chain {
-        dims,
-        walkers: w,
-        u: pos.clone(),
-        log_like: lp.clone(),
-        accepted: 0,
-        proposed: 0,
+    let mut chain = match start {
+        Some(c) => {
+            if c.dims != dims || c.walkers != w || c.steps() > plan.steps {
+                return Err("the checkpoint is not a chain of this sampler".into());
+            }
+            c
+        }
+        None => {
+            let pos: Vec<f64> = (0..w)
+                .flat_map(|i| {
+                    let mut r = stream(&k, 0, Purpose::Calibration, entity(index, i));
+                    (0..dims)
+                        .map(move |_| r.random_range(1e-9..1.0 - 1e-9))
+                        .collect::<Vec<f64>>()
+                })
+                .collect();
+            let lp: Vec<f64> = (0..w)
+                .into_par_iter()
+                .map(|i| log_density(&pos[i * dims..(i + 1) * dims]))
+                .collect::<Result<_, String>>()?;
+            let c = Chain {
+                dims,
+                walkers: w,
+                u: pos,
+                log_like: lp,
+                accepted: 0,
+                proposed: 0,
+            };
+            on_step(&c)?;
+            c
+        }
     };
+    let (mut pos, mut lp) = chain.last();
     let half = w / 2;
-    for step in 1..=plan.steps {
+    for step in chain.steps() + 1..=plan.steps {
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
@@ -403,7 +520,7 @@ pub fn ensemble(
                 .clone()
                 .into_par_iter()
                 .map(|i| -> Result<_, String> {
-                    let mut r = stream(&k, step as u32, Purpose::Calibration, i as u64);
+                    let mut r = stream(&k, step as u32, Purpose::Calibration, entity(index, i));
                     let j = other.start + r.random_range(0..half);
                     let z = ((STRETCH - 1.0) * r.random::<f64>() + 1.0).powi(2) / STRETCH;
                     let accept_u: f64 = r.random();
@@ -429,9 +546,169 @@ pub fn ensemble(
         }
         chain.u.extend_from_slice(&pos);
         chain.log_like.extend_from_slice(&lp);
-        on_step();
+        on_step(&chain)?;
     }
     Ok(Some(chain))
+}
+
+/// Convergence across chains of one parameter: rank-normalised split-R̂ and the bulk and
+/// tail effective sample sizes (Vehtari, Gelman, Simpson, Carpenter & Bürkner 2021).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Convergence {
+    pub r_hat: f64,
+    pub ess_bulk: f64,
+    pub ess_tail: f64,
+}
+
+/// R̂ above which the chains are reported as not mixed (Vehtari et al. 2021 recommend
+/// 1.01, with at least 4 chains).
+pub const R_HAT_LIMIT: f64 = 1.01;
+/// Bulk effective draws below which intervals are reported as rough (Vehtari et al.
+/// 2021: 100 per chain for 4 chains).
+pub const ESS_MIN: f64 = 400.0;
+
+/// Each sequence cut in two halves (the middle draw of an odd length dropped), so that
+/// a trend within a sequence shows as disagreement between its halves.
+fn split_halves(seqs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    seqs.iter()
+        .flat_map(|s| {
+            let h = s.len() / 2;
+            [s[..h].to_vec(), s[s.len() - h..].to_vec()]
+        })
+        .collect()
+}
+
+/// Normal scores of the pooled ranks: z = Φ⁻¹((r − 3/8) / (S + 1/4)), ties averaged.
+fn rank_normal(seqs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let all: Vec<(f64, usize, usize)> = seqs
+        .iter()
+        .enumerate()
+        .flat_map(|(m, s)| s.iter().enumerate().map(move |(i, &x)| (x, m, i)))
+        .collect();
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by(|&a, &b| all[a].0.total_cmp(&all[b].0));
+    let n = all.len() as f64;
+    let normal = Normal::standard();
+    let mut out: Vec<Vec<f64>> = seqs.iter().map(|s| vec![0.0; s.len()]).collect();
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && all[order[j + 1]].0 == all[order[i]].0 {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        let z = normal.inverse_cdf((rank - 0.375) / (n + 0.25));
+        for &o in &order[i..=j] {
+            out[all[o].1][all[o].2] = z;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Means and unbiased variances of each sequence, and var⁺ = (n − 1)/n W + B/n.
+fn moments(seqs: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>, f64, f64) {
+    let n = seqs[0].len() as f64;
+    let means: Vec<f64> = seqs.iter().map(|s| s.iter().sum::<f64>() / n).collect();
+    let vars: Vec<f64> = seqs
+        .iter()
+        .zip(&means)
+        .map(|(s, m)| s.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0))
+        .collect();
+    let m = seqs.len() as f64;
+    let w = vars.iter().sum::<f64>() / m;
+    let grand = means.iter().sum::<f64>() / m;
+    let b_over_n = means.iter().map(|x| (x - grand).powi(2)).sum::<f64>() / (m - 1.0);
+    (means, vars, w, (n - 1.0) / n * w + b_over_n)
+}
+
+/// R̂ = √(var⁺ / W) (BDA3 eq. 11.4).
+fn r_hat(seqs: &[Vec<f64>]) -> f64 {
+    let (_, _, w, var_plus) = moments(seqs);
+    if w > 0.0 {
+        (var_plus / w).sqrt()
+    } else if var_plus > 0.0 {
+        f64::INFINITY
+    } else {
+        1.0
+    }
+}
+
+/// Effective sample size M n / τ, τ = −1 + 2 Σ_k P_k from the multi-chain autocorrelation
+/// ρ_t = 1 − (W − mean_m γ_{t,m}) / var⁺ and Geyer's initial monotone sequence of the
+/// pair sums P_k = ρ_{2k} + ρ_{2k+1} (BDA3 §11.5; Geyer 1992).
+fn ess(seqs: &[Vec<f64>]) -> f64 {
+    let (means, _, w, var_plus) = moments(seqs);
+    let n = seqs[0].len();
+    let total = (seqs.len() * n) as f64;
+    if var_plus.is_nan() || var_plus <= 0.0 {
+        return f64::NAN;
+    }
+    let rho = |t: usize| -> f64 {
+        // γ_{t,m}: the biased autocovariance; at t = 0 scaled like W.
+        let g: f64 = seqs
+            .iter()
+            .zip(&means)
+            .map(|(s, m)| (0..n - t).map(|i| (s[i] - m) * (s[i + t] - m)).sum::<f64>() / n as f64)
+            .sum::<f64>()
+            / seqs.len() as f64;
+        if t == 0 {
+            1.0
+        } else {
+            1.0 - (w - g) / var_plus
+        }
+    };
+    let mut sum = 0.0;
+    let mut prev = f64::INFINITY;
+    let mut t = 0;
+    while t + 1 < n {
+        let p = rho(t) + rho(t + 1);
+        if p <= 0.0 {
+            break;
+        }
+        let p = p.min(prev);
+        sum += p;
+        prev = p;
+        t += 2;
+    }
+    let tau = (-1.0 + 2.0 * sum).max(1.0 / total.log10());
+    total / tau
+}
+
+/// Split-R̂ (the larger of the bulk and the folded tail form), bulk ESS and tail ESS (the
+/// smaller of the 5 % and 95 % quantile indicators') of `seqs`, equal-length draws of
+/// one parameter, one sequence per chain (Vehtari et al. 2021).
+pub fn convergence(seqs: &[Vec<f64>]) -> Convergence {
+    let halves = split_halves(seqs);
+    if halves.len() < 2 || halves[0].len() < 2 {
+        return Convergence {
+            r_hat: f64::NAN,
+            ess_bulk: f64::NAN,
+            ess_tail: f64::NAN,
+        };
+    }
+    let z = rank_normal(&halves);
+    let mut pooled: Vec<f64> = halves.iter().flatten().copied().collect();
+    pooled.sort_by(f64::total_cmp);
+    let median = quantile_sorted(&pooled, 0.5);
+    let folded: Vec<Vec<f64>> = halves
+        .iter()
+        .map(|s| s.iter().map(|x| (x - median).abs()).collect())
+        .collect();
+    let tail = |q: f64| {
+        let cut = quantile_sorted(&pooled, q);
+        let ind: Vec<Vec<f64>> = halves
+            .iter()
+            .map(|s| s.iter().map(|&x| f64::from(u8::from(x <= cut))).collect())
+            .collect();
+        ess(&ind)
+    };
+    Convergence {
+        r_hat: r_hat(&z).max(r_hat(&rank_normal(&folded))),
+        ess_bulk: ess(&z),
+        ess_tail: tail(0.05).min(tail(0.95)),
+    }
 }
 
 /// A parameter's prior and posterior summaries.
@@ -444,6 +721,8 @@ pub struct ParamSummary {
     pub best: f64,
     /// Posterior sd on the cube over the prior's (1/√12).
     pub sd_ratio: f64,
+    /// Across two chains or more: R̂ and effective sample sizes.
+    pub convergence: Option<Convergence>,
 }
 
 impl ParamSummary {
@@ -456,38 +735,43 @@ impl ParamSummary {
     }
 }
 
-/// The posterior sample: every walker at every step after burn-in.
+/// The posterior sample: every walker of every chain at every step after burn-in.
 #[derive(Debug, Clone)]
 pub struct Posterior {
-    /// (step, walker) of each draw.
-    pub draws: Vec<(usize, usize)>,
+    /// The draws, chain by chain, step by step.
+    pub draws: Vec<Draw>,
     pub params: Vec<ParamSummary>,
     /// Best visited point (highest ℓ) in parameter values, and its ℓ.
     pub best: (Vec<f64>, f64),
 }
 
-/// Summaries of a chain after `burn_in` steps.
-pub fn summarise(chain: &Chain, space: &Space, burn_in: usize) -> Posterior {
-    let d = chain.dims;
-    let steps = chain.steps();
+/// Summaries of the pooled chains after `burn_in` steps. With two chains or more, each
+/// walker's path after burn-in is one sequence of the R̂ and ESS (as ArviZ reads an
+/// ensemble sampler): chains stuck apart, or walkers still drifting, raise R̂.
+pub fn summarise(chains: &Chains, space: &Space, burn_in: usize) -> Posterior {
+    let d = chains.dims;
+    let steps = chains.steps();
+    let walkers = chains.walkers;
     let from = (burn_in + 1).min(steps);
-    let draws: Vec<(usize, usize)> = (from..=steps)
-        .flat_map(|s| (0..chain.walkers).map(move |w| (s, w)))
+    let draws: Vec<Draw> = (0..chains.list.len())
+        .flat_map(|c| (from..=steps).flat_map(move |s| (0..walkers).map(move |w| (c, s, w))))
         .collect();
-    let (mut bs, mut bw, mut bl) = (0, 0, f64::NEG_INFINITY);
-    for s in 0..=steps {
-        for w in 0..chain.walkers {
-            let l = chain.log_like[s * chain.walkers + w];
-            if l > bl {
-                (bs, bw, bl) = (s, w, l);
+    let (mut bd, mut bl) = ((0, 0, 0), f64::NEG_INFINITY);
+    for c in 0..chains.list.len() {
+        for s in 0..=steps {
+            for w in 0..walkers {
+                let l = chains.log_like((c, s, w));
+                if l > bl {
+                    (bd, bl) = ((c, s, w), l);
+                }
             }
         }
     }
-    let best = space.values(chain.point(bs, bw));
+    let best = space.values(chains.point(bd));
     let prior_sd = (1.0f64 / 12.0).sqrt();
     let params = (0..d)
         .map(|i| {
-            let mut us: Vec<f64> = draws.iter().map(|&(s, w)| chain.point(s, w)[i]).collect();
+            let mut us: Vec<f64> = draws.iter().map(|&x| chains.point(x)[i]).collect();
             let n = us.len() as f64;
             let mean = us.iter().sum::<f64>() / n;
             let sd =
@@ -495,12 +779,25 @@ pub fn summarise(chain: &Chain, space: &Space, burn_in: usize) -> Posterior {
             us.sort_by(f64::total_cmp);
             let pr = &space.priors[i];
             let q = |u: f64| pr.quantile(quantile_sorted(&us, u));
+            let convergence = (chains.list.len() > 1).then(|| {
+                let seqs: Vec<Vec<f64>> = (0..chains.list.len())
+                    .flat_map(|c| {
+                        (0..walkers).map(move |w| {
+                            (from..=steps)
+                                .map(|s| chains.point((c, s, w))[i])
+                                .collect::<Vec<f64>>()
+                        })
+                    })
+                    .collect();
+                convergence(&seqs)
+            });
             ParamSummary {
                 path: space.paths[i].clone(),
                 prior: [pr.quantile(0.05), pr.quantile(0.5), pr.quantile(0.95)],
                 posterior: [q(0.05), q(0.5), q(0.95)],
                 best: best[i],
                 sd_ratio: sd / prior_sd,
+                convergence,
             }
         })
         .collect();
@@ -535,18 +832,18 @@ pub struct Predictive {
 /// fit at every tick, and runs the posterior predictive check.
 pub fn predictive(
     problem: &Problem,
-    chain: &Chain,
+    chains: &Chains,
     post: &Posterior,
     draws: usize,
     seed: u64,
 ) -> Result<Predictive, String> {
     let m = draws.min(post.draws.len()).max(1);
-    let picks: Vec<(usize, usize)> = (0..m)
+    let picks: Vec<Draw> = (0..m)
         .map(|i| post.draws[i * post.draws.len() / m])
         .collect();
     let series: Vec<Vec<Vec<f64>>> = picks
         .par_iter()
-        .map(|&(s, w)| problem.series(&problem.space.values(chain.point(s, w))))
+        .map(|&x| problem.series(&problem.space.values(chains.point(x))))
         .collect::<Result<_, String>>()?;
     let best = problem.series(&post.best.0)?;
     let k = key(crate::rng::mix(seed ^ PPC_STREAM));
@@ -610,26 +907,55 @@ pub fn simulate_observations(
 
 /// A whole fit: sampler, summaries.
 pub struct Fit {
-    pub chain: Chain,
+    pub chains: Chains,
     pub posterior: Posterior,
 }
 
-/// Fits `problem` with the ensemble sampler; `None` if interrupted.
+/// Runs chain `index` of `problem`'s sampler (from `start`, a checkpoint, if given); see
+/// [`ensemble`].
+pub fn run_chain(
+    problem: &Problem,
+    plan: &SamplerPlan,
+    index: u32,
+    stop: &AtomicBool,
+    start: Option<Chain>,
+    on_step: &mut dyn FnMut(&Chain) -> Result<(), String>,
+) -> Result<Option<Chain>, String> {
+    let density = |u: &[f64]| -> Result<f64, String> {
+        let p = problem.predict(&problem.space.values(u))?;
+        Ok(problem.log_likelihood(&p))
+    };
+    ensemble(
+        plan,
+        problem.space.dims(),
+        index,
+        &density,
+        stop,
+        start,
+        on_step,
+    )
+}
+
+/// Fits `problem` with one chain of the ensemble sampler; `None` if interrupted.
+/// `on_step` is told after every step.
 pub fn fit(
     problem: &Problem,
     plan: &SamplerPlan,
     stop: &AtomicBool,
     on_step: &(dyn Fn() + Sync),
 ) -> Result<Option<Fit>, String> {
-    let density = |u: &[f64]| -> Result<f64, String> {
-        let p = problem.predict(&problem.space.values(u))?;
-        Ok(problem.log_likelihood(&p))
+    let mut tell = |c: &Chain| {
+        if c.steps() > 0 {
+            on_step();
+        }
+        Ok(())
     };
-    let Some(chain) = ensemble(plan, problem.space.dims(), &density, stop, on_step)? else {
+    let Some(chain) = run_chain(problem, plan, 0, stop, None, &mut tell)? else {
         return Ok(None);
     };
-    let posterior = summarise(&chain, &problem.space, plan.burn_in);
-    Ok(Some(Fit { chain, posterior }))
+    let chains = Chains::new(vec![chain]);
+    let posterior = summarise(&chains, &problem.space, plan.burn_in);
+    Ok(Some(Fit { chains, posterior }))
 }
 
 #[cfg(test)]
@@ -679,9 +1005,18 @@ mod tests {
             burn_in: 300,
             seed: 3,
         };
-        let chain = ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {})
-            .unwrap()
-            .unwrap();
+        let chain = ensemble(
+            &plan,
+            2,
+            0,
+            &logp,
+            &AtomicBool::new(false),
+            None,
+            &mut |_| Ok(()),
+        )
+        .unwrap()
+        .unwrap();
+        let chain = Chains::new(vec![chain]);
         let space = Space {
             paths: vec!["a".into(), "b".into()],
             priors: vec![
@@ -706,6 +1041,7 @@ mod tests {
                 "{i}: half width {half}"
             );
         }
+        assert!(post.params[0].convergence.is_none(), "one chain has no R̂");
         let acc = chain.acceptance();
         assert!(acc > 0.2 && acc < 0.9, "acceptance {acc}");
     }
@@ -725,12 +1061,193 @@ mod tests {
                 .build()
                 .unwrap()
                 .install(|| {
-                    ensemble(&plan, 2, &logp, &AtomicBool::new(false), &|| {})
-                        .unwrap()
-                        .unwrap()
+                    ensemble(
+                        &plan,
+                        2,
+                        1,
+                        &logp,
+                        &AtomicBool::new(false),
+                        None,
+                        &mut |_| Ok(()),
+                    )
+                    .unwrap()
+                    .unwrap()
                 })
         };
         assert_eq!(run(1), run(3));
+    }
+
+    fn normal_draws(seed: u64, n: usize) -> Vec<f64> {
+        let mut r = stream(&key(seed), 0, Purpose::SurveyDraw, 0);
+        (0..n)
+            .map(|_| rand_distr::StandardNormal.sample(&mut r))
+            .collect()
+    }
+
+    #[test]
+    fn independent_draws_of_one_distribution_give_an_r_hat_of_one_and_every_draw_effective() {
+        let seqs: Vec<Vec<f64>> = (0..4).map(|c| normal_draws(c, 1000)).collect();
+        let c = convergence(&seqs);
+        assert!((c.r_hat - 1.0).abs() < 0.01, "{c:?}");
+        // Independent draws: τ = 1, so ESS ≈ M n = 4000 (Monte Carlo error ~10 %).
+        assert!((c.ess_bulk / 4000.0 - 1.0).abs() < 0.2, "{c:?}");
+        assert!((c.ess_tail / 4000.0 - 1.0).abs() < 0.25, "{c:?}");
+    }
+
+    #[test]
+    fn an_autocorrelated_chain_has_the_effective_size_theory_gives() {
+        // AR(1) x_t = φ x_{t−1} + ε_t: τ = (1 + φ) / (1 − φ) = 9 at φ = 0.8.
+        let phi = 0.8;
+        let seqs: Vec<Vec<f64>> = (0..4)
+            .map(|c| {
+                let e = normal_draws(10 + c, 5000);
+                let mut x = 0.0;
+                e.iter()
+                    .map(|&e| {
+                        x = phi * x + e;
+                        x
+                    })
+                    .collect()
+            })
+            .collect();
+        let c = convergence(&seqs);
+        let expected = 20_000.0 / 9.0;
+        assert!((c.ess_bulk / expected - 1.0).abs() < 0.25, "{c:?}");
+        assert!(c.r_hat < 1.01, "{c:?}");
+    }
+
+    #[test]
+    fn chains_stuck_apart_give_an_r_hat_well_above_one() {
+        let seqs: Vec<Vec<f64>> = (0..4)
+            .map(|c| {
+                let shift = if c < 2 { 0.0 } else { 2.0 };
+                normal_draws(20 + c, 500)
+                    .iter()
+                    .map(|x| x + shift)
+                    .collect()
+            })
+            .collect();
+        let c = convergence(&seqs);
+        assert!(c.r_hat > 1.3, "{c:?}");
+    }
+
+    #[test]
+    fn ensembles_of_one_density_agree_and_ensembles_split_between_two_modes_do_not() {
+        let plan = SamplerPlan {
+            walkers: 8,
+            steps: 1200,
+            burn_in: 200,
+            seed: 4,
+        };
+        let run = |logp: &LogDensity, c: u32| {
+            ensemble(
+                &plan,
+                2,
+                c,
+                logp,
+                &AtomicBool::new(false),
+                None,
+                &mut |_| Ok(()),
+            )
+            .unwrap()
+            .unwrap()
+        };
+        let normal = |u: &[f64]| -> Result<f64, String> {
+            Ok(-0.5 * (((u[0] - 0.4) / 0.1).powi(2) + ((u[1] - 0.5) / 0.1).powi(2)))
+        };
+        let space = Space {
+            paths: vec!["a".into(), "b".into()],
+            priors: vec![
+                crate::model::prior::Prior::from_parts(
+                    "uniform",
+                    &[("low".to_string(), 0.0), ("high".to_string(), 1.0)]
+                        .into_iter()
+                        .collect()
+                )
+                .unwrap();
+                2
+            ],
+        };
+        let mixed = Chains::new((0..4).map(|c| run(&normal, c)).collect());
+        assert_ne!(
+            mixed.list[0], mixed.list[1],
+            "chains draw their own streams"
+        );
+        let post = summarise(&mixed, &space, plan.burn_in);
+        for p in &post.params {
+            let c = p.convergence.unwrap();
+            assert!(c.r_hat < 1.05, "{c:?}");
+        }
+        // Chains stuck in two different modes, constructed: two ensembles sample a
+        // density around u₀ = 0.3, two around u₀ = 0.7.
+        let mode = |centre: f64| {
+            move |u: &[f64]| -> Result<f64, String> {
+                Ok(-0.5 * (((u[0] - centre) / 0.05).powi(2) + ((u[1] - 0.5) / 0.05).powi(2)))
+            }
+        };
+        let (left, right) = (mode(0.3), mode(0.7));
+        let stuck = Chains::new(vec![
+            run(&left, 0),
+            run(&left, 1),
+            run(&right, 2),
+            run(&right, 3),
+        ]);
+        let post = summarise(&stuck, &space, plan.burn_in);
+        let c = post.params[0].convergence.unwrap();
+        assert!(c.r_hat > 1.5, "{c:?}");
+    }
+
+    #[test]
+    fn a_chain_resumed_from_its_checkpoint_is_the_uninterrupted_chain() {
+        let logp = |u: &[f64]| -> Result<f64, String> { Ok(-(u[0] - 0.3).powi(2) * 40.0 - u[1]) };
+        let plan = SamplerPlan {
+            walkers: 8,
+            steps: 30,
+            burn_in: 10,
+            seed: 5,
+        };
+        let whole = ensemble(
+            &plan,
+            2,
+            2,
+            &logp,
+            &AtomicBool::new(false),
+            None,
+            &mut |_| Ok(()),
+        )
+        .unwrap()
+        .unwrap();
+        let stop = AtomicBool::new(false);
+        let mut saved = None;
+        let cut = ensemble(&plan, 2, 2, &logp, &stop, None, &mut |c| {
+            saved = Some(Chain::from_values(&c.values(), 2, 8).unwrap());
+            if c.steps() == 12 {
+                stop.store(true, Ordering::SeqCst);
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(cut.is_none());
+        let saved = saved.unwrap();
+        assert_eq!(saved.steps(), 12);
+        let resumed = ensemble(
+            &plan,
+            2,
+            2,
+            &logp,
+            &AtomicBool::new(false),
+            Some(saved),
+            &mut |_| Ok(()),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(resumed, whole);
+        assert_eq!(
+            Chain::from_values(&whole.values(), 2, 8).unwrap(),
+            whole,
+            "a stored chain reads back exactly"
+        );
+        assert_eq!(whole.values().len() as u64, Chain::width(2, 8, plan.steps));
     }
 
     #[test]

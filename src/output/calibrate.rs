@@ -7,7 +7,7 @@ use super::OutDir;
 use super::tables::fmt;
 use crate::error::Result;
 use crate::experiment::calibrate::{
-    Chain, OutOfSample, Posterior, Predictive, Problem, band, wilson,
+    Chains, ESS_MIN, OutOfSample, Posterior, Predictive, Problem, R_HAT_LIMIT, band, wilson,
 };
 use crate::model::survey::{Measure, Observation, SurveySpec};
 use crate::output::ensemble::REPORT;
@@ -57,7 +57,8 @@ pub struct CalibrationReport<'a> {
     pub scenario_sha256: &'a str,
     pub seed: u64,
     pub problem: &'a Problem,
-    pub chain: &'a Chain,
+    /// The chains (pooled; `chain.list.len()` of them).
+    pub chain: &'a Chains,
     pub burn_in: usize,
     pub posterior: &'a Posterior,
     pub predictive: &'a Predictive,
@@ -80,6 +81,21 @@ impl CalibrationReport<'_> {
                 ));
             }
         }
+        let chains = self.chain.list.len();
+        for p in &self.posterior.params {
+            let Some(c) = p.convergence else { continue };
+            if c.r_hat.is_nan() || c.r_hat > R_HAT_LIMIT {
+                w.push(format!(
+                    "{}: R-hat {:.3} across the {chains} chains is above {R_HAT_LIMIT}: the chains have not mixed (they disagree or still drift); run more --steps, or look at posterior.csv chain by chain",
+                    p.path, c.r_hat
+                ));
+            } else if c.ess_bulk.is_nan() || c.ess_bulk < ESS_MIN {
+                w.push(format!(
+                    "{}: {:.0} effective draws (bulk) are fewer than {ESS_MIN}: its quantiles are rough; run more --steps or --chains",
+                    p.path, c.ess_bulk
+                ));
+            }
+        }
         let acc = self.chain.acceptance();
         if acc < 0.1 {
             w.push(format!(
@@ -96,6 +112,35 @@ impl CalibrationReport<'_> {
         }
         w
     }
+}
+
+/// The report's table of convergence across chains (none with one chain).
+pub fn convergence_table(r: &CalibrationReport) -> Option<report::Table> {
+    use report::Cell;
+    let chains = r.chain.list.len();
+    (chains > 1).then(|| report::Table {
+        caption: format!(
+            "Convergence across the {chains} chains: rank-normalised split R-hat (above {R_HAT_LIMIT}: not mixed, run more steps) and effective sample sizes of the pooled draws (Vehtari et al. 2021)"
+        ),
+        header: ["Parameter", "R-hat", "ESS bulk", "ESS tail", "Converged"]
+            .map(String::from)
+            .to_vec(),
+        rows: r
+            .posterior
+            .params
+            .iter()
+            .filter_map(|p| {
+                let c = p.convergence?;
+                Some(vec![
+                    Cell::text(p.path.clone()),
+                    Cell::num(c.r_hat, 4),
+                    Cell::num(c.ess_bulk, 4),
+                    Cell::num(c.ess_tail, 4),
+                    Cell::text(if c.r_hat <= R_HAT_LIMIT { "yes" } else { "no" }),
+                ])
+            })
+            .collect(),
+    })
 }
 
 /// Model quantiles at each tick of one key: (5 %, 25 %, 50 %, 75 %, 95 %).
@@ -158,20 +203,26 @@ pub fn out_of_sample_by_unit(pb: &Problem, oos: &OutOfSample) -> Vec<(String, us
     out
 }
 
+/// `posterior.csv`: one row per draw; a `chain` column first when there are several.
 fn posterior_csv(r: &CalibrationReport) -> Vec<u8> {
-    let mut s = String::from("step,walker,log_likelihood");
+    let several = r.chain.list.len() > 1;
+    let mut s = String::from(if several {
+        "chain,step,walker,log_likelihood"
+    } else {
+        "step,walker,log_likelihood"
+    });
     for p in &r.problem.space.paths {
         s.push(',');
         s.push_str(&csv_field(p));
     }
     s.push('\n');
-    for &(step, w) in &r.posterior.draws {
-        let x = r.problem.space.values(r.chain.point(step, w));
-        let _ = write!(
-            s,
-            "{step},{w},{}",
-            fmt(r.chain.log_like[step * r.chain.walkers + w])
-        );
+    for &draw in &r.posterior.draws {
+        let (c, step, w) = draw;
+        let x = r.problem.space.values(r.chain.point(draw));
+        if several {
+            let _ = write!(s, "{c},");
+        }
+        let _ = write!(s, "{step},{w},{}", fmt(r.chain.log_like(draw)));
         for v in x {
             let _ = write!(s, ",{}", fmt(v));
         }
@@ -391,14 +442,21 @@ pub fn write_calibration(
         .params
         .iter()
         .map(|p| {
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "path": p.path,
                 "prior_5_50_95": p.prior,
                 "posterior_5_50_95": p.posterior,
                 "best": p.best,
                 "posterior_sd_over_prior_sd": p.sd_ratio,
                 "identified": p.identified(),
-            })
+            });
+            if let Some(c) = p.convergence {
+                v["r_hat"] = c.r_hat.into();
+                v["ess_bulk"] = c.ess_bulk.into();
+                v["ess_tail"] = c.ess_tail.into();
+                v["converged"] = (c.r_hat <= R_HAT_LIMIT).into();
+            }
+            v
         })
         .collect();
     let oos = r.out_of_sample.map(|o| {
@@ -419,7 +477,7 @@ pub fn write_calibration(
             "by_unit": by_unit,
         })
     });
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "scenario": r.scenario,
         "scenario_sha256": r.scenario_sha256,
         "seed": r.seed,
@@ -441,6 +499,131 @@ pub fn write_calibration(
         "warnings": r.warnings(),
         "files": files,
     });
+    // One chain keeps the summary it always had; R-hat needs two chains or more.
+    if r.chain.list.len() > 1 {
+        summary["chains"] = r.chain.list.len().into();
+        summary["r_hat_limit"] = R_HAT_LIMIT.into();
+        summary["convergence"] =
+            "rank-normalised split R-hat and bulk/tail ESS (Vehtari et al. 2021), each walker's path a sequence".into();
+    }
     out.write("summary.json", &serde_json::to_vec_pretty(&summary)?)?;
     Ok(files)
+}
+
+/// The checkpoint of a chain in progress, in the results folder's `parts/`: its trace
+/// `chain-NNNNNN.trace`, one record per step (the move counts so far, every walker's
+/// position, every log-likelihood, as little-endian f64 bits), appended with one write
+/// per step. The checkpoint is the whole records: a record cut short by a kill is
+/// dropped on resume. No file is created, renamed or synced per step: that would cost
+/// more than a step of a small scenario (a kill or Ctrl-C keeps the page cache; a power
+/// cut may not).
+pub struct Checkpoint {
+    trace: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+fn trace_name(chain: u32) -> String {
+    format!("{}/chain-{chain:06}.trace", super::ensemble::PARTS)
+}
+
+/// Bytes of one record.
+fn record_len(dims: usize, walkers: usize) -> usize {
+    (2 + walkers * (dims + 1)) * 8
+}
+
+impl Checkpoint {
+    /// The chain checkpointed in `dir` for chain `chain`, if any (`None` starts afresh).
+    pub fn read(
+        dir: &std::path::Path,
+        chain: u32,
+        dims: usize,
+        walkers: usize,
+        steps: usize,
+    ) -> Result<Option<crate::experiment::calibrate::Chain>> {
+        let path = dir.join(trace_name(chain));
+        let Ok(trace) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        let rec = record_len(dims, walkers);
+        let whole = trace.len() / rec;
+        if whole == 0 {
+            return Ok(None);
+        }
+        if whole > steps + 1 {
+            return Err(crate::error::Error::in_file(
+                &path,
+                format!("is not a checkpoint of chain {chain} of this calibration: it holds more steps than the command runs"),
+            )
+            .help("the checkpoint was edited or damaged: delete it and run the same command with --resume to redo that chain"));
+        }
+        let f = |b: &[u8]| f64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let mut u = Vec::with_capacity(whole * walkers * dims);
+        let mut log_like = Vec::with_capacity(whole * walkers);
+        let mut counts = (0.0, 0.0);
+        for r in trace[..whole * rec].chunks_exact(rec) {
+            let (head, rest) = r.split_at(16);
+            counts = (f(&head[..8]), f(&head[8..]));
+            let (pos, lp) = rest.split_at(walkers * dims * 8);
+            u.extend(pos.chunks_exact(8).map(f));
+            log_like.extend(lp.chunks_exact(8).map(f));
+        }
+        Ok(Some(crate::experiment::calibrate::Chain {
+            dims,
+            walkers,
+            u,
+            log_like,
+            accepted: counts.0 as usize,
+            proposed: counts.1 as usize,
+        }))
+    }
+
+    /// Opens the checkpoint of chain `chain` in `out` to continue from `start` (the
+    /// chain `read` returned) or from nothing: what lies past it is cut off.
+    pub fn open(
+        out: &OutDir,
+        chain: u32,
+        start: Option<&crate::experiment::calibrate::Chain>,
+    ) -> Result<Checkpoint> {
+        use crate::error::Context;
+        let path = out.path.join(trace_name(chain));
+        std::fs::create_dir_all(out.path.join(super::ensemble::PARTS))
+            .with_context(|| format!("cannot create {}", out.path.display()))?;
+        let trace = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let keep = start.map_or(0, |c| {
+            ((c.steps() + 1) * record_len(c.dims, c.walkers)) as u64
+        });
+        trace
+            .set_len(keep)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Checkpoint { trace, path })
+    }
+
+    /// Appends the chain's last step as one record.
+    pub fn save(&mut self, c: &crate::experiment::calibrate::Chain) -> Result<()> {
+        use crate::error::Context;
+        use std::io::Write as _;
+        let s = c.steps();
+        let (w, d) = (c.walkers, c.dims);
+        let mut rec = Vec::with_capacity(record_len(d, w));
+        let counts = [c.accepted as f64, c.proposed as f64];
+        for x in counts
+            .iter()
+            .chain(&c.u[s * w * d..])
+            .chain(&c.log_like[s * w..])
+        {
+            rec.extend_from_slice(&x.to_le_bytes());
+        }
+        self.trace
+            .write_all(&rec)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// Removes the checkpoint of a chain whose whole part is stored.
+    pub fn remove(dir: &std::path::Path, chain: u32) {
+        let _ = std::fs::remove_file(dir.join(trace_name(chain)));
+    }
 }

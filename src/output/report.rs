@@ -1631,6 +1631,7 @@ pub fn calibrate_page(
             })
             .collect(),
     }];
+    tables.extend(crate::output::calibrate::convergence_table(r));
     tables.push(Table {
         caption: "Fit per surveyed unit: fitted survey figures, the model median's mean absolute error, and how many figures the model's 90% band holds (fit.csv has every figure)".into(),
         header: [
