@@ -60,6 +60,13 @@ impl Measure {
     }
 }
 
+/// A share in percent to four decimals, as `survey.csv` and the survey series of
+/// `timeseries.csv` write it: the state is single precision (about seven digits), so
+/// further digits would print its rounding (0.3f32 → 30.0000011920929).
+pub fn percent(share: f64) -> f64 {
+    (share * 1e6).round() / 1e4
+}
+
 /// Standard normal distribution function Φ(z) = ½ erfc(−z/√2).
 pub fn phi(z: f64) -> f64 {
     0.5 * erfc(-z / std::f64::consts::SQRT_2)
