@@ -15,7 +15,7 @@
 //! U is the same for every actor: the populations that are no actor's home, or every
 //! population when each has a home.
 
-use crate::model::survey::{Members, Unit, measures, net_view};
+use crate::model::survey::{Members, Unit, net_view, phi};
 use crate::world::{NO_HOME, World};
 use rayon::prelude::*;
 
@@ -156,17 +156,64 @@ pub fn members(w: &World, units: &[Unit]) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// Remembers Φ(x / σ) of the last f32 inputs seen, as `NetViews` remembers net views:
+/// classic models repeat a handful of favourabilities (the voter model's ±1 times a
+/// salience) and trusts, and Φ is the costliest part of the survey series. A hit returns
+/// the bits a fresh evaluation gives. `shift` maps the input first: x for favourability,
+/// 2x − 1 for trust (as `measures` does).
+#[derive(Debug, Clone, Copy)]
+struct Phis {
+    spread: f64,
+    trust: bool,
+    key: [u64; 8],
+    val: [f64; 8],
+}
+
+impl Phis {
+    fn new(spread: f64, trust: bool) -> Self {
+        Phis {
+            spread,
+            trust,
+            key: [EMPTY; 8],
+            val: [0.0; 8],
+        }
+    }
+    #[inline]
+    fn get(&mut self, x: f32) -> f64 {
+        let bits = x.to_bits();
+        let i = (bits.wrapping_mul(0x9E37_79B9) >> 29) as usize;
+        if self.key[i] != bits as u64 {
+            self.key[i] = bits as u64;
+            let x = x as f64;
+            let z = if self.trust { 2.0 * x - 1.0 } else { x };
+            self.val[i] = phi(z / self.spread);
+        }
+        self.val[i]
+    }
+}
+
+/// The memos of Φ a pass over populations keeps: favourability's and trust's.
+#[derive(Debug, Clone, Copy)]
+struct Memo(Phis, Phis);
+
+impl Memo {
+    fn new(spread: f64) -> Self {
+        Memo(Phis::new(spread, false), Phis::new(spread, true))
+    }
+}
+
 /// Population p's (heard_of, favourable, confidence) toward actor a times its people,
-/// N_p · m_pa: the term every unit's sum adds.
+/// N_p · m_pa: the term every unit's sum adds. m_pa is `model::survey::measures`, with
+/// its two Φ values remembered (`measures_are_the_memo_s_bits` checks they agree).
 #[inline]
-fn weighted(w: &World, p: usize, a: usize, spread: f64) -> [f64; 3] {
+fn weighted(w: &World, p: usize, a: usize, memo: &mut Memo) -> [f64; 3] {
     let n_act = w.actors.len();
-    let m = measures(
-        w.opinions.familiarity[p * n_act + a] as f64,
-        w.opinions.trust(p, a) as f64,
-        w.favourability(p, a) as f64,
-        spread,
-    );
+    let f = w.opinions.familiarity[p * n_act + a] as f64;
+    let m = [
+        f,
+        f * memo.0.get(w.favourability(p, a)),
+        f * memo.1.get(w.opinions.trust(p, a)),
+    ];
     let n = w.pops.size[p];
     m.map(|x| n * x)
 }
@@ -187,6 +234,7 @@ fn mean(s: [f64; 4]) -> [f64; 3] {
 pub fn measure(w: &World, members: &[Vec<u32>], spread: f64) -> Vec<[f64; 3]> {
     let n_act = w.actors.len();
     let mut out = vec![[0.0; 3]; members.len() * n_act];
+    let mut memo = Memo::new(spread);
     for (u, ps) in members.iter().enumerate() {
         for a in 0..n_act {
             let mut total = [0.0; 4];
@@ -201,7 +249,7 @@ pub fn measure(w: &World, members: &[Vec<u32>], spread: f64) -> Vec<[f64; 3]> {
                     part = [0.0; 4];
                     chunk = Some(p / CHUNK);
                 }
-                let t = weighted(w, p, a, spread);
+                let t = weighted(w, p, a, &mut memo);
                 add(&mut part, &[t[0], t[1], t[2], w.pops.size[p]]);
             }
             add(&mut total, &part);
@@ -213,8 +261,8 @@ pub fn measure(w: &World, members: &[Vec<u32>], spread: f64) -> Vec<[f64; 3]> {
 
 /// A one-population unit's measures, summed as `measure` sums them: (0 + N m) / (0 + N).
 #[inline]
-fn alone(w: &World, p: usize, a: usize, spread: f64) -> [f64; 3] {
-    let t = weighted(w, p, a, spread);
+fn alone(w: &World, p: usize, a: usize, memo: &mut Memo) -> [f64; 3] {
+    let t = weighted(w, p, a, memo);
     let mut s = [0.0; 4];
     add(&mut s, &[t[0], t[1], t[2], w.pops.size[p]]);
     mean(s)
@@ -309,12 +357,13 @@ impl SeriesRecorder {
                 .enumerate()
                 .for_each(|(c, acc)| {
                     acc.fill([0.0; 4]);
+                    let mut memo = Memo::new(spread);
                     for p in c * CHUNK..((c + 1) * CHUNK).min(n_pop) {
                         let Some(gr) = w.pops.group[p] else { continue };
                         let n = w.pops.size[p];
                         let row = &mut acc[gr as usize * n_act..(gr as usize + 1) * n_act];
                         for (a, slot) in row.iter_mut().enumerate() {
-                            let t = weighted(w, p, a, spread);
+                            let t = weighted(w, p, a, &mut memo);
                             add(slot, &[t[0], t[1], t[2], n]);
                         }
                     }
@@ -328,16 +377,17 @@ impl SeriesRecorder {
             }
         }
         // A population on its own: N m / N, as `measure` gives a one-population unit.
+        let mut memo = Memo::new(spread);
         for &p in &self.loose {
             let p = p as usize;
             for a in 0..n_act {
-                self.group_series.push(alone(w, p, a, spread));
+                self.group_series.push(alone(w, p, a, &mut memo));
             }
         }
         if self.populations {
             for p in 0..w.pops.len() {
                 for a in 0..n_act {
-                    self.population_series.push(alone(w, p, a, spread));
+                    self.population_series.push(alone(w, p, a, &mut memo));
                 }
             }
         }
@@ -358,6 +408,7 @@ impl SeriesRecorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::survey::measures;
 
     /// The memo returns `net_view`'s own bits, on hits and misses, for values that repeat
     /// (the voter model's ±1), that collide in a slot, and that never repeat.
@@ -381,5 +432,25 @@ mod tests {
             );
         }
         assert!(hits > 400, "repeated values must hit: {hits}");
+    }
+
+    /// The remembered Φ of favourability and trust give `measures`' own bits.
+    #[test]
+    fn measures_are_the_memo_s_bits() {
+        for spread in [0.05, 0.5, 3.0] {
+            let mut memo = Memo::new(spread);
+            for i in 0..3_000 {
+                let fav = ((i as f32 * 0.618_034).fract() * 2.0 - 1.0)
+                    * if i % 4 == 0 { 0.0 } else { 1.0 };
+                let trust = [(i as f32 * 0.414_213).fract(), 0.5, 1.0, 0.0][i % 4];
+                let want = measures(0.7, trust as f64, fav as f64, spread);
+                let got = [0.7, 0.7 * memo.0.get(fav), 0.7 * memo.1.get(trust)];
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{fav} {trust}"
+                );
+            }
+        }
     }
 }
