@@ -28,7 +28,7 @@ fn run(dir: &Path, text: &str, args: &[&str]) -> (PathBuf, String) {
     let ok = softpower()
         .arg("run")
         .arg(&file)
-        .args(["--no-plots", "--no-attribution", "--no-report", "--out"])
+        .args(["--no-plots", "--no-attribution", "--no-report", "--force", "--out"])
         .arg(&out)
         .args(args)
         .assert()
