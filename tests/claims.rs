@@ -56,6 +56,11 @@ fn run_file(path: &Path) -> Run {
     let mut map: HashMap<(String, String), Vec<f64>> = HashMap::new();
     for rec in rd.records() {
         let r = rec.unwrap();
+        // The survey series name units, not actors: a population without a group appears
+        // both as a group and as a population, under the same entity and metric.
+        if &r[1] == "group" || &r[1] == "population" {
+            continue;
+        }
         let tick: usize = r[0].parse().unwrap();
         let v = map.entry((r[2].to_string(), r[3].to_string())).or_default();
         assert_eq!(v.len(), tick, "ticks in order");

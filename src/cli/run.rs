@@ -40,6 +40,11 @@ pub struct RunArgs {
     /// Actor whose favourability colours the network picture [default: the focal actor]
     #[arg(long)]
     pub network_actor: Option<String>,
+    /// Write each population's survey series (% heard of, favourable, confidence per actor)
+    /// in timeseries.csv at any size [default: only up to 100 populations; the group
+    /// series are always written]
+    #[arg(long)]
+    pub population_series: bool,
 }
 
 /// A seed in decimal or, as `runs.csv` writes seeds, hexadecimal with `0x`.
@@ -104,7 +109,8 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         let template = wanted.then(|| world.clone());
         let bar = Progress::new(world.ticks as u64, "simulating", args.output.quiet);
         let t1 = Instant::now();
-        let run = experiment::simulate(world, |t| bar.set(t as u64));
+        let populations = args.population_series.then_some(true);
+        let run = experiment::simulate_with(world, populations, |t| bar.set(t as u64));
         bar.finish();
         let sim_secs = t1.elapsed().as_secs_f64();
         let gains = template.map(|w| {
@@ -241,6 +247,13 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         );
         if skipped {
             say!("{}", attribution::skipped_note(&run.engine.world));
+        }
+        if !run.recorder.survey.populations {
+            say!(
+                "note: timeseries.csv has the survey series per group only: {} populations is more than {} (--population-series adds each population's)",
+                run.engine.world.pops.len(),
+                crate::metrics::survey::POPULATION_SERIES_MAX
+            );
         }
     }
     Ok(())

@@ -23,7 +23,7 @@ use crate::engine::Engine;
 use crate::model::Instrument;
 use crate::world::World;
 use rayon::prelude::*;
-use survey::{Audience, CHUNK, NetViews};
+use survey::{Audience, CHUNK, NetViews, POPULATION_SERIES_MAX, SeriesRecorder};
 
 /// Population-weighted means toward one actor.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -220,16 +220,26 @@ pub struct Recorder {
     /// change), found at the first record.
     audience: Option<(Audience, f64)>,
     stats: StatsBuffers,
+    /// Survey measures per group and population (`timeseries.csv`).
+    pub survey: SeriesRecorder,
 }
 
 impl Recorder {
+    /// A recorder with each population's survey series when the world has at most
+    /// `POPULATION_SERIES_MAX` populations.
     pub fn new(e: &Engine) -> Self {
+        Self::with_population_series(e, e.world.pops.len() <= POPULATION_SERIES_MAX)
+    }
+
+    /// A recorder that records each population's survey series when `populations`.
+    pub fn with_population_series(e: &Engine, populations: bool) -> Self {
         let mut r = Recorder {
             pairs: relation_pairs(&e.world),
             ticks: Vec::new(),
             trace: Vec::new(),
             audience: None,
             stats: StatsBuffers::default(),
+            survey: SeriesRecorder::new(&e.world, populations),
         };
         r.record(e);
         r
@@ -263,6 +273,7 @@ impl Recorder {
             self.trace
                 .extend((0..w.pops.len()).map(|p| w.favourability(p, a)));
         }
+        self.survey.record(w);
         let n = w.actors.len();
         self.ticks.push(TickRecord {
             tick: e.tick,

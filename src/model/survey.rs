@@ -25,8 +25,6 @@
 //!
 //!   NF_a = 100 · Σ_{p∈U} N_p F_pa (2Φ(fav_pa / σ) − 1) / Σ_{p∈U} N_p F_pa
 
-use statrs::function::erf::erfc;
-
 /// The three survey measures, in the order of `survey.csv`'s columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Measure {
@@ -60,9 +58,18 @@ impl Measure {
     }
 }
 
-/// Standard normal distribution function Φ(z) = ½ erfc(−z/√2).
+/// A share in percent to four decimals, as `survey.csv` and the survey series of
+/// `timeseries.csv` write it: the state is single precision (about seven digits), so
+/// further digits would print its rounding (0.3f32 → 30.0000011920929).
+pub fn percent(share: f64) -> f64 {
+    (share * 1e6).round() / 1e4
+}
+
+/// Standard normal distribution function Φ(z) = ½ erfc(−z/√2), with musl's erfc (via
+/// `libm`): cheap enough to run for every population and actor at every tick (the survey
+/// series of `timeseries.csv`), and accurate to about 1 ulp in both tails.
 pub fn phi(z: f64) -> f64 {
-    0.5 * erfc(-z / std::f64::consts::SQRT_2)
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// The three measures (heard_of, favourable, confidence) of one population toward one
@@ -158,7 +165,7 @@ mod tests {
             for s in [1e-6, 0.1, 0.5, 3.0] {
                 let [f, fa, _] = measures(1.0, 0.5, fav, s);
                 let unfavourable = f - fa;
-                // erf (libm) and 2Φ − 1 (statrs' erfc) are one function, computed two ways.
+                // erf and 2Φ − 1 (from erfc) are one function, computed two ways.
                 let d = net_view(fav, s) - (fa - unfavourable);
                 assert!(d.abs() < 1e-10, "{fav} {s}: {d:e}");
             }

@@ -4,16 +4,31 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::metrics::survey::Audience;
 use crate::metrics::{ACTOR_METRICS, NET_FAVOURABLE, Recorder, STORY_METRICS};
+use crate::model::survey::{self, Measure};
 use crate::scenario::Instrument;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// `timeseries.csv`: one row per tick × entity × metric (tidy long format).
+///
+/// After each tick's actor, story and relation rows come the survey series
+/// (docs/CALIBRATION.md §1): entity_type `group` (a generator group, or a population
+/// without one) and `population` (when recorded), entity the unit's selector as
+/// `survey.csv` names it (`group:<prefix>` or a population id), metric
+/// `<measure>_pct:<actor>` (heard_of, favourable, confidence; split at the first ':'),
+/// value in percent to four decimals, as `survey.csv` writes it.
 pub fn timeseries_csv(e: &Engine, rec: &Recorder) -> Result<Vec<u8>> {
     let w = &e.world;
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(["tick", "entity_type", "entity", "metric", "value"])?;
-    for t in &rec.ticks {
+    // "heard_of_pct:<actor>", … per actor, in the order of `Measure::ALL`.
+    let survey_metrics: Vec<[String; 3]> = w
+        .actors
+        .ids
+        .iter()
+        .map(|id| Measure::ALL.map(|m| format!("{}_pct:{id}", m.name())))
+        .collect();
+    for (i, t) in rec.ticks.iter().enumerate() {
         let tick = t.tick.to_string();
         for (a, vals) in t.actors.iter().enumerate() {
             for (i, (m, v)) in ACTOR_METRICS.iter().zip(vals).enumerate() {
@@ -30,6 +45,28 @@ pub fn timeseries_csv(e: &Engine, rec: &Recorder) -> Result<Vec<u8>> {
         for (&(b, a), v) in rec.pairs.iter().zip(&t.relations) {
             let name = format!("{}->{}", w.actors.ids[b], w.actors.ids[a]);
             out.write_record([tick.as_str(), "relation", &name, "stance", &fmt32(*v)])?;
+        }
+        let sv = &rec.survey;
+        for u in 0..sv.units() {
+            let unit = sv.unit_name(w, u);
+            for (a, metrics) in survey_metrics.iter().enumerate() {
+                let m = sv.group(i, u, a);
+                for (name, v) in metrics.iter().zip(m) {
+                    let v = fmt(survey::percent(v));
+                    out.write_record([tick.as_str(), "group", &unit, name, &v])?;
+                }
+            }
+        }
+        if sv.populations {
+            for p in 0..w.pops.len() {
+                for (a, metrics) in survey_metrics.iter().enumerate() {
+                    let m = sv.population(i, p, a);
+                    for (name, v) in metrics.iter().zip(m) {
+                        let v = fmt(survey::percent(v));
+                        out.write_record([tick.as_str(), "population", &w.pops.ids[p], name, &v])?;
+                    }
+                }
+            }
         }
     }
     Ok(out.into_inner()?)
