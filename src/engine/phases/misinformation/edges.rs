@@ -223,7 +223,9 @@ mod tests {
         assert!(!sources.is_empty(), "0.5 % of 300 people start infected");
         let pairs = text.replace("count = 300\n", "count = 300\nsize = 2\n");
         assert!(applies(&world(&pairs), &mut sources).is_none());
-        let maki = text.replace("\"sir\"", "\"maki_thompson\"");
+        let maki = text
+            .replace("\"sir\"", "\"maki_thompson\"")
+            .replace("recovery = 0.3\n", "");
         assert!(applies(&world(&maki), &mut sources).is_none());
     }
 
