@@ -151,7 +151,8 @@ fn only_deffuant() -> bool {
 }
 
 /// The peer race's SIR (benches/peers: per-contact β = −ln(1 − 0.03), γ = 0.2, 0.2 %
-/// seeded, 100k individuals on a BA graph with m = 5, no opinion dimensions): one whole
+/// seeded, 100k individuals on a BA graph with m = 5, no opinion dimensions, trust 0 so
+/// the opinion phases are skipped as there: `phases/skip.rs`): one whole
 /// epidemic of 150 ticks per iteration, every phase included (the engine loop, not the
 /// CLI's recording). Throughput in population ticks.
 fn sir_epidemic(c: &mut Criterion) {
@@ -164,7 +165,7 @@ fn sir_epidemic(c: &mut Criterion) {
         let base = base.get_or_insert_with(|| {
             let text = format!(
                 "[scenario]\nname = \"bench\"\nseed = 1\nticks = {ticks}\n[model]\n\
-                 contagion_model = \"sir\"\nsir_transmission = \"per_contact\"\nself_weight = 0\n\
+                 contagion_model = \"sir\"\nsir_transmission = \"per_contact\"\nself_weight = 0\ndefault_trust = 0\n\
                  [[actor]]\nid = \"target\"\n[[generate]]\nprefix = \"person\"\ncount = {n}\n\
                  graph = {{ model = \"barabasi_albert\", m = 5 }}\n[[story]]\nid = \"epidemic\"\n\
                  about = \"target\"\nharm = 0\ntransmissibility = {}\nrecovery = 0.2\n\
