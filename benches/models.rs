@@ -6,6 +6,7 @@
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models -- 1000000
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models -- scaling   # time per tick vs size
 //!     RAYON_NUM_THREADS=2 cargo bench --bench models -- deffuant_phase   # only this group
+//!     RAYON_NUM_THREADS=2 cargo bench --bench models -- sir_epidemic     # only this group
 //!
 //! Throughput is in elements = edge visits (directed CSR entries) per tick. Each iteration
 //! starts from the same state (restored outside the timed region), so an epidemic dying
@@ -140,13 +141,56 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-/// The filter `deffuant_phase` names only that group: the others' graphs (a minute to
-/// build at 1M) are then not built.
+/// The filters `deffuant_phase` and `sir_epidemic` name only that group: the others'
+/// graphs (a minute to build at 1M) are then not built.
 fn only_deffuant() -> bool {
     std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
-        .is_some_and(|f| f.contains("deffuant_phase"))
+        .is_some_and(|f| f.contains("deffuant_phase") || f.contains("sir_epidemic"))
+}
+
+/// The peer race's SIR (benches/peers: per-contact β = −ln(1 − 0.03), γ = 0.2, 0.2 %
+/// seeded, 100k individuals on a BA graph with m = 5, no opinion dimensions, trust 0 so
+/// the opinion phases are skipped as there: `phases/skip.rs`): one whole
+/// epidemic of 150 ticks per iteration, every phase included (the engine loop, not the
+/// CLI's recording). Throughput in population ticks.
+fn sir_epidemic(c: &mut Criterion) {
+    let (n, ticks) = (100_000u64, 150);
+    let mut g = c.benchmark_group("sir_epidemic");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Elements(n * ticks));
+    let mut base = None;
+    g.bench_function(BenchmarkId::new("150ticks", n), |b| {
+        let base = base.get_or_insert_with(|| {
+            let text = format!(
+                "[scenario]\nname = \"bench\"\nseed = 1\nticks = {ticks}\n[model]\n\
+                 contagion_model = \"sir\"\nsir_transmission = \"per_contact\"\nself_weight = 0\ndefault_trust = 0\n\
+                 [[actor]]\nid = \"target\"\n[[generate]]\nprefix = \"person\"\ncount = {n}\n\
+                 graph = {{ model = \"barabasi_albert\", m = 5 }}\n[[story]]\nid = \"epidemic\"\n\
+                 about = \"target\"\nharm = 0\ntransmissibility = {}\nrecovery = 0.2\n\
+                 initial_share = 0.002\n",
+                -(1.0f64 - 0.03).ln()
+            );
+            let (_, sc) =
+                parse_checked(&text, Path::new("bench.toml"), &Overrides::default()).unwrap();
+            build(&sc)
+        });
+        b.iter_custom(|it| {
+            let mut total = Duration::ZERO;
+            for _ in 0..it {
+                let mut e = Engine::new(base.clone());
+                let t = Instant::now();
+                for _ in 0..ticks {
+                    e.step();
+                }
+                total += t.elapsed();
+                black_box(&e.world.stories.counts);
+            }
+            total
+        })
+    });
+    g.finish();
 }
 
 /// The Deffuant phase as the peer race runs it (benches/peers: ε = 0.2 on [0, 1], μ = 0.5,
@@ -190,5 +234,5 @@ fn plain(
     });
 }
 
-criterion_group!(benches, deffuant_phase, models, scaling);
+criterion_group!(benches, deffuant_phase, sir_epidemic, models, scaling);
 criterion_main!(benches);

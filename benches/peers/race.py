@@ -436,7 +436,10 @@ def opinion_scenario(name: str, g: Graph, model: dict, attitude: str) -> str:
 
 
 def sir_scenario(name: str, g: Graph) -> str:
-    model = {"contagion_model": "sir", "sir_transmission": "per_contact", "self_weight": 0}
+    # NDlib's SIR has no opinions: with trust at 0 every opinion is +0, so the opinion
+    # phases provably change nothing and are skipped (src/engine/phases/skip.rs).
+    model = {"contagion_model": "sir", "sir_transmission": "per_contact", "self_weight": 0,
+             "default_trust": 0}
     story = STORY_BODY.format(beta=-math.log(1 - SIR_BETA), gamma=SIR_GAMMA,
                               share=SIR_SEED_SHARE)
     return SCENARIO.format(name=name, dimensions="", model=toml_lines(model),

@@ -9,6 +9,7 @@ pub mod listening;
 pub mod messaging;
 pub mod misinformation;
 pub mod propaganda;
+pub mod skip;
 pub mod social;
 
 use crate::engine::Scratch;

@@ -27,10 +27,12 @@
 //!   T_pa ← T_pa ⊕ (−h_T) and c_a ← c_a·(1 − c_T·N_p/N) for each author a.
 //!
 //! The classic models (`contagion_model`: SIR, Maki–Thompson, Daley–Kendall, hoax) are in
-//! `classic.rs`, their push formulation in `push.rs`.
+//! `classic.rs`, their push formulation in `push.rs`, and SIR on individuals by per-tie
+//! draws from the infected in `edges.rs`.
 
 mod classic;
 mod draws;
+mod edges;
 mod push;
 
 pub use classic::TieSums;
@@ -103,6 +105,13 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
         return;
     }
     if w.params.contagion != ContagionModel::Softpower {
+        // SIR on individuals: per-tie draws from the infected only (`edges.rs`).
+        if let Some(ties) = edges::applies(w, &mut s.sources) {
+            s.contagion_tie_visits += ties as u64;
+            edges::sir_tick(w, s, key, t);
+            harm(w, t);
+            return;
+        }
         shares(w, s);
         let (exposed, sources) = classic::mark_exposed(w, &mut s.exposed, &mut s.sources);
         let pushed = s.contagion_push.unwrap_or(push::choose(exposed, sources));
@@ -274,6 +283,10 @@ pub(super) fn shares(w: &World, s: &mut Scratch) {
 /// traced at tick `t` lowers the tracing audience's trust in its authors.
 fn harm(w: &mut World, t: u32) {
     let q = w.stories.len();
+    // Harmless stories and none traced now: every update below would be x ⊕ (−0) = x.
+    if w.stories.harm.iter().all(|&h| h == 0.0) && !w.stories.traced.contains(&t) {
+        return;
+    }
     let k = w.opinions.k;
     let h_t = w.params.mis_attribution[2];
     let mut o = std::mem::take(&mut w.opinions);
