@@ -28,7 +28,13 @@ fn run(dir: &Path, text: &str, args: &[&str]) -> (PathBuf, String) {
     let ok = softpower()
         .arg("run")
         .arg(&file)
-        .args(["--no-plots", "--no-attribution", "--no-report", "--force", "--out"])
+        .args([
+            "--no-plots",
+            "--no-attribution",
+            "--no-report",
+            "--force",
+            "--out",
+        ])
         .arg(&out)
         .args(args)
         .assert()
