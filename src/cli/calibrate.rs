@@ -31,9 +31,9 @@ with C >= 2 every parameter gets the rank-normalised split R-hat and effective s
 
 Shards: chains are the unit of a shard. --shard K/N runs the K-th of N contiguous slices of the C chains \
 into its own folder; `softpower merge DIR1 DIR2 ... --out DIR` pools them into the same bytes \
-as one run of --chains C. For example, on 4 machines:
-  softpower calibrate s.toml --chains 8 --shard 2/4 --out s-2   (and 1/4, 3/4, 4/4)
-  softpower merge s-1 s-2 s-3 s-4 --out s
+as one run of --chains C. For example, on 4 machines (the 2nd of 4; the others run 1/4, 3/4 and 4/4, each into output/survey_recovery-calibrate-shard-K-of-4):
+  softpower calibrate scenarios/calibration/survey_recovery.toml --chains 8 --shard 2/4
+then, on one machine, merge the four folders: `softpower merge DIR1 DIR2 DIR3 DIR4 --out DIR`.
 
 Resume: every chain is checkpointed after every step in the folder's parts/; after Ctrl-C or \
 a kill, run the same command with --resume to continue: the results are the same bytes as \

@@ -121,6 +121,9 @@ mod tests {
             *v = vals[i % vals.len()];
         }
         w.opinions.anchor = w.opinions.x.clone();
+        // Everyone knows each actor equally: word of mouth (on by default) has nothing to
+        // spread, so only the opinions decide whether the phase can move.
+        w.opinions.familiarity.fill(0.3);
         w.opinions.familiarity_base = w.opinions.familiarity.clone();
         w.actors.credibility_base = w.actors.credibility.clone();
         if let Some(s) = stubborn {
