@@ -316,3 +316,31 @@ fn the_series_are_byte_identical_on_one_and_three_threads_when_the_work_splits()
     let rows = survey_rows(&one);
     assert_eq!(rows.len(), 3 * (1 + 9000) * 2 * 3);
 }
+
+#[test]
+fn no_survey_series_leaves_the_other_rows_exactly_as_they_were_and_says_nothing_of_populations() {
+    let d = tempfile::tempdir().unwrap();
+    let (with, _) = run(d.path(), &many(101), &[]);
+    let (without, said) = run(d.path(), &many(101), &["--no-survey-series"]);
+    assert!(survey_rows(&without).is_empty());
+    assert!(!said.contains("--population-series"), "{said}");
+    let text = |out: &Path| std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let kept: Vec<String> = text(&with)
+        .lines()
+        .filter(|l| !l.contains(",group,") && !l.contains(",population,"))
+        .map(String::from)
+        .collect();
+    assert_eq!(text(&without).lines().collect::<Vec<_>>(), kept);
+}
+
+#[test]
+fn no_survey_series_and_population_series_together_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("w.toml");
+    std::fs::write(&file, many(3)).unwrap();
+    softpower()
+        .args(["run", "--no-survey-series", "--population-series"])
+        .arg(&file)
+        .assert()
+        .code(2);
+}

@@ -456,8 +456,10 @@ class Softpower:
         path = self.work / f"{tag}.toml"
         path.write_text(scenario)
         out = self.work / "out" / tag
+        # --no-survey-series: the peers compute no survey measures, so neither does softpower.
         cmd = [str(self.binary), "run", str(path), "--out", str(out), "--force",
-               "--no-plots", "--no-attribution", "--threads", str(threads), "--quiet",
+               "--no-plots", "--no-attribution", "--no-survey-series",
+               "--threads", str(threads), "--quiet",
                "--seed", str(seed), "--ticks", str(ticks)]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:

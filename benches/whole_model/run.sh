@@ -13,6 +13,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${BIN:-$here/../../target/release/softpower}
 threads=${THREADS:-2}
 ticks=${TICKS:-20}
+# The survey series of timeseries.csv are recording, not model work: left out of both modes
+# (binaries older than the flag have none to leave out).
+series=()
+if "$bin" run --help | grep -q -- --no-survey-series; then series=(--no-survey-series); fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 phases="budget events listening messaging exchanges propaganda misinformation social_influence diplomacy forgetting"
@@ -23,7 +27,7 @@ for n in "$@"; do
   for mode in all fj; do
     "$here/scenario.sh" "$n" "$mode" > "$work/s.toml"
     /usr/bin/time -f "%M" -o "$work/rss" "$bin" run "$work/s.toml" --out "$work/out" --force \
-      --threads "$threads" --ticks "$ticks" --no-plots --no-attribution -q
+      --threads "$threads" --ticks "$ticks" --no-plots --no-attribution "${series[@]}" -q
     t="$work/out/timing.json"
     printf "| %s | %s | %.2f | %.1f |" "$n" "$mode" "$(jq .build_seconds "$t")" \
       "$(jq ".simulate_seconds * 1000 / $ticks" "$t")"

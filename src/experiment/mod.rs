@@ -19,7 +19,7 @@ pub mod stats;
 pub mod uncertainty;
 
 use crate::engine::Engine;
-use crate::metrics::Recorder;
+use crate::metrics::{Recorder, SurveySeries};
 use crate::world::World;
 
 /// One simulated run and its record.
@@ -49,18 +49,14 @@ pub fn advance(
 /// Simulates `world` for its configured ticks, recording every tick; `on_tick` is told
 /// the number of ticks done (for progress display).
 pub fn simulate(world: World, on_tick: impl FnMut(u32)) -> Run {
-    simulate_with(world, None, on_tick)
+    simulate_with(world, SurveySeries::Default, on_tick)
 }
 
-/// `simulate`, with each population's survey series in the record when `populations`
-/// says so (None: below `metrics::survey::POPULATION_SERIES_MAX` populations).
-pub fn simulate_with(world: World, populations: Option<bool>, on_tick: impl FnMut(u32)) -> Run {
+/// `simulate`, with the survey series `series` asks for in the record.
+pub fn simulate_with(world: World, series: SurveySeries, on_tick: impl FnMut(u32)) -> Run {
     let ticks = world.ticks;
     let mut engine = Engine::new(world);
-    let mut recorder = match populations {
-        Some(on) => Recorder::with_population_series(&engine, on),
-        None => Recorder::new(&engine),
-    };
+    let mut recorder = Recorder::with_series(&engine, series);
     advance(&mut engine, ticks, Some(&mut recorder), on_tick);
     Run { engine, recorder }
 }

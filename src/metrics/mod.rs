@@ -208,6 +208,18 @@ pub struct TickRecord {
 /// Largest number of populations whose individual trajectories are recorded.
 pub const TRACE_MAX_POPULATIONS: usize = 2000;
 
+/// Which survey series (% heard of, favourable, confidence) `timeseries.csv` gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SurveySeries {
+    /// Per group, and per population up to `POPULATION_SERIES_MAX` populations.
+    Default,
+    /// Per group and per population at any size (`run --population-series`).
+    Populations,
+    /// None (`run --no-survey-series`): they cost Φ evaluations per population and
+    /// actor every tick, which big runs and benchmarks may not want.
+    Off,
+}
+
 /// The time series of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
@@ -228,18 +240,24 @@ impl Recorder {
     /// A recorder with each population's survey series when the world has at most
     /// `POPULATION_SERIES_MAX` populations.
     pub fn new(e: &Engine) -> Self {
-        Self::with_population_series(e, e.world.pops.len() <= POPULATION_SERIES_MAX)
+        Self::with_series(e, SurveySeries::Default)
     }
 
-    /// A recorder that records each population's survey series when `populations`.
-    pub fn with_population_series(e: &Engine, populations: bool) -> Self {
+    /// A recorder whose survey series are those `series` asks for.
+    pub fn with_series(e: &Engine, series: SurveySeries) -> Self {
+        let w = &e.world;
+        let survey = match series {
+            SurveySeries::Off => SeriesRecorder::off(w),
+            SurveySeries::Populations => SeriesRecorder::new(w, true),
+            SurveySeries::Default => SeriesRecorder::new(w, w.pops.len() <= POPULATION_SERIES_MAX),
+        };
         let mut r = Recorder {
             pairs: relation_pairs(&e.world),
             ticks: Vec::new(),
             trace: Vec::new(),
             audience: None,
             stats: StatsBuffers::default(),
-            survey: SeriesRecorder::new(&e.world, populations),
+            survey,
         };
         r.record(e);
         r

@@ -328,6 +328,20 @@ impl SeriesRecorder {
         }
     }
 
+    /// A recorder that records nothing (`run --no-survey-series`): no units, no rows.
+    pub fn off(w: &World) -> Self {
+        SeriesRecorder {
+            groups: 0,
+            loose: Vec::new(),
+            populations: false,
+            actors: w.actors.len(),
+            pops: 0,
+            group_series: Vec::new(),
+            population_series: Vec::new(),
+            acc: Vec::new(),
+        }
+    }
+
     /// Group units: generator groups, then the populations without one.
     pub fn units(&self) -> usize {
         self.groups + self.loose.len()
