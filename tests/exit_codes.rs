@@ -869,3 +869,30 @@ fn every_syntax_error_of_a_scenario_is_listed_with_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn every_populations_survey_series_that_cannot_fit_in_memory_is_refused_before_the_run() {
+    let d = tempfile::tempdir().unwrap();
+    let sc = d.path().join("many.toml");
+    // 200,000 populations × 3 measures × 2,001 ticks: over a billion lines of timeseries.csv.
+    std::fs::write(
+        &sc,
+        "[scenario]\nname = \"many\"\nticks = 2000\n\n[[actor]]\nid = \"a\"\n\n\
+         [[generate]]\nprefix = \"p\"\ncount = 200000\n\
+         graph = { model = \"barabasi_albert\", m = 2 }\nsize = 1000\nhome = \"a\"\n",
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    softpower()
+        .arg("run")
+        .arg(&sc)
+        .args(["--population-series", "--no-attribution", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("needs about")
+                .and(predicate::str::contains("leave out --population-series")),
+        );
+    assert!(!out.exists(), "nothing is written for a refused run");
+}

@@ -1,10 +1,12 @@
 //! The preflight's memory estimate is an upper bound of what `softpower run` really uses:
 //! the peak resident memory of the real binary (getrusage of its children) is compared to
 //! the estimate on bundled scenarios and on three made large on purpose: in populations
-//! and ties, in ticks, and in the ties an exchange opens. One test in its own binary, so that the children measured are
+//! and ties, in ticks, in the ties an exchange opens, and in the survey series of every
+//! population (`run --population-series`). One test in its own binary, so that the children measured are
 //! only these runs.
 
-use softpower::scenario::preflight::{estimate_memory, state_memory};
+use softpower::metrics::SurveySeries;
+use softpower::scenario::preflight::{estimate_memory_series, state_memory};
 use softpower::scenario::{Overrides, load};
 use std::path::{Path, PathBuf};
 
@@ -20,9 +22,18 @@ const THREADS: usize = 2;
 
 /// What `run --threads 2` is allowed to use: one recorded run, and the template and one
 /// counterfactual world per thread for the attribution.
-fn allowed(path: &Path) -> u64 {
+fn allowed(path: &Path, series: SurveySeries) -> u64 {
     let l = load(path, &Overrides::default()).unwrap();
-    estimate_memory(&l.checked) + (THREADS as u64 + 1) * state_memory(&l.checked)
+    estimate_memory_series(&l.checked, series) + (THREADS as u64 + 1) * state_memory(&l.checked)
+}
+
+/// `run`'s option for the survey series `series`.
+fn series_flag(series: SurveySeries) -> &'static [&'static str] {
+    match series {
+        SurveySeries::Default => &[],
+        SurveySeries::Populations => &["--population-series"],
+        SurveySeries::Off => &["--no-survey-series"],
+    }
 }
 
 const WIDE: &str = r#"[scenario]
@@ -115,6 +126,35 @@ targets = ["group:n"]
 spend = 1
 "#;
 
+/// Every population's survey series at every tick: 3,000 populations × 2 actors × 3
+/// measures × 61 ticks, about 1.1 million lines of timeseries.csv.
+const SERIES: &str = r#"[scenario]
+name = "series"
+seed = 1
+ticks = 60
+
+[[actor]]
+id = "a"
+budget = 5
+[[actor]]
+id = "b"
+budget = 5
+
+[[generate]]
+prefix = "n"
+count = 3000
+graph = { model = "barabasi_albert", m = 2 }
+size = 1000
+home = "b"
+
+[[campaign]]
+id = "c"
+actor = "a"
+instrument = "messaging"
+targets = ["all"]
+spend = 1
+"#;
+
 #[test]
 fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
     let d = tempfile::tempdir().unwrap();
@@ -130,19 +170,31 @@ fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
         ("wide.toml", WIDE),
         ("long.toml", LONG),
         ("exchange.toml", EXCHANGE),
+        ("series.toml", SERIES),
     ] {
         let p = d.path().join(name);
         std::fs::write(&p, text).unwrap();
         files.push(p);
     }
+    let mut runs: Vec<(u64, PathBuf, SurveySeries)> = files
+        .into_iter()
+        .map(|f| {
+            let series = if f.ends_with("series.toml") {
+                SurveySeries::Populations
+            } else {
+                SurveySeries::Default
+            };
+            (allowed(&f, series), f, series)
+        })
+        .collect();
     // In increasing order of the estimate: the peak so far is each run's or an earlier one's.
-    let mut runs: Vec<(u64, PathBuf)> = files.into_iter().map(|f| (allowed(&f), f)).collect();
-    runs.sort();
-    for (i, (limit, file)) in runs.iter().enumerate() {
+    runs.sort_by_key(|r| r.0);
+    for (i, (limit, file, series)) in runs.iter().enumerate() {
         assert_cmd::Command::cargo_bin("softpower")
             .unwrap()
             .arg("run")
             .arg(file)
+            .args(series_flag(*series))
             .args(["--threads", "2", "-q", "--out"])
             .arg(d.path().join(format!("out{i}")))
             .assert()

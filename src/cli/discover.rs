@@ -159,15 +159,6 @@ fn setup(args: &DiscoverArgs, scenario: &Path) -> Result<Setup> {
     })
 }
 
-fn default_out(name: &str, shard: Shard) -> PathBuf {
-    let base = format!("{name}-discover");
-    PathBuf::from("output").join(if shard.n > 1 {
-        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
-    } else {
-        base
-    })
-}
-
 pub fn discover(args: DiscoverArgs) -> Result<()> {
     let st = setup(&args, &args.scenario)?;
     let sc = &st.loaded.scenario;
@@ -198,7 +189,7 @@ pub fn discover(args: DiscoverArgs) -> Result<()> {
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&sc.scenario.name, shard));
+        .unwrap_or_else(|| super::default_out(&sc.scenario.name, "discover", shard));
     let out = open_design(path, &header, args.resume, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -374,7 +365,9 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<(
     super::ensemble::same_scenario(&st.loaded.text, first)?;
     // Every part is checked before anything is written.
     let values = DesignParts::gather(dirs, first.slices(), first.width)?;
-    let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));
+    let path = out.unwrap_or_else(|| {
+        super::default_out(&st.loaded.scenario.scenario.name, "discover", Shard::WHOLE)
+    });
     let out = OutDir::prepare(&path, o.force)?;
     let files = finish(&st, &args, &out, &values)?;
     if !o.quiet {

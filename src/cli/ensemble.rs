@@ -450,15 +450,6 @@ fn drive(
     execute(&header, &scenarios, a)
 }
 
-fn default_out(m: &Manifest, k: u32, n: u32) -> PathBuf {
-    let base = format!("{}-{}", m.scenario, m.kind);
-    PathBuf::from("output").join(if n > 1 {
-        format!("{base}-shard-{k}-of-{n}")
-    } else {
-        base
-    })
-}
-
 /// Peak memory of an ensemble (`compare`, `sweep`): one run per worker thread at a time,
 /// a batch of focal series per variant, and each variant's per-tick band histogram.
 fn ensemble_memory(variants: &[crate::scenario::CheckedScenario], threads: usize) -> u64 {
@@ -508,10 +499,13 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs) -> Result<()> {
         .help("use fewer ticks or strategies, fewer --threads, or a smaller scenario")
     })?;
     let m = &h.manifest;
-    let path = a
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(m, h.shard, h.shards));
+    let path = a.out.clone().unwrap_or_else(|| {
+        let shard = Shard {
+            k: h.shard,
+            n: h.shards,
+        };
+        super::default_out(&m.scenario, &m.kind, shard)
+    });
     let out = open(path, h, a.resume, a.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -1009,7 +1003,10 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     // Every part is checked before anything is written.
     let agg = aggregate(m, &args.dirs)?;
     let out = OutDir::prepare(
-        &args.out.clone().unwrap_or_else(|| default_out(m, 1, 1)),
+        &args
+            .out
+            .clone()
+            .unwrap_or_else(|| super::default_out(&m.scenario, &m.kind, Shard::WHOLE)),
         args.output.force,
     )?;
     finish(&out, &agg, &args.output, &first.description)

@@ -227,6 +227,21 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Where a command writes when `--out` is not given: `output/<scenario>-<command>`, with
+/// `-shard-K-of-N` for a shard, so shards run side by side never meet.
+pub(crate) fn default_out(
+    scenario: &str,
+    command: &str,
+    shard: crate::experiment::batch::Shard,
+) -> PathBuf {
+    let base = format!("{scenario}-{command}");
+    PathBuf::from("output").join(if shard.n > 1 {
+        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
+    } else {
+        base
+    })
+}
+
 /// Sets up a rayon pool with the requested number of threads (default: all cores).
 pub fn thread_pool(threads: Option<usize>) -> crate::error::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();

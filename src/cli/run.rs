@@ -43,7 +43,8 @@ pub struct RunArgs {
     pub network_actor: Option<String>,
     /// Write each population's survey series (% heard of, favourable, confidence per actor)
     /// in timeseries.csv at any size [default: only up to 100 populations; the group
-    /// series are always written]
+    /// series are always written]. Three rows per population, actor and tick: a run they
+    /// would not fit in memory is refused before it starts
     #[arg(long)]
     pub population_series: bool,
     /// Leave the survey series out of timeseries.csv (actor rows only, as before they
@@ -76,7 +77,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .threads
         .map_or_else(rayon::current_num_threads, usize::from);
     let extra = if args.no_attribution { 0 } else { threads + 1 };
-    crate::scenario::preflight(&loaded, extra)?;
+    crate::scenario::preflight::preflight_series(&loaded, extra, survey_series(&args))?;
     if let Some(a) = &args.network_actor
         && !loaded.scenario.actors.iter().any(|x| &x.id == a)
     {
@@ -92,6 +93,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     execute(&args, &loaded)
+}
+
+/// The survey series `run`'s options ask for.
+fn survey_series(args: &RunArgs) -> SurveySeries {
+    if args.no_survey_series {
+        SurveySeries::Off
+    } else if args.population_series {
+        SurveySeries::Populations
+    } else {
+        SurveySeries::Default
+    }
 }
 
 fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
@@ -115,14 +127,7 @@ fn execute(args: &RunArgs, loaded: &crate::scenario::Loaded) -> Result<()> {
         let template = wanted.then(|| world.clone());
         let bar = Progress::new(world.ticks as u64, "simulating", args.output.quiet);
         let t1 = Instant::now();
-        let series = if args.no_survey_series {
-            SurveySeries::Off
-        } else if args.population_series {
-            SurveySeries::Populations
-        } else {
-            SurveySeries::Default
-        };
-        let run = experiment::simulate_with(world, series, |t| bar.set(t as u64));
+        let run = experiment::simulate_with(world, survey_series(args), |t| bar.set(t as u64));
         bar.finish();
         let sim_secs = t1.elapsed().as_secs_f64();
         let gains = template.map(|w| {

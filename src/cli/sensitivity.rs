@@ -189,15 +189,6 @@ fn setup(args: &SensitivityArgs, scenario: &Path) -> Result<Setup> {
     })
 }
 
-fn default_out(name: &str, shard: Shard) -> PathBuf {
-    let base = format!("{name}-sensitivity");
-    PathBuf::from("output").join(if shard.n > 1 {
-        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
-    } else {
-        base
-    })
-}
-
 pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     let st = setup(&args, &args.scenario)?;
     let sc = &st.loaded.scenario;
@@ -229,7 +220,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&sc.scenario.name, shard));
+        .unwrap_or_else(|| super::default_out(&sc.scenario.name, "sensitivity", shard));
     let out = open_design(path, &header, args.resume, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -408,7 +399,13 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<(
     }
     // Every part is checked before anything is written.
     let outputs = DesignParts::gather(dirs, first.slices(), 1)?;
-    let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));
+    let path = out.unwrap_or_else(|| {
+        super::default_out(
+            &st.loaded.scenario.scenario.name,
+            "sensitivity",
+            Shard::WHOLE,
+        )
+    });
     let out = OutDir::prepare(&path, o.force)?;
     let files = finish(&st, &first.scenario_file, &out, &outputs, o)?;
     if !o.quiet {

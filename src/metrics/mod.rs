@@ -205,20 +205,8 @@ pub struct TickRecord {
     pub relations: Vec<f64>,
 }
 
-/// Largest number of populations whose individual trajectories are recorded.
-pub const TRACE_MAX_POPULATIONS: usize = 2000;
-
-/// Which survey series (% heard of, favourable, confidence) `timeseries.csv` gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SurveySeries {
-    /// Per group, and per population up to `POPULATION_SERIES_MAX` populations.
-    Default,
-    /// Per group and per population at any size (`run --population-series`).
-    Populations,
-    /// None (`run --no-survey-series`): they cost Φ evaluations per population and
-    /// actor every tick, which big runs and benchmarks may not want.
-    Off,
-}
+pub use crate::model::TRACE_MAX_POPULATIONS;
+pub use crate::model::survey::SurveySeries;
 
 /// The time series of a run.
 #[derive(Debug, Clone, Default)]

@@ -275,9 +275,7 @@ fn add(to: &mut [f64; 4], x: &[f64; 4]) {
     }
 }
 
-/// Largest number of populations whose own survey series `timeseries.csv` carries by
-/// default (`run --population-series` adds them at any size).
-pub const POPULATION_SERIES_MAX: usize = 100;
+pub use crate::model::survey::POPULATION_SERIES_MAX;
 
 /// The survey-scale series of a run (docs/CALIBRATION.md §1): every actor's
 /// (heard_of, favourable, confidence) per group unit, and per population when asked,

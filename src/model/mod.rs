@@ -11,6 +11,9 @@ pub mod survey;
 /// `world::exchange_ties`); the memory preflight counts the ties with it.
 pub const EXCHANGE_HOME_LINKS: usize = 8;
 
+/// Largest number of populations whose individual trajectories are recorded (and drawn).
+pub const TRACE_MAX_POPULATIONS: usize = 2000;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

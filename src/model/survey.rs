@@ -25,6 +25,22 @@
 //!
 //!   NF_a = 100 · Σ_{p∈U} N_p F_pa (2Φ(fav_pa / σ) − 1) / Σ_{p∈U} N_p F_pa
 
+/// Largest number of populations whose own survey series `timeseries.csv` carries by
+/// default (`run --population-series` adds them at any size).
+pub const POPULATION_SERIES_MAX: usize = 100;
+
+/// Which survey series (% heard of, favourable, confidence) `timeseries.csv` gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SurveySeries {
+    /// Per group, and per population up to `POPULATION_SERIES_MAX` populations.
+    Default,
+    /// Per group and per population at any size (`run --population-series`).
+    Populations,
+    /// None (`run --no-survey-series`): they cost Φ evaluations per population and
+    /// actor every tick, which big runs and benchmarks may not want.
+    Off,
+}
+
 /// The three survey measures, in the order of `survey.csv`'s columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Measure {

@@ -5,7 +5,8 @@
 use super::diagnostic::{Diagnostic, ScenarioError, TomlPath};
 use super::load::{Loaded, located};
 use crate::model::checked::{CheckedScenario, Graph, Homes};
-use crate::model::{EXCHANGE_HOME_LINKS, Instrument};
+use crate::model::survey::{POPULATION_SERIES_MAX, SurveySeries};
+use crate::model::{EXCHANGE_HOME_LINKS, Instrument, TRACE_MAX_POPULATIONS};
 use std::path::Path;
 
 /// Whether the machine has the memory the scenario needs (at most 80% of what is available
@@ -13,14 +14,28 @@ use std::path::Path;
 /// recorded run, and `extra_states` more copies of the world alongside (the counterfactual
 /// runs of `run`'s attribution, one per thread, and the template they copy).
 pub fn preflight(loaded: &Loaded, extra_states: usize) -> Result<(), ScenarioError> {
-    let need = estimate_memory(&loaded.checked)
-        .saturating_add(state_memory(&loaded.checked).saturating_mul(extra_states as u64));
+    preflight_series(loaded, extra_states, SurveySeries::Default)
+}
+
+/// `preflight` for a run that records the survey series `series` (`run`'s options).
+pub fn preflight_series(
+    loaded: &Loaded,
+    extra_states: usize,
+    series: SurveySeries,
+) -> Result<(), ScenarioError> {
+    let sc = &loaded.checked;
+    let need = estimate_memory_series(sc, series)
+        .saturating_add(state_memory(sc).saturating_mul(extra_states as u64));
     if let Err(msg) = fits(need) {
         let d = Diagnostic::new(
             TomlPath::root().key("generate"),
             format!("this scenario{}", &msg[4..]),
         )
-        .help("use fewer populations, actors, stories, ties or ticks");
+        .help(if series == SurveySeries::Populations {
+            "leave out --population-series (every population's survey series, every tick), or use fewer populations, actors or ticks"
+        } else {
+            "use fewer populations, actors, stories, ties or ticks"
+        });
         return Err(located(&loaded.text, &loaded.path, vec![d]));
     }
     Ok(())
@@ -29,9 +44,15 @@ pub fn preflight(loaded: &Loaded, extra_states: usize) -> Result<(), ScenarioErr
 /// Peak memory of one recorded run of this scenario, in bytes: the world and engine
 /// (with the graph's build copy), the time series, and the program itself.
 pub fn estimate_memory(sc: &CheckedScenario) -> u64 {
+    estimate_memory_series(sc, SurveySeries::Default)
+}
+
+/// `estimate_memory` for a run that records the survey series `series`.
+pub fn estimate_memory_series(sc: &CheckedScenario, series: SurveySeries) -> u64 {
     state_memory(sc)
         .saturating_add(edge_count(sc).saturating_mul(24))
         .saturating_add(recorder_memory(sc))
+        .saturating_add(series_memory(sc, series))
         .saturating_add(BASE_MEMORY)
 }
 
@@ -131,12 +152,30 @@ pub fn recorder_memory(sc: &CheckedScenario) -> u64 {
     let a = sc.actors.len() as u64;
     let s = sc.stories.len() as u64;
     let pops = sc.total_populations as u64;
-    let traced = if pops <= crate::metrics::TRACE_MAX_POPULATIONS as u64 {
+    let traced = if pops <= TRACE_MAX_POPULATIONS as u64 {
         pops
     } else {
         0
     };
     let per_tick = 256 + (a * 6 + s * 3 + a * a) * (8 + 96) + traced * (4 + 16) * 2;
+    (sc.ticks as u64 + 1).saturating_mul(per_tick)
+}
+
+/// The survey series of `timeseries.csv` (docs/CALIBRATION.md §1): per tick, three values
+/// per actor for each group unit (each generator group and each population without one)
+/// and, when recorded, each population. A value costs 8 bytes and its line (about 60
+/// bytes: tick, unit, `favourable_pct:<actor>`, value) up to 128 in a buffer that grows by
+/// doubling. `--population-series` on a million populations must be refused here.
+pub fn series_memory(sc: &CheckedScenario, series: SurveySeries) -> u64 {
+    let pops = sc.total_populations as u64;
+    let units = sc.generators.len() as u64 + sc.populations.len() as u64;
+    let (units, own) = match series {
+        SurveySeries::Off => (0, 0),
+        SurveySeries::Populations => (units, pops),
+        SurveySeries::Default if pops <= POPULATION_SERIES_MAX as u64 => (units, pops),
+        SurveySeries::Default => (units, 0),
+    };
+    let per_tick = (units + own).saturating_mul(sc.actors.len() as u64 * 3 * (8 + 128));
     (sc.ticks as u64 + 1).saturating_mul(per_tick)
 }
 
@@ -245,6 +284,44 @@ fn rlimit_headroom(limits: &str, status: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn checked(text: &str) -> CheckedScenario {
+        let ov = crate::scenario::Overrides::default();
+        super::super::load::parse_checked(text, Path::new("t.toml"), &ov)
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn every_populations_survey_series_is_counted_only_when_recorded() {
+        // 200,000 populations, one actor, 2,001 recorded ticks.
+        let sc = checked(
+            "[scenario]\nname = \"many\"\nticks = 2000\n[[actor]]\nid = \"a\"\n\
+             [[generate]]\nprefix = \"p\"\ncount = 200000\n\
+             graph = { model = \"barabasi_albert\", m = 2 }\nsize = 1000\nhome = \"a\"\n",
+        );
+        let rows = 200_000 * 3 * 2001_u64;
+        let all = series_memory(&sc, SurveySeries::Populations);
+        assert!(all >= rows * 8, "{all} bytes for {rows} values");
+        // One group unit: a few MB, whatever the populations.
+        assert!(series_memory(&sc, SurveySeries::Default) < 1 << 20);
+        assert_eq!(series_memory(&sc, SurveySeries::Off), 0);
+        assert!(fits(estimate_memory_series(&sc, SurveySeries::Default)).is_ok());
+        assert!(fits(estimate_memory_series(&sc, SurveySeries::Populations)).is_err());
+    }
+
+    #[test]
+    fn a_small_world_records_each_populations_series_by_default() {
+        let sc = checked(
+            "[scenario]\nname = \"few\"\nticks = 10\n[[actor]]\nid = \"a\"\n\
+             [[generate]]\nprefix = \"p\"\ncount = 50\n\
+             graph = { model = \"barabasi_albert\", m = 2 }\nsize = 1000\nhome = \"a\"\n",
+        );
+        assert_eq!(
+            series_memory(&sc, SurveySeries::Default),
+            series_memory(&sc, SurveySeries::Populations)
+        );
+    }
 
     #[test]
     fn free_memory_is_read_from_meminfo() {
