@@ -176,7 +176,8 @@ fn merged_shards_are_the_bytes_of_one_run_for_any_split_and_thread_count() {
     for par in s["parameters"].as_array().unwrap() {
         let r = par["r_hat"].as_f64().unwrap();
         assert!(r > 0.9 && r.is_finite(), "{par}");
-        assert!(par["ess_bulk"].as_f64().unwrap() > 0.0);
+        assert!(par["ess"].as_f64().unwrap() > 0.0);
+        assert!(par.get("tau").is_some(), "{par}");
         // A parameter above the limit is named in a warning.
         let warned = s["warnings"].as_array().unwrap().iter().any(|w| {
             w.as_str()
@@ -273,4 +274,55 @@ fn resume_and_merge_refuse_a_changed_scenario_or_command() {
     calibrate(&sc, &p("x"), &["--chains", "2", "--shard", "1/3"])
         .code(2)
         .stderr(predicate::str::contains("unit of a shard"));
+}
+
+#[test]
+fn chains_started_at_the_mode_are_the_same_bytes_merged_or_resumed_and_a_changed_start_is_refused()
+{
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n);
+    let sc = Path::new(SCENARIO);
+    let mode = ["--chains", "2", "--start", "mode"];
+    calibrate(sc, &p("whole"), &[&mode[..], &["--threads", "2"]].concat()).success();
+    let s = summary(&p("whole"));
+    assert_eq!(s["start"], "mode");
+    calibrate(
+        sc,
+        &p("a1"),
+        &[&mode[..], &["--shard", "1/2", "--threads", "1"]].concat(),
+    )
+    .success();
+    calibrate(sc, &p("a2"), &[&mode[..], &["--shard", "2/2"]].concat()).success();
+    softpower()
+        .args(["merge", "-q", "--no-plots"])
+        .arg(p("a1"))
+        .arg(p("a2"))
+        .arg("--out")
+        .arg(p("merged"))
+        .assert()
+        .success();
+    assert_same_results(&p("whole"), &p("merged"));
+    calibrate(
+        sc,
+        &p("cut"),
+        &[&mode[..], &["--stop-after-steps", "5"]].concat(),
+    )
+    .code(130);
+    calibrate(sc, &p("cut"), &["--chains", "2", "--resume"])
+        .code(2)
+        .stderr(predicate::str::contains("different analysis"));
+    calibrate(
+        sc,
+        &p("cut"),
+        &[&mode[..], &["--resume", "--threads", "1"]].concat(),
+    )
+    .success();
+    assert_same_results(&p("whole"), &p("cut"));
+    // The prior start is another run.
+    calibrate(sc, &p("prior"), &["--chains", "2"]).success();
+    assert_eq!(summary(&p("prior"))["start"], "prior");
+    assert_ne!(
+        std::fs::read(p("prior").join("posterior.csv")).unwrap(),
+        std::fs::read(p("whole").join("posterior.csv")).unwrap()
+    );
 }

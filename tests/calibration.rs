@@ -9,7 +9,7 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use softpower::experiment::calibrate::{Problem, SamplerPlan, fit, simulate_observations};
+use softpower::experiment::calibrate::{Problem, SamplerPlan, Start, fit, simulate_observations};
 use softpower::scenario::check::survey;
 use softpower::scenario::{Overrides, load};
 use std::path::{Path, PathBuf};
@@ -46,6 +46,7 @@ fn recovery(reps: u64, walkers: usize, steps: usize) -> (usize, usize, usize) {
             steps,
             burn_in: steps / 2,
             seed: 77 + r,
+            start: Start::Prior,
         };
         let f = fit(&p, &plan, &AtomicBool::new(false), &|| {})
             .unwrap()

@@ -79,6 +79,7 @@ fn quick(words: &[String], out: &std::path::Path) -> Vec<String> {
             "--runs" => Some("2"),
             "--samples" => Some("8"),
             "--steps" => Some("10"),
+            "--burn-in" => Some("5"),
             _ => None,
         };
         args.push(w.clone());

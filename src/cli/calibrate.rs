@@ -7,14 +7,14 @@ use super::{OutputArgs, say, thread_pool};
 use crate::error::{Error, Result, sha256_hex};
 use crate::experiment::batch::{self, Failure, Shard};
 use crate::experiment::calibrate::{
-    Chain, Chains, Problem, SamplerPlan, out_of_sample, predictive, run_chain, summarise,
+    Chain, Chains, Problem, SamplerPlan, Start, out_of_sample, predictive, run_chain, summarise,
 };
 use crate::output::OutDir;
 use crate::output::batch::{DesignHeader, DesignParts, open_design};
 use crate::output::calibrate::{CalibrationReport, Checkpoint, write_calibration};
 use crate::scenario::check::survey;
 use crate::scenario::{Loaded, Overrides, load, preflight};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +28,13 @@ Chains: a step of the sampler depends on the step before, so one ensemble cannot
 with C >= 2 every parameter gets the rank-normalised split R-hat and effective sample sizes \
 (Vehtari et al. 2021) in the table, summary.json and report.html, and a warning when R-hat > 1.01 \
 (the chains disagree: run more --steps). Use 4 chains to check a fit you will report.
+
+Mixing: every run reports each parameter's integrated autocorrelation time tau (in steps) and \
+warns when the steps after burn-in are fewer than 50 tau. A posterior much narrower than the \
+prior takes the ensemble long to find from prior draws, and walkers can stay behind in a \
+lower mode: --start mode starts each chain's walkers in a small ball around the best of 4 \
+Nelder-Mead searches from its own prior draws (docs/CALIBRATION.md section 4). For example:
+  softpower calibrate scenarios/calibration/survey_recovery.toml --start mode --chains 4 --steps 400 --burn-in 100
 
 Shards: chains are the unit of a shard. --shard K/N runs the K-th of N contiguous slices of the C chains \
 into its own folder; `softpower merge DIR1 DIR2 ... --out DIR` pools them into the same bytes \
@@ -53,6 +60,9 @@ pub struct CalibrateArgs {
     /// Independent ensembles, pooled; two or more give R-hat and effective sample sizes (4 to check a fit)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub chains: u32,
+    /// Where the walkers start: prior draws, or a small ball around the best of 4 Nelder-Mead searches for the highest likelihood (per chain)
+    #[arg(long, value_enum, default_value_t = StartArg::Prior)]
+    pub start: StartArg,
     /// Posterior draws re-simulated for the bands and the predictive check
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub predictive_draws: u32,
@@ -75,6 +85,27 @@ pub struct CalibrateArgs {
     pub stop_after_steps: Option<u64>,
 }
 
+/// `--start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StartArg {
+    #[default]
+    Prior,
+    Mode,
+}
+
+impl StartArg {
+    fn start(self) -> Start {
+        match self {
+            StartArg::Prior => Start::Prior,
+            StartArg::Mode => Start::Mode,
+        }
+    }
+    fn is_prior(&self) -> bool {
+        *self == StartArg::Prior
+    }
+}
+
 fn invalid(msg: impl std::fmt::Display) -> Error {
     Error::from_text(msg.to_string())
 }
@@ -88,6 +119,9 @@ struct Command {
     burn_in: usize,
     chains: u32,
     predictive_draws: u32,
+    /// Absent for prior draws, as before the option existed.
+    #[serde(default, skip_serializing_if = "StartArg::is_prior")]
+    start: StartArg,
 }
 
 /// The fitting problem of a scenario and the sampler's settings.
@@ -102,6 +136,7 @@ fn setup(
     walkers: Option<u32>,
     steps: u32,
     burn_in: Option<u32>,
+    start: StartArg,
     threads: usize,
 ) -> Result<Setup> {
     let loaded = load(scenario, &Overrides::default())?;
@@ -145,6 +180,7 @@ fn setup(
         steps,
         burn_in,
         seed: sc.scenario.seed,
+        start: start.start(),
     };
     Ok(Setup {
         loaded,
@@ -171,6 +207,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         args.walkers,
         args.steps,
         args.burn_in,
+        args.start,
         threads,
     )?;
     let (sc, problem, plan) = (&st.loaded.scenario, &st.problem, st.plan);
@@ -198,6 +235,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
             burn_in: plan.burn_in,
             chains: args.chains,
             predictive_draws: args.predictive_draws,
+            start: args.start,
         })?,
         points: u64::from(args.chains),
         batch_points: 1,
@@ -306,14 +344,30 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         }
     }
     let (total, missing) = (work.batches.len(), outcome.missing as usize);
-    if outcome.interrupted || missing > 0 {
-        let secs = started.elapsed().as_secs_f64();
-        crate::output::batch::write_timing(
-            &out,
-            pool.current_num_threads(),
-            secs,
-            outcome.simulations as f64,
-        )?;
+    let finished = !outcome.interrupted && missing == 0;
+    // Read back from the parts, as `merge` does: the same bytes either way.
+    let (mut files, pred_sims) = if finished && shard.n == 1 {
+        let chains = gather(std::slice::from_ref(&out.path), &header, dims, walkers)?;
+        pool.install(|| {
+            finish(
+                &st,
+                &header.scenario_file,
+                &out,
+                &chains,
+                args.predictive_draws,
+                &args.output,
+            )
+        })?
+    } else {
+        (Vec::new(), 0)
+    };
+    crate::output::batch::write_timing(
+        &out,
+        pool.current_num_threads(),
+        started.elapsed().as_secs_f64(),
+        (outcome.simulations + pred_sims) as f64,
+    )?;
+    if !finished {
         return Err(Error::Interrupted(format!(
             "interrupted: {} of {} chains are finished in {}, the others checkpointed at their last step; no results were written.\n  help: run the same command with --resume to continue",
             total - missing,
@@ -322,13 +376,6 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         )));
     }
     if shard.n > 1 {
-        let secs = started.elapsed().as_secs_f64();
-        crate::output::batch::write_timing(
-            &out,
-            pool.current_num_threads(),
-            secs,
-            outcome.simulations as f64,
-        )?;
         if !args.output.quiet {
             say!(
                 "shard {}/{} of calibrate \"{}\": {} chains done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
@@ -341,29 +388,6 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         }
         return Ok(());
     }
-    // Read back from the parts, as `merge` does: the same bytes either way.
-    let chains = gather(std::slice::from_ref(&out.path), &header, dims, walkers)?;
-    let (mut files, pred_sims) = pool.install(|| {
-        finish(
-            &st,
-            &header.scenario_file,
-            &out,
-            &chains,
-            args.predictive_draws,
-            &args.output,
-        )
-    })?;
-    let secs = started.elapsed().as_secs_f64();
-    let sims = (outcome.simulations + pred_sims) as f64;
-    out.write(
-        "timing.json",
-        &serde_json::to_vec_pretty(&serde_json::json!({
-            "threads": pool.current_num_threads(),
-            "seconds": secs,
-            "simulations": sims,
-            "simulations_per_second": sims / secs.max(1e-9),
-        }))?,
-    )?;
     files.push("timing.json".into());
     if !args.output.quiet {
         say!(
@@ -419,6 +443,7 @@ fn finish(
         problem,
         chain: chains,
         burn_in: st.plan.burn_in,
+        start: st.plan.start,
         posterior: &posterior,
         predictive: &pred,
         tick_label: &st.loaded.checked.tick_label,
@@ -450,6 +475,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<(
         Some(c.walkers as u32),
         c.steps as u32,
         Some(c.burn_in as u32),
+        c.start,
         rayon::current_num_threads(),
     )?;
     super::ensemble::same_scenario(&st.loaded.text, &first)?;
@@ -504,12 +530,14 @@ fn table(r: &CalibrationReport) -> String {
             p.prior[2],
             p.best
         );
-        if let Some(c) = p.convergence {
-            let _ = write!(
-                s,
-                "  R-hat {:.3}  ESS {:.0} bulk, {:.0} tail",
-                c.r_hat, c.ess_bulk, c.ess_tail
-            );
+        let m = p.mixing;
+        let _ = write!(
+            s,
+            "  tau {:.0} ({:.0} tau after burn-in)",
+            m.tau, m.steps_over_tau
+        );
+        if let Some(r_hat) = m.r_hat {
+            let _ = write!(s, "  R-hat {r_hat:.3}");
         }
         s.push('\n');
     }
@@ -519,9 +547,18 @@ fn table(r: &CalibrationReport) -> String {
         100.0 * r.chain.acceptance(),
         if r.chain.list.len() > 1 {
             format!(
-                " over {} chains (R-hat across them, Vehtari et al. 2021; above {} means not mixed)",
+                " over {} chains (R-hat across them, Vehtari et al. 2021; above {} means not mixed){}",
                 r.chain.list.len(),
-                crate::experiment::calibrate::R_HAT_LIMIT
+                crate::experiment::calibrate::R_HAT_LIMIT,
+                if r.posterior
+                    .params
+                    .iter()
+                    .all(|p| p.mixing.converged() == Some(true))
+                {
+                    "; converged"
+                } else {
+                    "; not converged"
+                }
             )
         } else {
             String::new()

@@ -30,15 +30,25 @@
 //! and of a checkpoint) whose post-burn-in draws are pooled. Chain 0 keys its walkers by
 //! the walker alone, so one chain draws what the sampler drew before chains existed.
 //!
-//! Convergence (two chains or more): the rank-normalised split-R̂ and the bulk and tail
-//! effective sample sizes of Vehtari et al. (2021), with every walker's path a sequence.
+//! Start. From the prior (the default), or (`Start::Mode`) in a ball of sd `MODE_BALL`
+//! around the best of `MODE_STARTS` Nelder–Mead searches for the highest ℓ, each from a
+//! prior draw of the chain's own: an ensemble started across the cube contracts slowly
+//! onto a narrow posterior and can strand walkers in a local mode it never leaves.
+//!
+//! Mixing. The integrated autocorrelation time of each parameter, the walkers' normalised
+//! autocorrelations ρ̂_k(t) averaged and summed up to Sokal's window (emcee's estimator),
+//!
+//!   τ = 1 + 2 Σ_{t=1..M} ρ̄(t),   M the first lag with M ≥ 5 τ(M),
+//!
+//! with a warning when the post-burn-in run is shorter than 50 τ; and (two chains or
+//! more) the rank-normalised split-R̂ of Vehtari et al. (2021) across the chains, each
+//! chain's walkers pooled (the walkers of one ensemble are coupled; the chains are not).
 //! For M split sequences of n draws with means x̄_m and variances s_m²,
 //!
 //!   W = mean_m s_m²,   var⁺ = (n − 1)/n W + var_m(x̄_m),   R̂ = √(var⁺ / W),
 //!
 //! on the normal scores of the pooled ranks (bulk) and of the distances from the median
-//! (tail), the larger reported; ESS = M n / τ with τ = −1 + 2 Σ_k (ρ_{2k} + ρ_{2k+1}) over
-//! Geyer's initial monotone sequence, ρ_t = 1 − (W − mean_m γ_{t,m}) / var⁺ (BDA3 §11.4–5).
+//! (tail), the larger reported (BDA3 §11.4).
 //!
 //! Diagnostics: the acceptance fraction; for each parameter the ratio of its posterior
 //! standard deviation on the cube to the prior's (1/√12), near 1 when the data do not
@@ -66,6 +76,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// simulation's, derived from the scenario seed.
 const SAMPLER_STREAM: u64 = 0xCA11_B8A7_E5A3;
 const PPC_STREAM: u64 = 0x0BB5_C4EC_0001;
+const OPTIMISER_STREAM: u64 = 0x0057_A27E_D0DE;
 /// The stretch move's scale a (Goodman & Weare 2010).
 const STRETCH: f64 = 2.0;
 /// Posterior sd / prior sd on the cube above which a parameter is reported as not
@@ -317,6 +328,25 @@ pub fn log_likelihood(obs: &[Observation], p: &[f64]) -> f64 {
         .sum()
 }
 
+/// Where the walkers of a chain start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Start {
+    /// Independent draws from the prior (uniform on the cube).
+    #[default]
+    Prior,
+    /// In a small ball around the best of [`MODE_STARTS`] Nelder–Mead searches for the
+    /// highest ℓ, each from its own prior draw (the chain's own draws: chains still start
+    /// apart if the searches end in different modes).
+    Mode,
+}
+
+/// Nelder–Mead searches per chain with `Start::Mode`.
+pub const MODE_STARTS: usize = 4;
+/// Standard deviation, on the cube, of the ball the walkers start in around the mode:
+/// small against every posterior the ensemble has met so far (it expands in a few dozen
+/// steps, and contracts faster), large against the optimiser's tolerance.
+pub const MODE_BALL: f64 = 1e-3;
+
 /// The sampler's settings.
 #[derive(Debug, Clone, Copy)]
 pub struct SamplerPlan {
@@ -327,6 +357,7 @@ pub struct SamplerPlan {
     /// Steps discarded before the posterior sample.
     pub burn_in: usize,
     pub seed: u64,
+    pub start: Start,
 }
 
 impl SamplerPlan {
@@ -480,14 +511,30 @@ pub fn ensemble(
             c
         }
         None => {
-            let pos: Vec<f64> = (0..w)
-                .flat_map(|i| {
-                    let mut r = stream(&k, 0, Purpose::Calibration, entity(index, i));
-                    (0..dims)
-                        .map(move |_| r.random_range(1e-9..1.0 - 1e-9))
-                        .collect::<Vec<f64>>()
-                })
-                .collect();
+            let pos: Vec<f64> = match plan.start {
+                Start::Prior => (0..w)
+                    .flat_map(|i| {
+                        let mut r = stream(&k, 0, Purpose::Calibration, entity(index, i));
+                        (0..dims)
+                            .map(move |_| r.random_range(1e-9..1.0 - 1e-9))
+                            .collect::<Vec<f64>>()
+                    })
+                    .collect(),
+                Start::Mode => {
+                    let mode = search_mode(plan.seed, dims, index, log_density)?;
+                    (0..w)
+                        .flat_map(|i| {
+                            let mut r = stream(&k, 0, Purpose::Calibration, entity(index, i));
+                            mode.iter()
+                                .map(|&m| {
+                                    let z: f64 = rand_distr::StandardNormal.sample(&mut r);
+                                    reflect(m + MODE_BALL * z)
+                                })
+                                .collect::<Vec<f64>>()
+                        })
+                        .collect()
+                }
+            };
             let lp: Vec<f64> = (0..w)
                 .into_par_iter()
                 .map(|i| log_density(&pos[i * dims..(i + 1) * dims]))
@@ -551,21 +598,221 @@ pub fn ensemble(
     Ok(Some(chain))
 }
 
-/// Convergence across chains of one parameter: rank-normalised split-R̂ and the bulk and
-/// tail effective sample sizes (Vehtari, Gelman, Simpson, Carpenter & Bürkner 2021).
+/// `u` folded back into the open unit interval at its edges.
+fn reflect(u: f64) -> f64 {
+    let u = if u < 0.0 { -u } else { u };
+    let u = if u > 1.0 { 2.0 - u } else { u };
+    u.clamp(1e-9, 1.0 - 1e-9)
+}
+
+/// The best point (highest ℓ) of [`MODE_STARTS`] Nelder–Mead searches on the cube, each
+/// from its own prior draw (streams keyed by the seed, chain and search), in search order
+/// for ties: a deterministic function of the seed and the chain.
+fn search_mode(
+    seed: u64,
+    dims: usize,
+    chain: u32,
+    log_density: &LogDensity,
+) -> Result<Vec<f64>, String> {
+    let k = key(crate::rng::mix(seed ^ OPTIMISER_STREAM));
+    let found: Vec<(Vec<f64>, f64)> = (0..MODE_STARTS)
+        .into_par_iter()
+        .map(|s| {
+            let mut r = stream(&k, 0, Purpose::Calibration, entity(chain, s));
+            let x0: Vec<f64> = (0..dims).map(|_| r.random_range(0.05..0.95)).collect();
+            let f = |u: &[f64]| -> Result<f64, String> {
+                if u.iter().all(|&v| v > 0.0 && v < 1.0) {
+                    Ok(-log_density(u)?)
+                } else {
+                    Ok(f64::INFINITY)
+                }
+            };
+            // Nelder–Mead stalls on curved ridges: restart it from its best point with a
+            // fresh simplex until a restart gains under 0.01 in ℓ (a hundredth of what
+            // moves a posterior visibly) or the budget is spent.
+            let budget = NM_MAX_EVALS_PER_DIM * dims;
+            let (mut x, mut l, mut used) = nelder_mead(&x0, &f, budget)?;
+            while used < budget {
+                let (x2, l2, n) = nelder_mead(&x, &f, budget - used)?;
+                used += n;
+                let gain = l2 - l;
+                if l2 > l {
+                    (x, l) = (x2, l2);
+                }
+                if gain < 0.01 {
+                    break;
+                }
+            }
+            Ok((x, l))
+        })
+        .collect::<Result<_, String>>()?;
+    let best = found
+        .into_iter()
+        .reduce(|a, b| if b.1 > a.1 { b } else { a })
+        .expect("at least one search");
+    Ok(best.0)
+}
+
+/// Evaluations per parameter a Nelder–Mead search (with its restarts) may spend.
+const NM_MAX_EVALS_PER_DIM: usize = 400;
+
+/// Minimises `f` by the Nelder–Mead simplex method with the standard coefficients
+/// (reflection 1, expansion 2, contraction ½, shrink ½; Lagarias, Reeds, Wright & Wright
+/// 1998), from the simplex of `x0` and `x0 ± 0.1` along each axis, until the simplex's
+/// values agree within 1e-6 and its points within 1e-6, or after `max_evals`
+/// evaluations. Returns the best point, −f there (ℓ) and the evaluations spent.
+fn nelder_mead(
+    x0: &[f64],
+    f: &dyn Fn(&[f64]) -> Result<f64, String>,
+    max_evals: usize,
+) -> Result<(Vec<f64>, f64, usize), String> {
+    let n = x0.len();
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    simplex.push((x0.to_vec(), f(x0)?));
+    for i in 0..n {
+        let mut x = x0.to_vec();
+        x[i] += if x[i] + 0.1 < 1.0 { 0.1 } else { -0.1 };
+        let v = f(&x)?;
+        simplex.push((x, v));
+    }
+    let mut evals = n + 1;
+    // Points of the simplex combined: c + t (x − c).
+    let towards = |c: &[f64], x: &[f64], t: f64| -> Vec<f64> {
+        c.iter().zip(x).map(|(&c, &x)| c + t * (x - c)).collect()
+    };
+    while evals < max_evals {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (best, worst) = (simplex[0].1, simplex[n].1);
+        let spread = simplex[1..]
+            .iter()
+            .flat_map(|(x, _)| x.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
+            .fold(0.0f64, f64::max);
+        if worst - best <= 1e-6 && spread <= 1e-6 {
+            break;
+        }
+        let centroid: Vec<f64> = (0..n)
+            .map(|j| simplex[..n].iter().map(|(x, _)| x[j]).sum::<f64>() / n as f64)
+            .collect();
+        let xr = towards(&centroid, &simplex[n].0, -1.0);
+        let fr = f(&xr)?;
+        evals += 1;
+        if fr < best {
+            let xe = towards(&centroid, &simplex[n].0, -2.0);
+            let fe = f(&xe)?;
+            evals += 1;
+            simplex[n] = if fe < fr { (xe, fe) } else { (xr, fr) };
+        } else if fr < simplex[n - 1].1 {
+            simplex[n] = (xr, fr);
+        } else {
+            // Contract outside (towards the reflected point) or inside.
+            let (xc, fc) = if fr < worst {
+                let x = towards(&centroid, &xr, 0.5);
+                let v = f(&x)?;
+                (x, v)
+            } else {
+                let x = towards(&centroid, &simplex[n].0, 0.5);
+                let v = f(&x)?;
+                (x, v)
+            };
+            evals += 1;
+            if fc < fr.min(worst) {
+                simplex[n] = (xc, fc);
+            } else {
+                let x0 = simplex[0].0.clone();
+                for p in simplex.iter_mut().skip(1) {
+                    p.0 = towards(&x0, &p.0, 0.5);
+                    p.1 = f(&p.0)?;
+                }
+                evals += n;
+            }
+        }
+    }
+    let (x, v) = simplex
+        .into_iter()
+        .reduce(|a, b| if b.1 < a.1 { b } else { a })
+        .expect("a simplex");
+    Ok((x, -v, evals))
+}
+
+/// How well one parameter's draws have mixed: the integrated autocorrelation time of the
+/// walkers' paths (every chain count) and, with two chains or more, R̂ across the chains.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Convergence {
-    pub r_hat: f64,
-    pub ess_bulk: f64,
-    pub ess_tail: f64,
+pub struct Mixing {
+    /// Integrated autocorrelation time τ, in steps (Sokal's window, c = 5).
+    pub tau: f64,
+    /// Steps after burn-in over τ (emcee's authors trust τ, and the chain, from 50 on).
+    pub steps_over_tau: f64,
+    /// Effective draws: the posterior draws over τ.
+    pub ess: f64,
+    /// Rank-normalised split-R̂ across the chains, each chain's walkers pooled (two
+    /// chains or more).
+    pub r_hat: Option<f64>,
+}
+
+impl Mixing {
+    /// Whether the diagnostics say the draws have converged: R̂ ≤ [`R_HAT_LIMIT`] across
+    /// the chains and a post-burn-in run of at least [`TAU_RUNS`] τ. `None` with one chain:
+    /// R̂ needs independent chains (Vehtari et al. 2021 ask for 4).
+    pub fn converged(&self) -> Option<bool> {
+        self.r_hat
+            .map(|r| r <= R_HAT_LIMIT && self.steps_over_tau >= TAU_RUNS)
+    }
 }
 
 /// R̂ above which the chains are reported as not mixed (Vehtari et al. 2021 recommend
 /// 1.01, with at least 4 chains).
 pub const R_HAT_LIMIT: f64 = 1.01;
-/// Bulk effective draws below which intervals are reported as rough (Vehtari et al.
-/// 2021: 100 per chain for 4 chains).
+/// Post-burn-in steps, in autocorrelation times, below which the chain is reported as too
+/// short (Foreman-Mackey et al.'s emcee documentation: "chains longer than about 50 τ are
+/// often sufficient").
+pub const TAU_RUNS: f64 = 50.0;
+/// Sokal's (1997) window constant: the sum of the autocorrelation stops at the first lag
+/// M ≥ c τ(M).
+pub const SOKAL_C: f64 = 5.0;
+/// Effective draws below which intervals are reported as rough (Vehtari et al. 2021: 100
+/// per chain for 4 chains).
 pub const ESS_MIN: f64 = 400.0;
+
+/// The integrated autocorrelation time of equally long sequences drawn from one process
+/// (the walkers of an ensemble): the normalised autocorrelation ρ̂_k(t) of each sequence
+/// (Σ_{i<n−t} (x_i − x̄)(x_{i+t} − x̄) / Σ_i (x_i − x̄)²), averaged over the sequences, summed as
+/// τ(M) = 1 + 2 Σ_{t=1..M} ρ̄(t) up to Sokal's window, the first M ≥ c τ(M) (emcee's
+/// estimator; Goodman & Weare 2010, Sokal 1997). Sequences that never move are left out;
+/// NaN if all are. The lags stop at n/2: a window not found by then means τ > n/(2c).
+pub fn integrated_time(seqs: &[Vec<f64>], c: f64) -> f64 {
+    let centred: Vec<(Vec<f64>, f64)> = seqs
+        .iter()
+        .filter_map(|s| {
+            let m = s.iter().sum::<f64>() / s.len() as f64;
+            let y: Vec<f64> = s.iter().map(|x| x - m).collect();
+            let c0: f64 = y.iter().map(|v| v * v).sum();
+            (c0 > 0.0).then_some((y, c0))
+        })
+        .collect();
+    let Some(n) = centred.first().map(|(y, _)| y.len()) else {
+        return f64::NAN;
+    };
+    let mut tau = 1.0;
+    for t in 1..=(n / 2).max(1).min(n - 1) {
+        let rho = centred
+            .iter()
+            .map(|(y, c0)| {
+                y[..n - t]
+                    .iter()
+                    .zip(&y[t..])
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+                    / c0
+            })
+            .sum::<f64>()
+            / centred.len() as f64;
+        tau += 2.0 * rho;
+        if t as f64 >= c * tau {
+            break;
+        }
+    }
+    tau
+}
 
 /// Each sequence cut in two halves (the middle draw of an odd length dropped), so that
 /// a trend within a sequence shows as disagreement between its halves.
@@ -635,60 +882,15 @@ fn r_hat(seqs: &[Vec<f64>]) -> f64 {
     }
 }
 
-/// Effective sample size M n / τ, τ = −1 + 2 Σ_k P_k from the multi-chain autocorrelation
-/// ρ_t = 1 − (W − mean_m γ_{t,m}) / var⁺ and Geyer's initial monotone sequence of the
-/// pair sums P_k = ρ_{2k} + ρ_{2k+1} (BDA3 §11.5; Geyer 1992).
-fn ess(seqs: &[Vec<f64>]) -> f64 {
-    let (means, _, w, var_plus) = moments(seqs);
-    let n = seqs[0].len();
-    let total = (seqs.len() * n) as f64;
-    if var_plus.is_nan() || var_plus <= 0.0 {
-        return f64::NAN;
-    }
-    let rho = |t: usize| -> f64 {
-        // γ_{t,m}: the biased autocovariance; at t = 0 scaled like W.
-        let g: f64 = seqs
-            .iter()
-            .zip(&means)
-            .map(|(s, m)| (0..n - t).map(|i| (s[i] - m) * (s[i + t] - m)).sum::<f64>() / n as f64)
-            .sum::<f64>()
-            / seqs.len() as f64;
-        if t == 0 {
-            1.0
-        } else {
-            1.0 - (w - g) / var_plus
-        }
-    };
-    let mut sum = 0.0;
-    let mut prev = f64::INFINITY;
-    let mut t = 0;
-    while t + 1 < n {
-        let p = rho(t) + rho(t + 1);
-        if p <= 0.0 {
-            break;
-        }
-        let p = p.min(prev);
-        sum += p;
-        prev = p;
-        t += 2;
-    }
-    let tau = (-1.0 + 2.0 * sum).max(1.0 / total.log10());
-    total / tau
-}
-
-/// Split-R̂ (the larger of the bulk and the folded tail form), bulk ESS and tail ESS (the
-/// smaller of the 5 % and 95 % quantile indicators') of `seqs`, equal-length draws of
-/// one parameter, one sequence per chain (Vehtari et al. 2021).
-pub fn convergence(seqs: &[Vec<f64>]) -> Convergence {
+/// Rank-normalised split-R̂ of `seqs`, equal-length draws of one parameter, one sequence
+/// per chain: the larger of the bulk form (normal scores of the pooled ranks) and the tail
+/// form (of the distances from the median) (Vehtari et al. 2021). NaN when there are
+/// fewer than two split halves of two draws.
+pub fn split_r_hat(seqs: &[Vec<f64>]) -> f64 {
     let halves = split_halves(seqs);
     if halves.len() < 2 || halves[0].len() < 2 {
-        return Convergence {
-            r_hat: f64::NAN,
-            ess_bulk: f64::NAN,
-            ess_tail: f64::NAN,
-        };
+        return f64::NAN;
     }
-    let z = rank_normal(&halves);
     let mut pooled: Vec<f64> = halves.iter().flatten().copied().collect();
     pooled.sort_by(f64::total_cmp);
     let median = quantile_sorted(&pooled, 0.5);
@@ -696,19 +898,7 @@ pub fn convergence(seqs: &[Vec<f64>]) -> Convergence {
         .iter()
         .map(|s| s.iter().map(|x| (x - median).abs()).collect())
         .collect();
-    let tail = |q: f64| {
-        let cut = quantile_sorted(&pooled, q);
-        let ind: Vec<Vec<f64>> = halves
-            .iter()
-            .map(|s| s.iter().map(|&x| f64::from(u8::from(x <= cut))).collect())
-            .collect();
-        ess(&ind)
-    };
-    Convergence {
-        r_hat: r_hat(&z).max(r_hat(&rank_normal(&folded))),
-        ess_bulk: ess(&z),
-        ess_tail: tail(0.05).min(tail(0.95)),
-    }
+    r_hat(&rank_normal(&halves)).max(r_hat(&rank_normal(&folded)))
 }
 
 /// A parameter's prior and posterior summaries.
@@ -721,8 +911,8 @@ pub struct ParamSummary {
     pub best: f64,
     /// Posterior sd on the cube over the prior's (1/√12).
     pub sd_ratio: f64,
-    /// Across two chains or more: R̂ and effective sample sizes.
-    pub convergence: Option<Convergence>,
+    /// Autocorrelation time, effective draws and (two chains or more) R̂.
+    pub mixing: Mixing,
 }
 
 impl ParamSummary {
@@ -779,25 +969,43 @@ pub fn summarise(chains: &Chains, space: &Space, burn_in: usize) -> Posterior {
             us.sort_by(f64::total_cmp);
             let pr = &space.priors[i];
             let q = |u: f64| pr.quantile(quantile_sorted(&us, u));
-            let convergence = (chains.list.len() > 1).then(|| {
+            let walker_paths: Vec<Vec<f64>> = (0..chains.list.len())
+                .flat_map(|c| {
+                    (0..walkers).map(move |w| {
+                        (from..=steps)
+                            .map(|s| chains.point((c, s, w))[i])
+                            .collect::<Vec<f64>>()
+                    })
+                })
+                .collect();
+            let tau = integrated_time(&walker_paths, SOKAL_C);
+            // R̂ reads each chain as one sequence, its walkers pooled step by step: the
+            // walkers of one ensemble are coupled, so only the chains are independent.
+            let r_hat = (chains.list.len() > 1).then(|| {
                 let seqs: Vec<Vec<f64>> = (0..chains.list.len())
-                    .flat_map(|c| {
-                        (0..walkers).map(move |w| {
-                            (from..=steps)
-                                .map(|s| chains.point((c, s, w))[i])
-                                .collect::<Vec<f64>>()
-                        })
+                    .map(|c| {
+                        (from..=steps)
+                            .flat_map(|s| (0..walkers).map(move |w| (c, s, w)))
+                            .map(|x| chains.point(x)[i])
+                            .collect()
                     })
                     .collect();
-                convergence(&seqs)
+                split_r_hat(&seqs)
             });
+            let post_steps = (steps + 1 - from) as f64;
+            let mixing = Mixing {
+                tau,
+                steps_over_tau: post_steps / tau,
+                ess: n / tau,
+                r_hat,
+            };
             ParamSummary {
                 path: space.paths[i].clone(),
                 prior: [pr.quantile(0.05), pr.quantile(0.5), pr.quantile(0.95)],
                 posterior: [q(0.05), q(0.5), q(0.95)],
                 best: best[i],
                 sd_ratio: sd / prior_sd,
-                convergence,
+                mixing,
             }
         })
         .collect();
@@ -1004,6 +1212,7 @@ mod tests {
             steps: 1500,
             burn_in: 300,
             seed: 3,
+            start: Start::Prior,
         };
         let chain = ensemble(
             &plan,
@@ -1041,7 +1250,7 @@ mod tests {
                 "{i}: half width {half}"
             );
         }
-        assert!(post.params[0].convergence.is_none(), "one chain has no R̂");
+        assert!(post.params[0].mixing.r_hat.is_none(), "one chain has no R̂");
         let acc = chain.acceptance();
         assert!(acc > 0.2 && acc < 0.9, "acceptance {acc}");
     }
@@ -1054,6 +1263,7 @@ mod tests {
             steps: 40,
             burn_in: 10,
             seed: 9,
+            start: Start::Prior,
         };
         let run = |t: usize| {
             rayon::ThreadPoolBuilder::new()
@@ -1085,35 +1295,41 @@ mod tests {
     }
 
     #[test]
-    fn independent_draws_of_one_distribution_give_an_r_hat_of_one_and_every_draw_effective() {
+    fn independent_draws_of_one_distribution_give_an_r_hat_of_one_and_a_tau_of_one() {
         let seqs: Vec<Vec<f64>> = (0..4).map(|c| normal_draws(c, 1000)).collect();
-        let c = convergence(&seqs);
-        assert!((c.r_hat - 1.0).abs() < 0.01, "{c:?}");
-        // Independent draws: τ = 1, so ESS ≈ M n = 4000 (Monte Carlo error ~10 %).
-        assert!((c.ess_bulk / 4000.0 - 1.0).abs() < 0.2, "{c:?}");
-        assert!((c.ess_tail / 4000.0 - 1.0).abs() < 0.25, "{c:?}");
+        let r = split_r_hat(&seqs);
+        assert!((r - 1.0).abs() < 0.01, "{r}");
+        // Independent draws: ρ(t) = 0 for t ≥ 1, so τ = 1 (Monte Carlo error of the
+        // windowed sum of 4 × 1000 draws: a few per cent).
+        let tau = integrated_time(&seqs, SOKAL_C);
+        assert!((tau - 1.0).abs() < 0.1, "{tau}");
+    }
+
+    fn ar1(seed: u64, phi: f64, n: usize) -> Vec<f64> {
+        let mut x = 0.0;
+        normal_draws(seed, n)
+            .iter()
+            .map(|&e| {
+                x = phi * x + e;
+                x
+            })
+            .collect()
     }
 
     #[test]
-    fn an_autocorrelated_chain_has_the_effective_size_theory_gives() {
-        // AR(1) x_t = φ x_{t−1} + ε_t: τ = (1 + φ) / (1 − φ) = 9 at φ = 0.8.
-        let phi = 0.8;
-        let seqs: Vec<Vec<f64>> = (0..4)
-            .map(|c| {
-                let e = normal_draws(10 + c, 5000);
-                let mut x = 0.0;
-                e.iter()
-                    .map(|&e| {
-                        x = phi * x + e;
-                        x
-                    })
-                    .collect()
-            })
-            .collect();
-        let c = convergence(&seqs);
-        let expected = 20_000.0 / 9.0;
-        assert!((c.ess_bulk / expected - 1.0).abs() < 0.25, "{c:?}");
-        assert!(c.r_hat < 1.01, "{c:?}");
+    fn an_autocorrelated_chain_has_the_autocorrelation_time_theory_gives() {
+        // AR(1) x_t = φ x_{t−1} + ε_t: ρ(t) = φ^t, τ = (1 + φ) / (1 − φ): 9 at φ = 0.8,
+        // 39 at φ = 0.95. The estimate's relative sd is about √(2 (2M + 1) / N) (Sokal
+        // 1997), 3–5 % here; subtracting each sequence's own mean biases it a few per cent
+        // low.
+        for (phi, expected) in [(0.8, 9.0), (0.95, 39.0)] {
+            let seqs: Vec<Vec<f64>> = (0..32).map(|c| ar1(10 + c, phi, 10_000)).collect();
+            let tau = integrated_time(&seqs, SOKAL_C);
+            assert!((tau / expected - 1.0).abs() < 0.15, "φ {phi}: τ {tau}");
+            assert!(split_r_hat(&seqs[..4]) < 1.01);
+        }
+        // A sequence that never moves has no autocorrelation to estimate.
+        assert!(integrated_time(&[vec![0.5; 100]], SOKAL_C).is_nan());
     }
 
     #[test]
@@ -1127,8 +1343,96 @@ mod tests {
                     .collect()
             })
             .collect();
-        let c = convergence(&seqs);
-        assert!(c.r_hat > 1.3, "{c:?}");
+        let r = split_r_hat(&seqs);
+        assert!(r > 1.3, "{r}");
+        // Chains still drifting (a trend within each) disagree with themselves.
+        let drifting: Vec<Vec<f64>> = (0..4)
+            .map(|c| {
+                normal_draws(30 + c, 500)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| x + i as f64 / 100.0)
+                    .collect()
+            })
+            .collect();
+        let r = split_r_hat(&drifting);
+        assert!(r > 1.3, "{r}");
+    }
+
+    #[test]
+    fn nelder_mead_finds_the_minimum_of_a_curved_valley() {
+        // Rosenbrock's valley, moved into the cube: minimum 0 at (0.6, 0.36).
+        let f = |u: &[f64]| -> Result<f64, String> {
+            let (x, y) = (u[0] - 0.6 + 1.0, u[1] - 0.36 + 1.0);
+            Ok(100.0 * (y - x * x).powi(2) + (1.0 - x).powi(2))
+        };
+        let (x, v, _) = nelder_mead(&[0.1, 0.8], &f, 2000).unwrap();
+        assert!(v.abs() < 1e-8, "{x:?} {v}");
+        assert!(
+            (x[0] - 0.6).abs() < 1e-3 && (x[1] - 0.36).abs() < 1e-3,
+            "{x:?}"
+        );
+    }
+
+    #[test]
+    fn walkers_started_at_the_mode_start_near_the_global_mode_not_a_lower_local_one() {
+        // Two modes: a high narrow one at (0.8, 0.3) and a local one 200 log units lower
+        // at (0.2, 0.7). Half the searches start nearer the local mode.
+        let logp = |u: &[f64]| -> Result<f64, String> {
+            let g = |cx: f64, cy: f64, s: f64| {
+                -((u[0] - cx).powi(2) + (u[1] - cy).powi(2)) / (2.0 * s * s)
+            };
+            Ok(g(0.8, 0.3, 0.02).max(g(0.2, 0.7, 0.1) - 200.0))
+        };
+        let plan = SamplerPlan {
+            walkers: 8,
+            steps: 3,
+            burn_in: 1,
+            seed: 12,
+            start: Start::Mode,
+        };
+        let mode = search_mode(plan.seed, 2, 0, &logp).unwrap();
+        assert!(
+            (mode[0] - 0.8).abs() < 1e-3 && (mode[1] - 0.3).abs() < 1e-3,
+            "{mode:?}"
+        );
+        let chain = ensemble(
+            &plan,
+            2,
+            0,
+            &logp,
+            &AtomicBool::new(false),
+            None,
+            &mut |_| Ok(()),
+        )
+        .unwrap()
+        .unwrap();
+        for w in 0..plan.walkers {
+            let p = chain.point(0, w);
+            // A ball of sd 1e-3: every walker within 5 sd of the mode, none at it.
+            assert!(
+                (p[0] - mode[0]).hypot(p[1] - mode[1]) < 5e-3 * 2f64.sqrt(),
+                "{p:?}"
+            );
+            assert_ne!(p, &mode[..]);
+        }
+        // Another chain searches from its own draws; the prior start is unchanged.
+        let prior = SamplerPlan {
+            start: Start::Prior,
+            ..plan
+        };
+        let from_prior = ensemble(
+            &prior,
+            2,
+            0,
+            &logp,
+            &AtomicBool::new(false),
+            None,
+            &mut |_| Ok(()),
+        )
+        .unwrap()
+        .unwrap();
+        assert!((0..8).any(|w| (from_prior.point(0, w)[0] - 0.8).abs() > 0.1));
     }
 
     #[test]
@@ -1138,6 +1442,7 @@ mod tests {
             steps: 1200,
             burn_in: 200,
             seed: 4,
+            start: Start::Prior,
         };
         let run = |logp: &LogDensity, c: u32| {
             ensemble(
@@ -1175,8 +1480,8 @@ mod tests {
         );
         let post = summarise(&mixed, &space, plan.burn_in);
         for p in &post.params {
-            let c = p.convergence.unwrap();
-            assert!(c.r_hat < 1.05, "{c:?}");
+            let r = p.mixing.r_hat.unwrap();
+            assert!(r < 1.05, "{p:?}");
         }
         // Chains stuck in two different modes, constructed: two ensembles sample a
         // density around u₀ = 0.3, two around u₀ = 0.7.
@@ -1193,8 +1498,8 @@ mod tests {
             run(&right, 3),
         ]);
         let post = summarise(&stuck, &space, plan.burn_in);
-        let c = post.params[0].convergence.unwrap();
-        assert!(c.r_hat > 1.5, "{c:?}");
+        let r = post.params[0].mixing.r_hat.unwrap();
+        assert!(r > 1.5, "{r}");
     }
 
     #[test]
@@ -1205,6 +1510,7 @@ mod tests {
             steps: 30,
             burn_in: 10,
             seed: 5,
+            start: Start::Prior,
         };
         let whole = ensemble(
             &plan,

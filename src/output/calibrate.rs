@@ -7,7 +7,8 @@ use super::OutDir;
 use super::tables::fmt;
 use crate::error::Result;
 use crate::experiment::calibrate::{
-    Chains, ESS_MIN, OutOfSample, Posterior, Predictive, Problem, R_HAT_LIMIT, band, wilson,
+    Chains, ESS_MIN, OutOfSample, Posterior, Predictive, Problem, R_HAT_LIMIT, Start, TAU_RUNS,
+    band, wilson,
 };
 use crate::model::survey::{Measure, Observation, SurveySpec};
 use crate::output::ensemble::REPORT;
@@ -60,6 +61,8 @@ pub struct CalibrationReport<'a> {
     /// The chains (pooled; `chain.list.len()` of them).
     pub chain: &'a Chains,
     pub burn_in: usize,
+    /// Where the walkers started.
+    pub start: Start,
     pub posterior: &'a Posterior,
     pub predictive: &'a Predictive,
     pub tick_label: &'a str,
@@ -82,17 +85,23 @@ impl CalibrationReport<'_> {
             }
         }
         let chains = self.chain.list.len();
+        let post_steps = self.chain.steps().saturating_sub(self.burn_in);
         for p in &self.posterior.params {
-            let Some(c) = p.convergence else { continue };
-            if c.r_hat.is_nan() || c.r_hat > R_HAT_LIMIT {
+            let m = p.mixing;
+            if let Some(r) = m.r_hat.filter(|r| r.is_nan() || *r > R_HAT_LIMIT) {
                 w.push(format!(
-                    "{}: R-hat {:.3} across the {chains} chains is above {R_HAT_LIMIT}: the chains have not mixed (they disagree or still drift); run more --steps, or look at posterior.csv chain by chain",
-                    p.path, c.r_hat
+                    "{}: R-hat {r:.3} across the {chains} chains is above {R_HAT_LIMIT}: the chains have not mixed (they disagree or still drift); run more --steps, or --start mode, or look at posterior.csv chain by chain",
+                    p.path
                 ));
-            } else if c.ess_bulk.is_nan() || c.ess_bulk < ESS_MIN {
+            } else if m.steps_over_tau.is_nan() || m.steps_over_tau < TAU_RUNS {
                 w.push(format!(
-                    "{}: {:.0} effective draws (bulk) are fewer than {ESS_MIN}: its quantiles are rough; run more --steps or --chains",
-                    p.path, c.ess_bulk
+                    "{}: the {post_steps} steps after burn-in are {:.0} autocorrelation times (tau {:.0} steps), fewer than {TAU_RUNS}: too short to trust tau or the draws; run more --steps",
+                    p.path, m.steps_over_tau, m.tau
+                ));
+            } else if m.ess.is_nan() || m.ess < ESS_MIN {
+                w.push(format!(
+                    "{}: {:.0} effective draws are fewer than {ESS_MIN}: its quantiles are rough; run more --steps or --chains",
+                    p.path, m.ess
                 ));
             }
         }
@@ -114,30 +123,50 @@ impl CalibrationReport<'_> {
     }
 }
 
-/// The report's table of convergence across chains (none with one chain).
+/// The report's table of how well the draws mixed: autocorrelation time, effective draws,
+/// and with two chains or more R-hat and the verdict.
 pub fn convergence_table(r: &CalibrationReport) -> Option<report::Table> {
     use report::Cell;
     let chains = r.chain.list.len();
-    (chains > 1).then(|| report::Table {
+    Some(report::Table {
         caption: format!(
-            "Convergence across the {chains} chains: rank-normalised split R-hat (above {R_HAT_LIMIT}: not mixed, run more steps) and effective sample sizes of the pooled draws (Vehtari et al. 2021)"
+            "Mixing: integrated autocorrelation time tau of the walkers' paths (steps; emcee's estimator), post-burn-in steps over tau (at least {TAU_RUNS} to trust it), effective draws{}",
+            if chains > 1 {
+                format!(
+                    ", and the rank-normalised split R-hat across the {chains} chains (Vehtari et al. 2021; above {R_HAT_LIMIT}: not mixed)"
+                )
+            } else {
+                " (R-hat needs --chains 2 or more)".to_string()
+            }
         ),
-        header: ["Parameter", "R-hat", "ESS bulk", "ESS tail", "Converged"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "Parameter",
+            "tau",
+            "Steps / tau",
+            "Effective draws",
+            "R-hat",
+            "Converged",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: r
             .posterior
             .params
             .iter()
-            .filter_map(|p| {
-                let c = p.convergence?;
-                Some(vec![
+            .map(|p| {
+                let m = p.mixing;
+                vec![
                     Cell::text(p.path.clone()),
-                    Cell::num(c.r_hat, 4),
-                    Cell::num(c.ess_bulk, 4),
-                    Cell::num(c.ess_tail, 4),
-                    Cell::text(if c.r_hat <= R_HAT_LIMIT { "yes" } else { "no" }),
-                ])
+                    Cell::num(m.tau, 3),
+                    Cell::num(m.steps_over_tau, 3),
+                    Cell::num(m.ess, 4),
+                    m.r_hat.map_or(Cell::text("-"), |v| Cell::num(v, 4)),
+                    Cell::text(match m.converged() {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "-",
+                    }),
+                ]
             })
             .collect(),
     })
@@ -450,11 +479,13 @@ pub fn write_calibration(
                 "posterior_sd_over_prior_sd": p.sd_ratio,
                 "identified": p.identified(),
             });
-            if let Some(c) = p.convergence {
-                v["r_hat"] = c.r_hat.into();
-                v["ess_bulk"] = c.ess_bulk.into();
-                v["ess_tail"] = c.ess_tail.into();
-                v["converged"] = (c.r_hat <= R_HAT_LIMIT).into();
+            let m = p.mixing;
+            v["tau"] = m.tau.into();
+            v["steps_over_tau"] = m.steps_over_tau.into();
+            v["ess"] = m.ess.into();
+            if let (Some(rh), Some(c)) = (m.r_hat, m.converged()) {
+                v["r_hat"] = rh.into();
+                v["converged"] = c.into();
             }
             v
         })
@@ -486,6 +517,11 @@ pub fn write_calibration(
         "walkers": r.chain.walkers,
         "steps": r.chain.steps(),
         "burn_in": r.burn_in,
+        "start": match r.start {
+            Start::Prior => "prior",
+            Start::Mode => "mode",
+        },
+        "tau_runs_min": TAU_RUNS,
         "posterior_draws": r.posterior.draws.len(),
         "acceptance": r.chain.acceptance(),
         "observations": r.problem.spec.observations.len(),
@@ -499,12 +535,18 @@ pub fn write_calibration(
         "warnings": r.warnings(),
         "files": files,
     });
-    // One chain keeps the summary it always had; R-hat needs two chains or more.
+    // R-hat, and so the verdict, needs two chains or more.
     if r.chain.list.len() > 1 {
         summary["chains"] = r.chain.list.len().into();
         summary["r_hat_limit"] = R_HAT_LIMIT.into();
         summary["convergence"] =
-            "rank-normalised split R-hat and bulk/tail ESS (Vehtari et al. 2021), each walker's path a sequence".into();
+            "rank-normalised split R-hat across the chains, each chain's walkers pooled (Vehtari et al. 2021), and at least tau_runs_min autocorrelation times after burn-in".into();
+        summary["converged"] = r
+            .posterior
+            .params
+            .iter()
+            .all(|p| p.mixing.converged() == Some(true))
+            .into();
     }
     out.write("summary.json", &serde_json::to_vec_pretty(&summary)?)?;
     Ok(files)
