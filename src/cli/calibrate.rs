@@ -189,15 +189,6 @@ fn setup(
     })
 }
 
-fn default_out(name: &str, shard: Shard) -> PathBuf {
-    let base = format!("{name}-calibrate");
-    PathBuf::from("output").join(if shard.n > 1 {
-        format!("{base}-shard-{}-of-{}", shard.k, shard.n)
-    } else {
-        base
-    })
-}
-
 pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     let threads = args
         .threads
@@ -246,7 +237,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&sc.scenario.name, shard));
+        .unwrap_or_else(|| super::default_out(&sc.scenario.name, "calibrate", shard));
     let out = open_design(path, &header, args.resume, args.output.force)?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -488,7 +479,9 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, o: &OutputArgs) -> Result<(
     }
     // Every part is checked before anything is written.
     let chains = gather(dirs, &first, dims, c.walkers)?;
-    let path = out.unwrap_or_else(|| default_out(&st.loaded.scenario.scenario.name, Shard::WHOLE));
+    let path = out.unwrap_or_else(|| {
+        super::default_out(&st.loaded.scenario.scenario.name, "calibrate", Shard::WHOLE)
+    });
     let out = OutDir::prepare(&path, o.force)?;
     let (files, _) = finish(
         &st,

@@ -750,12 +750,13 @@ pub struct Mixing {
 }
 
 impl Mixing {
-    /// Whether the diagnostics say the draws have converged: R̂ ≤ [`R_HAT_LIMIT`] across
-    /// the chains and a post-burn-in run of at least [`TAU_RUNS`] τ. `None` with one chain:
-    /// R̂ needs independent chains (Vehtari et al. 2021 ask for 4).
+    /// Whether the diagnostics say the draws have converged, by Vehtari et al.'s (2021)
+    /// criteria: R̂ ≤ [`R_HAT_LIMIT`] across the chains and at least [`ESS_MIN`] effective
+    /// draws. `None` with one chain: R̂ needs independent chains (they ask for 4). A run
+    /// shorter than [`TAU_RUNS`] τ is warned about, not failed: it makes τ, and so the
+    /// effective draws, less certain, but the chains' agreement is what R̂ measures.
     pub fn converged(&self) -> Option<bool> {
-        self.r_hat
-            .map(|r| r <= R_HAT_LIMIT && self.steps_over_tau >= TAU_RUNS)
+        self.r_hat.map(|r| r <= R_HAT_LIMIT && self.ess >= ESS_MIN)
     }
 }
 

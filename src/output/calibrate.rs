@@ -93,15 +93,15 @@ impl CalibrationReport<'_> {
                     "{}: R-hat {r:.3} across the {chains} chains is above {R_HAT_LIMIT}: the chains have not mixed (they disagree or still drift); run more --steps, or --start mode, or look at posterior.csv chain by chain",
                     p.path
                 ));
-            } else if m.steps_over_tau.is_nan() || m.steps_over_tau < TAU_RUNS {
-                w.push(format!(
-                    "{}: the {post_steps} steps after burn-in are {:.0} autocorrelation times (tau {:.0} steps), fewer than {TAU_RUNS}: too short to trust tau or the draws; run more --steps",
-                    p.path, m.steps_over_tau, m.tau
-                ));
             } else if m.ess.is_nan() || m.ess < ESS_MIN {
                 w.push(format!(
                     "{}: {:.0} effective draws are fewer than {ESS_MIN}: its quantiles are rough; run more --steps or --chains",
                     p.path, m.ess
+                ));
+            } else if m.steps_over_tau.is_nan() || m.steps_over_tau < TAU_RUNS {
+                w.push(format!(
+                    "{}: the {post_steps} steps after burn-in are {:.0} autocorrelation times (tau {:.0} steps), fewer than {TAU_RUNS}: tau may be underestimated, and the effective draws overstated; run more --steps to confirm",
+                    p.path, m.steps_over_tau, m.tau
                 ));
             }
         }
