@@ -47,6 +47,27 @@ fn avx2_frame<K: Kernel>(kernel: K) -> K::Out {
     kernel.run()
 }
 
+/// Asks the CPU to start loading the cache lines holding `v` (its first and last byte:
+/// a 64-byte row need not start on a line). Only a hint: it never faults and never
+/// changes a result, so the kernels may warm the rows of ties a few entries ahead.
+#[inline(always)]
+pub fn prefetch<T>(v: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let first = (v as *const T).cast::<i8>();
+        let last = first.wrapping_add(size_of::<T>().saturating_sub(1));
+        // SAFETY: prefetching reads nothing architecturally and cannot fault; both
+        // addresses lie within `v` anyway.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(first);
+            _mm_prefetch::<_MM_HINT_T0>(last);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,6 +161,16 @@ impl<'a> Args<'a> {
     }
 }
 
+/// How many tie entries ahead the fixed-width kernels ask for a neighbour's row (and, with
+/// word of mouth, its familiarity). Neighbours are scattered, so each tie is a cache miss
+/// (L3 at 100k populations, memory at 1M); a bad-buzz tie is long enough in instructions
+/// that the core alone keeps only two or three of them in flight. Warming rows this far
+/// ahead overlaps the misses: the social phase of the whole-model benchmark 3–4× faster,
+/// Friedkin–Johnsen alone 1.2–1.7× (16, 32 and 64 tried; docs/PERFORMANCE.md). Entries
+/// are contiguous across rows and chunks, so the look-ahead crosses row ends; past the
+/// last entry it stops.
+const AHEAD: usize = 32;
+
 /// Row width known at compile time: the accumulator lives in registers.
 fn fixed<const R: usize>(a: &Args, out: &mut [f32]) {
     let (outs, _) = out.as_chunks_mut::<R>();
@@ -208,8 +218,16 @@ impl<const R: usize> simd::Kernel for FjRows<'_, R> {
             for i in 0..R {
                 acc[i] = sw * xp[i];
             }
+            macro_rules! warm {
+                ($e:expr) => {
+                    if let Some(&qa) = csr.nbr.get($e + AHEAD) {
+                        simd::prefetch(&xs[qa as usize]);
+                    }
+                };
+            }
             if rw.is_nan() {
-                for (&q, &wt) in csr.nbr[lo..hi].iter().zip(&csr.w[lo..hi]) {
+                for ((e, &q), &wt) in (lo..hi).zip(&csr.nbr[lo..hi]).zip(&csr.w[lo..hi]) {
+                    warm!(e);
                     let xq = &xs[q as usize];
                     for i in 0..R {
                         acc[i] += wt * xq[i];
@@ -217,7 +235,8 @@ impl<const R: usize> simd::Kernel for FjRows<'_, R> {
                 }
             } else {
                 // Same products in the same order, without streaming the weights.
-                for &q in &csr.nbr[lo..hi] {
+                for (e, &q) in (lo..hi).zip(&csr.nbr[lo..hi]) {
+                    warm!(e);
                     let xq = &xs[q as usize];
                     for i in 0..R {
                         acc[i] += rw * xq[i];
@@ -454,15 +473,29 @@ impl<const R: usize, const A: usize, const WOM: bool> simd::Kernel for BuzzRows<
             let mut gain = [0.0f32; A];
             // One tie: `wb` is wt·(1 + b), so each weight is wt·(1 + b·[d < 0]) bit for bit
             // (b is finite: b·0 = 0 and b·1 = b exactly), without a multiply per value.
+            // Deviations, weights and sums in separate loops: written as one loop, LLVM
+            // vectorises the 16-wide row into a tangle of scalar ops and shuffles.
             macro_rules! tie {
-                ($q:expr, $wt:expr, $wb:expr) => {{
+                ($e:expr, $q:expr, $wt:expr, $wb:expr) => {{
+                    if let Some(&qa) = csr.nbr.get($e + AHEAD) {
+                        simd::prefetch(&xs[qa as usize]);
+                        if WOM {
+                            simd::prefetch(&f[qa as usize]);
+                        }
+                    }
                     let xq = &xs[$q as usize];
+                    let mut d = [0.0f32; R];
                     for i in 0..R {
-                        let d = xq[i] - xp[i];
-                        // A select, not a branch: whether a contact is lower is data-dependent.
-                        let wi = if d < 0.0 { $wb } else { $wt };
-                        dev[i] += wi * d;
-                        tot[i] += wi;
+                        d[i] = xq[i] - xp[i];
+                    }
+                    // A select, not a branch: whether a contact is lower is data-dependent.
+                    let mut wi = [0.0f32; R];
+                    for i in 0..R {
+                        wi[i] = if d[i] < 0.0 { $wb } else { $wt };
+                    }
+                    for i in 0..R {
+                        dev[i] += wi[i] * d[i];
+                        tot[i] += wi[i];
                     }
                     if WOM {
                         let fq = &f[$q as usize];
@@ -472,15 +505,16 @@ impl<const R: usize, const A: usize, const WOM: bool> simd::Kernel for BuzzRows<
                     }
                 }};
             }
+            let ties = (start..end).zip(&csr.nbr[start..end]);
             if rw.is_nan() {
-                for (&q, &wt) in csr.nbr[start..end].iter().zip(&csr.w[start..end]) {
-                    tie!(q, wt, wt * one_b);
+                for ((e, &q), &wt) in ties.zip(&csr.w[start..end]) {
+                    tie!(e, q, wt, wt * one_b);
                 }
             } else {
                 // As in `FjRows`: the row's one weight, without streaming `w`.
                 let rwb = rw * one_b;
-                for &q in &csr.nbr[start..end] {
-                    tie!(q, rw, rwb);
+                for (e, &q) in ties {
+                    tie!(e, q, rw, rwb);
                 }
             }
             start = end;
@@ -1100,6 +1134,83 @@ mod tests {
             odd.is_some(),
             "no (12, 12) kernel: word of mouth is left to do"
         );
+    }
+
+    /// The whole-model benchmark's width (four actors of three dimensions, 16 values a
+    /// row) on a random graph with some rows of unequal tie weights: the fused bad-buzz
+    /// kernel (prefetching, split loops, AVX2 or not) gives the bits of the general kernel
+    /// and the separate word-of-mouth pass, for any bias, spread and opinions.
+    mod wide_rows {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn four_actors(n: usize, seed: u64) -> World {
+            let actors: String = ["a", "b", "c", "d"]
+                .iter()
+                .map(|id| format!("[[actor]]\nid = \"{id}\"\nvalues = [0.1, 0.2, 0.3]\n"))
+                .collect();
+            world(&format!(
+                "[scenario]\nname = \"t\"\nseed = {seed}\nticks = 1\n{actors}\
+                 [[generate]]\nprefix = \"n\"\ncount = {n}\n\
+                 graph = {{ model = \"barabasi_albert\", m = 4 }}\n"
+            ))
+        }
+
+        /// A value in [lo, 1] from a hash of (salt, i): reproducible, spread, with exact
+        /// ties between values (the comparison d < 0 must see equal values too).
+        fn value(salt: u64, i: usize, lo: f32) -> f32 {
+            let h = (i as u64 ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            let u = (h % 64) as f32 / 63.0;
+            lo + (1.0 - lo) * u
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(16))]
+            #[test]
+            fn the_fused_wide_kernel_gives_the_general_bits(
+                seed in 0u64..1000,
+                salt in any::<u64>(),
+                b in 0.01f32..4.0,
+                mu in 0.0f32..1.0,
+                uneven in 0usize..7,
+                avx2 in any::<bool>(),
+            ) {
+                let mut w = four_actors(300, seed);
+                let (r, k, a) = (w.opinions.row(), w.opinions.k, w.opinions.actors);
+                prop_assert_eq!((r, a), (16, 4));
+                for (i, v) in w.opinions.x.iter_mut().enumerate() {
+                    *v = value(salt, i, if i % k == 0 { 0.0 } else { -1.0 });
+                }
+                for (i, v) in w.opinions.familiarity.iter_mut().enumerate() {
+                    *v = value(salt ^ 1, i, 0.0);
+                }
+                // Every `uneven`-th row (none if 0) gets unequal tie weights.
+                for p in (0..w.ties.len()).step_by(uneven.max(1)).filter(|_| uneven > 0) {
+                    let row = w.ties.row(p);
+                    let n = row.len() as f32;
+                    for (j, e) in row.enumerate() {
+                        w.ties.w[e] = (1.0 + j as f32) / (n * n) * 0.5;
+                    }
+                    w.ties.row_w[p] = f32::NAN;
+                }
+                let args = Args::of(&w);
+                let (n, m) = (w.opinions.x.len(), w.opinions.familiarity.len());
+                let f = &w.opinions.familiarity;
+                let (mut general, mut tot, mut f_general) = (vec![0.0; n], vec![0.0; n], vec![0.0; m]);
+                biased(&args, &mut general, &mut tot, r, k, b);
+                word_of_mouth(&w.ties, a, Fam { f, out: &mut f_general, mu });
+                simd::set_enabled(avx2);
+                let (mut alone, mut fused, mut f_fused) = (vec![0.0; n], vec![0.0; n], vec![0.0; m]);
+                biased_fixed::<16, 1>(&args, &mut alone, k, b, None);
+                biased_fixed::<16, 4>(&args, &mut fused, k, b, Some(Fam { f, out: &mut f_fused, mu }));
+                simd::set_enabled(true);
+                let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&alone), bits(&general));
+                prop_assert_eq!(bits(&fused), bits(&general));
+                prop_assert_eq!(bits(&f_fused), bits(&f_general));
+                prop_assert_ne!(&general, &w.opinions.x);
+            }
+        }
     }
 
     /// The one-actor voter pass reads each tie once for both the draw and the trust sum;
