@@ -66,7 +66,7 @@ pub fn quiet(w: &World, s: &Scratch, phase: Phase, t: u32) -> bool {
         // The classic models write counts only, and opinions through harm (none when every
         // story is harmless: they never trace stories to authors).
         Phase::Misinformation => {
-            w.stories.len() == 0
+            w.stories.is_empty()
                 || (w.params.contagion != ContagionModel::Softpower
                     && w.stories.harm.iter().all(|&h| h == 0.0))
         }
