@@ -8,10 +8,9 @@
 
 pub mod phases;
 pub use phases::{set_task_size, task_size};
-pub mod simd;
-use rayon::prelude::*;
 #[cfg(test)]
 mod proptests;
+pub mod simd;
 
 use crate::model::{ContagionModel, Instrument};
 use crate::rng;
@@ -132,6 +131,8 @@ pub struct Scratch {
     pub contagion_push: Option<bool>,
     /// Per campaign: the credibility its actor loses this tick to reactance (messaging).
     pub reactance_loss: Vec<f64>,
+    /// SIR on individuals: the infected and who is susceptible, kept between ticks.
+    pub frontier: phases::misinformation::Frontier,
 }
 
 /// A world plus the clock and the bookkeeping of one simulation.
@@ -148,6 +149,11 @@ pub struct Engine {
     pub phase_seconds: [f64; Phase::ORDER.len()],
     key: [u8; 32],
     scratch: Scratch,
+    /// Phase runs so far that could write opinions, anchors, familiarity, credibility or
+    /// salience (`phases::skip::quiet`): while it stays put, those values stay put.
+    writes: u64,
+    /// Per phase: `writes` when the phase was last proved to change nothing.
+    fixed_at: [Option<u64>; Phase::ORDER.len()],
 }
 
 impl Engine {
@@ -177,15 +183,11 @@ impl Engine {
                 SocialRule::Deffuant { .. } => phases::social::Claims::new(p),
                 _ => Default::default(),
             },
-            counts_next: match world.params.contagion {
-                ContagionModel::Softpower => Vec::new(),
-                _ => vec![Compartments::default(); p * q],
-            },
+            // The classic models' per-population buffers are sized at their first use
+            // (`misinformation::run`): SIR on individuals draws per tie and never needs them.
+            counts_next: Vec::new(),
             contagion_tie_visits: 0,
-            exposed: match world.params.contagion {
-                ContagionModel::Softpower => Vec::new(),
-                _ => vec![false; p],
-            },
+            exposed: Vec::new(),
             reactance_loss: vec![0.0; world.campaigns.len()],
             mirror: match world.params.contagion {
                 ContagionModel::Softpower => Vec::new(),
@@ -196,11 +198,9 @@ impl Engine {
                 ContagionModel::Softpower => Vec::new(),
                 _ => Vec::with_capacity(p),
             },
-            tie_sums: match world.params.contagion {
-                ContagionModel::Softpower => Vec::new(),
-                _ => vec![Default::default(); p * q],
-            },
+            tie_sums: Vec::new(),
             contagion_push: None,
+            frontier: Default::default(),
         };
         Engine {
             spent: vec![0.0; world.actors.len() * Instrument::ALL.len()],
@@ -210,6 +210,8 @@ impl Engine {
             mask: PhaseMask::default(),
             phase_seconds: [0.0; Phase::ORDER.len()],
             scratch,
+            writes: 0,
+            fixed_at: [None; Phase::ORDER.len()],
         }
     }
 
@@ -224,9 +226,23 @@ impl Engine {
         for (i, phase) in Phase::ORDER.into_iter().enumerate() {
             if self.mask.on(phase) {
                 let start = std::time::Instant::now();
-                // A phase that provably returns every value bit for bit is not run.
-                if !phases::skip::unchanged(&self.world, phase) {
-                    self.run_phase(phase, t);
+                // A phase that provably returns every value bit for bit is not run. The
+                // proof stands until a phase that could write what it reads has run.
+                let fixed = self.fixed_at[i] == Some(self.writes) || {
+                    let fixed = phases::skip::unchanged(&self.world, phase);
+                    self.fixed_at[i] = fixed.then_some(self.writes);
+                    fixed
+                };
+                if !fixed {
+                    let quiet = phases::skip::quiet(&self.world, &self.scratch, phase, t);
+                    if !quiet {
+                        self.writes += 1;
+                    }
+                    self.run(phase, t);
+                    if phase == Phase::Exchanges && !quiet {
+                        // Exchanges strengthen ties: the weights the SIR frontier holds.
+                        self.scratch.frontier.ties_changed();
+                    }
                 }
                 self.phase_seconds[i] += start.elapsed().as_secs_f64();
             }
@@ -234,7 +250,35 @@ impl Engine {
         self.tick += 1;
     }
 
+    /// Runs one phase at tick `t` outside `step` (tests, benchmarks). What the engine keeps
+    /// between ticks about the world is forgotten, since the caller may have edited it.
     pub fn run_phase(&mut self, phase: Phase, t: u32) {
+        self.edited();
+        self.run(phase, t);
+    }
+
+    /// To be called after editing `world` between steps: the engine forgets what it keeps
+    /// about the world between ticks (skip proofs, the SIR frontier, the writes count the
+    /// recorder reuses statistics by), and rebuilds it from the world.
+    pub fn edited(&mut self) {
+        self.writes += 1;
+        self.scratch.frontier.forget();
+    }
+
+    /// Phase runs so far that could have written opinions, anchors, familiarity,
+    /// credibility or salience (edits announced by `edited` count too): equal counts at
+    /// two moments mean those values are the same at both.
+    pub fn opinion_writes(&self) -> u64 {
+        self.writes
+    }
+
+    /// People believing, fact-checked and prebunked per story now, when the engine has
+    /// kept them as it went (SIR on individuals); `None` otherwise.
+    pub fn story_totals(&self) -> Option<&[[u64; 3]]> {
+        self.scratch.frontier.totals_at(self.tick)
+    }
+
+    fn run(&mut self, phase: Phase, t: u32) {
         let w = &mut self.world;
         let s = &mut self.scratch;
         match phase {
@@ -261,23 +305,108 @@ impl Engine {
     }
 }
 
-/// For every tie entry p→q, the index of q→p (rows are sorted, so a binary search).
+/// For every tie entry p→q, the index of q→p. Rows are sorted and every tie is stored both
+/// ways, so visiting the rows in increasing p meets the mirrors in row q in row q's order:
+/// one cursor per row finds each in O(1), where a binary search per entry cost more than a
+/// whole SIR epidemic at 100k.
 fn mirror(csr: &Csr) -> Vec<u32> {
-    (0..csr.len())
-        .into_par_iter()
-        .flat_map_iter(|p| {
-            csr.row(p).map(move |e| {
-                csr.slot(csr.nbr[e] as usize, p as u32)
-                    .expect("ties are stored both ways") as u32
-            })
-        })
-        .collect()
+    let mut next = csr.offsets[..csr.len()].to_vec();
+    let mut m = vec![0u32; csr.nbr.len()];
+    for p in 0..csr.len() {
+        for e in csr.row(p) {
+            let q = csr.nbr[e] as usize;
+            let k = next[q];
+            assert!(
+                k < csr.offsets[q + 1] && csr.nbr[k] as usize == p,
+                "ties are stored both ways"
+            );
+            m[e] = k as u32;
+            next[q] += 1;
+        }
+    }
+    m
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::world::testkit::{RICH, assert_valid, world};
+
+    /// Skip proofs and recorded statistics kept while every phase is quiet equal those
+    /// checked and computed afresh every tick: SIR on 3,000 people at trust 0 (every
+    /// opinion phase provably idle) with a messaging campaign on ticks 8–11 (familiarity
+    /// moves, then decays back), a scandal at tick 15 (credibility falls and recovers)
+    /// and a crisis on ticks 18–21 (salience changes).
+    #[test]
+    fn kept_skip_proofs_and_statistics_equal_fresh_ones() {
+        use crate::metrics::{Recorder, SurveySeries};
+        let text = "[scenario]\nname = \"t\"\nseed = 3\nticks = 40\ndimensions = [\"economy\", \"culture\"]\n\
+            [model]\ncontagion_model = \"sir\"\nself_weight = 0\ndefault_trust = 0\nfamiliarity_decay = 0.2\n\
+            [[actor]]\nid = \"a\"\nbudget = 10\n[[generate]]\nprefix = \"n\"\ncount = 3000\n\
+            graph = { model = \"barabasi_albert\", m = 3 }\n\
+            [[story]]\nid = \"s\"\nabout = \"a\"\nharm = 0\ntransmissibility = 0.5\nrecovery = 0.3\ninitial_share = 0.01\n\
+            [[campaign]]\nid = \"m\"\nactor = \"a\"\ninstrument = \"messaging\"\nchannel = \"broadcast\"\n\
+            targets = [\"all\"]\nspend = 3\nstart = 8\nend = 12\n\
+            [[event]]\nkind = \"scandal\"\ntick = 15\nactor = \"a\"\nseverity = 0.5\n\
+            [[event]]\nkind = \"crisis\"\ntick = 18\ndimension = \"culture\"\nboost = 2\nduration = 4\n";
+        let run = |fresh: bool| {
+            let mut e = Engine::new(world(text));
+            let mut rec = Recorder::with_series(&e, SurveySeries::Default);
+            let mut writes = Vec::new();
+            for _ in 0..40 {
+                if fresh {
+                    e.edited();
+                }
+                e.step();
+                rec.record(&e);
+                writes.push(e.opinion_writes());
+            }
+            (e, rec, writes)
+        };
+        let ((kept, kept_rec, writes), (fresh, fresh_rec, _)) = (run(false), run(true));
+        assert_eq!(kept.world.opinions.x, fresh.world.opinions.x);
+        assert_eq!(
+            kept.world.opinions.familiarity,
+            fresh.world.opinions.familiarity
+        );
+        assert_eq!(
+            kept.world.actors.credibility,
+            fresh.world.actors.credibility
+        );
+        assert_eq!(kept.world.stories.counts, fresh.world.stories.counts);
+        for (a, b) in kept_rec.ticks.iter().zip(&fresh_rec.ticks) {
+            assert_eq!(a.actors, b.actors, "tick {}", a.tick);
+            assert_eq!(a.stories, b.stories, "tick {}", a.tick);
+        }
+        // The scenario exercises writes that end kept proofs (the race scenario exercises
+        // the quiet stretches: every phase there is quiet).
+        assert!(writes[8] > writes[6], "the campaign's ticks write");
+        let cred = |t: usize| kept_rec.ticks[t].actors[0][4];
+        assert!(
+            cred(16) < cred(15),
+            "the scandal (tick 15) costs credibility"
+        );
+    }
+
+    /// The mirror found by the row cursors is, for every tie entry, the entry of the other
+    /// end that a binary search of its row finds: on a scenario with one-way and weighted
+    /// ties and on a scale-free graph.
+    #[test]
+    fn each_mirror_is_the_tie_entry_of_the_other_end() {
+        let ba = "[scenario]\nname = \"t\"\nticks = 1\n[[actor]]\nid = \"a\"\n[[generate]]\nprefix = \"n\"\n\
+                  count = 2000\ngraph = { model = \"barabasi_albert\", m = 4 }\n";
+        for text in [RICH, ba] {
+            let ties = world(text).ties;
+            let m = mirror(&ties);
+            assert_eq!(m.len(), ties.nbr.len());
+            for p in 0..ties.len() {
+                for e in ties.row(p) {
+                    let q = ties.nbr[e] as usize;
+                    assert_eq!(Some(m[e] as usize), ties.slot(q, p as u32), "{p}->{q}");
+                }
+            }
+        }
+    }
 
     /// Each phase alone, repeated, keeps every invariant (ranges, no NaN, conservation).
     #[test]

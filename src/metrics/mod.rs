@@ -167,13 +167,14 @@ pub fn story_shares(w: &World) -> Vec<[f64; 3]> {
                 s[1] += c.c;
                 s[2] += c.v;
             }
-            [
-                s[0] as f64 / people,
-                s[1] as f64 / people,
-                s[2] as f64 / people,
-            ]
+            shares_of(&s, people)
         })
         .collect()
+}
+
+/// People believing, fact-checked and prebunked as shares of `people`.
+fn shares_of(s: &[u64; 3], people: f64) -> [f64; 3] {
+    s.map(|x| x as f64 / people)
 }
 
 /// Ordered actor pairs whose relation is worth recording: the first actor has a home
@@ -220,6 +221,11 @@ pub struct Recorder {
     /// change), found at the first record.
     audience: Option<(Audience, f64)>,
     stats: StatsBuffers,
+    /// `Engine::opinion_writes` when `stats` was last filled: while it is unchanged the
+    /// values the statistics read are too, so they are not recomputed.
+    stats_writes: Option<u64>,
+    /// Everyone's people, Σ N_p (sizes never change).
+    people: Option<f64>,
     /// Survey measures per group and population (`timeseries.csv`).
     pub survey: SeriesRecorder,
 }
@@ -245,6 +251,8 @@ impl Recorder {
             trace: Vec::new(),
             audience: None,
             stats: StatsBuffers::default(),
+            stats_writes: None,
+            people: None,
             survey,
         };
         r.record(e);
@@ -257,8 +265,15 @@ impl Recorder {
             let aud = Audience::of(w);
             (aud, aud.size(w).1)
         });
-        let stats = actor_stats_into(w, aud, people, &mut self.stats);
-        let actors = stats
+        let writes = e.opinion_writes();
+        let next_tick = self.ticks.last().map(|r| r.tick + 1) == Some(e.tick);
+        if !next_tick || self.stats_writes != Some(writes) {
+            actor_stats_into(w, aud, people, &mut self.stats);
+            self.stats_writes = Some(writes);
+        }
+        let actors = self
+            .stats
+            .out
             .iter()
             .enumerate()
             .map(|(a, s)| {
@@ -284,7 +299,13 @@ impl Recorder {
         self.ticks.push(TickRecord {
             tick: e.tick,
             actors,
-            stories: story_shares(w),
+            stories: match e.story_totals() {
+                Some(totals) => {
+                    let people = *self.people.get_or_insert_with(|| w.pops.size.iter().sum());
+                    totals.iter().map(|t| shares_of(t, people)).collect()
+                }
+                None => story_shares(w),
+            },
             relations: self
                 .pairs
                 .iter()

@@ -21,10 +21,15 @@
 //! matters then.)
 //!
 //! The checks cost one linear pass over the values, against the phases' pass over ties.
+//! The engine does not repeat a check that held while no phase has run that could write
+//! what it reads (`quiet`): opinions, anchors, familiarity and its base, credibility and
+//! salience. A quiet phase writes none of them, so every proof above still stands; so do
+//! the actor statistics recorded from them (`metrics::Recorder`).
 
 use super::settle;
-use crate::engine::Phase;
-use crate::world::{SocialRule, World};
+use crate::engine::{Phase, Scratch};
+use crate::model::ContagionModel;
+use crate::world::{Shock, SocialRule, World};
 use rayon::prelude::*;
 
 /// Chunk of values per rayon task in the scans below.
@@ -37,6 +42,35 @@ pub fn unchanged(w: &World, phase: Phase) -> bool {
         Phase::SocialInfluence => social_is_fixed(w),
         Phase::Forgetting => forgetting_is_fixed(w),
         _ => false,
+    }
+}
+
+/// Whether running `phase` at tick `t` (after the budget phase of `t`) provably writes no
+/// opinion, anchor, familiarity, familiarity base, credibility or salience.
+pub fn quiet(w: &World, s: &Scratch, phase: Phase, t: u32) -> bool {
+    match phase {
+        // Spend and intensities, stances and decisions, listening records only.
+        Phase::Budget | Phase::Diplomacy | Phase::Listening => true,
+        Phase::Events => !w.shocks.iter().any(|sh| match sh {
+            Shock::Scandal { tick, .. } => *tick == t,
+            Shock::Crisis { tick, end, .. } => *tick == t || *end == t,
+        }),
+        // Every write is per active campaign (reactance's credibility update runs over all
+        // campaigns, so only with none at all).
+        Phase::Messaging | Phase::Exchanges | Phase::Propaganda => {
+            !s.active.iter().any(|&on| on)
+                && (phase != Phase::Messaging
+                    || w.params.msg_reactance.is_none()
+                    || w.campaigns.is_empty())
+        }
+        // The classic models write counts only, and opinions through harm (none when every
+        // story is harmless: they never trace stories to authors).
+        Phase::Misinformation => {
+            w.stories.is_empty()
+                || (w.params.contagion != ContagionModel::Softpower
+                    && w.stories.harm.iter().all(|&h| h == 0.0))
+        }
+        Phase::SocialInfluence | Phase::Forgetting => false,
     }
 }
 

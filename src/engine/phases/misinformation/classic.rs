@@ -40,6 +40,16 @@ use crate::rng::{Purpose, stream};
 use crate::world::{Compartments, World};
 use rayon::prelude::*;
 
+/// Sizes the buffers of the per-population draw (left empty until a tick needs them).
+pub(super) fn ready(w: &World, s: &mut Scratch) {
+    let (p, q) = (w.pops.len(), w.stories.len());
+    if s.counts_next.len() != p * q {
+        s.counts_next = vec![Compartments::default(); p * q];
+        s.tie_sums = vec![TieSums::default(); p * q];
+        s.exposed = vec![false; p];
+    }
+}
+
 /// Marks the populations whose tie sums can be non-zero: those holding a believer and
 /// their neighbours (and, in the hoax model, where S→C reads fact-checkers, those of
 /// fact-checkers too). Everyone else sums only zeros, so `classic` skips their ties and
@@ -343,6 +353,7 @@ mod tests {
             let mut full = skip.clone();
             for t in 0..60 {
                 for (e, full_scan) in [(&mut skip, false), (&mut full, true)] {
+                    ready(&e.world, &mut e.scratch);
                     shares(&e.world, &mut e.scratch);
                     let sc = &mut e.scratch;
                     mark_exposed(&e.world, &mut sc.exposed, &mut sc.sources);

@@ -36,6 +36,7 @@ mod edges;
 mod push;
 
 pub use classic::TieSums;
+pub use edges::Frontier;
 
 use super::{campaigns_of, exposure, push01, push11};
 use crate::engine::Scratch;
@@ -106,12 +107,13 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
     }
     if w.params.contagion != ContagionModel::Softpower {
         // SIR on individuals: per-tie draws from the infected only (`edges.rs`).
-        if let Some(ties) = edges::applies(w, &mut s.sources) {
+        if let Some(ties) = edges::applies(w, &mut s.frontier, &s.mirror, t) {
             s.contagion_tie_visits += ties as u64;
-            edges::sir_tick(w, s, key, t);
-            harm(w, t);
+            edges::sir_tick(w, &mut s.frontier, key, t);
+            harm(w, t, false);
             return;
         }
+        classic::ready(w, s);
         shares(w, s);
         let (exposed, sources) = classic::mark_exposed(w, &mut s.exposed, &mut s.sources);
         let pushed = s.contagion_push.unwrap_or(push::choose(exposed, sources));
@@ -121,7 +123,7 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
         s.contagion_tie_visits += (if pushed { sources } else { exposed } * q) as u64;
         classic::classic(w, s, key, t, pushed);
         std::mem::swap(&mut w.stories.counts, &mut s.counts_next);
-        harm(w, t);
+        harm(w, t, false);
         return;
     }
     shares(w, s);
@@ -150,7 +152,8 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
         .sum();
     w.stories.counts = counts;
     w.stories.traced = traced;
-    harm(w, t);
+    let traced_now = w.stories.traced.contains(&t);
+    harm(w, t, traced_now);
     if newly > 0 {
         attribution_cost(w, t);
     }
@@ -280,11 +283,12 @@ pub(super) fn shares(w: &World, s: &mut Scratch) {
 }
 
 /// Belief in a story lowers trust and attitudes toward the actor it is about; a story
-/// traced at tick `t` lowers the tracing audience's trust in its authors.
-fn harm(w: &mut World, t: u32) {
+/// traced at tick `t` lowers the tracing audience's trust in its authors. `traced_now`:
+/// whether any story is traced at `t` (never in the classic models, which do not trace).
+fn harm(w: &mut World, t: u32, traced_now: bool) {
     let q = w.stories.len();
     // Harmless stories and none traced now: every update below would be x ⊕ (−0) = x.
-    if w.stories.harm.iter().all(|&h| h == 0.0) && !w.stories.traced.contains(&t) {
+    if w.stories.harm.iter().all(|&h| h == 0.0) && !traced_now {
         return;
     }
     let k = w.opinions.k;

@@ -94,6 +94,7 @@ mod tests {
         let (mut out, mut pushed) = (Vec::new(), 0);
         for t in 0..ticks {
             let (w, s) = (&e.world, &mut e.scratch);
+            super::super::classic::ready(w, s);
             shares(w, s);
             let (exposed, sources) = mark_exposed(w, &mut s.exposed, &mut s.sources);
             let push = force.unwrap_or(super::choose(exposed, sources));
