@@ -482,6 +482,8 @@ fn explain(
                 k += 1;
                 !drop_shock[k - 1]
             });
+            // `start` has run: what its engine keeps about the world is stale now.
+            e.edited();
             advance(&mut e, ticks, None, |_| {});
             actor_stats(&e.world)[a].soft_power
         })
