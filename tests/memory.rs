@@ -126,34 +126,19 @@ targets = ["group:n"]
 spend = 1
 "#;
 
-/// Every population's survey series at every tick: 3,000 populations × 2 actors × 3
-/// measures × 61 ticks, about 1.1 million lines of timeseries.csv.
-const SERIES: &str = r#"[scenario]
-name = "series"
-seed = 1
-ticks = 60
-
-[[actor]]
-id = "a"
-budget = 5
-[[actor]]
-id = "b"
-budget = 5
-
-[[generate]]
-prefix = "n"
-count = 3000
-graph = { model = "barabasi_albert", m = 2 }
-size = 1000
-home = "b"
-
-[[campaign]]
-id = "c"
-actor = "a"
-instrument = "messaging"
-targets = ["all"]
-spend = 1
-"#;
+/// Every population's survey series at every tick: WIDE at 3,000 populations and 60 ticks,
+/// 3,000 × 2 actors × 3 measures × 61 ticks, about 1.1 million lines of timeseries.csv.
+fn series() -> String {
+    let s = WIDE
+        .replace("name = \"wide\"", "name = \"series\"")
+        .replace("ticks = 10", "ticks = 60")
+        .replace("count = 300000", "count = 3000");
+    assert!(
+        s.contains("ticks = 60\n") && s.contains("count = 3000\n"),
+        "{s}"
+    );
+    s
+}
 
 #[test]
 fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
@@ -170,7 +155,7 @@ fn a_run_never_uses_more_memory_than_its_preflight_estimate() {
         ("wide.toml", WIDE),
         ("long.toml", LONG),
         ("exchange.toml", EXCHANGE),
-        ("series.toml", SERIES),
+        ("series.toml", &series()),
     ] {
         let p = d.path().join(name);
         std::fs::write(&p, text).unwrap();

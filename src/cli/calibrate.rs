@@ -367,16 +367,14 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         )));
     }
     if shard.n > 1 {
-        if !args.output.quiet {
-            say!(
-                "shard {}/{} of calibrate \"{}\": {} chains done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
-                shard.k,
-                shard.n,
-                sc.scenario.name,
-                total,
-                out.path.display()
-            );
-        }
+        super::say_shard_done(
+            args.output.quiet,
+            "calibrate",
+            &sc.scenario.name,
+            (shard.k, shard.n),
+            format_args!("{total} chains"),
+            &out.path,
+        );
         return Ok(());
     }
     files.push("timing.json".into());

@@ -265,16 +265,14 @@ pub fn discover(args: DiscoverArgs) -> Result<()> {
         )));
     }
     if shard.n > 1 {
-        if !args.output.quiet {
-            say!(
-                "shard {}/{} of discover \"{}\": {} batches of samples done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
-                shard.k,
-                shard.n,
-                sc.scenario.name,
-                total,
-                out.path.display()
-            );
-        }
+        super::say_shard_done(
+            args.output.quiet,
+            "discover",
+            &sc.scenario.name,
+            (shard.k, shard.n),
+            format_args!("{total} batches of samples"),
+            &out.path,
+        );
         return Ok(());
     }
     // Read back from the parts, as `merge` does: the same bytes either way.

@@ -556,18 +556,14 @@ fn execute(h: &Header, scenarios: &Variants, a: &EnsembleArgs) -> Result<()> {
 
     let (total, missing) = (plan.batches.len(), outcome.missing as usize);
     if h.shards > 1 {
-        if !a.output.quiet {
-            say!(
-                "shard {}/{} of {} \"{}\": {} of {} batches done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
-                h.shard,
-                h.shards,
-                m.kind,
-                m.scenario,
-                total - missing,
-                total,
-                out.path.display()
-            );
-        }
+        super::say_shard_done(
+            a.output.quiet,
+            &m.kind,
+            &m.scenario,
+            (h.shard, h.shards),
+            format_args!("{} of {total} batches", total - missing),
+            &out.path,
+        );
     } else {
         let agg = aggregate(m, std::slice::from_ref(&out.path))?;
         if agg.runs_done() == 0 {

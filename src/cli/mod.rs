@@ -227,6 +227,24 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// What a shard prints when its part is done (unless `--quiet`): what it did, where, and
+/// how to combine the shards.
+pub(crate) fn say_shard_done(
+    quiet: bool,
+    command: &str,
+    scenario: &str,
+    (k, n): (u32, u32),
+    done: std::fmt::Arguments,
+    out: &std::path::Path,
+) {
+    if !quiet {
+        say!(
+            "shard {k}/{n} of {command} \"{scenario}\": {done} done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
+            out.display()
+        );
+    }
+}
+
 /// Where a command writes when `--out` is not given: `output/<scenario>-<command>`, with
 /// `-shard-K-of-N` for a shard, so shards run side by side never meet.
 pub(crate) fn default_out(

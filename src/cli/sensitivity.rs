@@ -298,16 +298,14 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         )));
     }
     if shard.n > 1 {
-        if !args.output.quiet {
-            say!(
-                "shard {}/{} of sensitivity \"{}\": {} batches of design points done in {}/\n  combine all shards with: softpower merge <shard folders...> --out DIR",
-                shard.k,
-                shard.n,
-                sc.scenario.name,
-                total,
-                out.path.display()
-            );
-        }
+        super::say_shard_done(
+            args.output.quiet,
+            "sensitivity",
+            &sc.scenario.name,
+            (shard.k, shard.n),
+            format_args!("{total} batches of design points"),
+            &out.path,
+        );
         return Ok(());
     }
     // Read back from the parts, as `merge` does: the same bytes either way.

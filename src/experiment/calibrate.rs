@@ -1171,6 +1171,21 @@ pub fn fit(
 mod tests {
     use super::*;
 
+    /// One whole chain of two parameters, uninterrupted and from its own start.
+    fn uninterrupted(plan: &SamplerPlan, chain: u32, logp: &LogDensity) -> Chain {
+        ensemble(
+            plan,
+            2,
+            chain,
+            logp,
+            &AtomicBool::new(false),
+            None,
+            &mut |_| Ok(()),
+        )
+        .unwrap()
+        .unwrap()
+    }
+
     #[test]
     fn a_drawn_survey_spread_is_the_one_the_survey_measures_with() {
         let text = "[scenario]\nname = \"t\"\nticks = 2\n[[actor]]\nid = \"a\"\n[[population]]\nid = \"p\"\nsize = 10\nopinion.a = { familiarity = 0.6, trust = 0.7, attitude = [0.3, 0.3, 0.3] }\n[survey]\nticks = [0]\nspread = 0.5\n";
@@ -1215,17 +1230,7 @@ mod tests {
             seed: 3,
             start: Start::Prior,
         };
-        let chain = ensemble(
-            &plan,
-            2,
-            0,
-            &logp,
-            &AtomicBool::new(false),
-            None,
-            &mut |_| Ok(()),
-        )
-        .unwrap()
-        .unwrap();
+        let chain = uninterrupted(&plan, 0, &logp);
         let chain = Chains::new(vec![chain]);
         let space = Space {
             paths: vec!["a".into(), "b".into()],
@@ -1271,19 +1276,7 @@ mod tests {
                 .num_threads(t)
                 .build()
                 .unwrap()
-                .install(|| {
-                    ensemble(
-                        &plan,
-                        2,
-                        1,
-                        &logp,
-                        &AtomicBool::new(false),
-                        None,
-                        &mut |_| Ok(()),
-                    )
-                    .unwrap()
-                    .unwrap()
-                })
+                .install(|| uninterrupted(&plan, 1, &logp))
         };
         assert_eq!(run(1), run(3));
     }
@@ -1397,17 +1390,7 @@ mod tests {
             (mode[0] - 0.8).abs() < 1e-3 && (mode[1] - 0.3).abs() < 1e-3,
             "{mode:?}"
         );
-        let chain = ensemble(
-            &plan,
-            2,
-            0,
-            &logp,
-            &AtomicBool::new(false),
-            None,
-            &mut |_| Ok(()),
-        )
-        .unwrap()
-        .unwrap();
+        let chain = uninterrupted(&plan, 0, &logp);
         for w in 0..plan.walkers {
             let p = chain.point(0, w);
             // A ball of sd 1e-3: every walker within 5 sd of the mode, none at it.
@@ -1422,17 +1405,7 @@ mod tests {
             start: Start::Prior,
             ..plan
         };
-        let from_prior = ensemble(
-            &prior,
-            2,
-            0,
-            &logp,
-            &AtomicBool::new(false),
-            None,
-            &mut |_| Ok(()),
-        )
-        .unwrap()
-        .unwrap();
+        let from_prior = uninterrupted(&prior, 0, &logp);
         assert!((0..8).any(|w| (from_prior.point(0, w)[0] - 0.8).abs() > 0.1));
     }
 
@@ -1445,19 +1418,7 @@ mod tests {
             seed: 4,
             start: Start::Prior,
         };
-        let run = |logp: &LogDensity, c: u32| {
-            ensemble(
-                &plan,
-                2,
-                c,
-                logp,
-                &AtomicBool::new(false),
-                None,
-                &mut |_| Ok(()),
-            )
-            .unwrap()
-            .unwrap()
-        };
+        let run = |logp: &LogDensity, c: u32| uninterrupted(&plan, c, logp);
         let normal = |u: &[f64]| -> Result<f64, String> {
             Ok(-0.5 * (((u[0] - 0.4) / 0.1).powi(2) + ((u[1] - 0.5) / 0.1).powi(2)))
         };
@@ -1513,17 +1474,7 @@ mod tests {
             seed: 5,
             start: Start::Prior,
         };
-        let whole = ensemble(
-            &plan,
-            2,
-            2,
-            &logp,
-            &AtomicBool::new(false),
-            None,
-            &mut |_| Ok(()),
-        )
-        .unwrap()
-        .unwrap();
+        let whole = uninterrupted(&plan, 2, &logp);
         let stop = AtomicBool::new(false);
         let mut saved = None;
         let cut = ensemble(&plan, 2, 2, &logp, &stop, None, &mut |c| {
