@@ -109,8 +109,10 @@ pub struct Scratch {
     pub aux: Vec<f32>,
     /// Word of mouth: familiarity after the social phase (empty when it is off).
     pub f_next: Vec<f32>,
-    /// Deffuant: the lowest proposal key at each population in the current matching.
-    pub claims: phases::social::Claims,
+    /// Deffuant: the matching rounds' proposals and lowest keys received.
+    pub matchings: phases::social::Matchings,
+    /// Voter: the draw tables (running sums of each row's weights), built at first use.
+    pub voter_sums: phases::social::VoterSums,
     /// Classic contagion models: compartments after the tick (read the old, write here).
     pub counts_next: Vec<Compartments>,
     /// Classic contagion models: populations that see a believer this tick (the others'
@@ -179,8 +181,9 @@ impl Engine {
             } else {
                 Vec::new()
             },
-            claims: match world.params.social {
-                SocialRule::Deffuant { .. } => phases::social::Claims::new(p),
+            voter_sums: Default::default(),
+            matchings: match world.params.social {
+                SocialRule::Deffuant { .. } => phases::social::Matchings::new(p),
                 _ => Default::default(),
             },
             // The classic models' per-population buffers are sized at their first use
@@ -263,6 +266,7 @@ impl Engine {
     pub fn edited(&mut self) {
         self.writes += 1;
         self.scratch.frontier.forget();
+        self.scratch.voter_sums.forget();
     }
 
     /// Phase runs so far that could have written opinions, anchors, familiarity,

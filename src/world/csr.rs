@@ -23,6 +23,9 @@ pub struct Csr {
     /// The weight every tie of row `p` shares, or NaN when they differ. Rows of generated
     /// graphs share one tie weight, and the social kernel then skips reading `w`.
     pub row_w: Vec<f32>,
+    /// Bumped whenever the methods below change weights: what is derived from them (the
+    /// voter's running sums) is rebuilt when it was built at another generation.
+    generation: u64,
 }
 
 impl Csr {
@@ -118,6 +121,7 @@ impl Csr {
             self_w: vec![1.0; n],
             self_raw,
             row_w: vec![f32::NAN; n],
+            generation: 0,
         };
         csr.normalise_all();
         csr
@@ -152,8 +156,14 @@ impl Csr {
         }
     }
 
+    /// Changes with every change of weights made through these methods.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Recomputes the influence weights of one row from its raw weights.
     pub fn normalise_row(&mut self, p: usize) {
+        self.generation += 1;
         let r = self.row(p);
         normalise(
             &self.raw[r.clone()],
@@ -170,6 +180,7 @@ impl Csr {
     where
         F: Fn(usize, RowMut) + Sync + Send,
     {
+        self.generation += 1;
         let n = self.len();
         let parts = RowsMut {
             first: 0,

@@ -104,25 +104,28 @@ pub fn run(w: &mut World, s: &mut Scratch, key: &[u8; 32], t: u32) {
             5 => hk_fixed::<5>(&args, &mut s.x_next, r, eps),
             _ => hk(&args, &mut s.x_next, &mut s.aux, r, k, eps),
         },
-        SocialRule::Voter => voter(&args, &mut s.x_next, r, k, key, t),
+        SocialRule::Voter => {
+            let zero_trust = trust_is_zero(&args, r, k);
+            let cum = s.voter_sums.of(&w.ties);
+            let rand = VoterRand { key, t, zero_trust };
+            voter(&args, cum, &mut s.x_next, r, k, rand);
+        }
         SocialRule::AsyncVoter => {
-            trust_only(&args, &mut s.x_next, r, k);
+            if trust_is_zero(&args, r, k) {
+                s.x_next.copy_from_slice(&w.opinions.x);
+            } else {
+                trust_only(&args, &mut s.x_next, r, k);
+            }
             async_voter(&w.ties, &mut s.x_next, r, k, key, t);
         }
         SocialRule::Deffuant { eps, mu, rounds } => {
-            trust_only(&args, &mut s.x_next, r, k);
-            std::mem::swap(&mut w.opinions.x, &mut s.x_next);
-            for round in 0..rounds {
-                let seed = pair_seed(key, t, Purpose::SocialPairing, round);
-                let m = Matching {
-                    csr: &w.ties,
-                    best: &s.claims.0,
-                    seed,
-                };
-                m.propose();
-                deffuant(&w.opinions.x, &mut s.x_next, &m, r, k, eps, mu);
+            if !trust_is_zero(&args, r, k) {
+                trust_only(&args, &mut s.x_next, r, k);
                 std::mem::swap(&mut w.opinions.x, &mut s.x_next);
             }
+            let seed = |round| pair_seed(key, t, Purpose::SocialPairing, round);
+            let x = &mut w.opinions.x;
+            deffuant(x, &w.ties, &mut s.matchings, seed, rounds, k, eps, mu);
             return;
         }
         SocialRule::FriedkinJohnsen => match r {
@@ -744,123 +747,345 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
         });
 }
 
-/// Deffuant scratch: per population, the lowest proposal key made by or to it this round
-/// (`u64::MAX` if none). Atomic because proposals are scattered to their targets; the
-/// minimum does not depend on the order in which threads apply them.
+/// Deffuant's matching state, kept between ticks so a tick allocates nothing.
+///
+/// A proposal's key is its priority in the high half and the proposer in the low half, so
+/// keys are distinct and equal priorities go to the lower index. Round ρ is decided from
+/// `recv[ρ % 3]`, the lowest key proposed *to* each population (`u64::MAX` if none;
+/// atomic because proposals are scattered to their targets, and the minimum does not
+/// depend on the order threads apply them in), and `prop[ρ % 2]`, each population's own
+/// proposal (target, index in its row; `NO_PROPOSAL` without ties). A proposal p → q is
+/// accepted when its key κ_p is below every other key made by or to p or q:
+///   κ_p < recv_p,  recv_q = κ_p,  κ_p < κ_q.
+/// Proposals do not depend on opinions, so the pass that decides round ρ also makes the
+/// proposals of round ρ + 1 and empties the buffer of round ρ + 2: one pass over the
+/// populations per round, not three, and only an accepted proposer writes, both rows of
+/// its pair (`PairRows`). See `rounds`.
 #[derive(Debug, Default)]
-pub struct Claims(pub Vec<AtomicU64>);
+pub struct Matchings {
+    recv: [Vec<AtomicU64>; 3],
+    prop: [Vec<[u32; 2]>; 2],
+    /// (`Csr::generation`, whether every tie is heard both ways) when last checked.
+    mutual: Option<(u64, bool)>,
+}
 
-impl Claims {
+const NO_PROPOSAL: u32 = u32::MAX;
+
+impl Matchings {
     pub fn new(n: usize) -> Self {
-        Claims((0..n).map(|_| AtomicU64::new(u64::MAX)).collect())
+        let mut m = Matchings::default();
+        m.size(n);
+        m
     }
-}
 
-impl Clone for Claims {
-    fn clone(&self) -> Self {
-        Claims(
-            self.0
-                .iter()
-                .map(|a| AtomicU64::new(a.load(Relaxed)))
-                .collect(),
-        )
-    }
-}
-
-/// One matching round: every population with ties proposes to one neighbour, and a
-/// proposal is accepted when its key is the lowest at both of its ends.
-struct Matching<'a> {
-    csr: &'a Csr,
-    best: &'a [AtomicU64],
-    seed: u64,
-}
-
-impl Matching<'_> {
-    /// p's proposal: its key (priority in the high half, p in the low half, so keys are
-    /// distinct and equal priorities go to the lower index) and the tie entry it chose.
-    #[inline]
-    fn proposal(&self, p: usize) -> Option<(u64, usize)> {
-        let row = self.csr.row(p);
-        let d = row.len() as u64;
-        if d == 0 {
-            return None;
+    fn size(&mut self, n: usize) {
+        for r in &mut self.recv {
+            r.resize_with(n, || AtomicU64::new(u64::MAX));
         }
-        let word = node_word(self.seed, p as u32);
-        // Low half → an index below d (Lemire's multiply-shift; bias d / 2^32).
-        let j = ((word & 0xFFFF_FFFF) * d) >> 32;
-        Some(((word & !0xFFFF_FFFF) | p as u64, row.start + j as usize))
-    }
-
-    /// Fills `best`: each population's own key, then the minimum with every proposal made
-    /// to it. Two passes over populations, one hash and one scattered atomic each.
-    fn propose(&self) {
-        let task = task_size();
-        self.best
-            .par_iter()
-            .enumerate()
-            .with_min_len(task)
-            .for_each(|(p, b)| b.store(self.proposal(p).map_or(u64::MAX, |x| x.0), Relaxed));
-        (0..self.best.len())
-            .into_par_iter()
-            .with_min_len(task)
-            .for_each(|p| {
-                if let Some((key, e)) = self.proposal(p) {
-                    self.best[self.csr.nbr[e] as usize].fetch_min(key, Relaxed);
-                }
-            });
-    }
-
-    /// p's partner this round and the entry of the tie p → partner (None if p has no
-    /// such entry), or None if p is unmatched.
-    #[inline]
-    fn partner(&self, p: usize) -> Option<(usize, Option<usize>)> {
-        let b = self.best[p].load(Relaxed);
-        if b == u64::MAX {
-            return None;
-        }
-        let u = (b & 0xFFFF_FFFF) as usize;
-        if u == p {
-            // p's own proposal is the lowest at p: accepted if also at its target.
-            let (_, e) = self.proposal(p)?;
-            let q = self.csr.nbr[e] as usize;
-            (self.best[q].load(Relaxed) == b).then_some((q, Some(e)))
-        } else {
-            // u proposed to p: accepted if that proposal is also the lowest at u.
-            (self.best[u].load(Relaxed) == b).then(|| (u, self.csr.slot(p, u as u32)))
+        for p in &mut self.prop {
+            p.resize(n, [NO_PROPOSAL; 2]);
         }
     }
-}
 
-fn deffuant(x: &[f32], out: &mut [f32], m: &Matching, r: usize, k: usize, eps: f32, mu: f32) {
-    out.par_chunks_mut(r)
-        .enumerate()
-        .with_min_len(task_size())
-        .for_each(|(p, o)| {
-            let xp = &x[p * r..(p + 1) * r];
-            o.copy_from_slice(xp);
-            let Some((q, e)) = m.partner(p) else {
-                return;
-            };
-            // Across a one-way tie only the listener moves (p hears q if its raw weight > 0).
-            if e.is_none_or(|e| m.csr.raw[e] == 0.0) {
-                return;
+    /// Whether both ends of every tie listen to each other (no one-way ties).
+    fn mutual(&mut self, csr: &Csr) -> bool {
+        match self.mutual {
+            Some((g, m)) if g == csr.generation() => m,
+            _ => {
+                let m = csr.raw.par_iter().all(|&v| v != 0.0);
+                self.mutual = Some((csr.generation(), m));
+                m
             }
-            let xq = &x[q * r..(q + 1) * r];
-            for i in 0..r {
-                let d = xq[i] - xp[i];
-                if i % k != 0 && d.abs() < eps {
-                    o[i] = (xp[i] + mu * d).clamp(-1.0, 1.0);
+        }
+    }
+}
+
+impl Clone for Matchings {
+    fn clone(&self) -> Self {
+        let copy = |v: &Vec<AtomicU64>| v.iter().map(|a| AtomicU64::new(a.load(Relaxed))).collect();
+        Matchings {
+            recv: self.recv.each_ref().map(copy),
+            prop: self.prop.clone(),
+            mutual: self.mutual,
+        }
+    }
+}
+
+/// p's key in the round of `seed` (see `Matchings`); only meaningful for p with ties.
+#[inline]
+fn key_of(seed: u64, p: usize) -> u64 {
+    (node_word(seed, p as u32) & !0xFFFF_FFFF) | p as u64
+}
+
+/// p's proposal in the round of `seed`: its key, the neighbour drawn uniformly from its row
+/// (Lemire's multiply-shift on the low half of the word; bias d / 2^32) and that
+/// neighbour's index in the row. None without ties.
+#[inline]
+fn proposal(csr: &Csr, seed: u64, p: usize) -> Option<(u64, u32, u32)> {
+    let row = csr.row(p);
+    let d = row.len() as u64;
+    if d == 0 {
+        return None;
+    }
+    let word = node_word(seed, p as u32);
+    let j = ((word & 0xFFFF_FFFF) * d) >> 32;
+    let key = (word & !0xFFFF_FFFF) | p as u64;
+    Some((key, csr.nbr[row.start + j as usize], j as u32))
+}
+
+/// Lowers `a` to `key` if `key` is lower. Reading first skips most locked instructions
+/// (a proposal is rarely the lowest at a hub); the final minimum is the same.
+#[inline]
+fn lower(a: &AtomicU64, key: u64) {
+    if a.load(Relaxed) > key {
+        a.fetch_min(key, Relaxed);
+    }
+}
+
+/// Opinion rows written in place by the pairs of one matching round. Each pair's proposer
+/// writes both rows of the pair, and pairs are disjoint, so no row is touched by two
+/// tasks; a pair's new values are computed from its old ones, as if the pairs were applied
+/// one after another in any order.
+struct PairRows<'a> {
+    x: *mut f32,
+    len: usize,
+    _rows: std::marker::PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: tasks share `PairRows` only to call `pair`, whose contract keeps their rows apart.
+unsafe impl Sync for PairRows<'_> {}
+
+impl<'a> PairRows<'a> {
+    fn new(x: &'a mut [f32]) -> Self {
+        PairRows {
+            x: x.as_mut_ptr(),
+            len: x.len(),
+            _rows: std::marker::PhantomData,
+        }
+    }
+
+    /// Rows p and q (p ≠ q) of width r.
+    ///
+    /// # Safety
+    /// While the returned slices live, no other call may return row p or row q.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn pair(&self, p: usize, q: usize, r: usize) -> (&mut [f32], &mut [f32]) {
+        assert!(p != q && (p.max(q) + 1) * r <= self.len);
+        // SAFETY: both rows are in bounds and disjoint (asserted), and the caller guarantees
+        // no other live reference to them.
+        unsafe {
+            (
+                std::slice::from_raw_parts_mut(self.x.add(p * r), r),
+                std::slice::from_raw_parts_mut(self.x.add(q * r), r),
+            )
+        }
+    }
+}
+
+/// The Deffuant rule on one matched pair, in place: each end that listens to the other
+/// moves toward it on every attitude value within the bound (trust values stay).
+#[inline]
+fn meet(xp: &mut [f32], xq: &mut [f32], hears: [bool; 2], k: usize, eps: f32, mu: f32) {
+    for i in 0..xp.len() {
+        let (a, b) = (xp[i], xq[i]);
+        let d = b - a;
+        if i % k != 0 && d.abs() < eps {
+            if hears[0] {
+                xp[i] = (a + mu * d).clamp(-1.0, 1.0);
+            }
+            if hears[1] {
+                xq[i] = (b + mu * (a - b)).clamp(-1.0, 1.0);
+            }
+        }
+    }
+}
+
+/// Deffuant's `rounds` matchings of one tick on `x`, in place (see `Matchings`).
+#[allow(clippy::too_many_arguments)]
+fn deffuant(
+    x: &mut [f32],
+    csr: &Csr,
+    m: &mut Matchings,
+    seed: impl Fn(u32) -> u64,
+    rounds: u32,
+    k: usize,
+    eps: f32,
+    mu: f32,
+) {
+    let n = csr.len();
+    if rounds == 0 || n == 0 {
+        return;
+    }
+    let r = x.len() / n;
+    m.size(n);
+    let mutual = m.mutual(csr);
+    let task = task_size();
+    // Round 0's proposals, into emptied buffers for rounds 0 and 1.
+    let [r0, r1, _] = &m.recv;
+    r0.par_iter()
+        .zip(r1.par_iter())
+        .with_min_len(task)
+        .for_each(|(a, b)| {
+            a.store(u64::MAX, Relaxed);
+            b.store(u64::MAX, Relaxed);
+        });
+    let seed0 = seed(0);
+    m.prop[0]
+        .par_iter_mut()
+        .enumerate()
+        .with_min_len(task)
+        .for_each(|(p, out)| {
+            *out = match proposal(csr, seed0, p) {
+                Some((key, q, j)) => {
+                    lower(&r0[q as usize], key);
+                    [q, j]
+                }
+                None => [NO_PROPOSAL; 2],
+            }
+        });
+    let rows = PairRows::new(x);
+    for round in 0..rounds {
+        let (now, next) = (seed(round), seed(round + 1));
+        let (more, clear) = (round + 1 < rounds, round + 2 < rounds);
+        let i = round as usize;
+        let (recv, rec_next, rec_clear) =
+            (&m.recv[i % 3], &m.recv[(i + 1) % 3], &m.recv[(i + 2) % 3]);
+        let [p0, p1] = &mut m.prop;
+        let (cur, nxt) = if i.is_multiple_of(2) {
+            (&*p0, p1)
+        } else {
+            (&*p1, p0)
+        };
+        nxt.par_chunks_mut(task).enumerate().for_each(|(c, nxt)| {
+            let first = c * task;
+            // The next round's proposals first: this loop has no locked instruction, so
+            // the core overlaps its scattered reads of the drawn neighbours.
+            if more {
+                for (o, np) in nxt.iter_mut().enumerate() {
+                    *np =
+                        proposal(csr, next, first + o).map_or([NO_PROPOSAL; 2], |(_, q, j)| [q, j]);
+                }
+                // Then their keys, scattered with locked instructions, in a loop of their
+                // own: a locked instruction waits for every store before it, and the pair
+                // updates below store to scattered rows.
+                for (o, &[q, _]) in nxt.iter().enumerate() {
+                    if let Some(&[ahead, _]) = nxt.get(o + AHEAD).filter(|v| v[0] != NO_PROPOSAL) {
+                        simd::prefetch(&rec_next[ahead as usize]);
+                    }
+                    if q != NO_PROPOSAL {
+                        lower(&rec_next[q as usize], key_of(next, first + o));
+                    }
+                }
+            }
+            for p in first..first + nxt.len() {
+                // Warm the key received by the target `AHEAD` populations on.
+                if let Some(&[q, _]) = cur.get(p + AHEAD).filter(|v| v[0] != NO_PROPOSAL) {
+                    simd::prefetch(&recv[q as usize]);
+                }
+                let [q, j] = cur[p];
+                if q != NO_PROPOSAL {
+                    let (key, q) = (key_of(now, p), q as usize);
+                    if recv[p].load(Relaxed) > key
+                        && recv[q].load(Relaxed) == key
+                        && key_of(now, q) > key
+                    {
+                        let e = csr.offsets[p] + j as usize;
+                        let hears = if mutual {
+                            [true, true]
+                        } else {
+                            let back = csr.slot(q, p as u32);
+                            [csr.raw[e] != 0.0, back.is_some_and(|b| csr.raw[b] != 0.0)]
+                        };
+                        // SAFETY: p's proposal is accepted, so p and q are matched to each
+                        // other only, and a pair is written only by its proposer.
+                        let (xp, xq) = unsafe { rows.pair(p, q, r) };
+                        meet(xp, xq, hears, k, eps, mu);
+                    }
+                }
+                if clear {
+                    rec_clear[p].store(u64::MAX, Relaxed);
                 }
             }
         });
+    }
 }
 
 /// Populations per random stream in the voter model: one ChaCha stream per population
 /// would cost more than the copy itself; fixed blocks keep draws independent of threads.
 const VOTER_BLOCK: usize = 1024;
 
-fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) {
+/// The voter's draw tables: per tie entry e of row p, the running sum
+///   C_e = w_p + Σ_{e' ≤ e in row p, W_e' > 0} W_e'
+/// added in row order, in f32, as `voter_draw` adds it. C is non-decreasing along a row,
+/// so `voter_draw`'s "first entry with u < C_e" is the number of entries with C_e ≤ u: a
+/// count over a contiguous slice, not a loop whose every step waits on the last add, and
+/// the pick is the same q bit for bit. With the trust pass left out where trust is +0
+/// (`trust_is_zero`), the race's voter (100k, BA m = 5, trust 0) ran its phase 1.8–2.6×
+/// faster than the one-pass draw-and-trust loop it replaced, 1.3× with trust moving
+/// (docs/PERFORMANCE.md). Built at first use and again whenever the weights change
+/// (`Csr::generation`); 4 bytes per tie entry.
+#[derive(Debug, Clone, Default)]
+pub struct VoterSums {
+    cum: Vec<f32>,
+    built: Option<u64>,
+}
+
+impl VoterSums {
+    /// The tables for `csr`, built if they are missing or stale.
+    fn of(&mut self, csr: &Csr) -> &[f32] {
+        if self.built != Some(csr.generation()) || self.cum.len() != csr.entries() {
+            self.cum.resize(csr.entries(), 0.0);
+            let (offsets, w, self_w) = (&csr.offsets, &csr.w, &csr.self_w);
+            let mut rows: Vec<&mut [f32]> = Vec::with_capacity(csr.len());
+            let mut rest = self.cum.as_mut_slice();
+            for p in 0..csr.len() {
+                let (row, tail) = rest.split_at_mut(offsets[p + 1] - offsets[p]);
+                rows.push(row);
+                rest = tail;
+            }
+            rows.into_par_iter().enumerate().for_each(|(p, c)| {
+                let mut acc = self_w[p];
+                for (ci, &wt) in c.iter_mut().zip(&w[csr.row(p)]) {
+                    if wt > 0.0 {
+                        acc += wt;
+                    }
+                    *ci = acc;
+                }
+            });
+            self.built = Some(csr.generation());
+        }
+        &self.cum
+    }
+
+    /// Forgets the tables (the world was edited from outside the engine).
+    pub fn forget(&mut self) {
+        self.built = None;
+    }
+}
+
+/// Whether every trust value and its anchor is +0 bit for bit. Friedkin–Johnsen then
+/// returns +0 for each (`skip.rs`, condition (A), which holds column by column: trust
+/// sums read only trust), so the rules that move trust in a pass of their own (voter,
+/// Deffuant) leave that pass out. One linear scan against a pass over every tie.
+fn trust_is_zero(a: &Args, r: usize, k: usize) -> bool {
+    let zero = 0.0f32.to_bits();
+    r > 0
+        && a.x
+            .par_chunks(r * VOTER_BLOCK)
+            .zip(a.anchor.par_chunks(r * VOTER_BLOCK))
+            .all(|(x, u)| {
+                (0..x.len())
+                    .step_by(k)
+                    .all(|i| x[i].to_bits() == zero && u[i].to_bits() == zero)
+            })
+}
+
+/// Synchronous voter: every population copies the attitudes of the member of {p} ∪ N(p)
+/// its draw picks, and moves its trust by Friedkin–Johnsen (`zero_trust`: all trust is +0
+/// and stays so, and the copied row already carries it).
+fn voter(a: &Args, cum: &[f32], out: &mut [f32], r: usize, k: usize, rand: VoterRand) {
     let csr = a.csr;
+    let VoterRand { key, t, zero_trust } = rand;
     out.par_chunks_mut(r * VOTER_BLOCK)
         .enumerate()
         .for_each(|(b, chunk)| {
@@ -868,21 +1093,45 @@ fn voter(a: &Args, out: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: u32) 
             for (i, o) in chunk.chunks_mut(r).enumerate() {
                 let p = b * VOTER_BLOCK + i;
                 let u: f32 = rng.random();
-                if r == k {
-                    // One actor (the classic models' case): the draw and the trust sum in
-                    // one pass over the row; the same sums in the same order as below.
-                    let src = voter_one(a, p, u, o);
-                    o[1..].copy_from_slice(&a.x[src * r + 1..(src + 1) * r]);
-                    continue;
-                }
-                let src = voter_draw(csr, p, u);
+                let src = voter_pick(csr, cum, p, u);
                 // Element-wise: rows are a few floats, too short for a memcpy call to pay.
                 for (oi, xi) in o.iter_mut().zip(&a.x[src * r..(src + 1) * r]) {
                     *oi = *xi;
                 }
-                fj_trust(a, p, o, r, k);
+                if !zero_trust {
+                    fj_trust(a, p, o, r, k);
+                }
             }
         });
+}
+
+/// The voter's random stream and whether trust can be left as it is (`trust_is_zero`).
+#[derive(Clone, Copy)]
+struct VoterRand<'a> {
+    key: &'a [u8; 32],
+    t: u32,
+    zero_trust: bool,
+}
+
+/// `voter_draw(csr, p, u)` from the draw tables `cum` (`VoterSums`).
+#[inline]
+fn voter_pick(csr: &Csr, cum: &[f32], p: usize, u: f32) -> usize {
+    if u < csr.self_w[p] {
+        return p;
+    }
+    let row = csr.row(p);
+    let c = &cum[row.clone()];
+    // A branch-free count on the short rows of most people, a bisection on hubs' rows.
+    let i = if c.len() <= 64 {
+        c.iter().map(|&v| (v <= u) as usize).sum()
+    } else {
+        c.partition_point(|&v| v <= u)
+    };
+    match row.start.checked_add(i).filter(|&e| e < row.end) {
+        Some(e) => csr.nbr[e] as usize,
+        // u at or above the row's total (its weights sum to 1 only up to rounding).
+        None => voter_draw(csr, p, u),
+    }
 }
 
 /// q with probability W_pq for a uniform `u` in [0, 1): self first, then ties in order;
@@ -900,31 +1149,6 @@ fn voter_draw(csr: &Csr, p: usize, u: f32) -> usize {
             }
         }
     }
-    src
-}
-
-/// One actor (row = one block of `k`): writes p's Friedkin–Johnsen trust to `o[0]` (as
-/// `fj_trust`) and returns `voter_draw(csr, p, u)`, reading each tie entry once. The
-/// draw's running sum adds the same weights in the same order, so it picks the same q.
-#[inline]
-fn voter_one(a: &Args, p: usize, u: f32, o: &mut [f32]) -> usize {
-    let (csr, r) = (a.csr, o.len());
-    let sw = csr.self_w[p];
-    let mut sum = sw * a.x[p * r];
-    let mut acc = sw;
-    let mut src = p;
-    let mut found = u < acc;
-    for e in csr.row(p) {
-        let (wt, q) = (csr.w[e], csr.nbr[e] as usize);
-        sum += wt * a.x[q * r];
-        // Selects, not branches: where the draw stops is random, a branch would mispredict.
-        let take = !found & (wt > 0.0);
-        src = if take { q } else { src };
-        acc += if take { wt } else { 0.0 };
-        found |= take & (u < acc);
-    }
-    let s = a.stub[p];
-    o[0] = settle(((1.0 - s) * sum + s * a.anchor[p * r]).clamp(0.0, 1.0));
     src
 }
 
@@ -972,9 +1196,129 @@ mod tests {
         ))
     }
 
+    /// The matching as it was first written (three passes per round, every population
+    /// copied and checking its partner, out of place): the reference the one-pass,
+    /// in-place `deffuant` must equal bit for bit.
+    mod reference {
+        use super::super::task_size;
+        use crate::rng::node_word;
+        use crate::world::Csr;
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+        /// Per population, the lowest proposal key made by or to it this round (`u64::MAX` if none).
+        #[derive(Debug, Default)]
+        pub struct Claims(pub Vec<AtomicU64>);
+
+        impl Claims {
+            pub fn new(n: usize) -> Self {
+                Claims((0..n).map(|_| AtomicU64::new(u64::MAX)).collect())
+            }
+        }
+
+        /// One matching round: every population with ties proposes to one neighbour, and a
+        /// proposal is accepted when its key is the lowest at both of its ends.
+        pub struct Matching<'a> {
+            pub csr: &'a Csr,
+            pub best: &'a [AtomicU64],
+            pub seed: u64,
+        }
+
+        impl Matching<'_> {
+            /// p's proposal: its key (priority in the high half, p in the low half, so keys are
+            /// distinct and equal priorities go to the lower index) and the tie entry it chose.
+            #[inline]
+            fn proposal(&self, p: usize) -> Option<(u64, usize)> {
+                let row = self.csr.row(p);
+                let d = row.len() as u64;
+                if d == 0 {
+                    return None;
+                }
+                let word = node_word(self.seed, p as u32);
+                // Low half → an index below d (Lemire's multiply-shift; bias d / 2^32).
+                let j = ((word & 0xFFFF_FFFF) * d) >> 32;
+                Some(((word & !0xFFFF_FFFF) | p as u64, row.start + j as usize))
+            }
+
+            /// Fills `best`: each population's own key, then the minimum with every proposal made
+            /// to it. Two passes over populations, one hash and one scattered atomic each.
+            pub fn propose(&self) {
+                let task = task_size();
+                self.best
+                    .par_iter()
+                    .enumerate()
+                    .with_min_len(task)
+                    .for_each(|(p, b)| {
+                        b.store(self.proposal(p).map_or(u64::MAX, |x| x.0), Relaxed)
+                    });
+                (0..self.best.len())
+                    .into_par_iter()
+                    .with_min_len(task)
+                    .for_each(|p| {
+                        if let Some((key, e)) = self.proposal(p) {
+                            self.best[self.csr.nbr[e] as usize].fetch_min(key, Relaxed);
+                        }
+                    });
+            }
+
+            /// p's partner this round and the entry of the tie p → partner (None if p has no
+            /// such entry), or None if p is unmatched.
+            #[inline]
+            pub fn partner(&self, p: usize) -> Option<(usize, Option<usize>)> {
+                let b = self.best[p].load(Relaxed);
+                if b == u64::MAX {
+                    return None;
+                }
+                let u = (b & 0xFFFF_FFFF) as usize;
+                if u == p {
+                    // p's own proposal is the lowest at p: accepted if also at its target.
+                    let (_, e) = self.proposal(p)?;
+                    let q = self.csr.nbr[e] as usize;
+                    (self.best[q].load(Relaxed) == b).then_some((q, Some(e)))
+                } else {
+                    // u proposed to p: accepted if that proposal is also the lowest at u.
+                    (self.best[u].load(Relaxed) == b).then(|| (u, self.csr.slot(p, u as u32)))
+                }
+            }
+        }
+
+        pub fn round(
+            x: &[f32],
+            out: &mut [f32],
+            m: &Matching,
+            r: usize,
+            k: usize,
+            eps: f32,
+            mu: f32,
+        ) {
+            out.par_chunks_mut(r)
+                .enumerate()
+                .with_min_len(task_size())
+                .for_each(|(p, o)| {
+                    let xp = &x[p * r..(p + 1) * r];
+                    o.copy_from_slice(xp);
+                    let Some((q, e)) = m.partner(p) else {
+                        return;
+                    };
+                    // Across a one-way tie only the listener moves (p hears q if its raw weight > 0).
+                    if e.is_none_or(|e| m.csr.raw[e] == 0.0) {
+                        return;
+                    }
+                    let xq = &x[q * r..(q + 1) * r];
+                    for i in 0..r {
+                        let d = xq[i] - xp[i];
+                        if i % k != 0 && d.abs() < eps {
+                            o[i] = (xp[i] + mu * d).clamp(-1.0, 1.0);
+                        }
+                    }
+                });
+        }
+    }
+
     /// Every matched population's partner is matched back to it, through a tie of its
     /// row; returns the matched share of the populations, averaged over `rounds` rounds.
     fn matched_share(csr: &Csr, rounds: u32) -> f64 {
+        use reference::{Claims, Matching};
         let claims = Claims::new(csr.len());
         let mut matched = 0usize;
         for round in 0..rounds {
@@ -1007,27 +1351,77 @@ mod tests {
         assert!((0.54..0.59).contains(&share), "complete: {share}");
     }
 
-    /// The matching is the same whichever thread handles which population.
+    /// Deffuant's rounds as `run` does them (one pass per round, in place) and as the
+    /// reference does them (three passes, out of place) give the same bits, on 1 and on 3
+    /// threads with small tasks, with two actors, with one-way ties and with ties some
+    /// populations do not listen through, and over ticks of 1, 2, 3 and 7 rounds (the
+    /// buffers of rounds ρ, ρ + 1 and ρ + 2 rotate).
     #[test]
-    fn matchings_do_not_depend_on_the_thread_count() {
-        let w = graph_world(20_000, r#"{ model = "barabasi_albert", m = 3 }"#);
-        let claims = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let c = Claims::new(w.ties.len());
-            pool.install(|| {
-                Matching {
-                    csr: &w.ties,
-                    best: &c.0,
-                    seed: 77,
+    fn deffuant_in_one_pass_in_place_equals_the_three_pass_reference() {
+        use reference::{Claims, Matching};
+        let g = graph_world(6_000, r#"{ model = "barabasi_albert", m = 3 }"#);
+        let (n, k) = (g.ties.len(), 3);
+        // Two actors, k = 3 (trust and two dimensions): rows of 6.
+        let r = 2 * k;
+        let mut x: Vec<f32> = (0..n * r)
+            .map(|i| (i as f32 * 0.618_034).fract() * 2.0 - 1.0)
+            .collect();
+        for p in 0..n {
+            x[p * r] = 0.3;
+            x[p * r + k] = 0.6;
+        }
+        // A third of the ties heard one way only (the listener keeps its weight).
+        let mut one_way = g.ties.clone();
+        for p in 0..n {
+            for e in one_way.row(p) {
+                let q = one_way.nbr[e] as usize;
+                if (p + q).is_multiple_of(3) && p < q {
+                    one_way.raw[e] = 0.0;
                 }
-                .propose()
-            });
-            c.0.iter().map(|a| a.load(Relaxed)).collect::<Vec<_>>()
-        };
-        assert_eq!(claims(1), claims(3));
+            }
+            one_way.normalise_row(p);
+        }
+        let key = crate::rng::key(5);
+        for csr in [&g.ties, &one_way] {
+            for rounds in [1, 2, 3, 7] {
+                let seed = |round| pair_seed(&key, 4, Purpose::SocialPairing, round);
+                let mut want = x.clone();
+                let mut out = vec![0.0; x.len()];
+                let claims = Claims::new(n);
+                for round in 0..rounds {
+                    let m = Matching {
+                        csr,
+                        best: &claims.0,
+                        seed: seed(round),
+                    };
+                    m.propose();
+                    reference::round(&want, &mut out, &m, r, k, 0.5, 0.3);
+                    std::mem::swap(&mut want, &mut out);
+                }
+                assert_ne!(want, x, "nothing moved");
+                for (threads, task) in [(1, 512), (3, 7)] {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap();
+                    let mut got = x.clone();
+                    let mut m = Matchings::new(n);
+                    super::super::set_task_size(task);
+                    // Twice on the same buffers: the second tick must not see the first's.
+                    for _ in 0..2 {
+                        got.clone_from(&x);
+                        pool.install(|| deffuant(&mut got, csr, &mut m, seed, rounds, k, 0.5, 0.3));
+                    }
+                    super::super::set_task_size(super::super::MIN_POPS_PER_TASK);
+                    let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&got),
+                        bits(&want),
+                        "{rounds} rounds, {threads} threads"
+                    );
+                }
+            }
+        }
     }
 
     /// The const-width HK kernel and the general one compute the same rule.
@@ -1213,38 +1607,91 @@ mod tests {
         }
     }
 
-    /// The one-actor voter pass reads each tie once for both the draw and the trust sum;
-    /// it must pick the same neighbour and write the same trust bits as the draw and
-    /// `fj_trust` done apart, including on rows with weight-0 entries and at draws that
-    /// land exactly on a cumulative weight.
+    /// The voter's draw from its tables picks the same neighbour as the running-sum loop,
+    /// on rows with weight-0 entries, at draws that land exactly on a running sum, and at
+    /// draws above a row's total.
     #[test]
-    fn the_one_pass_voter_update_equals_the_draw_and_trust_done_apart() {
+    fn the_voter_draw_from_its_tables_picks_what_the_running_sum_picks() {
         let mut w = graph_world(2_000, r#"{ model = "barabasi_albert", m = 3 }"#);
-        for (i, v) in w.opinions.x.iter_mut().enumerate() {
-            *v = (i as f32 * 0.618_034).fract();
-        }
         for e in (0..w.ties.w.len()).step_by(5) {
             w.ties.w[e] = 0.0; // ties some populations do not listen through
         }
-        let args = Args::of(&w);
-        let (r, k) = (w.opinions.row(), w.opinions.k);
-        assert_eq!(r, k);
-        let (mut one, mut apart) = (vec![0.0; r], vec![0.0; r]);
+        let mut sums = VoterSums::default();
+        let cum = sums.of(&w.ties).to_vec();
+        let mut hubs = 0;
         for p in 0..w.pops.len() {
-            let mut cum = vec![0.0f32, w.ties.self_w[p]];
-            for e in w.ties.row(p) {
-                cum.push(cum.last().unwrap() + w.ties.w[e]);
-            }
+            let row = w.ties.row(p);
+            hubs += usize::from(row.len() > 64);
             let draws = (0..16)
                 .map(|i| i as f32 / 16.0)
-                .chain(cum)
-                .chain([0.999_999_9]);
+                .chain([w.ties.self_w[p]])
+                .chain(cum[row].iter().copied())
+                .chain([0.999_999_9, 1.5]);
             for u in draws {
-                let src = voter_one(&args, p, u, &mut one);
-                fj_trust(&args, p, &mut apart, r, k);
-                assert_eq!(src, voter_draw(&w.ties, p, u), "p {p}, u {u}");
-                assert_eq!(one[0].to_bits(), apart[0].to_bits(), "p {p}");
+                assert_eq!(
+                    voter_pick(&w.ties, &cum, p, u),
+                    voter_draw(&w.ties, p, u),
+                    "p {p}, u {u}"
+                );
             }
         }
+        assert!(hubs > 0, "no row long enough for the bisection");
+    }
+
+    /// With every trust value and anchor at +0 the voter leaves the trust pass out; the
+    /// step gives the bits the pass would have given. With one trust value off zero the
+    /// check declines.
+    #[test]
+    fn the_voter_without_its_trust_pass_gives_the_same_bits_when_trust_is_zero() {
+        let mut w = graph_world(3_000, r#"{ model = "barabasi_albert", m = 3 }"#);
+        let (r, k) = (w.opinions.row(), w.opinions.k);
+        for (i, v) in w.opinions.x.iter_mut().enumerate() {
+            *v = if i % k == 0 {
+                0.0
+            } else {
+                (i as f32 * 0.618_034).fract()
+            };
+        }
+        w.opinions.anchor = w.opinions.x.clone();
+        let args = Args::of(&w);
+        assert!(trust_is_zero(&args, r, k));
+        let mut sums = VoterSums::default();
+        let cum = sums.of(&w.ties);
+        let key = crate::rng::key(4);
+        let run = |zero_trust| {
+            let mut out = vec![0.0; w.opinions.x.len()];
+            voter(
+                &args,
+                cum,
+                &mut out,
+                r,
+                k,
+                VoterRand {
+                    key: &key,
+                    t: 2,
+                    zero_trust,
+                },
+            );
+            out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        };
+        assert_eq!(run(true), run(false));
+        let mut off = w.clone();
+        off.opinions.x[7 * r] = 0.25;
+        assert!(!trust_is_zero(&Args::of(&off), r, k));
+        off.opinions.x[7 * r] = -0.0;
+        assert!(!trust_is_zero(&Args::of(&off), r, k));
+    }
+
+    /// The draw tables follow the weights: a change through `Csr` rebuilds them.
+    #[test]
+    fn the_voter_tables_are_rebuilt_when_the_weights_change() {
+        let mut w = graph_world(500, r#"{ model = "barabasi_albert", m = 3 }"#);
+        let mut sums = VoterSums::default();
+        let before = sums.of(&w.ties).to_vec();
+        w.ties.raw[0] *= 4.0;
+        w.ties.normalise_row(0);
+        let after = sums.of(&w.ties).to_vec();
+        assert_ne!(before, after);
+        assert_eq!(after, VoterSums::default().of(&w.ties));
     }
 }
