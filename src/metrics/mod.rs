@@ -95,35 +95,35 @@ pub fn actor_stats_into<'b>(
         .zip(buf.net.par_chunks_mut(n_act))
         .enumerate()
         .for_each(|(c, (acc, net))| {
-            acc.fill([0.0; 5]);
-            net.fill([0.0; 2]);
             let mut views = NetViews::new(spread);
-            for p in c * CHUNK..((c + 1) * CHUNK).min(n_pop) {
-                let n = w.pops.size[p];
-                let home = w.pops.home[p];
-                let audience = aud.contains(home);
-                let home = home as usize;
-                for a in 0..n_act {
+            let pops = c * CHUNK..((c + 1) * CHUNK).min(n_pop);
+            // One actor at a time, its sums in locals: the adds are those of a pass over
+            // populations in order, but no sum waits on a store of the last one.
+            for a in 0..n_act {
+                let (mut sum, mut net_sum) = ([0.0f64; 5], [0.0f64; 2]);
+                for p in pops.clone() {
+                    let n = w.pops.size[p];
+                    let home = w.pops.home[p];
                     let f = w.opinions.familiarity[p * n_act + a] as f64;
                     let fav = w.favourability(p, a);
                     // Nobody here knows a (F = 0): no net term, and no Φ to evaluate.
-                    if audience && f != 0.0 {
+                    if aud.contains(home) && f != 0.0 {
                         let nf = n * f;
-                        net[a][0] += nf * views.get(fav);
-                        net[a][1] += nf;
+                        net_sum[0] += nf * views.get(fav);
+                        net_sum[1] += nf;
                     }
-                    if a == home {
+                    if a == home as usize {
                         continue;
                     }
                     let t = w.opinions.trust(p, a) as f64;
                     let fav = fav as f64;
-                    let slot = &mut acc[a];
-                    slot[0] += n * f * t * fav;
-                    slot[1] += n * f;
-                    slot[2] += n * t;
-                    slot[3] += n * fav;
-                    slot[4] += n;
+                    sum[0] += n * f * t * fav;
+                    sum[1] += n * f;
+                    sum[2] += n * t;
+                    sum[3] += n * fav;
+                    sum[4] += n;
                 }
+                (acc[a], net[a]) = (sum, net_sum);
             }
         });
     for a in 0..n_act {
