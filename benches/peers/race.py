@@ -428,7 +428,10 @@ def toml_lines(d: dict) -> str:
 
 
 def opinion_scenario(name: str, g: Graph, model: dict, attitude: str) -> str:
-    model = {**model, "attitude_decay": 0, "familiarity_decay": 0}
+    # The peers' nodes hold one opinion and no trust. With every trust value at 0, the
+    # Friedkin-Johnsen trust update provably leaves it at 0, so the voter and Deffuant
+    # leave their trust pass out (src/engine/phases/social.rs, `trust_is_zero`).
+    model = {**model, "default_trust": 0, "attitude_decay": 0, "familiarity_decay": 0}
     return SCENARIO.format(
         name=name, dimensions='dimensions = ["opinion"]\n', model=toml_lines(model),
         actor="issue", n=g.n, edges=g.file.name,
@@ -1058,9 +1061,10 @@ NOTES = """
 - NDlib's voter does one node update per iteration plus O(n) bookkeeping (a node list
   and a status count), hence its very low node rate; its edge visits are the updated
   node's neighbour list.
-- softpower's social-influence phase also moves trust by Friedkin-Johnsen over the same
-  ties (in the same pass for HK, in an extra pass for voter and Deffuant); that work is
-  not counted, so softpower's edge and node rates are conservative.
+- The opinion scenarios start trust at 0, as the peers have none. softpower's
+  social-influence phase still moves trust by Friedkin-Johnsen: HK in the same pass over
+  the ties (that work is not counted, so its rates are conservative); voter and Deffuant
+  prove trust stays at +0 by one scan and leave their separate trust pass out.
 - Deffuant: NDlib's node-driven pairs (random node, random neighbour: hubs are picked
   as partners far more often) and softpower's matchings (each node proposes to one
   random neighbour, a proposal wins when its random priority is the lowest at both

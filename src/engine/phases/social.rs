@@ -760,7 +760,7 @@ fn hk_fixed<const K: usize>(a: &Args, out: &mut [f32], r: usize, eps: f32) {
 /// Proposals do not depend on opinions, so the pass that decides round ρ also makes the
 /// proposals of round ρ + 1 and empties the buffer of round ρ + 2: one pass over the
 /// populations per round, not three, and only an accepted proposer writes, both rows of
-/// its pair (`PairRows`). See `rounds`.
+/// its pair (`PairRows`). See `deffuant`.
 #[derive(Debug, Default)]
 pub struct Matchings {
     recv: [Vec<AtomicU64>; 3],
