@@ -1682,6 +1682,48 @@ mod tests {
         assert!(!trust_is_zero(&Args::of(&off), r, k));
     }
 
+    /// Through the engine: where trust is +0 everywhere, the asynchronous voter and
+    /// Deffuant phases (which leave out their trust pass) give the bits of the trust pass
+    /// followed by the attitude rule.
+    #[test]
+    fn phases_without_their_trust_pass_give_the_bits_of_the_pass_and_the_rule() {
+        use crate::engine::{Engine, Phase, PhaseMask};
+        let pairs = SocialRule::Deffuant {
+            eps: 0.6,
+            mu: 0.3,
+            rounds: 3,
+        };
+        for rule in [SocialRule::AsyncVoter, pairs] {
+            let mut w = graph_world(2_000, r#"{ model = "barabasi_albert", m = 3 }"#);
+            let (r, k) = (w.opinions.row(), w.opinions.k);
+            for (i, v) in w.opinions.x.iter_mut().enumerate() {
+                *v = if i % k == 0 {
+                    0.0
+                } else {
+                    (i as f32 * 0.618_034).fract() * 2.0 - 1.0
+                };
+            }
+            w.opinions.anchor = w.opinions.x.clone();
+            w.params.social = rule;
+            let key = crate::rng::key(w.seed);
+            let mut want = vec![0.0; w.opinions.x.len()];
+            trust_only(&Args::of(&w), &mut want, r, k);
+            match rule {
+                SocialRule::AsyncVoter => async_voter(&w.ties, &mut want, r, k, &key, 0),
+                _ => {
+                    let seed = |round| pair_seed(&key, 0, Purpose::SocialPairing, round);
+                    let mut m = Matchings::new(w.ties.len());
+                    deffuant(&mut want, &w.ties, &mut m, seed, 3, k, 0.6, 0.3);
+                }
+            }
+            assert_ne!(want, w.opinions.x, "{rule:?}: nothing moved");
+            let mut e = Engine::new(w).with_mask(PhaseMask::only(&[Phase::SocialInfluence]));
+            e.run_phase(Phase::SocialInfluence, 0);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&e.world.opinions.x), bits(&want), "{rule:?}");
+        }
+    }
+
     /// The draw tables follow the weights: a change through `Csr` rebuilds them.
     #[test]
     fn the_voter_tables_are_rebuilt_when_the_weights_change() {
