@@ -1020,7 +1020,7 @@ const VOTER_BLOCK: usize = 1024;
 /// so `voter_draw`'s "first entry with u < C_e" is the number of entries with C_e ≤ u: a
 /// count over a contiguous slice, not a loop whose every step waits on the last add, and
 /// the pick is the same q bit for bit. With the trust pass left out where trust is +0
-/// (`trust_is_zero`), the race's voter (100k, BA m = 5, trust 0) ran its phase 1.8–2.6×
+/// (`trust_is_zero`), the race's voter (100k, BA m = 5, trust 0) ran its phase 1.8–2.2×
 /// faster than the one-pass draw-and-trust loop it replaced, 1.3× with trust moving
 /// (docs/PERFORMANCE.md). Built at first use and again whenever the weights change
 /// (`Csr::generation`); 4 bytes per tie entry.
@@ -1065,8 +1065,8 @@ impl VoterSums {
 
 /// Whether every trust value and its anchor is +0 bit for bit. Friedkin–Johnsen then
 /// returns +0 for each (`skip.rs`, condition (A), which holds column by column: trust
-/// sums read only trust), so the rules that move trust in a pass of their own (voter,
-/// Deffuant) leave that pass out. One linear scan against a pass over every tie.
+/// sums read only trust), so the rules that move trust in a pass of their own (both
+/// voters, Deffuant) leave that pass out. One linear scan against a pass over every tie.
 fn trust_is_zero(a: &Args, r: usize, k: usize) -> bool {
     let zero = 0.0f32.to_bits();
     r > 0
