@@ -331,6 +331,29 @@ fn mirror(csr: &Csr) -> Vec<u32> {
     m
 }
 
+/// Runs `f` on a pool of `threads` threads, with `task` populations per rayon task if
+/// given (the default restored after): the tests' way of showing that results depend on
+/// neither. The task size is process-wide, so tests that leave it alone pass `None`.
+#[cfg(test)]
+pub(crate) fn on_threads<T: Send>(
+    threads: usize,
+    task: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a test thread pool");
+    if let Some(task) = task {
+        phases::set_task_size(task);
+    }
+    let out = pool.install(f);
+    if task.is_some() {
+        phases::set_task_size(phases::MIN_POPS_PER_TASK);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
 //! Properties that hold for all inputs: no panic on any scenario text, values stay in
 //! range, mass is conserved, and results do not depend on the thread count.
 
-use super::Engine;
+use super::phases::MIN_POPS_PER_TASK;
+use super::{Engine, on_threads};
 use crate::scenario::preflight::estimate_memory;
 use crate::scenario::{Overrides, parse_checked, parse_str};
 use crate::world::build;
@@ -93,8 +94,7 @@ proptest! {
         let mut w = world(RICH);
         w.seed = seed;
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| {
+            on_threads(threads, None, || {
                 let mut e = Engine::new(w.clone());
                 for _ in 0..12 {
                     e.step();
@@ -145,19 +145,15 @@ proptest! {
         w.seed = seed;
         prop_assert!(w.pops.len() > 2 * task);
         let run = |threads: usize, task: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            super::set_task_size(task);
-            let e = pool.install(|| {
+            on_threads(threads, Some(task), || {
                 let mut e = Engine::new(w.clone());
                 for _ in 0..10 {
                     e.step();
                 }
                 e
-            });
-            super::set_task_size(super::phases::MIN_POPS_PER_TASK);
-            e
+            })
         };
-        let (one, split) = (run(1, super::phases::MIN_POPS_PER_TASK), run(3, task));
+        let (one, split) = (run(1, MIN_POPS_PER_TASK), run(3, task));
         assert_valid(&split.world);
         prop_assert_eq!(&one.world.opinions.x, &split.world.opinions.x);
         prop_assert_eq!(&one.world.opinions.familiarity, &split.world.opinions.familiarity);
@@ -194,11 +190,7 @@ fn classic_models_are_thread_count_independent() {
         let mut w = world(&text);
         w.seed = 11 + i as u64;
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            on_threads(threads, None, || {
                 let mut e = Engine::new(w.clone());
                 for _ in 0..8 {
                     e.step();

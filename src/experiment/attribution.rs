@@ -99,6 +99,7 @@ pub fn instrument_gains(world: &World, full_final_sp: &[f64]) -> Vec<InstrumentG
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::on_threads;
     use crate::world::testkit::world;
 
     /// Without reactance (docs/MODEL.md 3.2) a campaign's gain is known to be positive.
@@ -137,11 +138,7 @@ mod tests {
             .map(|a| a.soft_power)
             .collect();
         let gains = |threads| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(|| instrument_gains(&w, &sp))
+            on_threads(threads, None, || instrument_gains(&w, &sp))
                 .iter()
                 .map(|g| g.gain.to_bits())
                 .collect::<Vec<_>>()

@@ -1271,13 +1271,7 @@ mod tests {
             seed: 9,
             start: Start::Prior,
         };
-        let run = |t: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .unwrap()
-                .install(|| uninterrupted(&plan, 1, &logp))
-        };
+        let run = |t: usize| crate::engine::on_threads(t, None, || uninterrupted(&plan, 1, &logp));
         assert_eq!(run(1), run(3));
     }
 

@@ -70,8 +70,8 @@ fn strengthen_ties(w: &mut World, s: &mut Scratch) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Engine;
-    use crate::engine::phases::{MIN_POPS_PER_TASK, set_task_size};
+    use crate::engine::phases::MIN_POPS_PER_TASK;
+    use crate::engine::{Engine, on_threads};
     use crate::world::exchange_ties::{gain_scale, links};
     use crate::world::testkit::world;
 
@@ -166,17 +166,11 @@ spend = 1
         for _ in 0..3 {
             campaign_by_campaign(&mut reference, &e.scratch.intensity);
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .unwrap();
-        set_task_size(7);
-        pool.install(|| {
+        on_threads(3, Some(7), || {
             for _ in 0..3 {
                 strengthen_ties(&mut e.world, &mut e.scratch);
             }
         });
-        set_task_size(MIN_POPS_PER_TASK);
         assert_ne!(bits(&e.world.ties.raw), bits(&world(SHARED).ties.raw));
         assert_same_ties(&e.world, &reference);
     }
@@ -185,20 +179,13 @@ spend = 1
     fn ten_ticks_with_shared_home_rows_are_identical_on_one_and_three_threads() {
         let w = world(SHARED);
         let run = |threads: usize, task: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            set_task_size(task);
-            let e = pool.install(|| {
+            on_threads(threads, Some(task), || {
                 let mut e = Engine::new(w.clone());
                 for _ in 0..10 {
                     e.step();
                 }
                 e
-            });
-            set_task_size(MIN_POPS_PER_TASK);
-            e
+            })
         };
         let (one, split) = (run(1, MIN_POPS_PER_TASK), run(3, 7));
         assert_ne!(bits(&one.world.ties.raw), bits(&w.ties.raw));

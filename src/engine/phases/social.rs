@@ -1186,6 +1186,7 @@ fn async_voter(csr: &Csr, x: &mut [f32], r: usize, k: usize, key: &[u8; 32], t: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::on_threads;
     use crate::world::testkit::{RICH, world};
 
     /// One actor on a generated graph of `n` populations.
@@ -1400,19 +1401,15 @@ mod tests {
                 }
                 assert_ne!(want, x, "nothing moved");
                 for (threads, task) in [(1, 512), (3, 7)] {
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(threads)
-                        .build()
-                        .unwrap();
                     let mut got = x.clone();
                     let mut m = Matchings::new(n);
-                    super::super::set_task_size(task);
                     // Twice on the same buffers: the second tick must not see the first's.
                     for _ in 0..2 {
                         got.clone_from(&x);
-                        pool.install(|| deffuant(&mut got, csr, &mut m, seed, rounds, k, 0.5, 0.3));
+                        on_threads(threads, Some(task), || {
+                            deffuant(&mut got, csr, &mut m, seed, rounds, k, 0.5, 0.3)
+                        });
                     }
-                    super::super::set_task_size(super::super::MIN_POPS_PER_TASK);
                     let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
                     assert_eq!(
                         bits(&got),

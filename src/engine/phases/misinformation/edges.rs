@@ -239,7 +239,7 @@ mod tests {
     use super::super::classic::{classic, mark_exposed, ready};
     use super::super::shares;
     use super::*;
-    use crate::engine::Engine;
+    use crate::engine::{Engine, on_threads};
     use crate::world::testkit::world;
 
     /// SIR on `n` individuals of a scale-free graph, 0.5 % infected at the start.
@@ -403,11 +403,7 @@ mod tests {
     fn per_tie_sir_is_the_same_on_one_and_four_threads() {
         let w = world(&individuals(50_000, 7, true));
         let run = |threads| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            on_threads(threads, None, || {
                 let mut e = Engine::new(w.clone());
                 for _ in 0..30 {
                     e.step();
