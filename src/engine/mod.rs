@@ -267,6 +267,7 @@ impl Engine {
         self.writes += 1;
         self.scratch.frontier.forget();
         self.scratch.voter_sums.forget();
+        self.scratch.matchings.forget();
     }
 
     /// Phase runs so far that could have written opinions, anchors, familiarity,

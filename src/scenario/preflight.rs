@@ -292,14 +292,19 @@ mod tests {
             .1
     }
 
+    /// One actor and `count` generated populations, all at home there, over `ticks` ticks.
+    fn generated(count: u32, ticks: u32) -> CheckedScenario {
+        checked(&format!(
+            "[scenario]\nname = \"g\"\nticks = {ticks}\n[[actor]]\nid = \"a\"\n\
+             [[generate]]\nprefix = \"p\"\ncount = {count}\n\
+             graph = {{ model = \"barabasi_albert\", m = 2 }}\nsize = 1000\nhome = \"a\"\n"
+        ))
+    }
+
     #[test]
     fn every_populations_survey_series_is_counted_only_when_recorded() {
         // 200,000 populations, one actor, 2,001 recorded ticks.
-        let sc = checked(
-            "[scenario]\nname = \"many\"\nticks = 2000\n[[actor]]\nid = \"a\"\n\
-             [[generate]]\nprefix = \"p\"\ncount = 200000\n\
-             graph = { model = \"barabasi_albert\", m = 2 }\nsize = 1000\nhome = \"a\"\n",
-        );
+        let sc = generated(200_000, 2000);
         let rows = 200_000 * 3 * 2001_u64;
         let all = series_memory(&sc, SurveySeries::Populations);
         assert!(all >= rows * 8, "{all} bytes for {rows} values");
@@ -312,11 +317,7 @@ mod tests {
 
     #[test]
     fn a_small_world_records_each_populations_series_by_default() {
-        let sc = checked(
-            "[scenario]\nname = \"few\"\nticks = 10\n[[actor]]\nid = \"a\"\n\
-             [[generate]]\nprefix = \"p\"\ncount = 50\n\
-             graph = { model = \"barabasi_albert\", m = 2 }\nsize = 1000\nhome = \"a\"\n",
-        );
+        let sc = generated(50, 10);
         assert_eq!(
             series_memory(&sc, SurveySeries::Default),
             series_memory(&sc, SurveySeries::Populations)

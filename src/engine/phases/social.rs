@@ -787,6 +787,11 @@ impl Matchings {
         }
     }
 
+    /// Forgets what it found about the ties (the world was edited from outside the engine).
+    pub fn forget(&mut self) {
+        self.mutual = None;
+    }
+
     /// Whether both ends of every tie listen to each other (no one-way ties).
     fn mutual(&mut self, csr: &Csr) -> bool {
         match self.mutual {
@@ -1035,23 +1040,7 @@ impl VoterSums {
     fn of(&mut self, csr: &Csr) -> &[f32] {
         if self.built != Some(csr.generation()) || self.cum.len() != csr.entries() {
             self.cum.resize(csr.entries(), 0.0);
-            let (offsets, w, self_w) = (&csr.offsets, &csr.w, &csr.self_w);
-            let mut rows: Vec<&mut [f32]> = Vec::with_capacity(csr.len());
-            let mut rest = self.cum.as_mut_slice();
-            for p in 0..csr.len() {
-                let (row, tail) = rest.split_at_mut(offsets[p + 1] - offsets[p]);
-                rows.push(row);
-                rest = tail;
-            }
-            rows.into_par_iter().enumerate().for_each(|(p, c)| {
-                let mut acc = self_w[p];
-                for (ci, &wt) in c.iter_mut().zip(&w[csr.row(p)]) {
-                    if wt > 0.0 {
-                        acc += wt;
-                    }
-                    *ci = acc;
-                }
-            });
+            running_sums(csr, 0..csr.len(), &mut self.cum);
             self.built = Some(csr.generation());
         }
         &self.cum
@@ -1060,6 +1049,33 @@ impl VoterSums {
     /// Forgets the tables (the world was edited from outside the engine).
     pub fn forget(&mut self) {
         self.built = None;
+    }
+}
+
+/// Fills `cum` (the entries of `rows`) with each row's running sums, halving the rows
+/// between tasks until a part is one task's worth (`rayon::join`: nothing is allocated,
+/// which matters when the weights change every tick).
+fn running_sums(csr: &Csr, rows: std::ops::Range<usize>, cum: &mut [f32]) {
+    if rows.len() > task_size() {
+        let mid = rows.start + rows.len() / 2;
+        let (a, b) = cum.split_at_mut(csr.offsets[mid] - csr.offsets[rows.start]);
+        rayon::join(
+            || running_sums(csr, rows.start..mid, a),
+            || running_sums(csr, mid..rows.end, b),
+        );
+        return;
+    }
+    let base = csr.offsets[rows.start];
+    for p in rows {
+        let mut acc = csr.self_w[p];
+        let row = csr.row(p);
+        let out = &mut cum[row.start - base..row.end - base];
+        for (c, &wt) in out.iter_mut().zip(&csr.w[row]) {
+            if wt > 0.0 {
+                acc += wt;
+            }
+            *c = acc;
+        }
     }
 }
 
